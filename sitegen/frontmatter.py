@@ -1,0 +1,254 @@
+"""Front matter: read every common Hexo/Jekyll/Hugo spelling, validate with line numbers, write one form.
+
+Dates stay strings while YAML is parsed (the timestamp resolver is removed), so that
+`2022-01-11 09:16:55 +0800` or `Sun, 29 May 2022 04:15:55 GMT` reach our own parser and
+a bad date is reported at its line instead of silently becoming something else.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, fields
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import yaml
+from dateutil import parser as dateparser
+from frontmatter.default_handlers import YAMLHandler
+
+from sitegen.errors import SitegenError, SitegenErrors
+
+CHINA = timezone(timedelta(hours=8))
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that leaves timestamps as strings."""
+
+
+class _Dumper(yaml.SafeDumper):
+    """SafeDumper that writes ISO dates unquoted (they read back as strings through _Loader)."""
+
+
+for _cls in (_Loader, _Dumper):
+    _cls.yaml_implicit_resolvers = {
+        first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+
+
+@dataclass(frozen=True)
+class Meta:
+    """The front matter contract of DESIGN.md, in the order it is written."""
+
+    title: str
+    subtitle: str | None = None
+    date: date | None = None
+    updated: date | None = None
+    authors: tuple[str, ...] = ()
+    editor: str | None = None
+    source: str | None = None
+    via: str | None = None
+    source_url: str | None = None
+    original_url: str | None = None
+    categories: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    images: tuple[str, ...] = ()
+    summary: str | None = None
+    slug: str | None = None
+    draft: bool = False
+    review: tuple[str, ...] = ()
+    fingerprint: str | None = None
+
+
+# Other generators' spellings, read as ours.
+ALIASES = {
+    "author": "authors",
+    "lastmod": "updated",
+    "modified": "updated",
+    "description": "summary",
+    "category": "categories",
+    "tag": "tags",
+    "region": "regions",
+    "image": "images",
+    "published": None,  # Jekyll: published: false means draft
+}
+KNOWN = {f.name for f in fields(Meta)}
+
+
+@dataclass(frozen=True)
+class Document:
+    """A text file split into its parsed front matter and its body."""
+
+    data: dict[str, Any]
+    lines: dict[str, int]
+    body: str
+    body_line: int
+
+
+def split(text: str, path: Path) -> Document:
+    """Parse the YAML block at the top of a post; report syntax errors at their line."""
+    stripped = text.lstrip("\ufeff\r\n \t")
+    skipped = text[: len(text) - len(stripped)].count("\n")
+    handler = YAMLHandler()
+    if not handler.detect(stripped):
+        raise SitegenError(
+            "no front matter: a post starts with a '---' line, YAML keys, and another '---' line",
+            path,
+            skipped + 1,
+            hint="---\ntitle: 标题\ndate: 2024-01-01T09:00:00+08:00\n---",
+        )
+    try:
+        raw_fm, body = handler.split(stripped)
+    except ValueError:
+        raise SitegenError("front matter is not closed by a '---' line", path, skipped + 1) from None
+    first = skipped + 2
+    try:
+        node = yaml.compose(raw_fm, Loader=_Loader)
+        data = yaml.load(raw_fm, Loader=_Loader)
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        line = first + mark.line if mark else first
+        raise SitegenError(f"broken YAML: {err.problem or err}", path, line) from None
+    if data is None:
+        data, node = {}, None
+    if not isinstance(data, dict):
+        raise SitegenError("front matter must be a mapping of keys to values", path, first)
+    lines = {}
+    if isinstance(node, yaml.MappingNode):
+        for key_node, _ in node.value:
+            lines[str(key_node.value)] = first + key_node.start_mark.line
+    body_line = first + raw_fm.count("\n") + 1
+    return Document({str(k): v for k, v in data.items()}, lines, body.lstrip("\n"), body_line)
+
+
+def parse_date(value: Any) -> date:
+    """A date or a time with offset; times without an offset are China time (+08:00)."""
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=CHINA)
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"{value!r} is not a date")
+    text = value.strip()
+    if re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", text):
+        return date.fromisoformat("-".join(p.zfill(2) for p in text.split("-")))
+    try:
+        parsed = dateparser.parse(text)
+    except (ValueError, OverflowError):
+        raise ValueError(f"'{text}' is not a date") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=CHINA)
+
+
+def sort_key(value: date | None) -> datetime:
+    """Dates and times on one line, China time; undated stories sort oldest."""
+    if value is None:
+        return datetime(1, 1, 2, tzinfo=CHINA)
+    if isinstance(value, datetime):
+        return value
+    return datetime(value.year, value.month, value.day, tzinfo=CHINA)
+
+
+def _strings(value: Any, key: str) -> tuple[str, ...]:
+    """A string, a list of strings, or Hexo's nested lists of categories -> a flat tuple."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return tuple(p for p in (s.strip() for s in re.split(r"[,，、]", value)) if p) if key != "images" else (value,)
+    if isinstance(value, list):
+        out: list[str] = []
+        for item in value:
+            if isinstance(item, list):
+                out.extend(_strings(item, key))
+            elif isinstance(item, (str, int, float)) and not isinstance(item, bool):
+                text = str(item).strip()
+                if text and text not in out:
+                    out.append(text)
+            else:
+                raise ValueError(f"'{key}' items must be text, not {type(item).__name__}")
+        return tuple(out)
+    raise ValueError(f"'{key}' must be text or a list of text, not {type(value).__name__} ({value!r})")
+
+
+def _text(value: Any, key: str) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        return str(value).strip() or None
+    raise ValueError(f"'{key}' must be text, not {type(value).__name__}")
+
+
+def to_meta(doc: Document, path: Path) -> Meta:
+    """Validate a parsed front matter against the contract; every problem names its line."""
+    problems: list[SitegenError] = []
+    values: dict[str, Any] = {}
+    for raw_key, value in doc.data.items():
+        key = ALIASES.get(raw_key, raw_key)
+        line = doc.lines.get(raw_key)
+        if raw_key == "published":
+            if value is False:
+                values["draft"] = True
+            continue
+        if key not in KNOWN:
+            continue  # other generators' keys (layout, comments ...) are not ours to judge
+        try:
+            values[key] = _convert(key, value)
+        except ValueError as err:
+            problems.append(SitegenError(str(err), path, line, hint=_HINTS.get(key)))
+    if not values.get("title"):
+        problems.append(
+            SitegenError("missing title", path, doc.lines.get("title", doc.body_line - 1), hint="title: 标题")
+        )
+    if problems:
+        raise SitegenErrors(problems)
+    return Meta(**values)
+
+
+_HINTS = {
+    "date": "write it as 2024-01-13T09:30:00+08:00 or 2024-01-13",
+    "updated": "write it as 2024-01-13T09:30:00+08:00 or 2024-01-13",
+    "tags": "tags: [反诈, 校园安全]",
+    "categories": "categories: [反诈]",
+    "authors": "authors: [张三, 李四]",
+    "slug": "slug: lowercase-ascii-words",
+    "draft": "draft: true",
+}
+
+
+def _convert(key: str, value: Any) -> Any:
+    if key in ("date", "updated"):
+        return None if value in (None, "") else parse_date(value)
+    if key in ("authors", "categories", "tags", "regions", "images", "review"):
+        return _strings(value, key)
+    if key == "draft":
+        if not isinstance(value, bool):
+            raise ValueError(f"'draft' must be true or false, not {value!r}")
+        return value
+    text = _text(value, key)
+    if key == "slug" and text is not None and not SLUG_RE.match(text):
+        raise ValueError(f"slug '{text}' must be lowercase ASCII letters, digits and hyphens")
+    return text
+
+
+def read(text: str, path: Path) -> tuple[Meta, str, Document]:
+    """Text of a post -> validated Meta, Markdown body, and the parsed document."""
+    doc = split(text, path)
+    return to_meta(doc, path), doc.body, doc
+
+
+def dump(meta: Meta, body: str) -> str:
+    """One canonical form: contract order, empty values left out, UTF-8, LF, body after."""
+    data: dict[str, Any] = {}
+    for f in fields(Meta):
+        value = getattr(meta, f.name)
+        if value in (None, (), "") or (f.name == "draft" and value is False):
+            continue
+        if isinstance(value, date):
+            value = value.isoformat()
+        elif isinstance(value, tuple):
+            value = list(value)
+        data[f.name] = value
+    fm = yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, default_flow_style=False, width=10_000)
+    return f"---\n{fm}---\n\n{body.strip()}\n"

@@ -1,0 +1,41 @@
+"""Stable ASCII slugs: pinyin of the title, shortened on a word boundary."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from pypinyin import Style, lazy_pinyin
+
+MAX_LEN = 48
+
+
+def slugify(text: str, max_len: int = MAX_LEN) -> str:
+    """'井冈山茨坪派出所' -> 'jing-gang-shan-ci-ping-pai-chu-suo'; Latin words and digits kept."""
+    words: list[str] = []
+    for piece in lazy_pinyin(text, style=Style.NORMAL, errors=lambda s: re.findall(r"[A-Za-z0-9]+", s)):
+        piece = re.sub(r"[^a-z0-9]+", "-", piece.lower()).strip("-")
+        if piece:
+            words.extend(piece.split("-"))
+    slug = ""
+    for word in words:
+        candidate = f"{slug}-{word}" if slug else word
+        if len(candidate) > max_len:
+            break
+        slug = candidate
+    return slug or word_hash(text)
+
+
+def word_hash(text: str) -> str:
+    """A short stable id for text that yields no ASCII at all."""
+    return "p-" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:8]
+
+
+def unique(slug: str, taken: set[str]) -> str:
+    """slug, or slug-2, slug-3 ... whichever is free first."""
+    if slug not in taken:
+        return slug
+    n = 2
+    while f"{slug}-{n}" in taken:
+        n += 1
+    return f"{slug}-{n}"
