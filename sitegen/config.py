@@ -34,6 +34,7 @@ class Config:
     output_dir: Path = Path("output")
     per_page: int = 20
     feed_size: int = 20
+    remote_images: bool = False
     topics: tuple[Topic, ...] = field(default_factory=tuple)
 
     @property
@@ -62,6 +63,7 @@ _TYPES: dict[str, type] = {
     "output_dir": str,
     "per_page": int,
     "feed_size": int,
+    "remote_images": bool,
     "topics": dict,
 }
 

@@ -1,0 +1,48 @@
+"""Atom feeds for the whole site and for each topic. Undated stories stay out: a date is never invented."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from xml.sax.saxutils import escape
+
+from sitegen.config import Config
+from sitegen.frontmatter import sort_key
+from sitegen.render import Rendered
+
+
+def _attr(text: str) -> str:
+    return escape(text, {'"': "&quot;"})
+
+
+def atom(cfg: Config, title: str, feed_path: str, page_path: str, items: Sequence[Rendered]) -> str:
+    """One Atom document; its 'updated' is its newest story's date, so rebuilding changes nothing."""
+    dated = [r for r in items if r.story.meta.date is not None][: cfg.feed_size]
+    updated = sort_key(dated[0].story.meta.date).isoformat() if dated else "1970-01-01T00:00:00+00:00"
+    feed_url = cfg.absolute(cfg.base_path + feed_path)
+    lines = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{_attr(cfg.language)}">',
+        f"  <title>{escape(title)}</title>",
+        f"  <id>{escape(feed_url)}</id>",
+        f'  <link rel="self" href="{_attr(feed_url)}"/>',
+        f'  <link rel="alternate" type="text/html" href="{_attr(cfg.absolute(cfg.base_path + page_path))}"/>',
+        f"  <updated>{updated}</updated>",
+    ]
+    for item in dated:
+        meta = item.story.meta
+        link = cfg.absolute(cfg.base_path + item.story.url)
+        lines += [
+            "  <entry>",
+            f"    <title>{escape(meta.title)}</title>",
+            f"    <id>{escape(link)}</id>",
+            f'    <link rel="alternate" type="text/html" href="{_attr(link)}"/>',
+            f"    <published>{sort_key(meta.date).isoformat()}</published>",
+            f"    <updated>{sort_key(meta.updated or meta.date).isoformat()}</updated>",
+        ]
+        lines += [f"    <author><name>{escape(a)}</name></author>" for a in meta.authors]
+        lines += [f'    <category term="{_attr(c)}"/>' for c in meta.categories]
+        if meta.summary:
+            lines.append(f"    <summary>{escape(meta.summary)}</summary>")
+        lines += [f'    <content type="html">{escape(item.html)}</content>', "  </entry>"]
+    lines.append("</feed>")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,69 @@
+"""Markdown -> safe HTML. Post bodies may carry HTML scraped from the web, so all of it is sanitised."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import nh3
+from markdown_it import MarkdownIt
+
+_md = MarkdownIt("commonmark", {"html": True, "typographer": False}).enable("table").enable("strikethrough")
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "caption", "code", "del", "em", "figcaption", "figure",
+    "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "li", "ol", "p", "pre", "s", "small", "strong",
+    "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "u", "ul",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan"},
+}
+URL_SCHEMES = {"http", "https", "mailto"}
+
+# An image alone in its paragraph, followed by an emphasised line: the importers' caption form.
+_FIGURE = re.compile(r"<p>(<img [^>]*>|<a class=\"remote-image\"[^>]*>[^<]*</a>)</p>\s*<p><em>([^<]*)</em></p>")
+_TAGS = re.compile(r"<[^>]+>")
+_H1 = re.compile(r"<(/?)h1>")
+_REMOTE_IMG = re.compile(r'<img src="((?:https?:)?//[^"]*)"[^>]*>')
+_ALT = re.compile(r'alt="([^"]*)"')
+
+
+def sanitise(raw_html: str) -> str:
+    """Keep structure and media; drop scripts, event handlers, styles, iframes, forms, javascript: URLs."""
+    return nh3.clean(
+        raw_html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer nofollow",
+        strip_comments=True,
+    )
+
+
+def to_html(markdown: str, remote_images: bool = False) -> str:
+    """Render a post body; 'image + *caption*' pairs become figures with captions.
+
+    Images on other hosts are links unless remote_images is set: loading them would tell a
+    third party who reads the archive.
+    """
+    # The page title is the only h1, so a body's top-level headings step down one level.
+    safe = sanitise(_H1.sub(r"<\1h2>", _md.render(markdown)))
+    if not remote_images:
+        safe = _REMOTE_IMG.sub(_image_link, safe)
+    return _FIGURE.sub(r"<figure>\1<figcaption>\2</figcaption></figure>", safe)
+
+
+def _image_link(match: re.Match[str]) -> str:
+    alt = _ALT.search(match.group(0))
+    label = f"图片：{alt.group(1)}" if alt and alt.group(1) else "图片"
+    return f'<a class="remote-image" href="{match.group(1)}" rel="noopener noreferrer nofollow">{label}</a>'
+
+
+
+def to_text(body_html: str) -> str:
+    """Plain text of rendered HTML, one block per line, for search and summaries."""
+    blocks = re.sub(r"</(p|h\d|li|figcaption|td|th|blockquote|pre)>", "\n", body_html)
+    return re.sub(r"\n{2,}", "\n", html.unescape(_TAGS.sub("", blocks))).strip()

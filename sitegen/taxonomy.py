@@ -1,0 +1,125 @@
+"""Group stories into browse terms: topic, tag, region, source, year and month."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sitegen.content import Story
+from sitegen.slugs import slugify, word_hash
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One way of browsing: its URL folder, its Chinese label, and how a story names its terms."""
+
+    key: str
+    label: str
+
+
+TOPICS = Kind("topics", "专题")
+TAGS = Kind("tags", "标签")
+REGIONS = Kind("regions", "地区")
+SOURCES = Kind("sources", "来源")
+KINDS = (TOPICS, REGIONS, SOURCES, TAGS)
+
+
+@dataclass(frozen=True)
+class Term:
+    """A browse page: the stories (newest first) that share one topic, tag, region, source or period."""
+
+    kind: str
+    name: str
+    slug: str
+    stories: tuple[Story, ...]
+
+    @property
+    def url(self) -> str:
+        return f"{self.kind}/{self.slug}/"
+
+
+@dataclass(frozen=True)
+class Terms:
+    """Every term of the site, by kind, sorted for display."""
+
+    by_kind: dict[str, tuple[Term, ...]]
+    years: tuple[Term, ...]
+    months: tuple[Term, ...]
+    index: dict[tuple[str, str], Term]
+
+    def lookup(self, kind: str, name: str) -> Term:
+        return self.index[(kind, name)]
+
+
+def names_of(story: Story, kind: str) -> tuple[str, ...]:
+    """The terms of one kind that a story belongs to."""
+    meta = story.meta
+    if kind == TOPICS.key:
+        return meta.categories
+    if kind == TAGS.key:
+        return meta.tags
+    if kind == REGIONS.key:
+        return meta.regions
+    if kind == SOURCES.key:
+        return (meta.source,) if meta.source else ()
+    raise KeyError(kind)
+
+
+def term_slugs(names: list[str]) -> dict[str, str]:
+    """Pinyin slugs; names whose pinyin collides get a stable hash suffix, except the first by name."""
+    slugs: dict[str, str] = {}
+    taken: set[str] = set()
+    for name in sorted(names):
+        slug = slugify(name)
+        if slug in taken:
+            slug = f"{slug}-{word_hash(name)[2:]}"
+        taken.add(slug)
+        slugs[name] = slug
+    return slugs
+
+
+def _group(stories: list[Story], kind: str) -> tuple[Term, ...]:
+    members: dict[str, list[Story]] = defaultdict(list)
+    for story in stories:
+        for name in names_of(story, kind):
+            members[name].append(story)
+    slugs = term_slugs(list(members))
+    terms = [Term(kind, name, slugs[name], tuple(members[name])) for name in members]
+    return tuple(sorted(terms, key=lambda t: (-len(t.stories), t.name)))
+
+
+def _periods(stories: list[Story]) -> tuple[tuple[Term, ...], tuple[Term, ...]]:
+    years: dict[str, list[Story]] = defaultdict(list)
+    months: dict[str, list[Story]] = defaultdict(list)
+    for story in stories:
+        if story.meta.date is None:
+            continue
+        d = story.meta.date
+        years[f"{d.year:04d}"].append(story)
+        months[f"{d.year:04d}/{d.month:02d}"].append(story)
+    return (
+        tuple(Term("archive", y, y, tuple(s)) for y, s in sorted(years.items(), reverse=True)),
+        tuple(Term("archive", m, m, tuple(s)) for m, s in sorted(months.items(), reverse=True)),
+    )
+
+
+def collect(stories: list[Story]) -> Terms:
+    """stories must be newest first; every term keeps that order."""
+    years, months = _periods(stories)
+    by_kind = {k.key: _group(stories, k.key) for k in KINDS}
+    index = {(t.kind, t.name): t for terms in by_kind.values() for t in terms}
+    return Terms(by_kind, years, months, index)
+
+
+def related(story: Story, terms: Terms, limit: int = 5) -> list[Story]:
+    """Stories sharing the most specific terms: tags and regions weigh more than broad topics."""
+    weights = {TAGS.key: 3, REGIONS.key: 2, TOPICS.key: 1, SOURCES.key: 1}
+    scores: dict[str, tuple[int, Story]] = {}
+    for kind, weight in weights.items():
+        for name in names_of(story, kind):
+            for other in terms.lookup(kind, name).stories[:200]:
+                if other.slug != story.slug:
+                    old = scores.get(other.slug, (0, other))[0]
+                    scores[other.slug] = (old + weight, other)
+    ranked = sorted(scores.values(), key=lambda p: (-p[0], -p[1].sort_time.timestamp(), p[1].slug))
+    return [s for _, s in ranked[:limit]]

@@ -1,0 +1,97 @@
+"""Shared test helpers: a loopback static server, an internal link checker, a site copy."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
+
+from bs4 import BeautifulSoup
+
+REPO = Path(__file__).resolve().parent.parent
+TEST_SITE = Path(__file__).resolve().parent / "site"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def copy_site(src: Path, dest: Path) -> Path:
+    """A writable copy of a site folder (links into themes/ resolved), so tests never build into the repo."""
+    shutil.copytree(src, dest, symlinks=False)
+    return dest
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    prefix = "/"
+
+    def translate_path(self, path: str) -> str:
+        clean = urlsplit(path).path
+        if not clean.startswith(self.prefix):
+            return str(Path(self.directory) / "__outside_prefix__")
+        return super().translate_path("/" + clean[len(self.prefix) :])
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        not_found = Path(self.directory) / "404.html"
+        if code == 404 and not_found.exists():
+            body = not_found.read_bytes()
+            self.send_response(404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
+        super().send_error(code, message, explain)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@contextmanager
+def serve(root: Path, prefix: str = "/") -> Iterator[str]:
+    """Serve root at http://127.0.0.1:PORT{prefix}, as a static host would (404.html for misses)."""
+    handler = type("Handler", (_Handler,), {"prefix": prefix})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(root)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}{prefix}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def broken_links(output: Path, base_path: str = "/") -> list[str]:
+    """Every internal href/src in every HTML page must name a file in output/ ('page -> link' list)."""
+    problems: list[str] = []
+    for page in sorted(output.rglob("*.html")):
+        rel = page.relative_to(output).as_posix()
+        page_url = base_path + (rel.removesuffix("index.html"))
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        for tag in soup.find_all(["a", "link", "script", "img", "form"]):
+            target = tag.get("href") or tag.get("src") or tag.get("action")
+            if not target or target.startswith(("#", "mailto:")):
+                continue
+            parts = urlsplit(urljoin("http://site.invalid" + page_url, target))
+            if parts.netloc != "site.invalid":
+                continue
+            path = unquote(parts.path)
+            if not path.startswith(base_path):
+                problems.append(f"{rel} -> {target} (outside {base_path})")
+                continue
+            local = output / path[len(base_path) :]
+            if path.endswith("/"):
+                local = local / "index.html"
+            if not local.is_file():
+                problems.append(f"{rel} -> {target}")
+    return problems

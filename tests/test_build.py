@@ -1,0 +1,208 @@
+"""sitegen build on the small example site in tests/site/."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from sitegen import cli, output
+from support import TEST_SITE, broken_links, copy_site
+
+
+def build(site: Path, *args: str) -> int:
+    return cli.main(["--root", str(site), "build", *args])
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    return copy_site(TEST_SITE, tmp_path / "site")
+
+
+@pytest.fixture
+def built(site: Path) -> Path:
+    assert build(site) == 0
+    return site / "output"
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_output_tree_matches_expected(built: Path, golden) -> None:
+    listing = "".join(f"{path}\n" for path in tree(built))
+    golden(listing, TEST_SITE / "expected_files.txt")
+
+
+def test_two_builds_are_byte_identical(site: Path, tmp_path: Path) -> None:
+    assert build(site, "--output", str(tmp_path / "a")) == 0
+    assert build(site, "--output", str(tmp_path / "b")) == 0
+    assert tree(tmp_path / "a") == tree(tmp_path / "b")
+
+
+def test_every_internal_link_resolves_at_domain_root(built: Path) -> None:
+    assert broken_links(built, "/") == []
+
+
+def test_every_internal_link_resolves_under_a_sub_path(site: Path) -> None:
+    assert build(site, "--base-url", "https://host.example/archive/") == 0
+    out = site / "output"
+    assert broken_links(out, "/archive/") == []
+    home = (out / "index.html").read_text(encoding="utf-8")
+    assert 'href="/archive/posts/' in home and 'href="/posts/' not in home
+    assert "https://host.example/archive/posts/wang-ge-cun-jing/" in (out / "sitemap.xml").read_text(encoding="utf-8")
+
+
+def test_drafts_are_left_out_unless_asked_for(site: Path) -> None:
+    assert build(site) == 0
+    assert not (site / "output/posts/draft").exists()
+    assert "尚未发布的草稿" not in (site / "output/index.html").read_text(encoding="utf-8")
+    assert build(site, "--drafts") == 0
+    assert (site / "output/posts/draft/index.html").is_file()
+
+
+def test_untrusted_html_in_a_post_cannot_run(built: Path) -> None:
+    page = (built / "posts/fan-zha/index.html").read_text(encoding="utf-8").lower()
+    body = page[page.index('class="article-body"') : page.index('class="article-terms"')]
+    for bad in ("<script", "onclick", "javascript:", "<iframe", "<form", "<input", "style="):
+        assert bad not in body, bad
+    assert "点击" in body and "红字" in body  # the text itself survives
+
+
+def test_article_page_shows_the_front_matter(built: Path) -> None:
+    page = (built / "posts/wang-ge-cun-jing/index.html").read_text(encoding="utf-8")
+    assert '<html lang="zh-CN">' in page
+    assert "<h1>遂川公安创新推行“网格村警”机制</h1>" in page
+    assert "2022年8月18日" in page and "郭勇" in page
+    assert 'href="http://www.jxzfw.gov.cn/2022/0815/2022081543177.html"' in page  # source linked to the original
+    assert "<figcaption>检查救生设备</figcaption>" in page
+    assert 'href="/regions/sui-chuan-xian/"' in page and 'href="/topics/fang-ni-shui/"' in page
+    assert 'rel="prev"' in page and 'rel="next"' in page
+    assert "相关报道" in page
+
+
+def test_undated_story_is_kept_but_never_given_a_date(built: Path) -> None:
+    page = (built / "posts/wu-ri-qi/index.html").read_text(encoding="utf-8")
+    assert "日期不详" in page
+    assert "wu-ri-qi" not in (built / "atom.xml").read_text(encoding="utf-8")
+
+
+def test_term_pages_count_and_paginate(built: Path) -> None:
+    topic = (built / "topics/she-qu-jing-wu/index.html").read_text(encoding="utf-8")
+    assert "共 3 篇" in topic and 'rel="next"' in topic
+    assert (built / "topics/she-qu-jing-wu/page/2/index.html").is_file()
+    assert "共 2 篇" in (built / "archive/2022/index.html").read_text(encoding="utf-8")
+    assert (built / "archive/2022/08/index.html").is_file()
+    topics = (built / "topics/index.html").read_text(encoding="utf-8")
+    assert topics.index("社区警务") < topics.index("反诈")  # most stories first
+
+
+def test_feeds_and_sitemap_are_well_formed(built: Path) -> None:
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    feed = ET.parse(built / "atom.xml").getroot()
+    assert feed.find("a:updated", ns).text == "2022-10-10T19:25:06+08:00"  # newest story, not now()
+    titles = [e.find("a:title", ns).text for e in feed.findall("a:entry", ns)]
+    assert titles == ["盐城警方开展反诈宣传", "遂川公安创新推行“网格村警”机制", "解读全国“示范市”背后的“平安密码”"]
+    topic_feed = ET.parse(built / "topics/fan-zha/atom.xml").getroot()
+    assert len(topic_feed.findall("a:entry", ns)) == 1
+    urls = ET.parse(built / "sitemap.xml").getroot()
+    locs = {u.find("{http://www.sitemaps.org/schemas/sitemap/0.9}loc").text for u in urls}
+    assert "https://example.org/posts/fan-zha/" in locs and not any("404" in u for u in locs)
+    assert "Sitemap: https://example.org/sitemap.xml" in (built / "robots.txt").read_text(encoding="utf-8")
+    assert (built / "404.html").is_file()
+
+
+def test_no_page_loads_anything_from_a_third_party(built: Path) -> None:
+    for page in built.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        for attr in ('src="http', 'src="//', 'stylesheet" href="http', 'stylesheet" href="//'):
+            assert attr not in text, f"{page}: {attr}"
+    page = (built / "posts/wang-ge-cun-jing/index.html").read_text(encoding="utf-8")
+    assert '<a class="remote-image" href="https://example.com/a.jpg"' in page  # linked, not loaded
+
+
+def test_remote_images_are_embedded_when_configured(site: Path) -> None:
+    config = site / "sitegen.toml"
+    config.write_text("remote_images = true\n" + config.read_text(encoding="utf-8"), encoding="utf-8")
+    assert build(site) == 0
+    page = (site / "output/posts/wang-ge-cun-jing/index.html").read_text(encoding="utf-8")
+    assert '<img src="https://example.com/a.jpg" alt="检查救生设备"' in page
+
+
+BAD_POSTS = {
+    "broken_yaml.md": ("---\ntitle: 标题\ntags: [a, b\n---\n正文\n", ":3: broken YAML"),
+    "bad_date.md": ("---\ntitle: 标题\ndate: 2023-13-01\n---\n正文\n", ":3: '2023-13-01' is not a date"),
+    "tags_number.md": ("---\ntitle: 标题\ntags: 5\n---\n正文\n", ":3: 'tags' must be text or a list of text"),
+    "no_title.md": ("---\ndate: 2023-01-01\n---\n正文\n", ": missing title"),
+    "not_utf8.md": (b"---\ntitle: \xb1\xea\xcc\xe2\n---\n".decode("latin-1"), ": not UTF-8 text"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_POSTS))
+def test_bad_post_fails_with_file_and_line_and_keeps_old_output(site: Path, name: str, capsys) -> None:
+    assert build(site) == 0
+    before = tree(site / "output")
+    text, message = BAD_POSTS[name]
+    bad = site / "content/posts" / name
+    bad.write_bytes(text.encode("latin-1") if name == "not_utf8.md" else text.encode("utf-8"))
+    capsys.readouterr()
+    assert build(site) == 1
+    err = capsys.readouterr().err
+    assert f"{bad}{message}" in err, err
+    assert "Traceback" not in err
+    assert tree(site / "output") == before
+    assert not [p for p in site.iterdir() if p.name.startswith(".output")]
+
+
+def test_all_bad_posts_are_reported_together(site: Path, capsys) -> None:
+    for name, (text, _) in BAD_POSTS.items():
+        if name != "not_utf8.md":
+            (site / "content/posts" / name).write_text(text, encoding="utf-8")
+    assert build(site) == 1
+    err = capsys.readouterr().err
+    assert all(name in err for name in BAD_POSTS if name != "not_utf8.md")
+
+
+def test_interrupted_build_leaves_previous_output(site: Path, monkeypatch) -> None:
+    assert build(site) == 0
+    before = tree(site / "output")
+    real_write = Path.write_bytes
+    calls = {"n": 0}
+
+    def failing_write(self: Path, data: bytes) -> int:
+        calls["n"] += 1
+        if calls["n"] == 10:
+            raise KeyboardInterrupt
+        return real_write(self, data)
+
+    monkeypatch.setattr(output.Path, "write_bytes", failing_write)
+    assert build(site) == 130
+    monkeypatch.undo()
+    assert tree(site / "output") == before
+    assert sorted(p.name for p in site.iterdir()) == ["content", "output", "sitegen.toml", "themes"]
+
+
+def test_duplicate_slugs_are_an_error(site: Path, capsys) -> None:
+    (site / "content/posts/copy.md").write_text("---\ntitle: 副本\nslug: fan-zha\n---\n正文\n", encoding="utf-8")
+    assert build(site) == 1
+    assert "slug 'fan-zha' is also used by" in capsys.readouterr().err
+
+
+def test_unknown_config_key_suggests_the_right_one(site: Path, capsys) -> None:
+    config = site / "sitegen.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace("per_page", "per_pages"), encoding="utf-8")
+    assert build(site) == 1
+    err = capsys.readouterr().err
+    assert "sitegen.toml: unknown key 'per_pages'" in err and "did you mean 'per_page'?" in err
+
+
+def test_command_line_error_has_no_traceback(site: Path) -> None:
+    (site / "content/posts/bad.md").write_text("---\ntitle: [\n---\n", encoding="utf-8")
+    run = subprocess.run(
+        [sys.executable, "-m", "sitegen", "--root", str(site), "build"], capture_output=True, text=True, check=False
+    )
+    assert run.returncode == 1
+    assert "bad.md:2: broken YAML" in run.stderr and "Traceback" not in run.stderr
