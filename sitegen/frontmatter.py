@@ -85,7 +85,7 @@ class Document:
     data: dict[str, Any]
     lines: dict[str, int]
     body: str
-    body_line: int
+    start_line: int
 
 
 def split(text: str, path: Path) -> Document:
@@ -104,13 +104,14 @@ def split(text: str, path: Path) -> Document:
         raw_fm, body = handler.split(stripped)
     except ValueError:
         raise SitegenError("front matter is not closed by a '---' line", path, skipped + 1) from None
-    first = skipped + 2
+    first = skipped + 1  # the YAML text starts with the newline that ends the opening ---
     try:
         node = yaml.compose(raw_fm, Loader=_Loader)
         data = yaml.load(raw_fm, Loader=_Loader)
     except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
-        line = first + mark.line if mark else first
+        mark = err.context_mark or err.problem_mark  # where the broken construct began
+        last = max((i for i, text in enumerate(raw_fm.split("\n")) if text.strip()), default=0)
+        line = first + min(mark.line, last) if mark else first  # errors at end of stream belong to the last line
         raise SitegenError(f"broken YAML: {err.problem or err}", path, line) from None
     if data is None:
         data, node = {}, None
@@ -120,8 +121,7 @@ def split(text: str, path: Path) -> Document:
     if isinstance(node, yaml.MappingNode):
         for key_node, _ in node.value:
             lines[str(key_node.value)] = first + key_node.start_mark.line
-    body_line = first + raw_fm.count("\n") + 1
-    return Document({str(k): v for k, v in data.items()}, lines, body.lstrip("\n"), body_line)
+    return Document({str(k): v for k, v in data.items()}, lines, body.lstrip("\n"), skipped + 1)
 
 
 def parse_date(value: Any) -> date:
@@ -133,9 +133,9 @@ def parse_date(value: Any) -> date:
     if not isinstance(value, str) or not value.strip():
         raise ValueError(f"{value!r} is not a date")
     text = value.strip()
-    if re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", text):
-        return date.fromisoformat("-".join(p.zfill(2) for p in text.split("-")))
     try:
+        if re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", text):
+            return date.fromisoformat("-".join(p.zfill(2) for p in text.split("-")))
         parsed = dateparser.parse(text)
     except (ValueError, OverflowError):
         raise ValueError(f"'{text}' is not a date") from None
@@ -161,7 +161,7 @@ def _strings(value: Any, key: str) -> tuple[str, ...]:
         out: list[str] = []
         for item in value:
             if isinstance(item, list):
-                out.extend(_strings(item, key))
+                out.extend(s for s in _strings(item, key) if s not in out)
             elif isinstance(item, (str, int, float)) and not isinstance(item, bool):
                 text = str(item).strip()
                 if text and text not in out:
@@ -196,10 +196,10 @@ def to_meta(doc: Document, path: Path) -> Meta:
         try:
             values[key] = _convert(key, value)
         except ValueError as err:
-            problems.append(SitegenError(str(err), path, line, hint=_HINTS.get(key)))
+            problems.append(SitegenError(str(err), path, line, hint=_date_hint(value) or _HINTS.get(key)))
     if not values.get("title"):
         problems.append(
-            SitegenError("missing title", path, doc.lines.get("title", doc.body_line - 1), hint="title: 标题")
+            SitegenError("missing title", path, doc.lines.get("title", doc.start_line), hint="title: 标题")
         )
     if problems:
         raise SitegenErrors(problems)
@@ -217,9 +217,30 @@ _HINTS = {
 }
 
 
+def _date_hint(value: Any) -> str | None:
+    """'2023-13-01' was most likely meant as 2023-01-13: say so."""
+    match = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", str(value).strip())
+    if match and int(match[2]) > 12 and int(match[3]) <= 12:
+        return f"did you mean {match[1]}-{int(match[3]):02d}-{int(match[2]):02d}?"
+    return None
+
+
+REGION_LEVELS = ("province", "city", "county")
+
+
+def _region_chain(item: dict[str, Any]) -> list[Any]:
+    """{province: 江西省, city: 吉安市, county: 遂川县} -> its names, broadest first."""
+    unknown = set(item) - set(REGION_LEVELS)
+    if unknown:
+        raise ValueError(f"'regions' entries may have {', '.join(REGION_LEVELS)}, not {', '.join(sorted(unknown))}")
+    return [item[level] for level in REGION_LEVELS if item.get(level)]
+
+
 def _convert(key: str, value: Any) -> Any:
     if key in ("date", "updated"):
         return None if value in (None, "") else parse_date(value)
+    if key == "regions" and isinstance(value, list):
+        value = [_region_chain(item) if isinstance(item, dict) else item for item in value]
     if key in ("authors", "categories", "tags", "regions", "images", "review"):
         return _strings(value, key)
     if key == "draft":
