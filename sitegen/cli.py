@@ -16,7 +16,9 @@ def _parser() -> argparse.ArgumentParser:
         description="Build a Chinese public-safety news archive: import messy sources into content/, build output/.",
     )
     parser.add_argument("--version", action="version", version=f"sitegen {__version__}")
-    parser.add_argument("--root", type=Path, default=Path("."), help="the site folder holding sitegen.toml (default: .)")
+    parser.add_argument(
+        "--root", type=Path, default=Path("."), help="the site folder holding sitegen.toml (default: .)"
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     imp = sub.add_parser(
@@ -38,7 +40,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     build.add_argument("--content", type=Path, help="content folder (default: from sitegen.toml, else content/)")
     build.add_argument("--output", type=Path, help="output folder (default: from sitegen.toml, else output/)")
-    build.add_argument("--base-url", help="where the site is published, e.g. https://host/archive/ (default: from sitegen.toml)")
+    build.add_argument(
+        "--base-url", help="where the site is published, e.g. https://host/archive/ (default: from sitegen.toml)"
+    )
     build.add_argument("--drafts", action="store_true", help="include posts marked draft: true")
     return parser
 

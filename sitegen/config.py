@@ -83,9 +83,7 @@ def validate(raw: dict[str, Any], root: Path, path: Path) -> Config:
             problems.append(SitegenError(f"unknown key '{key}'", path, hint=_suggest(key, list(_TYPES))))
             continue
         if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
-            problems.append(
-                SitegenError(f"'{key}' must be {expected.__name__}, not {type(value).__name__}", path)
-            )
+            problems.append(SitegenError(f"'{key}' must be {expected.__name__}, not {type(value).__name__}", path))
             continue
         values[key] = value
     topics: list[Topic] = []

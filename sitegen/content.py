@@ -47,7 +47,9 @@ def read_story(path: Path) -> Story:
         text = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as err:
         raise SitegenError(
-            f"not UTF-8 text (byte {err.start})", path, hint="save the post as UTF-8, or import it with 'sitegen import'"
+            f"not UTF-8 text (byte {err.start})",
+            path,
+            hint="save the post as UTF-8, or import it with 'sitegen import'",
         ) from None
     except OSError as err:
         raise SitegenError(f"cannot read: {err.strerror}", path) from None
@@ -59,7 +61,9 @@ def read_story(path: Path) -> Story:
 def load_stories(content_dir: Path, drafts: bool = False) -> list[Story]:
     """All posts under content_dir, newest first; every problem in every file reported together."""
     if not content_dir.is_dir():
-        raise SitegenError("content folder not found", content_dir, hint="run sitegen in the site's folder, or pass --content DIR")
+        raise SitegenError(
+            "content folder not found", content_dir, hint="run sitegen in the site's folder, or pass --content DIR"
+        )
     problems: list[SitegenError] = []
     stories: list[Story] = []
     for path in post_paths(content_dir):

@@ -198,9 +198,7 @@ def to_meta(doc: Document, path: Path) -> Meta:
         except ValueError as err:
             problems.append(SitegenError(str(err), path, line, hint=_date_hint(value) or _HINTS.get(key)))
     if not values.get("title"):
-        problems.append(
-            SitegenError("missing title", path, doc.lines.get("title", doc.start_line), hint="title: 标题")
-        )
+        problems.append(SitegenError("missing title", path, doc.lines.get("title", doc.start_line), hint="title: 标题"))
     if problems:
         raise SitegenErrors(problems)
     return Meta(**values)

@@ -62,7 +62,6 @@ def _image_link(match: re.Match[str]) -> str:
     return f'<a class="remote-image" href="{match.group(1)}" rel="noopener noreferrer nofollow">{label}</a>'
 
 
-
 def to_text(body_html: str) -> str:
     """Plain text of rendered HTML, one block per line, for search and summaries."""
     blocks = re.sub(r"</(p|h\d|li|figcaption|td|th|blockquote|pre)>", "\n", body_html)

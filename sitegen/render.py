@@ -10,7 +10,6 @@ from typing import Any
 
 import jinja2
 
-from sitegen import markup
 from sitegen.config import Config
 from sitegen.content import Story
 from sitegen.errors import SitegenError
@@ -135,7 +134,9 @@ def article_pages(env: jinja2.Environment, rendered: list[Rendered], terms: Term
         )
 
 
-def list_pages(env: jinja2.Environment, title: str, stories: Sequence[Story], first_url: str, per_page: int, **extra: Any) -> Iterator[Page]:
+def list_pages(
+    env: jinja2.Environment, title: str, stories: Sequence[Story], first_url: str, per_page: int, **extra: Any
+) -> Iterator[Page]:
     for pager in paginate(stories, per_page, first_url):
         yield _render(env, "list.html", pager.url, title=title, pager=pager, total=len(stories), **extra)
 
@@ -150,11 +151,22 @@ def all_pages(cfg: Config, env: jinja2.Environment, rendered: list[Rendered], te
         yield _render(env, "terms.html", f"{kind.key}/", kind=kind, terms=kind_terms)
         for term in kind_terms:
             feed = f"{term.url}atom.xml" if kind.key == "topics" else None
-            yield from list_pages(env, f"{kind.label}：{term.name}", term.stories, term.url, cfg.per_page, term=term, feed=feed)
-    yield _render(env, "archive.html", "archive/", years=terms.years, topics=terms.by_kind["topics"], total=len(stories), undated=sum(1 for s in stories if s.meta.date is None))
+            yield from list_pages(
+                env, f"{kind.label}：{term.name}", term.stories, term.url, cfg.per_page, term=term, feed=feed
+            )
+    yield _render(
+        env,
+        "archive.html",
+        "archive/",
+        years=terms.years,
+        topics=terms.by_kind["topics"],
+        total=len(stories),
+        undated=sum(1 for s in stories if s.meta.date is None),
+    )
     for period in (*terms.years, *terms.months):
         label = period.name.replace("/", "年") + ("月" if "/" in period.name else "年")
-        yield from list_pages(env, f"归档：{label}", period.stories, f"archive/{period.slug}/", cfg.per_page, term=period)
+        yield from list_pages(
+            env, f"归档：{label}", period.stories, f"archive/{period.slug}/", cfg.per_page, term=period
+        )
     yield _render(env, "search.html", "search/")
     yield _render(env, "404.html", "404.html")
-

@@ -42,7 +42,9 @@ SHARD_BYTES = 256 * 1024  # ... and with the postings, whichever needs more shar
 
 # Exactly JavaScript's \s: the browser splits queries on it, so the index never needs a
 # bigram or character that contains one (terms cannot contain them).
-SPACE_CHARS = "\t\n\v\f\r \u00a0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000\ufeff"
+SPACE_CHARS = (
+    "\t\n\v\f\r \u00a0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000\ufeff"
+)
 SPACES = frozenset(SPACE_CHARS)
 _RUN = re.compile(f"[^{re.escape(SPACE_CHARS)}]+")
 
@@ -75,11 +77,7 @@ def t2s_chars() -> dict[str, str]:
     converted = opencc.OpenCC("t2s").convert("\n".join(chars)).split("\n")
     if len(converted) != len(chars):
         raise RuntimeError("OpenCC changed the number of lines while converting single characters")
-    return {
-        t: s
-        for t, s in zip(chars, converted)
-        if t != s and len(s) == 1 and unicodedata.normalize("NFKC", t) == t
-    }
+    return {t: s for t, s in zip(chars, converted, strict=True) if t != s and len(s) == 1 and unicodedata.normalize("NFKC", t) == t}
 
 
 @functools.cache
@@ -143,7 +141,9 @@ class _Postings:
 
     def shards(self) -> list[bytes]:
         """Each key's postings serialised once, then grouped: the same bytes as _dumps(shard dict)."""
-        entries = {key: _dumps(key) + b":" + _dumps(value) for key, value in (*self.bigrams.items(), *self.chars.items())}
+        entries = {
+            key: _dumps(key) + b":" + _dumps(value) for key, value in (*self.bigrams.items(), *self.chars.items())
+        }
         size = sum(map(len, entries.values()))
         count = max(1, math.ceil(len(entries) / KEYS_PER_SHARD), math.ceil(size / SHARD_BYTES))
         groups: list[list[bytes]] = [[] for _ in range(count)]

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser, sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from support import CHROMIUM_ARGS
+
+from sitegen import search_index
+from sitegen.search_index import SearchDoc
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -27,3 +33,26 @@ def golden(request: pytest.FixtureRequest) -> Callable[[str, Path], None]:
         assert actual == expected.read_text(encoding="utf-8")
 
     return check
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium driven by Playwright (a Playwright browser download is not possible here)."""
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def docs() -> list[SearchDoc]:
+    """The synthetic archive the search tests share (see test_search_index.synthetic_docs)."""
+    from test_search_index import synthetic_docs
+
+    return synthetic_docs()
+
+
+@pytest.fixture(scope="session")
+def files(docs: list[SearchDoc]) -> dict[str, bytes]:
+    """search_index.build() output for the synthetic archive."""
+    return search_index.build(docs)

@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 from bs4 import BeautifulSoup
+from playwright.sync_api import Page
 
 REPO = Path(__file__).resolve().parent.parent
 TEST_SITE = Path(__file__).resolve().parent / "site"
@@ -95,3 +96,17 @@ def broken_links(output: Path, base_path: str = "/") -> list[str]:
             if not local.is_file():
                 problems.append(f"{rel} -> {target}")
     return problems
+
+
+class Watch:
+    """Console errors and every URL a page requests."""
+
+    def __init__(self, page: Page) -> None:
+        self.errors: list[str] = []
+        self.requests: list[str] = []
+        page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+        page.on("request", lambda r: self.requests.append(r.url))
+
+    def shards(self) -> set[str]:
+        return {u.rsplit("/", 1)[1] for u in self.requests if "/search/shard-" in u}

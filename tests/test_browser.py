@@ -2,40 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser
+from support import REPO, Watch, serve
 
 from sitegen import cli
-from support import CHROMIUM_ARGS, REPO, serve
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("archive") / "output"
-    assert cli.main(["--root", str(REPO), "build", "--output", str(out), "--base-url", "https://example.org/archive/"]) == 0
+    assert (
+        cli.main(["--root", str(REPO), "build", "--output", str(out), "--base-url", "https://example.org/archive/"])
+        == 0
+    )
     return out
-
-
-class Watch:
-    """Console errors and every request a page makes."""
-
-    def __init__(self, page: Page) -> None:
-        self.errors: list[str] = []
-        self.requests: list[str] = []
-        page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: self.errors.append(str(e)))
-        page.on("request", lambda r: self.requests.append(r.url))
 
 
 def test_browse_read_search_and_follow_a_result(browser: Browser, archive: Path) -> None:
@@ -71,7 +54,7 @@ def test_browse_read_search_and_follow_a_result(browser: Browser, archive: Path)
         assert page.locator("#search-results li").count() == 0
 
         assert watch.errors == []
-        assert watch.requests and all(u.startswith(site) or u.startswith("data:") for u in watch.requests), [
+        assert watch.requests and all(u.startswith((site, "data:")) for u in watch.requests), [
             u for u in watch.requests if not u.startswith(site)
         ]
 

@@ -8,9 +8,9 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from support import TEST_SITE, broken_links, copy_site
 
 from sitegen import cli, output
-from support import TEST_SITE, broken_links, copy_site
 
 
 def build(site: Path, *args: str) -> int:

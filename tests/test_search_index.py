@@ -17,7 +17,14 @@ from typing import Any
 
 import pytest
 
-from sitegen.search_index import SPACE_CHARS, SearchDoc, build, fold, shard_of, t2s_chars
+from sitegen.search_index import (
+    SPACE_CHARS,
+    SearchDoc,
+    build,
+    fold,
+    shard_of,
+    t2s_chars,
+)
 
 MAX_RESULTS = 50
 SPLIT = re.compile(f"[{re.escape(SPACE_CHARS)}]+")
@@ -122,7 +129,10 @@ class Reader:
         assert hits is not None
         ranked = sorted(hits, key=lambda d: (-hits[d][1], -hits[d][0], d))
         size = self.manifest["chunk_size"]
-        chunks = {c: self.load(f"docs-{self.manifest['chunks'][c]}.json") for c in sorted({d // size for d in ranked[:MAX_RESULTS]})}
+        chunks = {
+            c: self.load(f"docs-{self.manifest['chunks'][c]}.json")
+            for c in sorted({d // size for d in ranked[:MAX_RESULTS]})
+        }
         return ranked, [chunks[d // size][d % size] for d in ranked[:MAX_RESULTS]]
 
 
@@ -159,7 +169,7 @@ def match_term(single: bool, offsets: list[int], postings: list[Any]) -> dict[in
         lists.append(docs)
     found = {}
     for doc in set.intersection(*(set(d) for d in lists)):
-        starts = [s for s in lists[0][doc] if all(s + off in docs[doc] for off, docs in zip(offsets, lists))]
+        starts = [s for s in lists[0][doc] if all(s + off in docs[doc] for off, docs in zip(offsets, lists, strict=True))]
         if starts:
             found[doc] = (len(starts), int(min(starts) < 0))
     return found
@@ -170,16 +180,6 @@ def brute_force(docs: list[SearchDoc], query: str) -> set[int]:
     return {
         i for i, doc in enumerate(docs) if terms and all(t in fold(doc.title) or t in fold(doc.text) for t in terms)
     }
-
-
-@pytest.fixture(scope="module")
-def docs() -> list[SearchDoc]:
-    return synthetic_docs()
-
-
-@pytest.fixture(scope="module")
-def files(docs: list[SearchDoc]) -> dict[str, bytes]:
-    return build(docs)
 
 
 def test_fold_makes_full_width_half_width() -> None:

@@ -10,15 +10,14 @@ from __future__ import annotations
 import json
 import random
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
+from support import REPO, Watch, serve
+from test_search_index import NEEDLE, NOWHERE, Reader, random_queries
 
-from sitegen.search_index import SPACE_CHARS, SearchDoc, build, fold, shard_of
-from support import CHROMIUM_ARGS, REPO, serve
-from test_search_index import NEEDLE, NOWHERE, Reader, random_queries, synthetic_docs
+from sitegen.search_index import SPACE_CHARS, SearchDoc, fold, shard_of
 
 SCRIPT = REPO / "themes" / "default" / "static" / "search.js"
 
@@ -43,24 +42,6 @@ PAGE = """<!doctype html>
 """
 
 
-@pytest.fixture(scope="module")
-def docs() -> list[SearchDoc]:
-    return synthetic_docs()
-
-
-@pytest.fixture(scope="module")
-def files(docs: list[SearchDoc]) -> dict[str, bytes]:
-    return build(docs)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
 def write_site(root: Path, files: dict[str, bytes], base: str) -> Path:
     for rel, data in files.items():
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
@@ -68,20 +49,6 @@ def write_site(root: Path, files: dict[str, bytes], base: str) -> Path:
     (root / "search" / "index.html").write_text(PAGE.format(base=base), encoding="utf-8")
     (root / "search.js").write_bytes(SCRIPT.read_bytes())
     return root
-
-
-class Watch:
-    """Console errors and every URL a page requests."""
-
-    def __init__(self, page: Page) -> None:
-        self.errors: list[str] = []
-        self.requests: list[str] = []
-        page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: self.errors.append(str(e)))
-        page.on("request", lambda r: self.requests.append(r.url))
-
-    def shards(self) -> set[str]:
-        return {u.rsplit("/", 1)[1] for u in self.requests if "/search/shard-" in u}
 
 
 def settled(page: Page) -> str:
@@ -111,7 +78,9 @@ def needed_shards(files: dict[str, bytes], keys: list[str]) -> set[str]:
 
 
 @pytest.mark.parametrize("base", ["/", "/archive/"])
-def test_search_page_finds_exactly_the_story(browser: Browser, files: dict[str, bytes], docs: list[SearchDoc], tmp_path: Path, base: str) -> None:
+def test_search_page_finds_exactly_the_story(
+    browser: Browser, files: dict[str, bytes], docs: list[SearchDoc], tmp_path: Path, base: str
+) -> None:
     with serve(write_site(tmp_path, files, base), base) as site:
         page = browser.new_page()
         watch = Watch(page)
@@ -143,10 +112,14 @@ def test_search_page_finds_exactly_the_story(browser: Browser, files: dict[str, 
         assert all(u.startswith((site, "data:")) for u in watch.requests), watch.requests
 
 
-def test_browser_ranks_like_the_python_reader(browser: Browser, files: dict[str, bytes], docs: list[SearchDoc], tmp_path: Path) -> None:
+def test_browser_ranks_like_the_python_reader(
+    browser: Browser, files: dict[str, bytes], docs: list[SearchDoc], tmp_path: Path
+) -> None:
     rng = random.Random(5)
     queries = random_queries(docs, rng)
-    from_titles = [fold(docs[i].title)[i % 5 : i % 5 + 1 + i % 2] for i in range(0, len(docs), 3)]  # title hits rank first
+    from_titles = [
+        fold(docs[i].title)[i % 5 : i % 5 + 1 + i % 2] for i in range(0, len(docs), 3)
+    ]  # title hits rank first
     sample = rng.sample(queries, 40) + from_titles + ["公", "ZAKER", "１１０ 下載"]
     with serve(write_site(tmp_path, files, "/"), "/") as site:
         page = browser.new_page()
@@ -166,7 +139,9 @@ def test_browser_ranks_like_the_python_reader(browser: Browser, files: dict[str,
         assert all(u.startswith(site) for u in watch.requests)
 
 
-def test_markup_in_the_data_is_shown_as_text(browser: Browser, files: dict[str, bytes], docs: list[SearchDoc], tmp_path: Path) -> None:
+def test_markup_in_the_data_is_shown_as_text(
+    browser: Browser, files: dict[str, bytes], docs: list[SearchDoc], tmp_path: Path
+) -> None:
     with serve(write_site(tmp_path, files, "/"), "/") as site:
         page = browser.new_page()
         watch = Watch(page)

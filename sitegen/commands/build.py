@@ -72,7 +72,9 @@ def run(cfg: Config, content_dir: Path, output_dir: Path, drafts: bool = False) 
     by_slug = {r.story.slug: r for r in rendered}
     for term in terms.by_kind[taxonomy.TOPICS.key]:
         items = [by_slug[s.slug] for s in term.stories]
-        out.add(f"{term.url}atom.xml", feeds.atom(cfg, f"{cfg.title}：{term.name}", f"{term.url}atom.xml", term.url, items))
+        out.add(
+            f"{term.url}atom.xml", feeds.atom(cfg, f"{cfg.title}：{term.name}", f"{term.url}atom.xml", term.url, items)
+        )
     lastmod = {s.url + "index.html": s.meta.date.isoformat()[:10] for s in stories if s.meta.date}
     out.add("sitemap.xml", sitemap.sitemap(cfg, pages, lastmod))
     out.add("robots.txt", sitemap.robots(cfg))
