@@ -1,0 +1,31 @@
+"""Importers: one module per source format, each returning the same RawStory record.
+
+detect.py recognises a source by its content; post.py, html_page.py, portal_dump.py and
+pdf_text.py read one format each; convert.py turns a RawStory into front matter and body.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+
+@dataclass(frozen=True)
+class RawStory:
+    """A story as one source tells it, before topics, tags, regions, summary and slug are added.
+
+    body_markdown is already clean Markdown; review lists what could not be established.
+    """
+
+    title: str
+    body_markdown: str
+    subtitle: str | None = None
+    date: date | None = None
+    authors: tuple[str, ...] = ()
+    editor: str | None = None
+    source: str | None = None
+    via: str | None = None
+    source_url: str | None = None
+    original_url: str | None = None
+    images: tuple[str, ...] = ()
+    review: tuple[str, ...] = ()

@@ -1,0 +1,386 @@
+"""From a story's raw blocks to clean Markdown: HTML -> blocks, boilerplate out, credits harvested.
+
+Every importer turns its source into a list of Blocks (a paragraph, a heading, an image, a
+caption) and hands it to assemble(), so a page, a blog post, a portal copy and a newspaper
+column are cleaned by the same rules.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Literal
+from urllib.parse import parse_qsl, urljoin, urlsplit
+
+from bs4 import BeautifulSoup
+from bs4.element import Comment, NavigableString, Tag
+from markdown_it import MarkdownIt
+
+from sitegen import typography
+from sitegen.extract import metadata
+from sitegen.extract.metadata import Credits
+from sitegen.extract.patterns import (
+    BREADCRUMB,
+    CAPTION_OPENINGS,
+    CONTACT_LINES,
+    DROP_TAGS,
+    END_MARKERS,
+    HAN,
+    IMAGE_ATTRIBUTES,
+    JUNK_LINES,
+    MAX_CAPTION,
+    MAX_HEADING,
+    MIN_IMAGE_SIDE,
+)
+
+Kind = Literal["text", "heading", "image", "caption", "credit", "footer", "contact"]
+
+
+@dataclass(frozen=True)
+class Block:
+    """One unit of a story. An image without a url marks where a picture stood in copied text.
+
+    "credit", "footer" and "contact" lines exist only inside assemble(): kept in place so that
+    the story's end can be found; only a contact line inside the story is written, as text.
+    """
+
+    kind: Kind
+    text: str = ""
+    url: str = ""
+    strong: bool = False
+
+
+@dataclass(frozen=True)
+class Extract:
+    blocks: tuple[Block, ...]
+    credits: Credits
+
+
+_BLOCK_TAGS = frozenset(
+    {
+        "address", "article", "blockquote", "center", "dd", "details", "div", "dl", "dt", "figure", "footer",
+        "header", "hr", "li", "main", "ol", "p", "pre", "section", "table", "tbody", "td", "tfoot", "th",
+        "thead", "tr", "ul",
+    }
+)  # fmt: skip
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_BOLD = frozenset({"strong", "b"})
+_HAN_CHAR = re.compile(f"[{HAN}]")
+_BRACKET_RUN = re.compile(r"(?:【[^】]*】\s*){2,}")
+
+
+def html_to_blocks(root: Tag, base_url: str | None = None) -> list[Block]:
+    """Walk an element in document order: text between block elements is a paragraph of its own."""
+    blocks: list[Block] = []
+    pieces: list[tuple[str, bool]] = []
+
+    def flush() -> None:
+        text = squash("".join(t for t, _ in pieces))
+        if text:
+            strong = all(bold for t, bold in pieces if t.strip())
+            blocks.append(Block("text", text, strong=strong))
+        pieces.clear()
+
+    def walk(node: Tag, bold: bool) -> None:
+        for child in node.children:
+            if isinstance(child, Comment):
+                continue
+            if isinstance(child, NavigableString):
+                pieces.append((str(child), bold))
+                continue
+            if not isinstance(child, Tag) or child.name in DROP_TAGS:
+                continue
+            name = child.name
+            if name == "br":
+                flush()
+            elif name == "img":
+                flush()
+                if not _is_icon(child):
+                    blocks.append(Block("image", url=image_url(child, base_url)))
+            elif name in _HEADINGS:
+                flush()
+                text = squash(child.get_text(" "))
+                if text:
+                    blocks.append(Block("heading", text))
+                pictures = (img for img in child.find_all("img") if not _is_icon(img))
+                blocks.extend(Block("image", url=image_url(img, base_url)) for img in pictures)
+            elif name == "figcaption":
+                flush()
+                text = squash(child.get_text(" "))
+                if text:
+                    blocks.append(Block("caption", text))
+            elif name in _BLOCK_TAGS:
+                flush()
+                walk(child, bold)
+                flush()
+            else:
+                walk(child, bold or name in _BOLD)
+
+    walk(root, False)
+    flush()
+    return blocks
+
+
+def markdown_to_blocks(markdown: str) -> list[Block]:
+    """A blog post body (Markdown, raw HTML, or both) rendered the way the blog rendered it.
+
+    Indented code blocks are off: in scraped posts indentation is layout, never code.
+    """
+    renderer = MarkdownIt("commonmark", {"html": True}).disable("code")
+    soup = BeautifulSoup(renderer.render(markdown), "lxml")
+    return html_to_blocks(soup.body or soup)
+
+
+def image_url(img: Tag, base_url: str | None) -> str:
+    """The picture's real address: lazy-load attributes first, proxies unwrapped; "" when unknown
+    (a relative address on a page whose own address is not known)."""
+    for attribute in IMAGE_ATTRIBUTES:
+        value = str(img.get(attribute) or "").strip()
+        if value and not value.startswith("data:"):
+            url = unwrap_proxy(urljoin(base_url or "", value))
+            if url.startswith("//"):
+                url = "https:" + url
+            if re.match(r"https?://", url):
+                return url
+    return ""
+
+
+def _is_icon(img: Tag) -> bool:
+    """Spacers, icons and tracking pixels declare how small they are."""
+    sides = (str(img.get(side) or "") for side in ("width", "height", "data-width", "data-height"))
+    return any(value.isdigit() and int(value) < MIN_IMAGE_SIDE for value in sides)
+
+
+def unwrap_proxy(url: str) -> str:
+    """A URL whose query is itself an http(s) URL wraps that URL: return the inner one."""
+    query = urlsplit(url).query
+    if re.match(r"https?://", query):
+        return unwrap_proxy(query)
+    wrapped = [value for _, value in parse_qsl(query) if re.match(r"https?://", value)]
+    return unwrap_proxy(wrapped[0]) if len(wrapped) == 1 and len(parse_qsl(query)) == 1 else url
+
+
+def assemble(blocks: Sequence[Block], title: str) -> Extract:
+    """Raw blocks of a story -> its clean blocks and the credits found around it.
+
+    Stages, in order:
+    1. drop page furniture (breadcrumbs, 评论:, 【纠错】, share lines) and empty blocks; a line of
+       several 【…】 items is read item by item;
+    2. read metadata lines (by-lines, 来源, 记者, 责任编辑, 原文链接, the site's name) and drop them,
+       and the lead credit opening a paragraph (本报讯（记者 张三）);
+    3. a line repeating the title marks a picture (its alt text) or a repeated headline: drop it;
+    4. drop teasers: a line that is the start of a later paragraph;
+    5. cut the story's end: at the first footer marker (原文链接, 免责声明, ICP备 ...) after the
+       story began, or at the first credit after its last paragraph; pictures after it go;
+    6. drop what trails the last paragraph except pictures: link lists, contact lines, stray
+       short lines (contact lines before it are the story's own);
+    7. captions: a short line right after a picture;
+    8. headings: bold-only short paragraphs, and short lines without punctuation before a paragraph;
+       picture positions with neither address nor caption go;
+    9. the credit closing the last paragraph ("(文/张三 图/李四)") is read and removed;
+    10. typography: Chinese punctuation, paired quotes, no stray spaces.
+    """
+    credits = Credits()
+    marked: list[Block] = []
+    for block in _split_bracket_runs(blocks):
+        if block.kind == "image":
+            marked.append(block)
+            continue
+        text = squash(block.text)
+        if not text or is_junk(text):
+            continue
+        found = metadata.read_line(text)
+        text, lead = metadata.lead_credit(text) if found is None else (text, None)
+        credits = credits.merge(found or lead or Credits())
+        if _is_end(text):
+            marked.append(Block("footer", text))
+        elif found is None and any(p.search(text) for p in CONTACT_LINES):
+            marked.append(Block("contact", text))
+        elif found is not None and not (found.site or found.link):
+            marked.append(Block("credit", text))
+        elif found is None:
+            marked.append(replace(block, text=text))
+    body = _story_span(_drop_teasers(_title_repeats(marked, title)))
+    body = _captions(body)
+    body = _drop_bare_markers(_headings(body))
+    body, closing = _closing_credit(body)
+    return Extract(tuple(_typeset(b) for b in body), credits.merge(closing))
+
+
+def to_markdown(blocks: Sequence[Block]) -> str:
+    """Blocks -> Markdown: '## ' headings, images in place, captions as an emphasised line."""
+    out: list[str] = []
+    for block in blocks:
+        if block.kind == "heading":
+            out.append("## " + escape(block.text))
+        elif block.kind == "image" and block.url:
+            out.append(f"![]({block.url.replace(' ', '%20').replace('(', '%28').replace(')', '%29')})")
+        elif block.kind == "caption":
+            out.append(f"*{escape(block.text)}*")
+        elif block.kind == "text":
+            out.append(escape(block.text))
+    return "\n\n".join(out)
+
+
+def escape(text: str) -> str:
+    """Text that Markdown would read as markup is escaped; Chinese prose is left as it is."""
+    text = re.sub(r"([\\`*_\[\]<>])", r"\\\1", text)
+    return re.sub(r"^(#|[-+](?= )|\d+(?=[.)] ))", r"\\\1", text)
+
+
+def markdown_text(markdown: str) -> str:
+    """The words of a body written by to_markdown, for topics, regions and tags."""
+    lines = [line for line in markdown.split("\n") if line and not line.startswith("![")]
+    plain = (re.sub(r"^## |^\*|\*$", "", line) for line in lines)
+    return "\n".join(re.sub(r"\\(.)", r"\1", line) for line in plain)
+
+
+def is_prose(text: str) -> bool:
+    """A paragraph of the story: a sentence with clause punctuation, or long running text."""
+    return (typography.has_clause_punctuation(text) and len(_HAN_CHAR.findall(text)) >= 6) or len(text) >= 60
+
+
+def _split_bracket_runs(blocks: Sequence[Block]) -> list[Block]:
+    """'【纠错】【责任编辑 : 施歌】' is two page items on one line: one to drop, one to read."""
+    out: list[Block] = []
+    for block in blocks:
+        if block.kind == "text" and _BRACKET_RUN.fullmatch(block.text.strip()):
+            out.extend(replace(block, text=part) for part in re.findall(r"【[^】]*】", block.text))
+        else:
+            out.append(block)
+    return out
+
+
+def squash(text: str) -> str:
+    return re.sub(r"[ \t\r\n\u00a0\u3000\u200b\ufeff]+", " ", text).strip()
+
+
+def is_junk(text: str) -> bool:
+    """Page furniture, or a line of nothing but marks (an ellipsis "……" is the story's own)."""
+    marks_only = not re.search(r"[\w…]", text)
+    return marks_only or any(p.search(text) for p in JUNK_LINES) or bool(BREADCRUMB.match(text))
+
+
+def _is_end(text: str) -> bool:
+    """Footer markers; those that may sit anywhere in a line count only in a short line."""
+    return any(p.search(text) for p in END_MARKERS if p.pattern.startswith("^") or len(text) <= 80)
+
+
+def norm(text: str) -> str:
+    return re.sub(r"\s+", "", typography.clean_heading(text))
+
+
+def _title_repeats(blocks: list[Block], title: str) -> list[Block]:
+    """A repeated title line in copied text is a picture's alt text; as a heading it is just a repeat."""
+    target = norm(title)
+    out: list[Block] = []
+    for block in blocks:
+        if block.kind in ("text", "heading") and target and norm(block.text) == target:
+            if block.kind == "text":
+                out.append(Block("image"))
+            continue
+        out.append(block)
+    return out
+
+
+def _drop_teasers(blocks: list[Block]) -> list[Block]:
+    """A summary shown above the story repeats the start of a later paragraph: drop the copy."""
+    texts = [norm(b.text) if b.kind == "text" else "" for b in blocks]
+    return [
+        block
+        for i, block in enumerate(blocks)
+        if len(texts[i]) < 20 or not any(later.startswith(texts[i]) for later in texts[i + 1 :])
+    ]
+
+
+def _story_span(blocks: list[Block]) -> list[Block]:
+    """The story runs from its first paragraph to the first footer line, or the first credit
+    after its last paragraph; what trails its last paragraph, other than pictures, is footer."""
+    content = ("text", "heading", "image", "caption")
+    prose = [i for i, b in enumerate(blocks) if b.kind == "text" and is_prose(b.text)]
+    if not prose:
+        return [b for b in blocks if b.kind in content]
+    hard = next((i for i, b in enumerate(blocks) if i > prose[0] and b.kind == "footer"), len(blocks))
+    last = max(i for i in prose if i < hard)
+    end = next((i for i in range(last + 1, hard) if blocks[i].kind == "credit"), hard)
+    body = [
+        replace(b, kind="text") if b.kind == "contact" else b
+        for b in blocks[: last + 1]
+        if b.kind in (*content, "contact")
+    ]
+    tail = blocks[last + 1 : end]
+    for i, block in enumerate(tail):
+        if block.kind == "image" and block.url:
+            body.append(block)
+            follower = tail[i + 1] if i + 1 < len(tail) else None
+            if follower is not None and follower.kind in ("text", "caption") and _is_caption(follower.text):
+                body.append(replace(follower, kind="caption"))
+    return body
+
+
+def _is_caption(text: str) -> bool:
+    if text.startswith(CAPTION_OPENINGS):
+        return len(text) <= 2 * MAX_CAPTION
+    return len(text) <= MAX_CAPTION and not typography.has_clause_punctuation(text) and bool(_HAN_CHAR.search(text))
+
+
+def _captions(blocks: list[Block]) -> list[Block]:
+    """A short line right after a picture is its caption."""
+    out: list[Block] = []
+    for i, block in enumerate(blocks):
+        after_image = i > 0 and blocks[i - 1].kind == "image"
+        if block.kind == "text" and after_image and _is_caption(block.text):
+            block = replace(block, kind="caption")
+        out.append(block)
+    return out
+
+
+def _is_heading(text: str) -> bool:
+    return (
+        len(text) <= MAX_HEADING
+        and len(_HAN_CHAR.findall(text)) >= 2
+        and not typography.has_clause_punctuation(text)
+        and not text.endswith(("…", "：", ":", "—"))
+    )
+
+
+def _headings(blocks: list[Block]) -> list[Block]:
+    """Bold-only short paragraphs, and short unpunctuated lines that introduce a paragraph, are sub-heads."""
+    out: list[Block] = []
+    for i, block in enumerate(blocks):
+        if block.kind == "text" and _is_heading(block.text):
+            following = next((b for b in blocks[i + 1 :] if b.kind != "image" or b.url), None)
+            introduces = following is not None and following.kind == "text" and is_prose(following.text)
+            if block.strong or introduces:
+                block = replace(block, kind="heading")
+        out.append(block)
+    return out
+
+
+def _drop_bare_markers(blocks: list[Block]) -> list[Block]:
+    """A picture position with neither an address nor a caption shows nothing."""
+    return [
+        b
+        for i, b in enumerate(blocks)
+        if b.kind != "image" or b.url or (i + 1 < len(blocks) and blocks[i + 1].kind == "caption")
+    ]
+
+
+def _closing_credit(blocks: list[Block]) -> tuple[list[Block], Credits]:
+    """'…贡献。(文/张腾飞 范汉娟 图/盐城公安)' closing the last paragraph is a credit, not story."""
+    for i in range(len(blocks) - 1, -1, -1):
+        if blocks[i].kind == "text":
+            text, found = metadata.trailing_credit(blocks[i].text)
+            if found is None:
+                return blocks, Credits()
+            return [*blocks[:i], replace(blocks[i], text=text), *blocks[i + 1 :]], found
+    return blocks, Credits()
+
+
+def _typeset(block: Block) -> Block:
+    if block.kind == "text":
+        return replace(block, text=typography.clean_body(block.text))
+    if block.kind in ("heading", "caption"):
+        return replace(block, text=typography.clean_heading(block.text))
+    return block
