@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
+
+from sitegen.extract import clean
 
 
 @dataclass(frozen=True)
@@ -29,3 +32,23 @@ class RawStory:
     original_url: str | None = None
     images: tuple[str, ...] = ()
     review: tuple[str, ...] = ()
+
+
+def story(title: str, extract: clean.Extract, **known: Any) -> RawStory:
+    """The record every importer returns: its cleaned blocks and credits, plus what the format itself knows."""
+    credits = extract.credits
+    values: dict[str, Any] = {
+        "title": title,
+        "body_markdown": clean.to_markdown(extract.blocks),
+        "date": credits.date,
+        "authors": credits.authors,
+        "editor": credits.editor,
+        "source": credits.source,
+        "via": credits.site if credits.site != credits.source else None,
+        "source_url": credits.link,
+        "original_url": credits.original_url,
+        "images": tuple(b.url for b in extract.blocks if b.kind == "image" and b.url),
+    }
+    values.update(known)
+    values["review"] = (() if values["date"] else ("date",)) + (() if title else ("title",))
+    return RawStory(**values)

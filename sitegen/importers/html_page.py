@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from dataclasses import replace
 from datetime import date, datetime
 
 from bs4 import BeautifulSoup, Tag
@@ -39,7 +40,7 @@ from sitegen.extract.patterns import (
     TITLE_SEPARATORS,
 )
 from sitegen.frontmatter import CHINA
-from sitegen.importers import RawStory
+from sitegen.importers import RawStory, story
 
 _HAN_CHAR = re.compile(f"[{HAN}]")
 _WORD_SPLIT = re.compile(r"[\s_\-]+")
@@ -56,20 +57,8 @@ def read(text: str) -> RawStory:
     container = _container(body) or body
     page_credits = _byline(body, title)
     extract = clean.assemble(clean.html_to_blocks(container, base_url), title)
-    credits = page_credits.merge(extract.credits).merge(_head_credits(head))
-    return RawStory(
-        title=title,
-        body_markdown=clean.to_markdown(extract.blocks),
-        date=credits.date,
-        authors=credits.authors,
-        editor=credits.editor,
-        source=credits.source,
-        via=credits.site if credits.site != credits.source else None,
-        source_url=base_url,
-        original_url=credits.original_url,
-        images=tuple(b.url for b in extract.blocks if b.kind == "image" and b.url),
-        review=(() if credits.date else ("date",)) + (() if title else ("title",)),
-    )
+    extract = replace(extract, credits=page_credits.merge(extract.credits).merge(_head_credits(head)))
+    return story(title, extract, source_url=base_url)
 
 
 def _head(soup: BeautifulSoup) -> dict[str, str]:

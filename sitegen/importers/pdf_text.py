@@ -14,7 +14,7 @@ from __future__ import annotations
 from sitegen.extract import clean, metadata
 from sitegen.extract.clean import Block
 from sitegen.extract.patterns import MAX_TITLE
-from sitegen.importers import RawStory
+from sitegen.importers import RawStory, story
 from sitegen.typography import has_clause_punctuation, reflow
 
 _HEAD_PARAGRAPHS = 6
@@ -29,19 +29,7 @@ def read(text: str) -> RawStory:
     head = [p for p in paragraphs[:head_end] if _headline_like(p)]
     title, subtitle = _headline(head)
     extract = clean.assemble([Block("text", p) for p in paragraphs[head_end:]], title)
-    credits = extract.credits
-    return RawStory(
-        title=title,
-        subtitle=subtitle,
-        body_markdown=clean.to_markdown(extract.blocks),
-        date=credits.date,
-        authors=credits.authors,
-        editor=credits.editor,
-        source=credits.source,
-        original_url=credits.original_url,
-        images=(),
-        review=(() if credits.date else ("date",)) + (() if title else ("title",)),
-    )
+    return story(title, extract, subtitle=subtitle)
 
 
 def _byline(paragraphs: list[str]) -> int | None:

@@ -11,11 +11,13 @@ Stages:
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sitegen.extract import clean, metadata
 from sitegen.extract.clean import Block
 from sitegen.extract.metadata import Credits
 from sitegen.extract.patterns import MAX_TITLE
-from sitegen.importers import RawStory
+from sitegen.importers import RawStory, story
 from sitegen.typography import ends_sentence, has_clause_punctuation
 
 _INDENT = " \t\u3000\u00a0"
@@ -31,20 +33,7 @@ def read(text: str) -> RawStory:
     for block in blocks[: title_at or 0]:
         header = header.merge(metadata.read_line(block.text) or Credits())
     extract = clean.assemble(blocks[(title_at + 1 if title_at is not None else 0) :], title)
-    credits = extract.credits.merge(header)
-    return RawStory(
-        title=title,
-        body_markdown=clean.to_markdown(extract.blocks),
-        date=credits.date,
-        authors=credits.authors,
-        editor=credits.editor,
-        source=credits.source,
-        via=credits.site if credits.site != credits.source else None,
-        source_url=credits.link,
-        original_url=credits.original_url,
-        images=tuple(b.url for b in extract.blocks if b.kind == "image" and b.url),
-        review=(() if credits.date else ("date",)) + (() if title else ("title",)),
-    )
+    return story(title, replace(extract, credits=extract.credits.merge(header)))
 
 
 def _blocks(lines: list[str]) -> list[Block]:

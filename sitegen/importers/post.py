@@ -7,6 +7,7 @@ aggregator becomes `via`, never an author.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from sitegen.extract import clean, metadata
 from sitegen.extract.metadata import Credits
 from sitegen.extract.patterns import AGGREGATORS
 from sitegen.frontmatter import CHINA
-from sitegen.importers import RawStory
+from sitegen.importers import RawStory, story
 
 
 def read(text: str, origin: Path) -> RawStory:
@@ -24,22 +25,8 @@ def read(text: str, origin: Path) -> RawStory:
     doc = frontmatter.split(text, origin)
     title = _text(doc.data.get("title"))
     extract = clean.assemble(clean.markdown_to_blocks(doc.body), title)
-    credits = extract.credits.merge(_front_credits(doc.data))
-    when = _date(doc.data.get("date")) or credits.date
-    images = tuple(b.url for b in extract.blocks if b.kind == "image" and b.url)
-    return RawStory(
-        title=title,
-        body_markdown=clean.to_markdown(extract.blocks),
-        date=when,
-        authors=credits.authors,
-        editor=credits.editor,
-        source=credits.source,
-        via=credits.site if credits.site != credits.source else None,
-        source_url=credits.link,
-        original_url=credits.original_url,
-        images=images,
-        review=(() if when else ("date",)) + (() if title else ("title",)),
-    )
+    extract = replace(extract, credits=extract.credits.merge(_front_credits(doc.data)))
+    return story(title, extract, date=_date(doc.data.get("date")) or extract.credits.date)
 
 
 def _front_credits(data: dict[str, Any]) -> Credits:
