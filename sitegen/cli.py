@@ -63,16 +63,16 @@ def dispatch(args: argparse.Namespace) -> int:
         if args.base_url:
             cfg = replace(cfg, base_url=args.base_url)
         content, output = _paths(args, cfg)
-        report = build.run(cfg, content, output, drafts=args.drafts)
-        print(report.summary())
+        built = build.run(cfg, content, output, drafts=args.drafts)
+        print(built.summary())
         return 0
     if args.command == "import":
         from sitegen.commands import import_
 
         content, _ = _paths(args, cfg)
-        report = import_.run(cfg, args.sources, content)
-        print(report.summary())
-        return 1 if report.failed else 0
+        imported = import_.run(cfg, args.sources, content)
+        print(imported.summary())
+        return 1 if imported.failed else 0
     raise AssertionError(args.command)
 
 

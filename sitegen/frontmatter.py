@@ -7,6 +7,7 @@ a bad date is reported at its line instead of silently becoming something else.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta, timezone
@@ -23,11 +24,11 @@ CHINA = timezone(timedelta(hours=8))
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
-class _Loader(yaml.SafeLoader):
+class _Loader(yaml.SafeLoader):  # type: ignore[misc]
     """SafeLoader that leaves timestamps as strings."""
 
 
-class _Dumper(yaml.SafeDumper):
+class _Dumper(yaml.SafeDumper):  # type: ignore[misc]
     """SafeDumper that writes ISO dates unquoted (they read back as strings through _Loader)."""
 
 
@@ -44,8 +45,8 @@ class Meta:
 
     title: str
     subtitle: str | None = None
-    date: date | None = None
-    updated: date | None = None
+    date: dt.date | None = None
+    updated: dt.date | None = None
     authors: tuple[str, ...] = ()
     editor: str | None = None
     source: str | None = None
@@ -136,7 +137,7 @@ def parse_date(value: Any) -> date:
     try:
         if re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", text):
             return date.fromisoformat("-".join(p.zfill(2) for p in text.split("-")))
-        parsed = dateparser.parse(text)
+        parsed: datetime = dateparser.parse(text)
     except (ValueError, OverflowError):
         raise ValueError(f"'{text}' is not a date") from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=CHINA)

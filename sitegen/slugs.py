@@ -13,10 +13,8 @@ MAX_LEN = 48
 def slugify(text: str, max_len: int = MAX_LEN) -> str:
     """'井冈山茨坪派出所' -> 'jing-gang-shan-ci-ping-pai-chu-suo'; Latin words and digits kept."""
     words: list[str] = []
-    for piece in lazy_pinyin(text, style=Style.NORMAL, errors=lambda s: re.findall(r"[A-Za-z0-9]+", s)):
-        piece = re.sub(r"[^a-z0-9]+", "-", piece.lower()).strip("-")
-        if piece:
-            words.extend(piece.split("-"))
+    for piece in lazy_pinyin(text, style=Style.NORMAL, errors=lambda s: " ".join(re.findall(r"[A-Za-z0-9]+", s))):
+        words.extend(w for w in re.split(r"[^a-z0-9]+", piece.lower()) if w)
     slug = ""
     for word in words:
         candidate = f"{slug}-{word}" if slug else word

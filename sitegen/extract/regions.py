@@ -176,11 +176,11 @@ def find_regions(text: str, title: str = "") -> tuple[str, ...]:
     chain: list[str] = []
     parent = ""
     while children := sorted((c for c in totals if g.parents[c] == parent), key=lambda c: -totals[c]):
-        best = children[0]
-        if totals[best] < (DOMINANT_SHARE * totals[parent] if parent else MIN_EVIDENCE):
+        top = children[0]
+        if totals[top] < (DOMINANT_SHARE * totals[parent] if parent else MIN_EVIDENCE):
             break
-        if len(children) > 1 and totals[children[1]] == totals[best]:
+        if len(children) > 1 and totals[children[1]] == totals[top]:
             break  # a tie: no clear winner at this level
-        chain.append(g.names[best])
-        parent = best
+        chain.append(g.names[top])
+        parent = top
     return tuple(chain)
