@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import datetime
 from pathlib import Path
 
 from sitegen import __version__, config
 from sitegen.errors import SitegenError, SitegenErrors
+from sitegen.frontmatter import CHINA
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -43,7 +45,43 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument(
         "--base-url", help="where the site is published, e.g. https://host/archive/ (default: from sitegen.toml)"
     )
-    build.add_argument("--drafts", action="store_true", help="include posts marked draft: true")
+    build.add_argument("--drafts", action="store_true", help="include drafts and posts dated in the future")
+    build.add_argument("--strict", action="store_true", help="treat warnings (see 'sitegen check') as errors")
+
+    new = sub.add_parser(
+        "new",
+        help="start a new post (a draft) and print its path",
+        description="Write content/posts/<year>/<slug>.md with complete front matter: the date now (+08:00), "
+        "a stable ASCII slug from the title, draft: true. Never overwrites an existing post.",
+    )
+    new.add_argument("title", help="the headline, e.g. 遂川公安创新推行“网格村警”机制")
+    new.add_argument("--category", action="append", default=[], metavar="TOPIC", help="a topic from sitegen.toml (repeatable)")
+    new.add_argument("--region", action="append", default=[], metavar="PLACE", help="a province, city or county, e.g. 遂川县 (repeatable)")
+    new.add_argument("--tag", action="append", default=[], metavar="WORD", help="a keyword (repeatable)")
+    new.add_argument("--slug", help="the URL name instead of the title's pinyin (lowercase ASCII and hyphens)")
+    new.add_argument("--content", type=Path, help="content folder (default: from sitegen.toml, else content/)")
+
+    check = sub.add_parser(
+        "check",
+        help="validate every post and the config without building",
+        description="Check front matter (keys, types, dates, known topics, unique slugs), internal links, local "
+        "images, empty posts and posts whose 'review' list is not empty. Prints file:line: message for each "
+        "and exits non-zero when there is an error (or any warning, with --strict).",
+    )
+    check.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    check.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    check.add_argument("--content", type=Path, help="content folder (default: from sitegen.toml, else content/)")
+
+    serve = sub.add_parser(
+        "serve",
+        help="preview the site on this computer, rebuilding and reloading on every change",
+        description="Build the site into a temporary folder, serve it at http://127.0.0.1:PORT/, watch content/, "
+        "themes/, static/ and sitegen.toml, rebuild on every change and reload open pages. A broken post "
+        "shows its error in the terminal and on the page; the server keeps running.",
+    )
+    serve.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default: 8000; 0 picks a free one)")
+    serve.add_argument("--drafts", action="store_true", help="include drafts and posts dated in the future")
+    serve.add_argument("--content", type=Path, help="content folder (default: from sitegen.toml, else content/)")
     return parser
 
 
@@ -54,6 +92,8 @@ def _paths(args: argparse.Namespace, cfg: config.Config) -> tuple[Path, Path]:
 
 
 def dispatch(args: argparse.Namespace) -> int:
+    if args.command == "check":
+        return check(args)
     cfg = config.load(args.root)
     if args.command == "build":
         from dataclasses import replace
@@ -63,7 +103,7 @@ def dispatch(args: argparse.Namespace) -> int:
         if args.base_url:
             cfg = replace(cfg, base_url=args.base_url)
         content, output = _paths(args, cfg)
-        built = build.run(cfg, content, output, drafts=args.drafts)
+        built = build.run(cfg, content, output, drafts=args.drafts, strict=args.strict)
         print(built.summary())
         return 0
     if args.command == "import":
@@ -73,7 +113,34 @@ def dispatch(args: argparse.Namespace) -> int:
         imported = import_.run(cfg, args.sources, content)
         print(imported.summary())
         return 1 if imported.failed else 0
+    if args.command == "new":
+        from sitegen.commands import new
+
+        content, _ = _paths(args, cfg)
+        path = new.run(cfg, content, args.title, datetime.now(CHINA), args.category, args.region, args.tag, args.slug)
+        print(path)
+        return 0
+    if args.command == "serve":
+        from sitegen.commands import serve
+
+        return serve.run(cfg, args.content, args.port, args.drafts)
     raise AssertionError(args.command)
+
+
+def check(args: argparse.Namespace) -> int:
+    """sitegen check: config problems are reported like post problems, in the chosen format."""
+    from sitegen.commands import check
+
+    try:
+        cfg = config.load(args.root)
+    except (SitegenError, SitegenErrors) as err:
+        problems = err.errors if isinstance(err, SitegenErrors) else [err]
+        report = check.CheckReport(problems, 0, args.strict)
+    else:
+        content, _ = _paths(args, cfg)
+        report = check.run(cfg, content, datetime.now(CHINA), args.strict)
+    print(report.json() if args.format == "json" else report.text())
+    return 1 if report.errors else 0
 
 
 def print_error(err: Exception) -> None:

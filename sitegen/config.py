@@ -32,6 +32,7 @@ class Config:
     theme: str = "default"
     content_dir: Path = Path("content")
     output_dir: Path = Path("output")
+    static_dir: Path = Path("static")
     per_page: int = 20
     feed_size: int = 20
     remote_images: bool = False
@@ -61,6 +62,7 @@ _TYPES: dict[str, type] = {
     "theme": str,
     "content_dir": str,
     "output_dir": str,
+    "static_dir": str,
     "per_page": int,
     "feed_size": int,
     "remote_images": bool,
@@ -103,7 +105,7 @@ def validate(raw: dict[str, Any], root: Path, path: Path) -> Config:
             problems.append(SitegenError(f"'{key}' must be at least 1", path))
     if problems:
         raise SitegenErrors(problems)
-    for key in ("content_dir", "output_dir"):
+    for key in ("content_dir", "output_dir", "static_dir"):
         if key in values:
             values[key] = Path(values[key])
     return Config(root=root, topics=tuple(topics), **values)

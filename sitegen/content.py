@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -21,6 +20,7 @@ class Story:
     meta: Meta
     body: str
     slug: str
+    doc: frontmatter.Document  # the raw front matter with its line numbers, for precise messages
 
     @property
     def url(self) -> str:
@@ -30,11 +30,6 @@ class Story:
     @property
     def sort_time(self) -> datetime:
         return frontmatter.sort_key(self.meta.date)
-
-    @property
-    def digest(self) -> str:
-        """Content hash, the key of every per-story cache."""
-        return hashlib.sha256(frontmatter.dump(self.meta, self.body).encode("utf-8")).hexdigest()
 
 
 def post_paths(content_dir: Path) -> list[Path]:
@@ -53,13 +48,12 @@ def read_story(path: Path) -> Story:
         ) from None
     except OSError as err:
         raise SitegenError(f"cannot read: {err.strerror}", path) from None
-    meta, body, _ = frontmatter.read(text, path)
-    slug = meta.slug or slugify(path.stem)
-    return Story(path, meta, body, slug)
+    meta, body, doc = frontmatter.read(text, path)
+    return Story(path, meta, body, meta.slug or slugify(path.stem), doc)
 
 
-def load_stories(content_dir: Path, drafts: bool = False) -> list[Story]:
-    """All posts under content_dir, newest first; every problem in every file reported together."""
+def read_all(content_dir: Path) -> tuple[list[Story], list[SitegenError]]:
+    """Every post under content_dir, and every problem found in every file (none stops the others)."""
     if not content_dir.is_dir():
         raise SitegenError(
             "content folder not found", content_dir, hint="run sitegen in the site's folder, or pass --content DIR"
@@ -80,11 +74,21 @@ def load_stories(content_dir: Path, drafts: bool = False) -> list[Story]:
                 SitegenError(
                     f"slug '{story.slug}' is also used by {seen[story.slug]}",
                     story.path,
+                    story.doc.lines.get("slug", story.doc.start_line),
                     hint="give one of them another 'slug:' in its front matter",
                 )
             )
         seen[story.slug] = story.path
+    return stories, problems
+
+
+def newest_first(stories: list[Story]) -> list[Story]:
+    return sorted(stories, key=lambda s: (-s.sort_time.timestamp(), s.slug))
+
+
+def load_stories(content_dir: Path, drafts: bool = False) -> list[Story]:
+    """All posts under content_dir, newest first; any invalid file stops the build with every problem listed."""
+    stories, problems = read_all(content_dir)
     if problems:
         raise SitegenErrors(problems)
-    kept = [s for s in stories if drafts or not s.meta.draft]
-    return sorted(kept, key=lambda s: (-s.sort_time.timestamp(), s.slug))
+    return newest_first([s for s in stories if drafts or not s.meta.draft])

@@ -14,6 +14,7 @@ class SitegenError(Exception):
     path: Path | None = None
     line: int | None = None
     hint: str | None = None
+    warning: bool = False  # shown, but stops nothing unless --strict
 
     def __str__(self) -> str:
         if self.path is not None and self.line is not None:

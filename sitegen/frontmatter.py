@@ -87,6 +87,7 @@ class Document:
     lines: dict[str, int]
     body: str
     start_line: int
+    body_line: int
 
 
 def split(text: str, path: Path) -> Document:
@@ -122,7 +123,9 @@ def split(text: str, path: Path) -> Document:
     if isinstance(node, yaml.MappingNode):
         for key_node, _ in node.value:
             lines[str(key_node.value)] = first + key_node.start_mark.line
-    return Document({str(k): v for k, v in data.items()}, lines, body.lstrip("\n"), skipped + 1)
+    stripped_body = body.lstrip("\n")
+    body_line = text.count("\n", 0, len(text) - len(stripped_body)) + 1  # the body is a suffix of text
+    return Document({str(k): v for k, v in data.items()}, lines, stripped_body, skipped + 1, body_line)
 
 
 def parse_date(value: Any) -> date:

@@ -29,6 +29,7 @@ _TAGS = re.compile(r"<[^>]+>")
 _H1 = re.compile(r"<(/?)h1>")
 _REMOTE_IMG = re.compile(r'<img src="((?:https?:)?//[^"]*)"[^>]*>')
 _ALT = re.compile(r'alt="([^"]*)"')
+_SITE_ROOT = re.compile(r'(href|src)="/(?!/)')
 
 
 def sanitise(raw_html: str) -> str:
@@ -43,14 +44,17 @@ def sanitise(raw_html: str) -> str:
     )
 
 
-def to_html(markdown: str, remote_images: bool = False) -> str:
+def to_html(markdown: str, remote_images: bool = False, base_path: str = "/") -> str:
     """Render a post body; 'image + *caption*' pairs become figures with captions.
 
     Images on other hosts are links unless remote_images is set: loading them would tell a
-    third party who reads the archive.
+    third party who reads the archive. Site-relative links ('/posts/x/') get the base path,
+    so a post's links work when the site is hosted under a sub-path.
     """
     # The page title is the only h1, so a body's top-level headings step down one level.
     safe = sanitise(_H1.sub(r"<\1h2>", _md.render(markdown)))
+    if base_path != "/":
+        safe = _SITE_ROOT.sub(rf'\1="{base_path}', safe)
     if not remote_images:
         safe = _REMOTE_IMG.sub(_image_link, safe)
     return _FIGURE.sub(r"<figure>\1<figcaption>\2</figcaption></figure>", safe)
@@ -66,3 +70,20 @@ def to_text(body_html: str) -> str:
     """Plain text of rendered HTML, one block per line, for search and summaries."""
     blocks = re.sub(r"</(p|h\d|li|figcaption|td|th|blockquote|pre)>", "\n", body_html)
     return re.sub(r"\n{2,}", "\n", html.unescape(_TAGS.sub("", blocks))).strip()
+
+
+def body_links(markdown: str) -> list[tuple[str, int, bool]]:
+    """(target, line within the body counted from 0, is an image) for every link and image."""
+    found: list[tuple[str, int, bool]] = []
+    for block in _md.parse(markdown):
+        if block.type != "inline" or not block.children:
+            continue
+        line = block.map[0] if block.map else 0
+        for token in block.children:
+            if token.type in ("softbreak", "hardbreak"):
+                line += 1
+            elif token.type == "link_open":
+                found.append((str(token.attrs.get("href", "")), line, False))
+            elif token.type == "image":
+                found.append((str(token.attrs.get("src", "")), line, True))
+    return found

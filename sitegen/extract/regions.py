@@ -184,3 +184,21 @@ def find_regions(text: str, title: str = "") -> tuple[str, ...]:
         chain.append(g.names[top])
         parent = top
     return tuple(chain)
+
+
+def region_chain(name: str) -> tuple[str, ...]:
+    """'遂川县' or '遂川' -> ('江西省', '吉安市', '遂川县'); 'A/B' picks among places of the same name.
+
+    Raises ValueError naming the candidates when the name is unknown or ambiguous.
+    """
+    g = gazetteer()
+    *context, last = [part.strip() for part in name.split("/") if part.strip()] or [""]
+    codes = [c for c, n in g.names.items() if n == last] or list(g.forms.get(last, ()))
+    chains = [tuple(g.names[a] for a in reversed([c, *g.ancestors(c)])) for c in sorted(codes)]
+    chains = [chain for chain in chains if all(part in chain for part in context)]
+    if len(chains) == 1:
+        return chains[0]
+    if not chains:
+        raise ValueError(f"'{name}' is not a province, city or county in the gazetteer")
+    options = "、".join("/".join(chain) for chain in chains)
+    raise ValueError(f"'{name}' names several places: {options}; write it with its province or city, e.g. {'/'.join(chains[0])}")

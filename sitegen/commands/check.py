@@ -1,0 +1,70 @@
+"""sitegen check: every post and the config validated, nothing built or written."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sitegen import checks, content
+from sitegen.commands import build
+from sitegen.config import Config
+from sitegen.errors import SitegenError
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    problems: list[SitegenError]
+    posts: int
+    strict: bool
+
+    @property
+    def errors(self) -> list[SitegenError]:
+        return [p for p in self.problems if self.strict or not p.warning]
+
+    @property
+    def warnings(self) -> list[SitegenError]:
+        return [p for p in self.problems if not (self.strict or not p.warning)]
+
+    def text(self) -> str:
+        """'file:line: message' per problem, warnings marked, then the totals."""
+        lines = []
+        for p in self.problems:
+            where = f"{p.path}:{p.line}: " if p.line else f"{p.path}: " if p.path else ""
+            kind = "warning: " if p in self.warnings else ""
+            lines.append(f"{where}{kind}{p.message}" + (f"\n  hint: {p.hint}" if p.hint else ""))
+        lines.append(f"{self.posts} posts checked: {len(self.errors)} errors, {len(self.warnings)} warnings")
+        return "\n".join(lines)
+
+    def json(self) -> str:
+        rows = [
+            {
+                "file": str(p.path) if p.path else None,
+                "line": p.line,
+                "severity": "warning" if p in self.warnings else "error",
+                "message": p.message,
+                "hint": p.hint,
+            }
+            for p in self.problems
+        ]
+        summary = {"posts": self.posts, "errors": len(self.errors), "warnings": len(self.warnings)}
+        return json.dumps({"problems": rows, **summary}, ensure_ascii=False, indent=2)
+
+
+def _order(problem: SitegenError) -> tuple[str, int]:
+    return (str(problem.path or ""), problem.line or 0)
+
+
+def run(cfg: Config, content_dir: Path, now: datetime, strict: bool = False) -> CheckReport:
+    """Every post on its own (drafts too), then the links of what a build would publish."""
+    stories, problems = content.read_all(content_dir)
+    unique = list({s.slug: s for s in reversed(stories)}.values())  # a duplicate slug is reported already
+    to_publish = build.published(content.newest_first(unique), drafts=False, now=now)
+    files = set(build.assemble(cfg, to_publish, content_dir).files)
+    publishing = {s.path for s in to_publish}
+    for story in stories:
+        problems.extend(checks.story_problems(cfg, story))
+        if story.path in publishing:
+            problems.extend(checks.link_problems(story, files))
+    return CheckReport(sorted(problems, key=_order), len(stories), strict)

@@ -1,0 +1,91 @@
+"""sitegen new: one post with complete front matter, as a draft, never over an existing file."""
+
+from __future__ import annotations
+
+import difflib
+import os
+from datetime import datetime
+from pathlib import Path
+
+from sitegen import content, frontmatter
+from sitegen.config import Config
+from sitegen.errors import SitegenError, SitegenErrors
+from sitegen.extract.regions import region_chain
+from sitegen.frontmatter import Meta
+from sitegen.frontmatter import SLUG_RE
+from sitegen.slugs import slugify
+
+BODY = "在这里写正文。每段之间空一行；小标题以“## ”开头。"
+
+
+def _topics(cfg: Config, names: list[str]) -> tuple[str, ...]:
+    known = [t.name for t in cfg.topics]
+    problems = []
+    for name in names:
+        if known and name not in known:
+            close = difflib.get_close_matches(name, known, n=1, cutoff=0.3)
+            hint = f"did you mean '{close[0]}'?" if close else f"topics in sitegen.toml: {'、'.join(known)}"
+            problems.append(SitegenError(f"unknown topic '{name}'", hint=hint))
+    if problems:
+        raise SitegenErrors(problems)
+    return tuple(dict.fromkeys(names))
+
+
+def _regions(names: list[str]) -> tuple[str, ...]:
+    chain: list[str] = []
+    for name in names:
+        try:
+            chain.extend(part for part in region_chain(name) if part not in chain)
+        except ValueError as err:
+            raise SitegenError(str(err), hint="e.g. --region 遂川县, or --region 辽宁省/朝阳市") from None
+    return tuple(chain)
+
+
+def _taken_slugs(content_dir: Path) -> dict[str, Path]:
+    """Slugs in use and their posts, read leniently: a broken post still holds its slug."""
+    taken: dict[str, Path] = {}
+    for path in content.post_paths(content_dir) if content_dir.is_dir() else []:
+        taken[path.stem] = path
+        for line in path.read_text(encoding="utf-8", errors="replace").splitlines()[:60]:
+            if line.startswith("slug:"):
+                taken[line.split(":", 1)[1].strip().strip("'\"")] = path
+    return taken
+
+
+def draft(cfg: Config, title: str, now: datetime, categories: list[str], regions: list[str], tags: list[str],
+          slug: str | None = None) -> Meta:
+    """The front matter of a new post: every key an editor fills in, dated now in China time."""
+    title = title.strip()
+    if not title:
+        raise SitegenError("the title is empty", hint='sitegen new "遂川公安创新推行网格村警机制"')
+    if slug is not None and not SLUG_RE.match(slug):
+        raise SitegenError(f"slug '{slug}' must be lowercase ASCII letters, digits and hyphens", hint="--slug wang-ge-cun-jing")
+    return Meta(
+        title=title,
+        date=now.replace(microsecond=0),
+        categories=_topics(cfg, categories),
+        tags=tuple(dict.fromkeys(tags)),
+        regions=_regions(regions),
+        slug=slug or slugify(title),
+        draft=True,
+    )
+
+
+def run(cfg: Config, content_dir: Path, title: str, now: datetime, categories: list[str], regions: list[str],
+        tags: list[str], slug: str | None = None) -> Path:
+    """Write the draft to content/posts/<year>/<slug>.md and return its path; refuse to overwrite."""
+    meta = draft(cfg, title, now, categories, regions, tags, slug)
+    existing = _taken_slugs(content_dir).get(meta.slug or "")
+    if existing is not None:
+        raise SitegenError(f"a post with the slug '{meta.slug}' already exists; nothing was written", existing,
+                           hint="edit that post, or give the new one another title or --slug")
+    path = content_dir / "posts" / f"{now.year:04d}" / f"{meta.slug}.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    except FileExistsError:
+        raise SitegenError("a post already exists here; nothing was written", path,
+                           hint="choose another title, or edit the existing post") from None
+    with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+        handle.write(frontmatter.dump(meta, BODY))
+    return path

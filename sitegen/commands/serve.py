@@ -1,0 +1,183 @@
+"""sitegen serve: build, serve on loopback, rebuild on every change, reload the open pages.
+
+The preview is built into a temporary folder (output/ is left alone, so a preview with drafts
+is never published by mistake). A build that fails keeps the last good site on screen with
+the error over it, and in the terminal; the next good build clears it.
+"""
+
+from __future__ import annotations
+
+import html
+import http.server
+import shutil
+import sys
+import tempfile
+import threading
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import watchfiles
+
+from sitegen import config
+from sitegen.commands import build
+from sitegen.config import Config
+from sitegen.errors import SitegenError, SitegenErrors
+from sitegen.frontmatter import CHINA
+
+EVENTS = "/__sitegen/events"
+# Reloads the page when the server says a new build (or a new error) is there.
+RELOAD_SCRIPT = """<script>
+(() => {{
+  const seen = {generation};
+  const events = new EventSource("{events}");
+  events.onmessage = (e) => {{ if (Number(e.data) !== seen) location.reload(); }};
+}})();
+</script>"""
+ERROR_BOX = (
+    '<div id="sitegen-error" role="alert" style="position:fixed;inset:0 0 auto 0;z-index:99999;'
+    "background:#fff0f0;color:#82071e;border-bottom:3px solid #82071e;padding:1rem;font:14px/1.6 monospace;"
+    'white-space:pre-wrap;max-height:60vh;overflow:auto">构建失败，显示的是上一次成功的版本：\n{message}</div>'
+)
+
+
+class Preview:
+    """The state shared by the watcher and the request handlers: where the site is, and the last error."""
+
+    def __init__(self, root: Path, content_dir: Path | None, drafts: bool) -> None:
+        self.root = root
+        self.content_override = content_dir
+        self.drafts = drafts
+        self.site_dir = Path(tempfile.mkdtemp(prefix="sitegen-serve-")) / "site"
+        self.generation = 0
+        self.error: str | None = None
+        self.changed = threading.Condition()
+        self.base_url = "/"
+
+    def rebuild(self) -> None:
+        """Build once; on failure keep the old site and remember the message for the page."""
+        started = datetime.now()
+        try:
+            cfg = replace(config.load(self.root), base_url=self.base_url)
+            content_dir = self.content_override or cfg.root / cfg.content_dir
+            report = build.run(cfg, content_dir, self.site_dir, drafts=self.drafts, now=datetime.now(CHINA))
+            error = None
+            print(f"{started:%H:%M:%S} {report.summary()}", flush=True)
+        except (SitegenError, SitegenErrors) as err:
+            error = str(err)
+            print(f"{started:%H:%M:%S} error: {err}", file=sys.stderr, flush=True)
+        with self.changed:
+            self.error = error
+            self.generation += 1
+            self.changed.notify_all()
+
+    def watched(self) -> list[Path]:
+        cfg_path = self.root / config.CONFIG_NAME
+        paths = [self.content_override or self.root / "content", self.root / "themes", self.root / "static"]
+        return [p for p in [*paths, cfg_path] if p.exists()]
+
+    def watch(self, stop: threading.Event) -> None:
+        for _ in watchfiles.watch(*self.watched(), stop_event=stop, debounce=200, step=50, raise_interrupt=False):
+            self.rebuild()
+
+    def close(self) -> None:
+        shutil.rmtree(self.site_dir.parent, ignore_errors=True)
+
+
+class Handler(http.server.SimpleHTTPRequestHandler):
+    """Static files from the preview folder; HTML gets the reload script and, after a failed build, the error."""
+
+    preview: Preview
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, directory=str(self.preview.site_dir), **kwargs)
+
+    def do_GET(self) -> None:
+        path = urlsplit(self.path).path
+        if path == EVENTS:
+            return self.events()
+        target = Path(self.translate_path(path))
+        if target.is_dir():
+            if not path.endswith("/"):
+                self.send_response(301)
+                self.send_header("Location", path + "/")
+                self.end_headers()
+                return None
+            target = target / "index.html"
+        if target.suffix == ".html" or not target.exists():
+            return self.page(target)
+        return super().do_GET()
+
+    def page(self, target: Path) -> None:
+        status = 200
+        if not target.is_file():
+            status, target = 404, self.preview.site_dir / "404.html"
+        text = target.read_text(encoding="utf-8") if target.is_file() else "<!doctype html><title>404</title>"
+        with self.preview.changed:
+            generation, error = self.preview.generation, self.preview.error
+        extra = RELOAD_SCRIPT.format(generation=generation, events=EVENTS)
+        if error:
+            extra = ERROR_BOX.format(message=html.escape(error)) + extra
+        body = (text.replace("</body>", extra + "</body>") if "</body>" in text else text + extra).encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def events(self) -> None:
+        """Server-sent events: the build generation now, then again after every rebuild."""
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        last = -1
+        try:
+            while not self.server_stopping():
+                with self.preview.changed:
+                    self.preview.changed.wait_for(lambda: self.preview.generation != last, timeout=15)
+                    current = self.preview.generation
+                self.wfile.write(f"data: {current}\n\n".encode())
+                self.wfile.flush()
+                last = current
+        except (BrokenPipeError, ConnectionResetError):
+            return
+
+    def server_stopping(self) -> bool:
+        return bool(getattr(self.server, "stopping", False))
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+def run(cfg: Config, content_dir: Path | None, port: int, drafts: bool) -> int:
+    """Serve until Ctrl-C; returns the exit status."""
+    preview = Preview(cfg.root, content_dir, drafts)
+    handler = type("PreviewHandler", (Handler,), {"preview": preview})
+    try:
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    except OSError as err:
+        preview.close()
+        raise SitegenError(f"cannot listen on 127.0.0.1:{port}: {err.strerror}", hint="try another --port") from None
+    server.daemon_threads = True
+    preview.base_url = f"http://127.0.0.1:{server.server_address[1]}/"
+    preview.rebuild()
+    stop = threading.Event()
+    watcher = threading.Thread(target=preview.watch, args=(stop,), daemon=True)
+    watcher.start()
+    print(f"serving {preview.base_url} (Ctrl-C to stop); watching {', '.join(map(str, preview.watched()))}", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        print("stopped", flush=True)
+    finally:
+        stop.set()
+        server.stopping = True  # type: ignore[attr-defined]
+        with preview.changed:
+            preview.changed.notify_all()
+        server.server_close()
+        preview.close()
+    return 0
