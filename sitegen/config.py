@@ -87,6 +87,9 @@ def validate(raw: dict[str, Any], root: Path, path: Path) -> Config:
         if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
             problems.append(SitegenError(f"'{key}' must be {expected.__name__}, not {type(value).__name__}", path))
             continue
+        if isinstance(value, str) and not value.strip():
+            problems.append(SitegenError(f"'{key}' is empty", path, hint=f"give '{key}' a value or remove the line"))
+            continue
         values[key] = value
     topics: list[Topic] = []
     for name, keywords in sorted(values.pop("topics", {}).items()):

@@ -104,9 +104,11 @@ def test_check_json_lists_problems_with_severity(site: Path, capsys) -> None:
 
 def test_check_reports_config_problems_by_key(site: Path, capsys) -> None:
     config = site / "sitegen.toml"
-    config.write_text('titel = "x"\n' + config.read_text(encoding="utf-8").replace("per_page = 2", 'per_page = "2"'), encoding="utf-8")
+    text = config.read_text(encoding="utf-8").replace("per_page = 2", 'per_page = "2"').replace('base_url = "https://example.org/"', 'base_url = ""')
+    config.write_text('titel = "x"\n' + text, encoding="utf-8")
     assert sitegen(site, "check") == 1
     out = capsys.readouterr().out
+    assert "sitegen.toml: 'base_url' is empty" in out
     assert "unknown key 'titel'" in out and "did you mean 'title'?" in out
     assert "sitegen.toml: 'per_page' must be int, not str" in out
 
