@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -22,6 +23,8 @@ TAGS = Kind("tags", "标签")
 REGIONS = Kind("regions", "地区")
 SOURCES = Kind("sources", "来源")
 KINDS = (TOPICS, REGIONS, SOURCES, TAGS)
+RELATED_WEIGHTS = {TAGS.key: 3, REGIONS.key: 2, TOPICS.key: 1, SOURCES.key: 1}
+RELATED_POOL = 200
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,7 @@ class Terms:
     years: tuple[Term, ...]
     months: tuple[Term, ...]
     index: dict[tuple[str, str], Term]
+    order: dict[str, int]  # slug -> place in the newest-first list, the tie-break everywhere
 
     def lookup(self, kind: str, name: str) -> Term:
         return self.index[(kind, name)]
@@ -108,18 +112,22 @@ def collect(stories: list[Story]) -> Terms:
     years, months = _periods(stories)
     by_kind = {k.key: _group(stories, k.key) for k in KINDS}
     index = {(t.kind, t.name): t for terms in by_kind.values() for t in terms}
-    return Terms(by_kind, years, months, index)
+    return Terms(by_kind, years, months, index, {s.slug: i for i, s in enumerate(stories)})
 
 
 def related(story: Story, terms: Terms, limit: int = 5) -> list[Story]:
-    """Stories sharing the most specific terms: tags and regions weigh more than broad topics."""
-    weights = {TAGS.key: 3, REGIONS.key: 2, TOPICS.key: 1, SOURCES.key: 1}
-    scores: dict[str, tuple[int, Story]] = {}
-    for kind, weight in weights.items():
+    """Stories sharing the most specific terms: tags and regions weigh more than broad topics.
+
+    Only the newest RELATED_POOL stories of each term are candidates, so a topic with
+    thousands of stories costs no more than a small one.
+    """
+    scores: dict[str, int] = {}
+    stories: dict[str, Story] = {}
+    for kind, weight in RELATED_WEIGHTS.items():
         for name in names_of(story, kind):
-            for other in terms.lookup(kind, name).stories[:200]:
-                if other.slug != story.slug:
-                    old = scores.get(other.slug, (0, other))[0]
-                    scores[other.slug] = (old + weight, other)
-    ranked = sorted(scores.values(), key=lambda p: (-p[0], -p[1].sort_time.timestamp(), p[1].slug))
-    return [s for _, s in ranked[:limit]]
+            for other in terms.lookup(kind, name).stories[:RELATED_POOL]:
+                scores[other.slug] = scores.get(other.slug, 0) + weight
+                stories[other.slug] = other
+    scores.pop(story.slug, None)
+    best = heapq.nsmallest(limit, scores, key=lambda slug: (-scores[slug], terms.order[slug]))
+    return [stories[slug] for slug in best]
