@@ -27,12 +27,21 @@ def _parser() -> argparse.ArgumentParser:
         "import",
         help="turn news sources into Markdown posts under content/",
         description="Turn news sources (HTML pages in any encoding, Hexo/Jekyll posts, text copied from "
-        "portals, text from newspaper PDFs) into posts under content/posts/<year>/<slug>.md. "
-        "The kind of each source is recognised from its content. Re-importing a source changes "
-        "nothing; a post an editor has changed is never overwritten.",
+        "portals, text from newspaper PDFs; files, folders, http(s) URLs or WARC files) into posts under "
+        "content/posts/<year>/<slug>.md. The kind of each source is recognised from its content. "
+        "Re-importing a source changes nothing; a post an editor has changed is never overwritten; "
+        "the same story from several sites becomes one post that lists its copies.",
     )
-    imp.add_argument("sources", nargs="+", type=Path, metavar="SOURCE", help="files to import")
+    imp.add_argument("sources", nargs="*", metavar="SOURCE", help="files, folders (searched recursively), URLs or WARC files")
     imp.add_argument("--content", type=Path, help="content folder (default: from sitegen.toml, else content/)")
+    imp.add_argument("--report", type=Path, metavar="FILE", help="also write a JSON report of every source's outcome")
+    imp.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: one per core)")
+    imp.add_argument(
+        "--to", type=Path, metavar="FILE", help="write the one SOURCE's post to FILE instead of into content/ (a preview)"
+    )
+    imp.add_argument(
+        "--list", type=Path, metavar="TSV", help="preview many: a file of 'source<TAB>output file' lines, like --to"
+    )
 
     build = sub.add_parser(
         "build",
@@ -109,8 +118,15 @@ def dispatch(args: argparse.Namespace) -> int:
     if args.command == "import":
         from sitegen.commands import import_
 
+        if args.to or args.list:
+            pairs = import_.preview_pairs(args.sources, args.to, args.list)
+            previewed = import_.preview(cfg, pairs, jobs=args.jobs)
+            print(previewed.summary())
+            return 1 if previewed.failed else 0
+        if not args.sources:
+            raise SitegenError("nothing to import", hint="name files, folders, URLs or WARC files: sitegen import page.html")
         content, _ = _paths(args, cfg)
-        imported = import_.run(cfg, args.sources, content)
+        imported = import_.run(cfg, args.sources, content, jobs=args.jobs, report=args.report)
         print(imported.summary())
         return 1 if imported.failed else 0
     if args.command == "new":
@@ -154,6 +170,6 @@ def main(argv: list[str] | None = None) -> int:
     except (SitegenError, SitegenErrors) as err:
         print_error(err)
         return 1
-    except KeyboardInterrupt:
-        print("interrupted; nothing half-written was kept", file=sys.stderr)
+    except KeyboardInterrupt as stop:
+        print(f"interrupted: {stop}" if str(stop) else "interrupted; nothing half-written was kept", file=sys.stderr)
         return 130

@@ -89,3 +89,56 @@ def test_footer_after_the_story_is_dropped_even_when_it_reads_like_prose() -> No
         "[免责声明] 本文来源于网络转载，仅供学习交流使用。",
         "本站部分信息由相应民事主体自行提供，该信息内容的真实性由该民事主体负责。",
     ) == ["民警提醒，遇到可疑情况要及时报警，不要轻信陌生来电。"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("06/02/2022 - 13:48", datetime(2022, 2, 6, 13, 48, tzinfo=CHINA)),  # day first
+        ("7/5/2005 9:23:57 PM", datetime(2005, 5, 7, 21, 23, 57, tzinfo=CHINA)),
+        ("12/25/2019", date(2019, 12, 25)),  # a second number above 12 is the day
+        ("2005-04-05 06:40更新", datetime(2005, 4, 5, 6, 40, tzinfo=CHINA)),
+    ],
+)
+def test_dates_in_page_by_lines(text: str, expected: date) -> None:
+    assert metadata.parse_when(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "authors"),
+    [
+        ("时间：2019年3月2日10:05 作者：林晓东 我来说两句(0)", ("林晓东",)),
+        ("城市晚报记者陈思远/文 受访者供图", ("陈思远",)),
+        ("〓 论坛 发布时间 2019/03/02 10:05:00 by qingshan 〓", ("qingshan",)),
+        ("由韩小雨张贴 @ 2019-03-02 10:05:00 (12)", ("韩小雨",)),
+        ("本报实习生 杜明 何静 本报记者 邱海涛", ("杜明", "何静", "邱海涛")),
+        ("记者 孙　伟", ("孙伟",)),  # a two-character name spaced to the width of three
+        ("[ 曹文轩 ] 来源：[ 晨报 ]", ("曹文轩",)),
+    ],
+)
+def test_lenient_by_lines_name_their_writers(line: str, authors: tuple[str, ...]) -> None:
+    found = metadata.byline(line, dates=True)
+    assert found is not None and found.authors == authors
+
+
+@pytest.mark.parametrize("line", ["分享到", "小字号", "查看评论", "江苏", "金融", "打印本页", "关注", "www.example.cn"])
+def test_page_controls_and_places_under_a_headline_are_not_names(line: str) -> None:
+    found = metadata.byline(line, dates=True, names=True)
+    assert found is None or not found.authors
+
+
+def test_lone_name_under_a_headline_is_its_writer() -> None:
+    found = metadata.byline("钱文忠、欧阳晓", names=True)
+    assert found is not None and found.authors == ("钱文忠", "欧阳晓")
+
+
+def test_credits_closing_or_opening_a_paragraph() -> None:
+    assert metadata.trailing_credit("……作出贡献。（总台记者 何晓明）")[1] == metadata.Credits(authors=("何晓明",))
+    text, found = metadata.lead_credit("据新华社拉萨电（记者 次仁罗布）记者近日从会上了解到，今年以来……")
+    assert text.startswith("记者近日") and found == metadata.Credits(authors=("次仁罗布",))
+
+
+def test_meta_author_names_people_only() -> None:
+    assert metadata.meta_people("赵  培") == ("赵培",)
+    assert metadata.meta_people("大汉网络") == ()
+    assert metadata.meta_people("中文学术期刊,汉斯出版社,Hans Publishers") == ()

@@ -289,7 +289,7 @@ def test_import_writes_one_post_per_story(tmp_path: Path) -> None:
     assert len(written) == 5
     assert "posts/undated/12-nian-xing-shi-ling-fa-an-shou-hu-tian-xia-di.md" in written
     assert sum(p.startswith("posts/2022/") for p in written) == 4
-    assert "5 sources: 5 created, 0 unchanged, 0 conflict, 0 failed" in report.summary()
+    assert "5 sources: 5 created (1 needs review), 0 unchanged, 0 duplicate, 0 conflict, 0 failed" in report.summary()
     assert not list((tmp_path / "content").rglob("*.tmp"))
 
 
@@ -300,7 +300,7 @@ def test_reimport_changes_nothing(tmp_path: Path) -> None:
     report = import_.run(CFG, seeds(), content)
     assert posts(content) == before
     assert [o.status for o in report.outcomes] == ["unchanged"] * 5
-    assert "already imported as" in report.summary()
+    assert all(o.message.startswith("already imported into") for o in report.outcomes)
 
 
 def test_reimport_keeps_edited_post(tmp_path: Path) -> None:
@@ -318,10 +318,13 @@ def test_reimport_keeps_edited_post(tmp_path: Path) -> None:
 
 
 def test_same_title_from_another_source_gets_its_own_slug(tmp_path: Path) -> None:
+    """Another story under the same headline (not a copy: its text is another seed's)."""
     content = tmp_path / "content"
     first = input_of("portal_minsheng")
-    second = tmp_path / "copy.txt"
-    second.write_bytes(first.read_bytes() + "\n更多内容请关注本站。\n".encode())
+    title = first.read_text(encoding="utf-8").splitlines()[3]
+    other = input_of("portal_china_com").read_text(encoding="utf-8").splitlines()
+    second = tmp_path / "other.txt"
+    second.write_text("\n".join([title, "", *(line for line in other if line.startswith("  "))]), encoding="utf-8")
     import_.run(CFG, [first, second], content)
     names = sorted(p.stem for p in content.rglob("*.md"))
     assert names == [
@@ -345,6 +348,6 @@ def test_bad_sources_are_named_and_the_rest_imported(tmp_path: Path, capsys: pyt
     assert f"failed    {binary}: binary file" in out.out
     assert f"failed    {empty}: empty file" in out.out
     assert f"created   {good}" in out.out
-    assert "4 sources: 1 created, 0 unchanged, 0 conflict, 3 failed" in out.out
+    assert "4 sources: 1 created, 0 unchanged, 0 duplicate, 0 conflict, 3 failed, 0 skipped" in out.out
     assert "Traceback" not in out.out + out.err
     assert len(posts(tmp_path / "content")) == 1

@@ -1,124 +1,504 @@
 """sitegen import: sources -> posts under content/posts/<year>/<slug>.md, never over an edited post.
 
-Each source is read, converted and written on its own: a bad source is reported and the rest
-go on. A source imported before (same fingerprint) is never written again: its post is
-"unchanged" when it reads as the importer would write it, else a "conflict" (an editor changed
-it), named in the report and left as it is.
+Sources (files, folders, URLs, WARC files) are expanded into items in a fixed order. Worker
+processes, one per core, read and convert the items; this process settles each result in
+that same order (slugs, fingerprints, near-duplicates, writing), so what is written never
+depends on which worker finished first. A bad item is reported and the rest go on.
+
+Resuming: a post records the fingerprint of its source and of each copy of its story, and an
+item whose fingerprint is known is not converted again. Posts are written whole (a temporary
+file, then a rename) and Ctrl-C lets the post being written finish, so an interrupted run
+leaves nothing half-written and a second run does only the rest.
+
+Edited posts: content/.sitegen-imported lists the SHA-256 of each post as the importer last
+wrote it. A post not listed there was changed by someone (or written by hand): the importer
+never rewrites it. Re-importing its source reports a conflict, and a copy of its story is
+reported as a conflict instead of being added to its `copies`. The list lives beside the
+posts, not in them, so the front matter stays what editors write; losing it costs nothing but
+false conflicts.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import multiprocessing
 import os
 import re
+import signal
 import tempfile
-from dataclasses import dataclass, field
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
-from sitegen import frontmatter
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+from sitegen import dedupe, fetch, frontmatter, sources
 from sitegen.config import Config
 from sitegen.content import post_paths
-from sitegen.errors import SitegenError
-from sitegen.importers.convert import KIND_NAMES, convert, fingerprint
+from sitegen.errors import SitegenError, SitegenErrors
+from sitegen.frontmatter import Copy
+from sitegen.importers.convert import KIND_NAMES, Converted, convert, fingerprint
+from sitegen.slugs import unique
+from sitegen.sources import Item, Unusable
 
-Status = Literal["created", "unchanged", "conflict", "failed"]
+Status = Literal["created", "unchanged", "duplicate", "conflict", "failed", "skipped"]
+STATUSES: tuple[Status, ...] = ("created", "unchanged", "duplicate", "conflict", "failed", "skipped")
+WRITTEN = ".sitegen-imported"
+_WRITTEN_HEADER = (
+    "# SHA-256 of each post as `sitegen import` last wrote it. A post not listed here was changed\n"
+    "# by hand and the importer never rewrites it. Keep this file with the posts.\n"
+)
+SCAN_IN_PARALLEL = 500  # posts in content/ above which reading them is worth the worker processes
+# Workers are forked where the platform can, so they start with what this process has loaded.
+_FORK = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
+_WARM_UP_PAGE = (
+    "<html><body><h1>民警巡逻</h1><p>吉安市井冈山市茨坪派出所民警在景区巡逻，守护游客平安。</p></body></html>"
+)
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
 class Outcome:
-    source: Path
+    source: str
     status: Status
     message: str
+    post: Path | None = None
+    review: tuple[str, ...] = ()
 
 
 @dataclass
 class ImportReport:
     outcomes: list[Outcome] = field(default_factory=list)
+    complete: bool = True
 
     @property
     def failed(self) -> int:
         return sum(1 for o in self.outcomes if o.status == "failed")
 
+    def totals(self) -> dict[str, int]:
+        counts: dict[str, int] = {s: sum(1 for o in self.outcomes if o.status == s) for s in STATUSES}
+        counts["needs_review"] = sum(1 for o in self.outcomes if o.status == "created" and o.review)
+        return counts
+
     def summary(self) -> str:
-        """One line per source, then the totals."""
-        lines = [f"{o.status:<9} {o.source}: {o.message}" for o in self.outcomes]
-        counts = {
-            s: sum(1 for o in self.outcomes if o.status == s) for s in ("created", "unchanged", "conflict", "failed")
-        }
-        totals = ", ".join(f"{n} {s}" for s, n in counts.items())
-        lines.append(f"{len(self.outcomes)} source{'s' if len(self.outcomes) != 1 else ''}: {totals}")
+        """One line per source that was written to or has a problem, then the totals."""
+        lines = [
+            f"{o.status:<9} {o.source}: {o.message}" for o in self.outcomes if o.status not in ("unchanged", "skipped")
+        ]
+        t = self.totals()
+        n = len(self.outcomes)
+        review = (
+            f" ({t['needs_review']} need{'s' if t['needs_review'] == 1 else ''} review)" if t["needs_review"] else ""
+        )
+        lines.append(
+            f"{n} source{'s' if n != 1 else ''}: {t['created']} created{review}, {t['unchanged']} unchanged, "
+            f"{t['duplicate']} duplicate, {t['conflict']} conflict, {t['failed']} failed, {t['skipped']} skipped"
+        )
         return "\n".join(lines)
+
+    def to_json(self) -> str:
+        """Every source's outcome and the totals: deterministic, UTF-8, for scripts and records."""
+        data = {
+            "sources": [
+                {
+                    "source": o.source,
+                    "status": o.status,
+                    "post": str(o.post) if o.post else None,
+                    "message": o.message,
+                    "review": list(o.review),
+                }
+                for o in self.outcomes
+            ],
+            "totals": self.totals(),
+            "complete": self.complete,
+        }
+        return json.dumps(data, ensure_ascii=False, sort_keys=True, indent=2) + "\n"
+
+
+def run(
+    cfg: Config,
+    sources_: Sequence[str | Path],
+    content_dir: Path,
+    jobs: int | None = None,
+    report: Path | None = None,
+    timeout: float = fetch.TIMEOUT,
+) -> ImportReport:
+    """Import every item of the sources into content_dir; Ctrl-C stops after the post being written."""
+    entries = sources.expand([str(s) for s in sources_])
+    items = [e for e in entries if isinstance(e, Item)]
+    workers = _workers(jobs, len(items))
+    done = ImportReport()
+    archive: Archive | None = None
+    try:
+        archive = scan(content_dir, workers)
+        job = _Job(cfg, archive.verified(), timeout)
+        with _extracting(items, job, workers) as results, _progress(len(items)) as advance:
+            for entry in entries:
+                if isinstance(entry, Unusable):
+                    done.outcomes.append(Outcome(entry.label, "failed" if entry.failed else "skipped", entry.reason))
+                    continue
+                done.outcomes.append(_settle(next(results), archive, content_dir))
+                advance()
+    except KeyboardInterrupt:
+        done.complete = False
+        raise KeyboardInterrupt(
+            f"{len(done.outcomes)} of {len(entries)} sources done, nothing half-written; "
+            "run the same command again to import the rest"
+        ) from None
+    except BrokenProcessPool:
+        done.complete = False
+        raise SitegenError(
+            f"a worker process died after {len(done.outcomes)} of {len(entries)} sources (out of memory?)",
+            hint="run the same command again to import the rest; --jobs 1 uses less memory",
+        ) from None
+    finally:
+        if archive is not None:
+            _save_written(content_dir, archive)
+        if report is not None:
+            write_atomic(report, done.to_json())
+    return done
+
+
+def preview_pairs(sources_: Sequence[str], to: Path | None, list_path: Path | None) -> list[tuple[str, Path]]:
+    """(source, output file) pairs from `SOURCE --to FILE` or from `--list TSV` lines 'source<TAB>output'."""
+    if list_path is not None:
+        if to is not None or sources_:
+            raise SitegenError("--list names the sources itself: give no SOURCE and no --to with it")
+        return _read_pairs(list_path)
+    if to is None or len(sources_) != 1:
+        raise SitegenError(
+            f"--to previews one source, not {len(sources_)}", hint="sitegen import page.html --to page.md, or --list"
+        )
+    return [(sources_[0], to)]
+
+
+def preview(cfg: Config, pairs: Sequence[tuple[str, Path]], jobs: int | None = None) -> ImportReport:
+    """Write each source's post (front matter and Markdown) to its output file; content/ is not touched."""
+    entries = [_single(source) for source, _ in pairs]
+    items = [e for e in entries if isinstance(e, Item)]
+    done = ImportReport()
+    job = _Job(cfg, frozenset(), fetch.TIMEOUT, sketches=False)
+    with _extracting(items, job, _workers(jobs, len(items))) as results:
+        for (source, out), entry in zip(pairs, entries, strict=True):
+            if isinstance(entry, Unusable):
+                done.outcomes.append(Outcome(source, "failed", entry.reason))
+                continue
+            found = next(results)
+            if found.converted is None:
+                done.outcomes.append(Outcome(source, "failed", found.error or "not converted"))
+                continue
+            try:
+                write_atomic(out, frontmatter.dump(found.converted.meta, found.converted.body))
+            except OSError as err:
+                done.outcomes.append(Outcome(source, "failed", f"cannot write {out}: {err.strerror}"))
+                continue
+            done.outcomes.append(Outcome(source, "created", f"-> {out}", out, found.converted.meta.review))
+    return done
+
+
+# Workers: read, fingerprint and convert one item. Nothing here writes.
+
+
+@dataclass(frozen=True)
+class _Job:
+    cfg: Config
+    known: frozenset[str]  # fingerprints whose post is as the importer wrote it: not converted again
+    timeout: float
+    sketches: bool = True  # bodies are sketched for finding copies (not needed by previews)
+
+
+@dataclass(frozen=True)
+class Extracted:
+    label: str
+    digest: str | None = None
+    converted: Converted | None = None  # None when failed, or already known
+    shingles: frozenset[int] = frozenset()
+    sketch: dedupe.Sketch = dedupe.Sketch(0)
+    error: str | None = None
+
+
+_JOB: _Job | None = None
+
+
+def _start_worker(job: _Job) -> None:
+    """Once per worker process: the job, and Ctrl-C left to the main process, which stops the pool."""
+    global _JOB
+    _JOB = job
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _extract(item: Item) -> Extracted:
+    job = _JOB
+    assert job is not None
+    try:
+        loaded = sources.load(item, timeout=job.timeout)
+    except SitegenError as err:
+        return Extracted(item.label, error=_message(err))
+    digest = fingerprint(loaded.data)
+    if digest in job.known:
+        return Extracted(item.label, digest)
+    try:
+        converted = convert(loaded.data, Path(item.label), job.cfg, set(), charset=loaded.charset)
+    except SitegenError as err:
+        return Extracted(item.label, digest, error=_message(err))
+    except Exception as err:  # one source's importer bug must not stop the others
+        return Extracted(
+            item.label, digest, error=f"could not be read ({type(err).__name__}: {err}); please report this source"
+        )
+    if loaded.url and not converted.meta.source_url:
+        converted = replace(converted, meta=replace(converted.meta, source_url=loaded.url))
+    if not job.sketches:
+        return Extracted(item.label, digest, converted)
+    shingles = dedupe.shingles(converted.body)
+    return Extracted(item.label, digest, converted, shingles, dedupe.sketch(shingles))
+
+
+@contextmanager
+def _extracting(items: list[Item], job: _Job, workers: int) -> Iterator[Iterator[Extracted]]:
+    """Results in the order of items, from worker processes (or this one, for a single worker)."""
+    global _JOB
+    if workers <= 1:
+        _JOB = job
+        yield map(_extract, items)
+        return
+    if _FORK is not None:
+        _warm_up(job.cfg)
+    with _pool(_extract, items, workers, _start_worker, (job,)) as results:
+        yield results
+
+
+def _warm_up(cfg: Config) -> None:
+    """Convert a small page here, so that the word tables and the gazetteer are loaded once and
+    the forked workers share them instead of each loading its own."""
+    convert(_WARM_UP_PAGE.encode("utf-8"), Path("warm-up.html"), cfg, set())
+
+
+@contextmanager
+def _pool(
+    fn: Callable[[T], R],
+    args: Iterable[T],
+    workers: int,
+    initializer: Callable[..., None] | None = None,
+    initargs: tuple[Any, ...] = (),
+    chunksize: int = 1,
+) -> Iterator[Iterator[R]]:
+    """pool.map, and on leaving (Ctrl-C too) the items not started are dropped, not waited for."""
+    pool = ProcessPoolExecutor(workers, mp_context=_FORK, initializer=initializer, initargs=initargs)
+    try:
+        yield pool.map(fn, args, chunksize=chunksize)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _workers(jobs: int | None, items: int) -> int:
+    if jobs is not None and jobs < 1:
+        raise SitegenError(f"--jobs {jobs}: give 1 or more worker processes")
+    return max(1, min(jobs or os.cpu_count() or 1, items))
+
+
+# content/ as the importer sees it.
 
 
 @dataclass
-class Existing:
-    """What content/ already holds: slugs in use, and the post (path, slug) each fingerprint made."""
+class Archive:
+    """Slugs in use, the post each known fingerprint went into, what the importer wrote, and the
+    sketches of every post's body for finding copies of its story."""
 
     slugs: set[str]
-    by_fingerprint: dict[str, tuple[Path, str]]
+    by_fingerprint: dict[str, Path]
+    current: dict[Path, str]  # each post's SHA-256 now
+    written: set[str]  # SHA-256 of posts as the importer wrote them
+    index: dedupe.Index[Path]
+
+    def verified(self) -> frozenset[str]:
+        """Fingerprints whose post is as the importer wrote it: re-reading their source is skipped."""
+        return frozenset(fp for fp, path in self.by_fingerprint.items() if self.current.get(path) in self.written)
 
 
-def run(cfg: Config, sources: list[Path], content_dir: Path) -> ImportReport:
-    report = ImportReport()
-    existing = scan(content_dir)
-    for source in sources:
-        report.outcomes.append(import_one(cfg, source, content_dir, existing))
-    return report
+@dataclass(frozen=True)
+class _Post:
+    path: Path
+    slug: str
+    fingerprints: tuple[str, ...]
+    digest: str
+    sketch: dedupe.Sketch
 
 
-def scan(content_dir: Path) -> Existing:
-    """Slugs and fingerprints of the posts in content/, read leniently: a post an editor broke
-    still names its fingerprint, and must still not be imported over."""
-    slugs: set[str] = set()
-    prints: dict[str, tuple[Path, str]] = {}
-    for path in post_paths(content_dir) if content_dir.is_dir() else []:
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            slugs.add(path.stem)
-            continue
-        slug = _key(text, "slug") or path.stem
-        slugs.update({slug, path.stem})
-        found = _key(text, "fingerprint")
-        if found:
-            prints.setdefault(found, (path, slug))
-    return Existing(slugs, prints)
+def scan(content_dir: Path, workers: int = 1) -> Archive:
+    """Every post in content/, read leniently: a post an editor broke still names its fingerprints,
+    and must still not be imported over."""
+    paths = post_paths(content_dir) if content_dir.is_dir() else []
+    archive = Archive(set(), {}, {}, _read_written(content_dir), dedupe.Index())
+    if workers > 1 and len(paths) >= SCAN_IN_PARALLEL:
+        with _pool(_scan_post, paths, workers, chunksize=32) as posts:
+            scanned = list(posts)
+    else:
+        scanned = [_scan_post(p) for p in paths]
+    for post in scanned:
+        archive.slugs.update({post.slug, post.path.stem})
+        archive.current[post.path] = post.digest
+        for found in post.fingerprints:
+            archive.by_fingerprint.setdefault(found, post.path)
+        archive.index.add(post.path, post.sketch)
+    return archive
 
 
-def import_one(cfg: Config, source: Path, content_dir: Path, existing: Existing) -> Outcome:
-    """Read, convert and write one source; every failure becomes a message naming the file."""
+def _scan_post(path: Path) -> _Post:
+    text = _read(path)
+    if text is None:
+        return _Post(path, path.stem, (), "", dedupe.Sketch(0))
+    head, body = _split(text)
+    slug = _key(head, "slug") or path.stem
+    prints = tuple(re.findall(r"^\s*(?:- )?fingerprint:[ \t]*['\"]?([^'\"\s]+)", head, re.MULTILINE))
+    return _Post(path, slug, prints, _sha(text), dedupe.sketch(dedupe.shingles(body)))
+
+
+# Settling one result, in run order: this is where content/ changes.
+
+
+def _settle(found: Extracted, archive: Archive, content_dir: Path) -> Outcome:
+    if found.error is not None or found.digest is None:
+        return Outcome(found.label, "failed", found.error or "not read")
+    known = archive.by_fingerprint.get(found.digest)
+    if known is not None:
+        return _known(found, known, archive)
+    assert found.converted is not None
+    kept = _kept_story(found, archive)
+    if kept is not None:
+        return _add_copy(found.label, found.converted, kept, archive, content_dir)
+    return _create(found.label, found.converted, found.sketch, archive, content_dir)
+
+
+def _known(found: Extracted, path: Path, archive: Archive) -> Outcome:
+    """A source imported before: unchanged, unless its post was edited since (a conflict)."""
+    text = _read(path)
+    if text is not None and _sha(text) in archive.written:
+        return Outcome(found.label, "unchanged", f"already imported into {path}", path)
+    if text is not None and found.converted is not None:
+        # A post written before the importer kept its list: it is unedited if converting again gives it.
+        head, _ = _split(text)
+        again = replace(found.converted.meta, slug=_key(head, "slug") or path.stem)
+        if frontmatter.dump(again, found.converted.body) == text:
+            archive.written.add(_sha(text))
+            return Outcome(found.label, "unchanged", f"already imported into {path}", path)
+    return Outcome(
+        found.label, "conflict", f"{path} was changed since it was imported from this source; left as it is", path
+    )
+
+
+def _kept_story(found: Extracted, archive: Archive) -> Path | None:
+    """The post that already tells this story, if any: candidates by sketch, then checked in full."""
+    for path in archive.index.candidates(found.sketch):
+        text = _read(path)
+        if text is not None and dedupe.same_story(found.shingles, dedupe.shingles(_split(text)[1])):
+            return path
+    return None
+
+
+def _add_copy(label: str, converted: Converted, kept: Path, archive: Archive, content_dir: Path) -> Outcome:
+    """Record this source under the kept post's `copies`, unless that post was changed by hand."""
+    text = _read(kept)
+    if text is None or _sha(text) not in archive.written:
+        return Outcome(
+            label,
+            "conflict",
+            f"the same story as {kept}, which was changed by hand: not recorded there, no post written",
+            kept,
+        )
     try:
-        data = source.read_bytes()
-    except FileNotFoundError:
-        return Outcome(source, "failed", "no such file")
-    except IsADirectoryError:
-        return Outcome(source, "failed", "a folder, not a file: name the files to import")
-    except OSError as err:
-        return Outcome(source, "failed", f"cannot read: {err.strerror}")
-    previous = existing.by_fingerprint.get(fingerprint(data))
-    try:
-        converted = convert(data, source, cfg, existing.slugs, slug=previous[1] if previous else None)
-    except SitegenError as err:
-        where = f"line {err.line}: " if err.line else ""
-        hint = f" (hint: {err.hint})" if err.hint else ""
-        return Outcome(source, "failed", f"{where}{err.message}{hint}")
-    except Exception as err:  # one source's importer bug must not stop the others
-        return Outcome(source, "failed", f"could not be read ({type(err).__name__}: {err}); please report this source")
-    text = frontmatter.dump(converted.meta, converted.body)
-    kind = KIND_NAMES[converted.kind]
-    if previous is not None:
-        path = previous[0]
-        if _read(path) == text:
-            return Outcome(source, "unchanged", f"{kind}, already imported as {path}")
-        return Outcome(source, "conflict", f"{path} was changed since it was imported from this source; left as it is")
-    meta = converted.meta
+        meta, body, _ = frontmatter.read(text, kept)
+    except (SitegenError, SitegenErrors) as err:
+        return Outcome(label, "conflict", f"the same story as {kept}, which cannot be read: {err}", kept)
+    new = converted.meta
+    copy = Copy(new.source, new.via, new.source_url, new.original_url, new.fingerprint)
+    _commit(kept, frontmatter.dump(replace(meta, copies=(*meta.copies, copy)), body), archive, content_dir)
+    archive.by_fingerprint[new.fingerprint or ""] = kept
+    via = new.via or new.source
+    return Outcome(
+        label, "duplicate", f"the same story as {kept}; recorded there as a copy{f' ({via})' if via else ''}", kept
+    )
+
+
+def _create(label: str, converted: Converted, sketch: dedupe.Sketch, archive: Archive, content_dir: Path) -> Outcome:
+    meta = replace(converted.meta, slug=unique(converted.meta.slug or "post", archive.slugs))
     slug = meta.slug or ""
     target = content_dir / "posts" / (str(meta.date.year) if meta.date else "undated") / f"{slug}.md"
-    write_atomic(target, text)
-    existing.slugs.add(slug)
-    existing.by_fingerprint[meta.fingerprint or ""] = (target, slug)
+    _commit(target, frontmatter.dump(meta, converted.body), archive, content_dir)
+    archive.slugs.add(slug)
+    archive.by_fingerprint[meta.fingerprint or ""] = target
+    archive.index.add(target, sketch)
     review = f"; to check: {', '.join(meta.review)}" if meta.review else ""
-    return Outcome(source, "created", f"{kind} -> {target}{review}")
+    return Outcome(label, "created", f"{KIND_NAMES[converted.kind]} -> {target}{review}", target, meta.review)
+
+
+def _commit(path: Path, text: str, archive: Archive, content_dir: Path) -> None:
+    """Write a post and note it as the importer's, as one step that Ctrl-C does not cut in two."""
+    digest = _sha(text)
+    with _uninterrupted():
+        try:
+            write_atomic(path, text)
+            with (content_dir / WRITTEN).open("a", encoding="utf-8", newline="\n") as handle:
+                handle.write(("" if handle.tell() else _WRITTEN_HEADER) + digest + "\n")
+        except OSError as err:
+            raise SitegenError(f"cannot write: {err.strerror}", path) from None
+        archive.current[path] = digest
+        archive.written.add(digest)
+
+
+@contextmanager
+def _uninterrupted() -> Iterator[None]:
+    """Ctrl-C arriving inside the block takes effect when the block is done."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, _frame: caught.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if caught:
+        raise KeyboardInterrupt
+
+
+def _read_written(content_dir: Path) -> set[str]:
+    text = _read(content_dir / WRITTEN) or ""
+    return {line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")}
+
+
+def _save_written(content_dir: Path, archive: Archive) -> None:
+    """The list, sorted, of the posts that are now as the importer wrote them (stale lines dropped)."""
+    path = content_dir / WRITTEN
+    digests = sorted({d for d in archive.current.values() if d in archive.written})
+    text = _WRITTEN_HEADER + "".join(d + "\n" for d in digests)
+    if (digests or path.exists()) and _read(path) != text:
+        write_atomic(path, text)
+
+
+@contextmanager
+def _progress(total: int) -> Iterator[Callable[[], None]]:
+    """A progress bar on stderr while the items are settled; only when stderr is a terminal, so
+    logs, CI and pipes get just the summary."""
+    console = Console(stderr=True)
+    if not console.is_terminal or total < 2:
+        yield lambda: None
+        return
+    columns = (TextColumn("importing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task("import", total=total)
+        yield lambda: bar.advance(task)
+
+
+# Small helpers.
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -134,11 +514,56 @@ def write_atomic(path: Path, text: str) -> None:
         raise
 
 
-def _key(text: str, key: str) -> str | None:
-    """A top-level front matter value, found even when the YAML around it is broken."""
-    head = text.split("\n---", 2)[0] if text.startswith("---") else ""
+def _single(source: str) -> Item | Unusable:
+    """The one page a preview source names; a folder or WARC file of several is refused."""
+    entries = sources.expand([source])
+    items = [e for e in entries if isinstance(e, Item)]
+    if len(items) == 1:
+        return items[0]
+    if not items:
+        return next((e for e in entries if isinstance(e, Unusable)), Unusable(source, "nothing to import", True))
+    return Unusable(source, f"holds {len(items)} pages: --to and --list preview one page each", failed=True)
+
+
+def _read_pairs(path: Path) -> list[tuple[str, Path]]:
+    text = _read(path)
+    if text is None:
+        raise SitegenError("cannot read this list of sources (UTF-8 text expected)", path)
+    pairs: list[tuple[str, Path]] = []
+    problems: list[SitegenError] = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        parts = line.split("\t")
+        if len(parts) != 2 or not parts[0].strip() or not parts[1].strip():
+            problems.append(SitegenError("expected 'source<TAB>output file'", path, number))
+            continue
+        pairs.append((parts[0].strip(), Path(parts[1].strip())))
+    if problems:
+        raise SitegenErrors(problems)
+    return pairs
+
+
+def _message(err: SitegenError) -> str:
+    where = f"line {err.line}: " if err.line else ""
+    hint = f" (hint: {err.hint})" if err.hint else ""
+    return f"{where}{err.message}{hint}"
+
+
+def _split(text: str) -> tuple[str, str]:
+    """Front matter and body, found even when the YAML between the '---' lines is broken."""
+    match = re.match(r"---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|$)", text, re.DOTALL)
+    return (match.group(1) or "", text[match.end() :]) if match else ("", text)
+
+
+def _key(head: str, key: str) -> str | None:
+    """A top-level front matter value."""
     match = re.search(rf"^{key}:[ \t]*['\"]?([^'\"\s]+)", head, re.MULTILINE)
     return match.group(1) if match else None
+
+
+def _sha(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _read(path: Path) -> str | None:

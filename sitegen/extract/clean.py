@@ -1,20 +1,20 @@
 """From a story's raw blocks to clean Markdown: HTML -> blocks, boilerplate out, credits harvested.
 
-Every importer turns its source into a list of Blocks (a paragraph, a heading, an image, a
-caption) and hands it to assemble(), so a page, a blog post, a portal copy and a newspaper
-column are cleaned by the same rules.
+Every importer turns its source into a list of Blocks (a paragraph, a heading, a list item, a
+table, an image, a caption) and hands it to assemble(), so a page, a blog post, a portal copy and
+a newspaper column are cleaned by the same rules.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Literal
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
-from bs4 import BeautifulSoup
-from bs4.element import Comment, NavigableString, Tag
+from lxml import html as lxml_html
+from lxml.html import HtmlElement
 from markdown_it import MarkdownIt
 
 from sitegen import typography
@@ -31,16 +31,20 @@ from sitegen.extract.patterns import (
     JUNK_LINES,
     MAX_CAPTION,
     MAX_HEADING,
+    MAX_TABLE_CELL,
     MIN_IMAGE_SIDE,
 )
 
-Kind = Literal["text", "heading", "image", "caption", "credit", "footer", "contact"]
+Kind = Literal["text", "heading", "item", "table", "image", "caption", "credit", "footer", "contact"]
 
 
 @dataclass(frozen=True)
 class Block:
     """One unit of a story. An image without a url marks where a picture stood in copied text.
 
+    links are (anchor text, absolute URL) pairs inside text; linked counts the characters of
+    text inside links, resolvable or not (a line that is all link is navigation). rows are a
+    table's cells; ordered marks an item of a numbered list.
     "credit", "footer" and "contact" lines exist only inside assemble(): kept in place so that
     the story's end can be found; only a contact line inside the story is written, as text.
     """
@@ -49,6 +53,10 @@ class Block:
     text: str = ""
     url: str = ""
     strong: bool = False
+    links: tuple[tuple[str, str], ...] = ()
+    linked: int = 0
+    rows: tuple[tuple[str, ...], ...] = ()
+    ordered: bool = False
 
 
 @dataclass(frozen=True)
@@ -65,61 +73,173 @@ _BLOCK_TAGS = frozenset(
     }
 )  # fmt: skip
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
-_BOLD = frozenset({"strong", "b"})
+_BOLD = frozenset({"strong", "b", "big"})
+_LINK_SCHEMES = ("http://", "https://", "mailto:")
 _HAN_CHAR = re.compile(f"[{HAN}]")
 _BRACKET_RUN = re.compile(r"(?:【[^】]*】\s*){2,}")
+_TABLE_RULE = re.compile(r"^\| (?:--- \| )*---(?: \|)?$")
+_MD_LINK = re.compile(r"\[((?:\\.|[^\]\\])*)\]\([^)]*\)")
 
 
-def html_to_blocks(root: Tag, base_url: str | None = None) -> list[Block]:
+@dataclass
+class Walk:
+    """The blocks of an element in document order, and where each marked element's blocks lie."""
+
+    blocks: list[Block]
+    spans: dict[int, tuple[int, int]] = field(default_factory=dict)
+
+
+def html_to_blocks(root: HtmlElement, base_url: str | None = None) -> list[Block]:
     """Walk an element in document order: text between block elements is a paragraph of its own."""
-    blocks: list[Block] = []
-    pieces: list[tuple[str, bool]] = []
+    return walk(root, base_url).blocks
 
-    def flush() -> None:
-        text = squash("".join(t for t, _ in pieces))
+
+def walk(root: HtmlElement, base_url: str | None = None, marks: Sequence[HtmlElement] = ()) -> Walk:
+    """Like html_to_blocks; spans[id(mark)] is the (start, end) range of each marked element's blocks."""
+    walker = _Walker(base_url, {id(m) for m in marks})
+    walker.walk(root, False)
+    walker.flush()
+    return Walk(walker.blocks, walker.spans)
+
+
+class _Walker:
+    """State of one walk: the paragraph being gathered (pieces of text, links) and the blocks made."""
+
+    def __init__(self, base_url: str | None, marks: set[int]) -> None:
+        self.base_url = base_url
+        self.marks = marks
+        self.blocks: list[Block] = []
+        self.spans: dict[int, tuple[int, int]] = {}
+        self.pieces: list[tuple[str, bool]] = []
+        self.links: list[tuple[str, str]] = []
+        self.linked = 0
+        self.item: tuple[bool] | None = None  # inside a list item: (ordered,)
+
+    def flush(self) -> None:
+        text = squash("".join(t for t, _ in self.pieces))
         if text:
-            strong = all(bold for t, bold in pieces if t.strip())
-            blocks.append(Block("text", text, strong=strong))
-        pieces.clear()
+            strong = all(bold for t, bold in self.pieces if t.strip())
+            kind: Kind = "item" if self.item else "text"
+            ordered = bool(self.item and self.item[0])
+            links = tuple((a, u) for a, u in self.links if a)
+            self.blocks.append(Block(kind, text, strong=strong, links=links, linked=self.linked, ordered=ordered))
+        self.pieces.clear()
+        self.links.clear()
+        self.linked = 0
 
-    def walk(node: Tag, bold: bool) -> None:
-        for child in node.children:
-            if isinstance(child, Comment):
-                continue
-            if isinstance(child, NavigableString):
-                pieces.append((str(child), bold))
-                continue
-            if not isinstance(child, Tag) or child.name in DROP_TAGS:
-                continue
-            name = child.name
-            if name == "br":
-                flush()
-            elif name == "img":
-                flush()
-                if not _is_icon(child):
-                    blocks.append(Block("image", url=image_url(child, base_url)))
-            elif name in _HEADINGS:
-                flush()
-                text = squash(child.get_text(" "))
-                if text:
-                    blocks.append(Block("heading", text))
-                pictures = (img for img in child.find_all("img") if not _is_icon(img))
-                blocks.extend(Block("image", url=image_url(img, base_url)) for img in pictures)
-            elif name == "figcaption":
-                flush()
-                text = squash(child.get_text(" "))
-                if text:
-                    blocks.append(Block("caption", text))
-            elif name in _BLOCK_TAGS:
-                flush()
-                walk(child, bold)
-                flush()
-            else:
-                walk(child, bold or name in _BOLD)
+    def walk(self, node: HtmlElement, bold: bool) -> None:
+        if node.text:
+            self.pieces.append((node.text, bold))
+        for child in node:
+            if isinstance(child.tag, str) and child.tag not in DROP_TAGS:
+                if id(child) in self.marks:
+                    self.flush()
+                    start = len(self.blocks)
+                    self.visit(child, bold)
+                    self.flush()
+                    self.spans[id(child)] = (start, len(self.blocks))
+                else:
+                    self.visit(child, bold)
+            if child.tail:
+                self.pieces.append((child.tail, bold))
 
-    walk(root, False)
-    flush()
-    return blocks
+    def visit(self, el: HtmlElement, bold: bool) -> None:
+        name = el.tag
+        if name == "br":
+            self.flush()
+        elif name == "img":
+            self.flush()
+            if not _is_icon(el):
+                self.blocks.append(Block("image", url=image_url(el, self.base_url)))
+        elif name in _HEADINGS:
+            self.flush()
+            text = squash(el.text_content())
+            if text:
+                self.blocks.append(Block("heading", text, strong=True))
+            pictures = (img for img in el.iter("img") if not _is_icon(img))
+            self.blocks.extend(Block("image", url=image_url(img, self.base_url)) for img in pictures)
+        elif name == "figcaption":
+            self.flush()
+            text = squash(el.text_content())
+            if text:
+                self.blocks.append(Block("caption", text))
+        elif name == "a":
+            self._link(el, bold)
+        elif name in ("ul", "ol") or (name == "li" and self.item is None):
+            self._list(el, bold)
+        elif name == "table" and (rows := data_table(el)):
+            self.flush()
+            self.blocks.append(Block("table", rows=rows))
+        elif name in _BLOCK_TAGS:
+            self.flush()
+            self.walk(el, bold)
+            self.flush()
+        else:
+            self.walk(el, bold or name in _BOLD or _large_font(el))
+
+    def _link(self, el: HtmlElement, bold: bool) -> None:
+        first = len(self.pieces)
+        self.walk(el, bold)
+        anchor = squash("".join(t for t, _ in self.pieces[first:]))
+        self.linked += len(anchor)
+        url = link_url(str(el.get("href") or ""), self.base_url)
+        if anchor and url:
+            self.links.append((anchor, url))
+
+    def _list(self, el: HtmlElement, bold: bool) -> None:
+        """Each <li> is an item; a list nested in an item gives items of its own."""
+        self.flush()
+        outer = self.item
+        if el.tag == "li":
+            self.item = (outer[0] if outer else False,)
+            self.walk(el, bold)
+        else:
+            for child in el:
+                if child.tag == "li":
+                    self.item = (el.tag == "ol",)
+                    self.walk(child, bold)
+                    self.flush()
+                elif isinstance(child.tag, str) and child.tag not in DROP_TAGS:
+                    self.item = outer
+                    self.visit(child, bold)
+                if child.tail:
+                    self.pieces.append((child.tail, bold))
+        self.flush()
+        self.item = outer
+
+
+def _large_font(el: HtmlElement) -> bool:
+    """<font size="4"> and up, or "+1": old pages set their headlines this way."""
+    if el.tag != "font":
+        return False
+    size = str(el.get("size") or "").strip()
+    return size.startswith("+") or (size.isdigit() and int(size) >= 4)
+
+
+def data_table(table: HtmlElement) -> tuple[tuple[str, ...], ...] | None:
+    """The cells of a table of data; None for a page-layout table.
+
+    Data: most rows, and two at least, fill two cells or more; short cells (MAX_TABLE_CELL); no
+    table or picture inside; not mostly links (a menu laid out as a table).
+    """
+    if table.find(".//table") is not None or table.find(".//img") is not None:
+        return None
+    rows: list[list[str]] = []
+    for tr in table.iter("tr"):
+        cells = [squash(cell.text_content()) for cell in tr if cell.tag in ("td", "th")]
+        if any(cells):
+            rows.append(cells)
+    filled = sum(1 for r in rows if sum(1 for c in r if c) >= 2)
+    if filled < 2 or filled * 2 <= len(rows):
+        return None
+    if any(len(cell) > MAX_TABLE_CELL for row in rows for cell in row):
+        return None
+    text = sum(len(cell) for row in rows for cell in row)
+    links = sum(len(squash(a.text_content())) for a in table.iter("a"))
+    if links * 2 > text:
+        return None
+    width = max(len(r) for r in rows)
+    return tuple(tuple(r + [""] * (width - len(r))) for r in rows)
 
 
 def markdown_to_blocks(markdown: str) -> list[Block]:
@@ -128,11 +248,15 @@ def markdown_to_blocks(markdown: str) -> list[Block]:
     Indented code blocks are off: in scraped posts indentation is layout, never code.
     """
     renderer = MarkdownIt("commonmark", {"html": True}).disable("code")
-    soup = BeautifulSoup(renderer.render(markdown), "lxml")
-    return html_to_blocks(soup.body or soup)
+    rendered = renderer.render(markdown)
+    if not rendered.strip():
+        return []
+    root = lxml_html.document_fromstring(rendered)
+    body = root.find("body")
+    return html_to_blocks(body if body is not None else root)
 
 
-def image_url(img: Tag, base_url: str | None) -> str:
+def image_url(img: HtmlElement, base_url: str | None) -> str:
     """The picture's real address: lazy-load attributes first, proxies unwrapped; "" when unknown
     (a relative address on a page whose own address is not known)."""
     for attribute in IMAGE_ATTRIBUTES:
@@ -146,7 +270,18 @@ def image_url(img: Tag, base_url: str | None) -> str:
     return ""
 
 
-def _is_icon(img: Tag) -> bool:
+def link_url(href: str, base_url: str | None) -> str:
+    """A link's absolute address; "" for page scripts, in-page anchors and unresolvable ones."""
+    href = href.strip()
+    if not href or href.startswith("#"):
+        return ""
+    url = urljoin(base_url or "", href)
+    if url.startswith("//"):
+        url = "https:" + url
+    return url if url.lower().startswith(_LINK_SCHEMES) else ""
+
+
+def _is_icon(img: HtmlElement) -> bool:
     """Spacers, icons and tracking pixels declare how small they are."""
     sides = (str(img.get(side) or "") for side in ("width", "height", "data-width", "data-height"))
     return any(value.isdigit() and int(value) < MIN_IMAGE_SIDE for value in sides)
@@ -184,7 +319,7 @@ def assemble(blocks: Sequence[Block], title: str) -> Extract:
     credits = Credits()
     marked: list[Block] = []
     for block in _split_bracket_runs(blocks):
-        if block.kind == "image":
+        if block.kind in ("image", "table"):
             marked.append(block)
             continue
         text = squash(block.text)
@@ -209,18 +344,66 @@ def assemble(blocks: Sequence[Block], title: str) -> Extract:
 
 
 def to_markdown(blocks: Sequence[Block]) -> str:
-    """Blocks -> Markdown: '## ' headings, images in place, captions as an emphasised line."""
+    """Blocks -> Markdown: '## ' headings, lists, tables, images in place, captions as an emphasised
+    line, links inside text; consecutive items form one list."""
     out: list[str] = []
-    for block in blocks:
+    for i, block in enumerate(blocks):
         if block.kind == "heading":
             out.append("## " + escape(block.text))
         elif block.kind == "image" and block.url:
-            out.append(f"![]({block.url.replace(' ', '%20').replace('(', '%28').replace(')', '%29')})")
+            out.append(f"![]({_url(block.url)})")
         elif block.kind == "caption":
-            out.append(f"*{escape(block.text)}*")
+            out.append(f"*{_inline(block)}*")
         elif block.kind == "text":
-            out.append(escape(block.text))
+            out.append(_inline(block))
+        elif block.kind == "item":
+            number = sum(1 for _ in _run_of_items(blocks, i)) if block.ordered else 0
+            line = (f"{number}. " if block.ordered else "- ") + _inline(block)
+            joined = i > 0 and blocks[i - 1].kind == "item" and blocks[i - 1].ordered == block.ordered
+            if joined and out:
+                out[-1] += "\n" + line
+            else:
+                out.append(line)
+        elif block.kind == "table" and block.rows:
+            out.append(_table(block.rows))
     return "\n\n".join(out)
+
+
+def _run_of_items(blocks: Sequence[Block], i: int) -> Iterator[Block]:
+    """The items of one list up to and including blocks[i], for numbering."""
+    j = i
+    while j >= 0 and blocks[j].kind == "item" and blocks[j].ordered == blocks[i].ordered:
+        yield blocks[j]
+        j -= 1
+
+
+def _url(url: str) -> str:
+    return url.replace(" ", "%20").replace("(", "%28").replace(")", "%29")
+
+
+def _inline(block: Block) -> str:
+    """Escaped text with each link's anchor, found in order, made a Markdown link."""
+    out = escape(block.text)
+    at = 0
+    for anchor, url in block.links:
+        target = escape(anchor)
+        found = out.find(target, at)
+        if not target or found < 0:
+            continue
+        link = f"[{target}]({_url(url)})"
+        out = out[:found] + link + out[found + len(target) :]
+        at = found + len(link)
+    return out
+
+
+def _table(rows: tuple[tuple[str, ...], ...]) -> str:
+    """A pipe table; the first row is its header, as GitHub-flavoured Markdown requires."""
+
+    def line(cells: tuple[str, ...]) -> str:
+        return "| " + " | ".join(escape(c).replace("|", "\\|") for c in cells) + " |"
+
+    rule = "| " + " | ".join("---" for _ in rows[0]) + " |"
+    return "\n".join([line(rows[0]), rule, *(line(r) for r in rows[1:])])
 
 
 def escape(text: str) -> str:
@@ -231,9 +414,12 @@ def escape(text: str) -> str:
 
 def markdown_text(markdown: str) -> str:
     """The words of a body written by to_markdown, for topics, regions and tags."""
-    lines = [line for line in markdown.split("\n") if line and not line.startswith("![")]
-    plain = (re.sub(r"^## |^\*|\*$", "", line) for line in lines)
-    return "\n".join(re.sub(r"\\(.)", r"\1", line) for line in plain)
+    lines = [
+        line for line in markdown.split("\n") if line and not line.startswith("![") and not _TABLE_RULE.match(line)
+    ]
+    plain = (re.sub(r"^## |^\*|\*$|^- |^\d+\. |^\| | \|$", "", line) for line in lines)
+    unlinked = (_MD_LINK.sub(r"\1", line).replace(" | ", " ") for line in plain)
+    return "\n".join(re.sub(r"\\(.)", r"\1", line) for line in unlinked)
 
 
 def is_prose(text: str) -> bool:
@@ -297,8 +483,8 @@ def _drop_teasers(blocks: list[Block]) -> list[Block]:
 def _story_span(blocks: list[Block]) -> list[Block]:
     """The story runs from its first paragraph to the first footer line, or the first credit
     after its last paragraph; what trails its last paragraph, other than pictures, is footer."""
-    content = ("text", "heading", "image", "caption")
-    prose = [i for i, b in enumerate(blocks) if b.kind == "text" and is_prose(b.text)]
+    content = ("text", "heading", "item", "table", "image", "caption")
+    prose = [i for i, b in enumerate(blocks) if b.kind == "table" or (b.kind in ("text", "item") and is_prose(b.text))]
     if not prose:
         return [b for b in blocks if b.kind in content]
     hard = next((i for i, b in enumerate(blocks) if i > prose[0] and b.kind == "footer"), len(blocks))
@@ -314,12 +500,13 @@ def _story_span(blocks: list[Block]) -> list[Block]:
         if block.kind == "image" and block.url:
             body.append(block)
             follower = tail[i + 1] if i + 1 < len(tail) else None
-            if follower is not None and follower.kind in ("text", "caption") and _is_caption(follower.text):
+            if follower is not None and follower.kind in ("text", "caption") and is_caption(follower.text):
                 body.append(replace(follower, kind="caption"))
     return body
 
 
-def _is_caption(text: str) -> bool:
+def is_caption(text: str) -> bool:
+    """A picture's caption: short, unpunctuated Chinese, or opening like one (图为 ...)."""
     if text.startswith(CAPTION_OPENINGS):
         return len(text) <= 2 * MAX_CAPTION
     return len(text) <= MAX_CAPTION and not typography.has_clause_punctuation(text) and bool(_HAN_CHAR.search(text))
@@ -330,7 +517,7 @@ def _captions(blocks: list[Block]) -> list[Block]:
     out: list[Block] = []
     for i, block in enumerate(blocks):
         after_image = i > 0 and blocks[i - 1].kind == "image"
-        if block.kind == "text" and after_image and _is_caption(block.text):
+        if block.kind == "text" and after_image and is_caption(block.text):
             block = replace(block, kind="caption")
         out.append(block)
     return out
@@ -379,8 +566,11 @@ def _closing_credit(blocks: list[Block]) -> tuple[list[Block], Credits]:
 
 
 def _typeset(block: Block) -> Block:
-    if block.kind == "text":
-        return replace(block, text=typography.clean_body(block.text))
-    if block.kind in ("heading", "caption"):
-        return replace(block, text=typography.clean_heading(block.text))
-    return block
+    """Typography for text, anchors (so that they are still found in it) and table cells."""
+    if block.kind == "table":
+        return replace(block, rows=tuple(tuple(typography.clean_body(c) for c in row) for row in block.rows))
+    fix = typography.clean_body if block.kind in ("text", "item") else typography.clean_heading
+    if block.kind not in ("text", "item", "heading", "caption"):
+        return block
+    links = tuple((fix(anchor), url) for anchor, url in block.links)
+    return replace(block, text=fix(block.text), links=links)

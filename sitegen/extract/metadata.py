@@ -20,12 +20,20 @@ from sitegen.extract.patterns import (
     INLINE_FURNITURE,
     LABEL_SEPARATORS,
     LEAD_CREDIT,
+    LENIENT_ROLES,
+    MAX_BYLINE,
+    NOT_NAMES,
+    NOT_SOURCES,
+    OFFICE_END,
+    POSTED_BY,
     PRODUCER_VERBS,
     PUBLISHER_END,
     SITE_NAME_PATTERNS,
+    SURNAMES,
     TIGHT_ROLES,
     TRAILING_CREDIT,
 )
+from sitegen.extract.regions import gazetteer
 from sitegen.frontmatter import CHINA
 
 
@@ -56,32 +64,62 @@ _WHEN = re.compile(
     r"(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
     r"(?:\s*(?P<H>\d{1,2})\s*[:：时]\s*(?P<M>\d{2})(?:\s*[:：分]\s*(?P<S>\d{2}))?\s*秒?)?"
 )
+_DMY = re.compile(
+    r"(?<![\d/])(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4})"
+    r"(?:\s*-?\s*(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?(?:\s*(?P<p>[AP]M))?)?",
+    re.IGNORECASE,
+)
 _WEEKDAY = r"(?:\s*(?:星期|周)[一二三四五六日天])?"
 _URL = re.compile(r"<?(https?://[^\s<>]+?)>?")
 _ORIGINAL = re.compile(r"^(?:原文链接|原文地址|原文网址|阅读原文|查看原文)\s*[:：]?\s*(https?://\S+)$")
 _PRODUCER = re.compile(rf"^(?P<org>.{{1,12}}?{PUBLISHER_END})\S{{0,10}}?{PRODUCER_VERBS}$")
 _BRACKETS = re.compile(r"^[【\[(（]\s*(.*?)\s*[】\])）]$")
+_BRACKETED_NAME = re.compile(r"[\[【(（]\s*([^\[\]【】()（）]{2,12}?)\s*[\]】)）]")
+_ROLE_ANYWHERE = re.compile(rf"(?P<org>[{HAN}·]{{0,10}}?)(?P<role>{'|'.join(LENIENT_ROLES)})(?P<sep>\s*[:：]\s*|\s+)?")
+_DATE_LABEL = re.compile(
+    r"(?:发布|发表|发稿|更新|出版)?(?:时间|日期)|发表于|发布于|发布|posted|published", re.IGNORECASE
+)
+_HANDLE = re.compile(r"[A-Za-z][\w.\-]{1,30}")
+_BARE_ROLE = re.compile(rf"[{HAN}·]{{0,10}}?(?:{'|'.join(LENIENT_ROLES)})")  # 新华社记者, its names elsewhere
+_HAN_ONE = re.compile(f"[{HAN}]")
+_BARE_HANDLE = re.compile(r"[a-z][a-z0-9_]{2,19}")
+_SURNAME = re.compile("(?:" + "|".join(SURNAMES.split()[:-1]) + f")|[{SURNAMES.split()[-1]}]")
+_OFFICE_END = re.compile(OFFICE_END + "$")
 
 
 def parse_when(text: str, whole: bool = False) -> date | None:
-    """'2022-10-10 19:25:06', '2022年8月18日' -> a time in China (+08:00), or a date when no time is given."""
-    match = (_WHEN.fullmatch if whole else _WHEN.search)(text.strip())
+    """'2022-10-10 19:25:06', '2022年8月18日', '06/02/2022 - 13:48' -> a time in China (+08:00), or a
+    date when no time is given.
+
+    Day/month/year with slashes is read day first (as most of the world writes it) unless the
+    second number cannot be a month; 'PM' moves the hour.
+    """
+    text = text.strip()
+    match = (_WHEN.fullmatch if whole else _WHEN.search)(text)
     if whole and not match:
-        match = re.fullmatch(_WHEN.pattern + _WEEKDAY, text.strip())
-    if not match:
+        match = re.fullmatch(_WHEN.pattern + _WEEKDAY, text)
+    dmy = None if match else (_DMY.fullmatch if whole else _DMY.search)(text)
+    if not match and not dmy:
         return None
-    y, m, d = int(match["y"]), int(match["m"]), int(match["d"])
+    found = match or dmy
+    assert found is not None
+    y, m, d = int(found["y"]), int(found["m"]), int(found["d"])
+    if dmy and m > 12 >= d:
+        m, d = d, m
+    hour = int(found["H"]) if found["H"] is not None else None
+    if hour is not None and dmy and (dmy["p"] or "").upper() == "PM" and hour < 12:
+        hour += 12
     try:
-        if match["H"] is None:
+        if hour is None:
             return date(y, m, d)
-        return datetime(y, m, d, int(match["H"]), int(match["M"]), int(match["S"] or 0), tzinfo=CHINA)
+        return datetime(y, m, d, hour, int(found["M"]), int(found["S"] or 0), tzinfo=CHINA)
     except ValueError:
         return None
 
 
 def names(text: str) -> tuple[str, ...] | None:
     """'张腾飞 范汉娟' / '郭杰文、贾伊宁' -> the names; None when anything is not a name; 佚名 is no one."""
-    parts = [p for p in _NAME_SPLIT.split(text.strip()) if p]
+    parts = _tokens(text)
     if not parts or not all(_NAME.fullmatch(p) or p in ANONYMOUS for p in parts):
         return None
     return tuple(dict.fromkeys(p for p in parts if p not in ANONYMOUS))
@@ -107,6 +145,8 @@ def read_line(text: str) -> Credits | None:
         site = pattern.match(line)
         if site:
             return Credits(site=site.group("name"))
+    if _BARE_ROLE.fullmatch(inner):
+        return Credits()
     producer = _PRODUCER.match(inner)
     if producer:
         return Credits(source=producer.group("org"))
@@ -127,7 +167,7 @@ def trailing_credit(paragraph: str) -> tuple[str, Credits | None]:
     if not match:
         return paragraph, None
     credit = _BRACKETS.sub(r"\1", match.group(0).strip())
-    return paragraph[: match.start()].rstrip(), _labelled(credit) or _roles(credit) or Credits()
+    return paragraph[: match.start()].rstrip(), _labelled(credit) or _roles(credit) or _lenient_roles(credit)
 
 
 def site_author(value: str, categories: tuple[str, ...], aggregators: frozenset[str]) -> Credits:
@@ -168,7 +208,11 @@ def _labelled(line: str) -> Credits | None:
 
 
 def _field(field: str | None, value: str) -> Credits | None:
-    """One labelled value, checked: a by-line whose 'date' is no date is not a by-line."""
+    """One labelled value, checked: a by-line whose 'date' is no date is not a by-line.
+
+    A source or an editor is one word: what follows it is reporters ('城北警务 记者 王芳') or page
+    controls; 本站, 转载 and the like name no source.
+    """
     if field is None:
         return Credits()
     if not value:
@@ -181,7 +225,11 @@ def _field(field: str | None, value: str) -> Credits | None:
         return Credits(authors=people) if people is not None else None
     if len(value) > 30 or any(ch in value for ch in CLAUSE_PUNCT):
         return None
-    return Credits(editor=value) if field == "editor" else Credits(source=value)
+    name, _, rest = value.partition(" ")
+    if name in NOT_SOURCES:
+        name = ""
+    found = Credits(editor=name or None) if field == "editor" else Credits(source=name or None)
+    return found.merge(_roles(rest) or _lenient_roles(rest)) if rest else found
 
 
 def _roles(line: str) -> Credits | None:
@@ -202,3 +250,153 @@ def _roles(line: str) -> Credits | None:
             return None
         authors.extend(people)
     return Credits(authors=tuple(dict.fromkeys(authors)))
+
+
+def byline(text: str, dates: bool = False, names: bool = False) -> Credits | None:
+    """A line around a headline or after a story -> the credits in it, read leniently; None when
+    it names nothing.
+
+    Unlike read_line, the line may hold other things too (页面功能, 我来说两句, a category): it
+    is only harvested, never taken for the whole truth. Found: labelled fields (作者：…,
+    来源：[ 人民网 ]), reporters after a role with or without their outlet (光明日报记者 王建宏),
+    "by duscha", "ggjjzhzz 发表于 …", "由海姑娘张贴", a bracketed name ([ 黄宇 ]). With dates (the
+    lines between a headline and its story) also an unlabelled date anywhere in the line; with
+    names (the lines right under a headline) also a line of nothing but names.
+    """
+    line = INLINE_FURNITURE.sub(" ", text).strip()
+    if not line or len(line) > MAX_BYLINE:
+        return None
+    strict = read_line(line)
+    if strict is not None and (strict.date or strict.authors or strict.editor or strict.source):
+        return strict
+    found = Credits(date=parse_when(line) if dates else _labelled_date(line))
+    found = found.merge(_lenient_labels(line)).merge(_lenient_roles(line))
+    posted = next((m for p in POSTED_BY if (m := p.search(line))), None)
+    if posted and (person := _person(posted.group("name"), handles=True)):
+        found = found.merge(Credits(authors=(person,)))
+    bracketed = _BRACKETED_NAME.search(line)
+    if bracketed and (names or found != Credits() or bracketed.group(0) == line):
+        people = _people(bracketed.group(1), bare=True)
+        found = found.merge(Credits(authors=people)) if people else found
+    if names and not found.authors:
+        people = _people(line, bare=True)
+        if people and len(_NAME_SPLIT.split(line)) == len(people):
+            found = found.merge(Credits(authors=people))
+    return found if found != Credits() else None
+
+
+def leading_date(line: str) -> date | None:
+    """The date a short line opens with ('2003-5-29 09:07 高山流水'), else None."""
+    line = line.strip()
+    if len(line) > MAX_BYLINE or not (_WHEN.match(line) or _DMY.match(line)):
+        return None
+    return parse_when(line)
+
+
+def _labelled_date(line: str) -> date | None:
+    """A date right after a label, with or without a colon: '发布时间 2005/05/17 22:11:42'."""
+    for label in _DATE_LABEL.finditer(line):
+        rest = line[label.end() :].lstrip(" :：\u3000\u00a0")
+        if _WHEN.match(rest) or _DMY.match(rest):
+            return parse_when(rest)
+    return None
+
+
+def _lenient_labels(line: str) -> Credits:
+    """Each labelled value up to the next label, cut to what is valid at its start."""
+    found = Credits()
+    matches = list(_LABEL.finditer(line))
+    if not matches:
+        return found
+    for match, following in zip(matches, [*matches[1:], None], strict=True):
+        value = line[match.end() : following.start() if following else len(line)].strip(" |｜\u3000\u00a0")
+        field = BYLINE_LABELS[match.group(1)]
+        if field == "date":
+            found = found.merge(Credits(date=parse_when(value)))
+        elif field == "authors":
+            found = found.merge(Credits(authors=_people(value, handles=True, leading=True)))
+        elif field in ("editor", "source"):
+            token = next(iter(_NAME_SPLIT.split(_BRACKETS.sub(r"\1", value).strip("[]【】()（） "))), "")
+            token = token.strip("[]【】()（）")
+            if 2 <= len(token) <= 20 and token not in NOT_SOURCES and not any(c in token for c in CLAUSE_PUNCT):
+                found = found.merge(Credits(editor=token) if field == "editor" else Credits(source=token))
+    return found
+
+
+def _lenient_roles(line: str) -> Credits:
+    """记者 张三, 光明日报记者 王建宏 张文攀, 河南商报记者马俊峰/文: the names after each role."""
+    marked = line.lstrip(BYLINE_MARKS + " \u3000") != line
+    matches = [m for m in _ROLE_ANYWHERE.finditer(line) if m.group("role")]
+    if not matches:
+        return Credits()
+    authors: list[str] = []
+    for match, following in zip(matches, [*matches[1:], None], strict=True):
+        chunk = line[match.end() : following.start() if following else len(line)]
+        tight = not match.group("sep")
+        if tight and not (marked or match.group("org") or match.group("role") in TIGHT_ROLES):
+            continue
+        authors.extend(_people(chunk, leading=True))
+    return Credits(authors=tuple(dict.fromkeys(authors)))
+
+
+def meta_people(value: str) -> tuple[str, ...]:
+    """<meta name=author>: people only when every part is a name of two or three characters (four
+    with a double surname) or a user name, since the tag often names the site or its vendor."""
+    people = _people(value, handles=True)
+    return people if all(len(p) <= 3 or not _NAME.fullmatch(p) or _double_surname(p) for p in people) else ()
+
+
+def _double_surname(name: str) -> bool:
+    surname = _SURNAME.match(name)
+    return surname is not None and len(surname.group(0)) == 2
+
+
+def _tokens(text: str) -> list[str]:
+    """Parts of a list of names; a two-character name spaced out to the width of three
+    ('王　伟', '赵  培') is one name."""
+    parts = [p.strip("()（）[]【】") for p in _NAME_SPLIT.split(text.strip(" \u3000()（）[]【】"))]
+    parts = [p for p in parts if p]
+    out: list[str] = []
+    i = 0
+    while i < len(parts):
+        single = len(parts[i]) == 1 and _HAN_ONE.fullmatch(parts[i])
+        if single and i + 1 < len(parts) and len(parts[i + 1]) == 1 and _HAN_ONE.fullmatch(parts[i + 1]):
+            out.append(parts[i] + parts[i + 1])
+            i += 2
+        else:
+            out.append(parts[i])
+            i += 1
+    return out
+
+
+def _people(text: str, handles: bool = False, leading: bool = False, bare: bool = False) -> tuple[str, ...]:
+    """The names in text (all of it, or with leading only those before the first non-name)."""
+    people: list[str] = []
+    for token in _tokens(text):
+        person = _person(token, handles, bare)
+        if person is None:
+            if leading:
+                break
+            return ()
+        people.append(person)
+    return tuple(dict.fromkeys(people))
+
+
+def _person(token: str, handles: bool = False, bare: bool = False) -> str | None:
+    """A Chinese name (not an office, an outlet or a page control), or with handles a user name.
+
+    bare is for a name standing alone under a headline, with no label to vouch for it: a Chinese
+    name must then begin with a common surname and not be a place, a user name be a plain
+    lower-case word.
+    """
+    if token in ANONYMOUS or token.lower() in NOT_NAMES:
+        return None
+    if _NAME.fullmatch(token):
+        surname = _SURNAME.match(token)
+        if _OFFICE_END.search(token) or (bare and not (surname and len(token) - len(surname.group(0)) <= 2)):
+            return None
+        if bare and token in gazetteer().forms:  # 江苏, 黄山: a place under a headline is a dateline or a tag
+            return None
+        return token
+    handle = _BARE_HANDLE if bare else _HANDLE
+    return token if (handles or bare) and handle.fullmatch(token) else None

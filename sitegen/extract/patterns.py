@@ -73,6 +73,48 @@ AUTHOR_ROLES = (
 TIGHT_ROLES = (
     "本报记者", "本台记者", "本网记者", "本刊记者", "首席记者", "融媒体记者", "见习记者", "特约记者", "实习记者", "特约通讯员",
 )  # fmt: skip
+# Roles found anywhere in a by-line, after an outlet or not: 光明日报记者 王建宏, 本报实习生 刘国栋.
+LENIENT_ROLES = ("记者", "通讯员", "实习生", "撰稿人")
+# A by-line is short; a longer line is story.
+MAX_BYLINE = 120
+# How posting software credits a post's writer: "by duscha", "ggjjzhzz 发表于 …", "由海姑娘张贴".
+POSTED_BY = (
+    re.compile(r"(?:^|\s)by\s+(?P<name>[A-Za-z0-9][\w.\-]{1,30}|[" + HAN + r"]{2,4})(?=\s|$|〓)", re.IGNORECASE),
+    re.compile(r"^(?P<name>[A-Za-z][\w.\-]{1,30}|[" + HAN + r"]{2,4})\s*(?:发表于|发布于|发表时间|发帖时间)"),
+    re.compile(r"由\s*(?P<name>[A-Za-z][\w.\-]{1,30}|[" + HAN + r"]{2,4}?)\s*(?:张贴|发表|发布|提交)"),
+)
+# Words of two to four characters that stand alone near a headline but name no one: page
+# controls, sections, labels.
+NOT_NAMES = frozenset(
+    {
+        "关注", "分享", "收藏", "评论", "打印", "关闭", "返回", "首页", "正文", "专栏", "楼主", "原创", "转载",
+        "置顶", "精华", "推荐", "举报", "回复", "引用", "删除", "顶部", "更多", "相关", "热门", "最新", "视频",
+        "图片", "新闻", "作者", "来源", "责编", "全文", "摘要", "导读", "简介", "目录", "阅读", "点击", "浏览",
+        "字号", "登录", "注册", "搜索", "音频", "播放", "下载", "客户端", "手机版", "订阅", "私信", "点赞",
+        "查看", "发表", "发布", "时间", "日期", "大中小", "默认", "放大", "缩小", "本文", "全部", "文章",
+        "金融", "文化", "文摘", "时政", "时尚", "时评", "国际", "国内", "海外", "高清", "高考", "房产", "社会",
+        "生活", "历史", "江湖", "华人", "华侨", "安全", "平安", "万象", "花絮", "任免", "程序", "应急",
+        "english", "home", "login", "more", "top", "next", "print", "share", "podcast", "admin",
+    }
+)  # fmt: skip
+# Common Chinese surnames: a name standing alone under a headline must begin with one (a page
+# control such as 分享到 or 小字号 does not). Compound surnames first.
+SURNAMES = (
+    "欧阳 司马 上官 诸葛 东方 皇甫 尉迟 公孙 慕容 长孙 宇文 司徒 夏侯 轩辕 令狐 端木 独孤 南宫 西门 万俟 闻人 澹台 申屠 "
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金"
+    "石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂"
+    "章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶"
+    "解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇"
+    "桑郎甄丛仲虞敖巩明佘池查麻苑迟邝官封谈匡鞠惠荆乐冀郁胥南班储原栗燕楚鄢劳谌奚皮粟冼蔺楼盘满闻位厉伊仝区郜海阚花权强帅屠"
+    "豆朴盖练廉禹井祖漆巴丰支卿国狄平计索宣晋相初门云容敬来扈晁芮都普阙浦戈伏鹿薄邸雍辜羊阿乌母裘亓修邰赫杭况那宿鲜印逯隆茹"
+    "诸战慕危玉银亢嵇公哈湛宾戎勾茅利於呼居揭干但尉冶斯元束檀衣信展阴昝智幸奉植衡富尧闭由风"
+)
+# Name endings of offices and outlets: 人民网, 公安局, 新闻中心 credit no person.
+OFFICE_END = r"(?:网|报|社|台|站|部|局|院|所|厅|委|办|会|中心|频道|新闻|集团|公司|政府|大学)"
+# "Sources" that name no publisher.
+NOT_SOURCES = frozenset(
+    {"转载", "转载文章", "原创", "互联网", "网络", "网友", "网友投稿", "本站", "本网", "综合", "佚名", "未知"}
+)
 # Box and bullet marks newspapers put before a by-line.
 BYLINE_MARKS = "□■●◆◇○◎▲△★☆"
 
@@ -111,6 +153,7 @@ JUNK_LINES = tuple(
         r"^字号\s*[:：]?\s*[大中小\s]+$",
         r"^(?:打印|关闭|收藏|打印本页|关闭窗口|扫一扫|手机看新闻)(?:\s|$)",
         r"^\[?(?:上一篇|下一篇)",
+        r"^(?:第\s*\d+\s*页\s*/?\s*共\s*\d+\s*页|共\s*\d+\s*页)?[\s\d<>«»|｜\[\]【】]*(?:(?:首页|上一页|下一页|尾页|末页|前页|后页)[\s\d<>«»|｜\[\]【】]*)+$",
         r"^[\s\u3000|｜>›»·•/\\-]+$",
     )
 )
@@ -132,7 +175,7 @@ END_MARKERS = tuple(
         r"^(?:Copyright|©)",
         r"ICP\s*备",
         r"公网安备",
-        r"^(?:相关新闻|相关阅读|相关文章|相关链接|推荐阅读|延伸阅读|热门推荐|猜你喜欢|精彩推荐|热点推荐|更多精彩)",
+        r"^(?:相关新闻|相关阅读|相关文章|相关链接|相关报道|相关专题|相关稿件|推荐阅读|延伸阅读|热门推荐|猜你喜欢|精彩推荐|热点推荐|更多精彩|更多新闻|热点新闻|今日推荐|编辑推荐)",
         r"^返回\S{0,12}(?:\s*[|｜]\s*返回\S{0,12})*$",
         r"^【\s*(?:纠错|我要纠错)\s*】",
     )
@@ -152,20 +195,31 @@ CONTACT_LINES = tuple(
 
 # End-of-story marks and credits that close the last paragraph: "(完)", "(文/张三 图/李四)".
 TRAILING_CREDIT = re.compile(
-    r"\s*[(（](?:完|终|全文完|(?:文|图|摄|摄影|记者|通讯员|作者|来源|编辑|责任编辑|供稿)\s*[/／:：|｜ ][^()（）]{1,60})[)）]\s*$"
+    r"\s*[(（](?:完|终|全文完|(?:文|图|摄|摄影|作者|来源|编辑|责任编辑|责编|供稿)\s*[/／:：|｜ ][^()（）]{1,60}"
+    r"|[" + HAN + r"]{0,6}?(?:记者|通讯员)\s*[/／:：|｜ ]?[^()（）]{1,60})[)）]\s*$"
 )
 # A lead credit: 本报讯（记者 张三 通讯员 李四）; the authors are read, and it is removed like a by-line.
-LEAD_CREDIT = re.compile(r"^\S{0,10}?讯\s*[(（](?P<credit>(?:" + "|".join(AUTHOR_ROLES) + r")[^()（）]{1,60})[)）]\s*")
+LEAD_CREDIT = re.compile(
+    r"^\S{0,12}?(?:讯|电)\s*[(（](?P<credit>(?:" + "|".join(AUTHOR_ROLES) + r")[^()（）]{1,60})[)）]\s*"
+)
 
 # Captions: short lines right after a picture; these openings mark one even when it is longer.
-CAPTION_OPENINGS = ("图为", "图：", "图:", "▲", "△", "（图", "(图", "上图", "下图", "左图", "右图")
+CAPTION_OPENINGS = ("图为", "图：", "图:", "资料图", "供图", "▲", "△", "（图", "(图", "上图", "下图", "左图", "右图")
 MAX_CAPTION = 40
+# A table whose cells are longer than this lays out a page; it does not hold data.
+MAX_TABLE_CELL = 150
 MAX_HEADING = 30
 MAX_TITLE = 60
 
+# Full pages: a line whose characters are this much link text is navigation, not story.
+LINK_LINE = 0.8
+# Full pages: block elements that may hold a story (a paragraph's text counts for the one around it).
+CONTAINER_TAGS = frozenset(
+    {"div", "td", "th", "article", "section", "main", "body", "blockquote", "center", "dd", "li", "ul", "form"}
+)
 # Full pages: elements that are never the story, by tag and by class/id word.
 DROP_TAGS = (
-    "script", "style", "noscript", "iframe", "form", "button", "input", "select", "textarea", "svg",
+    "script", "style", "noscript", "iframe", "button", "input", "select", "textarea", "svg",
     "canvas", "video", "audio", "object", "embed", "nav", "footer", "aside", "template", "link", "meta",
 )  # fmt: skip
 BOILERPLATE_WORDS = frozenset(
@@ -184,13 +238,32 @@ CONTENT_WORDS = frozenset(
 # Metadata in <head>.
 META_TITLE = ("og:title", "twitter:title", "title", "articletitle")
 META_DATE = (
-    "article:published_time", "og:published_time", "publishdate", "pubdate", "publish_date", "datepublished", "date",
+    "article:published_time", "og:published_time", "publishdate", "pubdate", "publish_date", "datepublished",
+    "citation_publication_date", "citation_date", "prism.publicationdate", "dc.date.issued", "dc.date", "date",
 )  # fmt: skip
-META_AUTHOR = ("author", "article:author")
+META_AUTHOR = ("author", "article:author", "citation_author", "citation_authors", "dc.creator")
 META_SOURCE = ("source", "article:source", "contentsource")
 META_SITE = ("og:site_name", "sitename", "site_name", "application-name")
-# Separators between a headline and the site name in <title>: 标题_频道_网站, 标题 - 网站.
-TITLE_SEPARATORS = re.compile(r"\s*[_|｜]\s*|\s+(?:-{1,2}|—{1,2}|–)\s+")
+# Separators between a headline and the site name in <title>: 标题_频道_网站, 标题 - 网站,
+# 标题--网站, 标题-搜狐财经 (a bare hyphen only before a short name at the end).
+TITLE_SEPARATORS = re.compile(r"\s*[_|｜]\s*|\s+(?:-{1,2}|—{1,2}|–)\s+|\s*-{2,}\s*|-(?=[\w\u4e00-\u9fff.·]{2,10}$)")
+# A headline read off the page may carry a label or a category tag: 主题：…, [湖湘文化]….
+TITLE_LABEL = re.compile(r"^(?:主题|标题|题目|帖子|文章标题)\s*[:：]\s*")
+TITLE_CATEGORY = re.compile(r"^\[[^\]]{1,10}\]\s*")
+# Lines under a headline that are not its deck: a numbered section (一、 1. （一） 第一), a document number (〔2022〕1号).
+NOT_SUBTITLE = re.compile(
+    r"[【\[]|^\W*(?:[一二三四五六七八九十]+、|\d+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|第[一二三四五六七八九十\d]+[章节部分])|〔\d{4}〕"
+)
+# Page numbers that tell the pages of one article apart: (2), 第2页, （二）.
+PAGE_NUMBER = re.compile(
+    r"(?:[(（]\s*(?:\d{1,2}|[一二三四五六七八九十]{1,2})\s*[)）]|第\s*\d{1,2}\s*页|\(页\d{1,2}\))$"
+)
+# The link to an article's next page.
+NEXT_PAGE = re.compile(r"\[?\s*(?:下一页|下页|后一页|下一頁)\s*(?:>>|»|›|>)?\s*\]?")
+# A publication day in a page's address: /2005-03-31/, /20050311/, /2005/07/18/, /2004/0716/, /2005-08/16/.
+URL_DATE = re.compile(
+    r"/(?P<y>(?:19|20)\d{2})(?:[-_/]?)(?P<m>0[1-9]|1[0-2])(?:[-_/]?)(?P<d>0[1-9]|[12]\d|3[01])(?=[/_.-]|[a-z]?\d*\.s?html?|$)"
+)
 # Image attributes holding the real picture on lazy-loading pages, in order of trust.
 IMAGE_ATTRIBUTES = ("data-original", "data-src", "data-original-src", "data-actualsrc", "data-url", "src")
 MIN_IMAGE_SIDE = 60

@@ -32,6 +32,7 @@ class RawStory:
     original_url: str | None = None
     images: tuple[str, ...] = ()
     review: tuple[str, ...] = ()
+    next_page: str | None = None  # a multi-page article's next page (下一页); see html_page.merge_pages
 
 
 def story(title: str, extract: clean.Extract, **known: Any) -> RawStory:

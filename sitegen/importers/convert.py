@@ -6,6 +6,7 @@ regions, tags and a summary, and fixes the slug and the fingerprint of the raw i
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import re
 from collections.abc import Callable
@@ -24,6 +25,10 @@ from sitegen.slugs import slugify, unique
 from sitegen.typography import clean_heading
 
 SUMMARY_LIMIT = 120
+# A header's gb2312 or gbk is read as gb18030 (its superset), as browsers do; latin-1 is many
+# servers' default whatever the page holds, so it says nothing and content detection decides.
+_HEADER_CODECS = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "big5": "big5hkscs"}
+_UNINFORMATIVE = {"iso8859-1", "ascii", "cp1252"}
 _TEXT_READERS: dict[Kind, Callable[[str], RawStory]] = {
     "html": html_page.read,
     "portal": portal_dump.read,
@@ -49,17 +54,41 @@ def fingerprint(data: bytes) -> str:
     return "sha256:" + hashlib.sha256(data).hexdigest()[:16]
 
 
-def convert(data: bytes, origin: Path, cfg: Config, taken: set[str], slug: str | None = None) -> Converted:
-    """Bytes of one source -> its post; slug is kept when given, else made unique against taken."""
-    source = detect(data)
+def convert(data: bytes, origin: Path, cfg: Config, taken: set[str], charset: str | None = None) -> Converted:
+    """Bytes of one source -> its post, with a slug made unique against taken.
+
+    charset is what an HTTP header declared: like a browser, it outranks the page's own <meta>.
+    """
+    source = detect(as_declared(data, charset))
     raw = post.read(source.text, origin) if source.kind == "post" else _TEXT_READERS[source.kind](source.text)
     if not raw.body_markdown.strip():
         raise SitegenError(f"no story text found in this {KIND_NAMES[source.kind]}")
-    meta, body = to_post(raw, cfg, fingerprint(data), slug, taken)
+    meta, body = to_post(raw, cfg, fingerprint(data), taken)
     return Converted(source.kind, meta, body)
 
 
-def to_post(raw: RawStory, cfg: Config, digest: str, slug: str | None, taken: set[str]) -> tuple[Meta, str]:
+def as_declared(data: bytes, charset: str | None) -> bytes:
+    """The bytes as UTF-8 when they are valid text in the declared charset, else as they are.
+
+    detect() reads valid UTF-8 as UTF-8 whatever a page's <meta> says, so this lets the header
+    win over the <meta>. Bytes that are valid UTF-8 stay UTF-8 (a site moved to UTF-8 and kept
+    its old header), and a header that does not fit the bytes is ignored: the content decides.
+    """
+    if not charset:
+        return data
+    try:
+        data.decode("utf-8")
+        return data
+    except UnicodeDecodeError:
+        pass
+    try:
+        codec = codecs.lookup(_HEADER_CODECS.get(charset.lower(), charset)).name
+        return data if codec in _UNINFORMATIVE else data.decode(codec).encode("utf-8")
+    except (LookupError, UnicodeDecodeError):
+        return data
+
+
+def to_post(raw: RawStory, cfg: Config, digest: str, taken: set[str]) -> tuple[Meta, str]:
     """RawStory -> front matter and body: typeset title, vocabulary, summary, slug, fingerprint."""
     body = raw.body_markdown.strip()
     text = clean.markdown_text(body)
@@ -79,7 +108,7 @@ def to_post(raw: RawStory, cfg: Config, digest: str, slug: str | None, taken: se
         regions=find_regions(text, title=title),
         images=raw.images,
         summary=summarise(_paragraphs(body)),
-        slug=slug or unique(slugify(title), taken),
+        slug=unique(slugify(title), taken),
         review=raw.review,
         fingerprint=digest,
     )

@@ -24,7 +24,11 @@ Kind = Literal["post", "html", "portal", "pdf"]
 # Pages that declare gb2312 or gbk are often written with characters only gb18030 has.
 _SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "big5": "big5hkscs", "iso-8859-1": "cp1252"}
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w-]+)""", re.IGNORECASE)
+# An XML declaration or a crawler's record wrapper (<text id=URL … encoding="gbk">) names the encoding too.
+_FIRST_TAG_ENCODING = re.compile(rb"""^\s*<[?\w][^>]*?\bencoding\s*=\s*["']?\s*([\w-]+)""", re.IGNORECASE)
 _HTML_START = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b", re.IGNORECASE | re.DOTALL)
+# Markup that only a web page has; a file that opens with a tag and holds several is a page.
+_HTML_TAGS = re.compile(rb"<(?:html|head|body|div|table|td|p|br|span|a|meta|title)\b", re.IGNORECASE)
 _FRONT_MATTER = re.compile(r"^\s*---[ \t]*\n(?:.*\n)*?\w[\w-]*:.*\n(?:.*\n)*?(?:---|\.\.\.)[ \t]*(?:\n|$)")
 _BYLINE_LABEL = re.compile(r"(?:发布时间|来源|作者|责任编辑|编辑|时间)\s*[:：]")
 _GAP = re.compile(f"[{HAN}{CJK_PUNCT}] [{HAN}]")
@@ -44,7 +48,7 @@ def detect(data: bytes) -> Source:
         raise SitegenError(
             "a PDF file, not text", hint="extract its text first, e.g. pdftotext -layout page.pdf page.txt"
         )
-    if _HTML_START.match(data[:4096]):
+    if _HTML_START.match(data[:4096]) or (data.lstrip()[:1] == b"<" and len(_HTML_TAGS.findall(data[:4096])) >= 3):
         return Source("html", decode_html(data))
     text = decode_text(data)
     if _FRONT_MATTER.match(text):
@@ -55,12 +59,14 @@ def detect(data: bytes) -> Source:
 
 
 def decode_html(data: bytes) -> str:
-    """A page in any encoding: its meta charset (gb2312 read as gb18030), else a detected one.
+    """A page in any encoding: its meta charset, or the encoding its first tag names (gb2312 read
+    as gb18030), else a detected one.
 
     Bytes that are valid UTF-8 are UTF-8 whatever the page declares (GBK text almost never is):
-    pages are often re-saved as UTF-8 with the old declaration left in place.
+    pages are often re-saved as UTF-8 with the old declaration left in place. A declaration that
+    the bytes contradict throughout is wrong, and the encoding is detected instead.
     """
-    declared = _META_CHARSET.search(data[:4096])
+    declared = _META_CHARSET.search(data[:4096]) or _FIRST_TAG_ENCODING.match(data[:1024])
     if not declared:
         return decode_text(data)
     name = declared.group(1).decode("ascii", "replace").lower()
@@ -73,7 +79,10 @@ def decode_html(data: bytes) -> str:
             return data.decode(attempt)
         except UnicodeDecodeError:
             continue
-    return data.decode(codec, errors="replace")
+    text = data.decode(codec, errors="replace")
+    if text.count("\ufffd") <= max(2, len(text) // 1000):
+        return text  # a few broken characters: the declaration is right, the page damaged
+    return decode_text(data)
 
 
 def decode_text(data: bytes) -> str:

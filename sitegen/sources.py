@@ -1,0 +1,202 @@
+"""What `sitegen import` was given -> items to import, each with a stable label, and their bytes.
+
+A source is a file, a folder (walked recursively in sorted order), an http(s) URL or a WARC
+file (each HTML response in it is one item). Walking a folder skips hidden files and files
+that are plainly not news (pictures, scripts, fonts ...): they are counted, not imported. A
+file named on the command line is always tried, so a wrong one gets a message of its own.
+
+expand() only lists; load() reads one item, in a worker, within the size limit.
+"""
+
+from __future__ import annotations
+
+import gzip
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+from warcio.recordloader import ArcWarcRecord
+
+from sitegen import fetch
+from sitegen.errors import SitegenError
+
+MAX_BYTES = fetch.MAX_BYTES
+
+_NOT_NEWS = {
+    "a picture": "jpg jpeg png gif webp bmp svg ico tif tiff avif heic",
+    "a style sheet or script": "css js mjs map",
+    "a font": "woff woff2 ttf otf eot",
+    "audio or video": "mp3 mp4 m4a wav ogg flv avi mov webm wmv",
+    "an archive": "zip rar 7z tar tgz bz2 xz gz",
+    "an office document": "doc docx xls xlsx ppt pptx odt",
+    "a program": "exe dll so dylib bin swf class pyc",
+}
+_REASONS = {ext: reason for reason, exts in _NOT_NEWS.items() for ext in exts.split()}
+_HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+@dataclass(frozen=True)
+class Item:
+    """One story to import. label names it in messages and the report: a path, a URL or warcfile#url."""
+
+    label: str
+    path: Path | None = None  # the file, or the WARC file holding the record
+    url: str | None = None  # the URL to fetch, or the record's target URI
+    offset: int | None = None  # where the record starts in its WARC file
+
+
+@dataclass(frozen=True)
+class Unusable:
+    """Something named or found that is not imported: skipped on purpose, or failed before reading."""
+
+    label: str
+    reason: str
+    failed: bool
+
+
+@dataclass(frozen=True)
+class Loaded:
+    data: bytes
+    url: str | None  # where the bytes came from on the web
+    charset: str | None  # what the HTTP header declared
+
+
+Entry = Item | Unusable
+
+
+def expand(sources: Sequence[str]) -> list[Entry]:
+    """Sources in the order given, each folder's files sorted; a file reached twice is listed once."""
+    entries: list[Entry] = []
+    seen: set[str] = set()
+    for source in sources:
+        for entry in _expand_one(source):
+            if entry.label not in seen:
+                seen.add(entry.label)
+                entries.append(entry)
+    return entries
+
+
+def _expand_one(source: str) -> Iterator[Entry]:
+    if "://" in source:
+        scheme = source.split("://", 1)[0].lower()
+        if scheme in ("http", "https"):
+            yield Item(source, url=source)
+        else:
+            yield Unusable(source, f"a {scheme}:// URL: only http and https can be fetched", failed=True)
+        return
+    path = Path(source)
+    if path.is_dir():
+        yield from _walk(path)
+    elif path.is_file() and is_warc(path):
+        yield from warc_items(path)
+    else:
+        yield Item(source, path=path)  # reading it says what is wrong, if anything
+
+
+def _walk(folder: Path) -> Iterator[Entry]:
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith("."):
+            yield Unusable(str(path), "hidden, not imported", failed=False)
+        elif path.is_dir():
+            yield from _walk(path)
+        elif path.name.lower().endswith((".warc", ".warc.gz")):
+            yield from warc_items(path)
+        elif reason := _REASONS.get(path.suffix.lower().lstrip(".")):
+            yield Unusable(str(path), f"{reason}, not a news source", failed=False)
+        elif is_warc(path):
+            yield from warc_items(path)
+        else:
+            yield Item(str(path), path=path)
+
+
+def is_warc(path: Path) -> bool:
+    """A WARC file, compressed or not, by its first bytes."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(5)
+        if head.startswith(b"\x1f\x8b"):
+            with gzip.open(path) as unzipped:
+                head = unzipped.read(5)
+    except (OSError, EOFError):
+        return False
+    return head == b"WARC/"
+
+
+def warc_items(path: Path) -> Iterator[Entry]:
+    """Each HTML page a WARC file holds, as warcfile#url; the other records are counted once."""
+    others = 0
+    try:
+        with path.open("rb") as handle:
+            records = ArchiveIterator(handle)
+            for record in records:
+                if record.rec_type not in ("response", "resource"):
+                    continue
+                if _is_page(record):
+                    url = record.rec_headers.get_header("WARC-Target-URI") or ""
+                    yield Item(f"{path}#{url}", path=path, url=url or None, offset=records.get_record_offset())
+                else:
+                    others += 1
+    except (OSError, ArchiveLoadFailed, EOFError, ValueError) as err:
+        yield Unusable(str(path), f"not a readable WARC file: {err}", failed=True)
+    if others:
+        yield Unusable(str(path), f"{others} record{'s' if others > 1 else ''} not HTML pages", failed=False)
+
+
+def _is_page(record: ArcWarcRecord) -> bool:
+    """An HTML document that was served as one (status 2xx): not a picture, redirect or error page."""
+    if record.http_headers is not None:
+        status = record.http_headers.get_statuscode() or ""
+        content_type = record.http_headers.get_header("Content-Type") or ""
+        return status.startswith("2") and content_type.lower().startswith(_HTML_TYPES)
+    content_type = record.rec_headers.get_header("Content-Type") or ""
+    return content_type.lower().startswith(_HTML_TYPES)
+
+
+def load(item: Item, timeout: float = fetch.TIMEOUT, max_bytes: int = MAX_BYTES) -> Loaded:
+    """The item's bytes; a missing, unreadable, unreachable or oversized source raises with its reason."""
+    if item.path is not None and item.offset is not None:
+        return _load_record(item.path, item.offset, max_bytes)
+    if item.url is not None:
+        page = fetch.fetch(item.url, timeout=timeout, max_bytes=max_bytes)
+        return Loaded(page.data, page.url, page.charset)
+    assert item.path is not None
+    return Loaded(_read_file(item.path, max_bytes), None, None)
+
+
+def _read_file(path: Path, max_bytes: int) -> bytes:
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise SitegenError(fetch.too_large(size, max_bytes))
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise SitegenError("no such file or folder") from None
+    except OSError as err:
+        raise SitegenError(f"cannot read: {err.strerror}") from None
+
+
+def _load_record(path: Path, offset: int, max_bytes: int) -> Loaded:
+    """The payload of the record at offset (HTTP chunking and compression undone by warcio)."""
+    try:
+        with path.open("rb") as handle:
+            handle.seek(offset)
+            record = next(iter(ArchiveIterator(handle)))
+            data = record.content_stream().read(max_bytes + 1)
+            headers = record.http_headers or record.rec_headers
+            content_type = headers.get_header("Content-Type") or ""
+            url = record.rec_headers.get_header("WARC-Target-URI")
+    except (OSError, ArchiveLoadFailed, EOFError, StopIteration, ValueError) as err:
+        raise SitegenError(f"cannot read this WARC record: {err}") from None
+    if len(data) > max_bytes:
+        raise SitegenError(f"more than the {max_bytes / 1e6:.0f} MB a news page can be")
+    return Loaded(data, url, _charset(content_type))
+
+
+def _charset(content_type: str) -> str | None:
+    for part in content_type.split(";")[1:]:
+        key, _, value = part.partition("=")
+        if key.strip().lower() == "charset" and value.strip(" \"'"):
+            return value.strip(" \"'")
+    return None
