@@ -552,6 +552,7 @@ def test_json_report(tmp_path: Path) -> None:
             "created": 1,
             "unchanged": 0,
             "duplicate": 0,
+            "page": 0,
             "conflict": 0,
             "failed": 1,
             "skipped": 0,
@@ -601,3 +602,29 @@ def test_copies_read_back_and_bad_ones_name_their_line() -> None:
     with pytest.raises(SitegenErrors) as caught:
         frontmatter.read("---\ntitle: 标题\ncopies:\n- site: ZAKER\n---\n正文。\n", Path("a.md"))
     assert str(caught.value).startswith("a.md:3: 'copies' entries may have source, via, source_url")
+
+
+# Multi-page articles.
+
+HTML_FIXTURES = Path(__file__).resolve().parent / "fixtures" / "html"
+
+
+def test_pages_of_one_article_become_one_post_and_are_known_next_time(tmp_path: Path) -> None:
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    for name in ("page1.html", "page2.html", "story.html"):
+        (folder / name).write_bytes((HTML_FIXTURES / name).read_bytes())
+    content = tmp_path / "content"
+    report = import_.run(CFG, [str(folder)], content, jobs=1)
+    assert statuses(report) == ["created", "page", "created"]
+    joined = next(m for m in metas(content) if m.source_url == "https://police.example.cn/story/88.html")
+    assert joined.title == "社区民警老周的一天"
+    assert [c.source_url for c in joined.copies] == ["https://police.example.cn/story/88_2.html"]
+    first, second = (HTML_FIXTURES / f"page{n}.html" for n in (1, 2))
+    body = next(text for text in posts(content).values() if "88.html" in text)
+    first_text = convert(first.read_bytes(), first, CFG, set()).body.split("\n\n")[0]
+    last_text = convert(second.read_bytes(), second, CFG, set()).body.split("\n\n")[-1]
+    assert first_text in body and last_text in body and body.index(first_text) < body.index(last_text)
+    again = import_.run(CFG, [str(folder)], content, jobs=1)
+    assert statuses(again) == ["unchanged", "unchanged", "unchanged"]
+    assert len(posts(content)) == 2

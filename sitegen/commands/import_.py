@@ -44,12 +44,13 @@ from sitegen.config import Config
 from sitegen.content import post_paths
 from sitegen.errors import SitegenError, SitegenErrors
 from sitegen.frontmatter import Copy
-from sitegen.importers.convert import KIND_NAMES, Converted, convert, fingerprint
+from sitegen.importers import html_page
+from sitegen.importers.convert import KIND_NAMES, Converted, convert, fingerprint, to_post
 from sitegen.slugs import unique
 from sitegen.sources import Item, Unusable
 
-Status = Literal["created", "unchanged", "duplicate", "conflict", "failed", "skipped"]
-STATUSES: tuple[Status, ...] = ("created", "unchanged", "duplicate", "conflict", "failed", "skipped")
+Status = Literal["created", "unchanged", "duplicate", "page", "conflict", "failed", "skipped"]
+STATUSES: tuple[Status, ...] = ("created", "unchanged", "duplicate", "page", "conflict", "failed", "skipped")
 WRITTEN = ".sitegen-imported"
 _WRITTEN_HEADER = (
     "# SHA-256 of each post as `sitegen import` last wrote it. A post not listed here was changed\n"
@@ -99,9 +100,10 @@ class ImportReport:
         review = (
             f" ({t['needs_review']} need{'s' if t['needs_review'] == 1 else ''} review)" if t["needs_review"] else ""
         )
+        pages = f"{t['page']} joined as later pages, " if t["page"] else ""
         lines.append(
             f"{n} source{'s' if n != 1 else ''}: {t['created']} created{review}, {t['unchanged']} unchanged, "
-            f"{t['duplicate']} duplicate, {t['conflict']} conflict, {t['failed']} failed, {t['skipped']} skipped"
+            f"{t['duplicate']} duplicate, {pages}{t['conflict']} conflict, {t['failed']} failed, {t['skipped']} skipped"
         )
         return "\n".join(lines)
 
@@ -142,12 +144,16 @@ def run(
         archive = scan(content_dir, workers)
         job = _Job(cfg, archive.verified(), timeout)
         with _extracting(items, job, workers) as results, _progress(len(items)) as advance:
+            pages = PageJoiner(cfg)
             for entry in entries:
                 if isinstance(entry, Unusable):
                     done.outcomes.append(Outcome(entry.label, "failed" if entry.failed else "skipped", entry.reason))
                     continue
-                done.outcomes.append(_settle(next(results), archive, content_dir))
+                for found, later in pages.add(next(results)):
+                    done.outcomes.extend(_settle_pages(found, later, archive, content_dir))
                 advance()
+            for found, later in pages.flush():
+                done.outcomes.extend(_settle_pages(found, later, archive, content_dir))
     except KeyboardInterrupt:
         done.complete = False
         raise KeyboardInterrupt(
@@ -360,6 +366,63 @@ def _scan_post(path: Path) -> _Post:
     slug = _key(head, "slug") or path.stem
     prints = tuple(re.findall(r"^\s*(?:- )?fingerprint:[ \t]*['\"]?([^'\"\s]+)", head, re.MULTILINE))
     return _Post(path, slug, prints, _sha(text), dedupe.sketch(dedupe.shingles(body)))
+
+
+# Multi-page articles: a page that links to its next page (下一页) waits for it, and the pages
+# given in one run become one post; the later pages are recorded in its `copies`, so that
+# importing them again finds the post.
+
+
+class PageJoiner:
+    """Holds back pages whose next page may still come; hands out what is ready, in order."""
+
+    def __init__(self, cfg: Config) -> None:
+        self.cfg = cfg
+        self.waiting: dict[str, list[Extracted]] = {}  # next page's URL -> the pages so far
+
+    def add(self, found: Extracted) -> list[tuple[Extracted, list[Extracted]]]:
+        raw = found.converted.raw if found.converted is not None else None
+        if raw is None or found.converted is None or found.converted.kind != "html":
+            return [(found, [])]
+        chain = self.waiting.pop(raw.source_url or "", None)
+        before = chain[-1].converted if chain is not None else None
+        if chain is not None and before is not None and not html_page.same_article(before.raw, raw):
+            self.waiting[raw.source_url or ""] = chain  # another article at that address: leave it waiting
+            chain = None
+        chain = [*(chain or []), found]
+        if raw.next_page and raw.next_page not in self.waiting:
+            self.waiting[raw.next_page] = chain
+            return []
+        return [self.join(chain)]
+
+    def flush(self) -> list[tuple[Extracted, list[Extracted]]]:
+        """At the end of the run: what still waits for a next page that never came."""
+        ready = [self.join(chain) for chain in self.waiting.values()]
+        self.waiting.clear()
+        return ready
+
+    def join(self, chain: list[Extracted]) -> tuple[Extracted, list[Extracted]]:
+        first, later = chain[0], chain[1:]
+        if not later or first.converted is None or first.digest is None:
+            return first, []
+        raws = [c.converted.raw for c in chain if c.converted is not None]
+        meta, body = to_post(html_page.merge_pages(raws), self.cfg, first.digest, set())
+        pages = tuple(Copy(source_url=c.converted.meta.source_url, fingerprint=c.digest) for c in later if c.converted)
+        converted = Converted(first.converted.kind, replace(meta, copies=pages), body, raws[0])
+        shingles = dedupe.shingles(body)
+        return replace(first, converted=converted, shingles=shingles, sketch=dedupe.sketch(shingles)), later
+
+
+def _settle_pages(found: Extracted, later: list[Extracted], archive: Archive, content_dir: Path) -> list[Outcome]:
+    first = _settle(found, archive, content_dir)
+    joined = [
+        Outcome(page.label, "page", f"page {n} of {found.label}, joined into {first.post}", first.post)
+        for n, page in enumerate(later, start=2)
+    ]
+    for page in later:
+        if first.post is not None and page.digest:
+            archive.by_fingerprint[page.digest] = first.post
+    return [first, *joined]
 
 
 # Settling one result, in run order: this is where content/ changes.

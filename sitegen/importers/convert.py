@@ -47,6 +47,7 @@ class Converted:
     kind: Kind
     meta: Meta
     body: str
+    raw: RawStory  # what the importer read, kept for joining the pages of multi-page articles
 
 
 def fingerprint(data: bytes) -> str:
@@ -64,7 +65,7 @@ def convert(data: bytes, origin: Path, cfg: Config, taken: set[str], charset: st
     if not raw.body_markdown.strip():
         raise SitegenError(f"no story text found in this {KIND_NAMES[source.kind]}")
     meta, body = to_post(raw, cfg, fingerprint(data), taken)
-    return Converted(source.kind, meta, body)
+    return Converted(source.kind, meta, body, raw)
 
 
 def as_declared(data: bytes, charset: str | None) -> bytes:

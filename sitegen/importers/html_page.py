@@ -477,7 +477,7 @@ def chains(stories: Sequence[RawStory]) -> list[list[RawStory]]:
 
     def following(page: RawStory) -> RawStory | None:
         found = by_url.get(page.next_page or "")
-        return found if found is not None and found is not page and _same_article(page, found) else None
+        return found if found is not None and found is not page and same_article(page, found) else None
 
     continued = {id(found) for s in stories if (found := following(s)) is not None}
     placed: set[int] = set()
@@ -494,7 +494,8 @@ def chains(stories: Sequence[RawStory]) -> list[list[RawStory]]:
     return groups
 
 
-def _same_article(a: RawStory, b: RawStory) -> bool:
+def same_article(a: RawStory, b: RawStory) -> bool:
+    """Two pages under one title once page numbers are taken out: one article."""
     return PAGE_NUMBER.sub("", _key(a.title)) == PAGE_NUMBER.sub("", _key(b.title))
 
 
