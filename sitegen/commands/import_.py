@@ -571,6 +571,7 @@ def write_atomic(path: Path, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; posts are ordinary files of the repository
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
