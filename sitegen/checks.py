@@ -44,7 +44,12 @@ def story_problems(cfg: Config, story: Story) -> list[SitegenError]:
         found.append(problem)
     if meta.review:
         found.append(
-            warning(f"needs review: {', '.join(meta.review)}", story, lines.get("review"), "fix it, then remove it from 'review'")
+            warning(
+                f"needs review: {', '.join(meta.review)}",
+                story,
+                lines.get("review"),
+                "fix it, then remove it from 'review'",
+            )
         )
     if meta.date is None and "date" not in meta.review:
         found.append(warning("no date", story, story.doc.start_line, "date: 2024-01-13T09:30:00+08:00"))

@@ -12,6 +12,10 @@ from sitegen.errors import SitegenError, SitegenErrors
 from sitegen.frontmatter import CHINA
 
 
+def _content_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--content", type=Path, help="content folder (default: from sitegen.toml, else content/)")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sitegen",
@@ -32,12 +36,17 @@ def _parser() -> argparse.ArgumentParser:
         "Re-importing a source changes nothing; a post an editor has changed is never overwritten; "
         "the same story from several sites becomes one post that lists its copies.",
     )
-    imp.add_argument("sources", nargs="*", metavar="SOURCE", help="files, folders (searched recursively), URLs or WARC files")
-    imp.add_argument("--content", type=Path, help="content folder (default: from sitegen.toml, else content/)")
+    imp.add_argument(
+        "sources", nargs="*", metavar="SOURCE", help="files, folders (searched recursively), URLs or WARC files"
+    )
+    _content_option(imp)
     imp.add_argument("--report", type=Path, metavar="FILE", help="also write a JSON report of every source's outcome")
     imp.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: one per core)")
     imp.add_argument(
-        "--to", type=Path, metavar="FILE", help="write the one SOURCE's post to FILE instead of into content/ (a preview)"
+        "--to",
+        type=Path,
+        metavar="FILE",
+        help="write the one SOURCE's post to FILE instead of into content/ (a preview)",
     )
     imp.add_argument(
         "--list", type=Path, metavar="TSV", help="preview many: a file of 'source<TAB>output file' lines, like --to"
@@ -49,7 +58,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Build content/ with the theme into output/. The new site is written to a fresh "
         "folder and swapped in only when complete, so a failed build leaves output/ as it was.",
     )
-    build.add_argument("--content", type=Path, help="content folder (default: from sitegen.toml, else content/)")
+    _content_option(build)
     build.add_argument("--output", type=Path, help="output folder (default: from sitegen.toml, else output/)")
     build.add_argument(
         "--base-url", help="where the site is published, e.g. https://host/archive/ (default: from sitegen.toml)"
@@ -64,11 +73,19 @@ def _parser() -> argparse.ArgumentParser:
         "a stable ASCII slug from the title, draft: true. Never overwrites an existing post.",
     )
     new.add_argument("title", help="the headline, e.g. 遂川公安创新推行“网格村警”机制")
-    new.add_argument("--category", action="append", default=[], metavar="TOPIC", help="a topic from sitegen.toml (repeatable)")
-    new.add_argument("--region", action="append", default=[], metavar="PLACE", help="a province, city or county, e.g. 遂川县 (repeatable)")
+    new.add_argument(
+        "--category", action="append", default=[], metavar="TOPIC", help="a topic from sitegen.toml (repeatable)"
+    )
+    new.add_argument(
+        "--region",
+        action="append",
+        default=[],
+        metavar="PLACE",
+        help="a province, city or county, e.g. 遂川县 (repeatable)",
+    )
     new.add_argument("--tag", action="append", default=[], metavar="WORD", help="a keyword (repeatable)")
     new.add_argument("--slug", help="the URL name instead of the title's pinyin (lowercase ASCII and hyphens)")
-    new.add_argument("--content", type=Path, help="content folder (default: from sitegen.toml, else content/)")
+    _content_option(new)
 
     check = sub.add_parser(
         "check",
@@ -79,7 +96,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
     check.add_argument("--strict", action="store_true", help="treat warnings as errors")
-    check.add_argument("--content", type=Path, help="content folder (default: from sitegen.toml, else content/)")
+    _content_option(check)
 
     serve = sub.add_parser(
         "serve",
@@ -90,7 +107,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default: 8000; 0 picks a free one)")
     serve.add_argument("--drafts", action="store_true", help="include drafts and posts dated in the future")
-    serve.add_argument("--content", type=Path, help="content folder (default: from sitegen.toml, else content/)")
+    _content_option(serve)
     return parser
 
 
@@ -124,7 +141,9 @@ def dispatch(args: argparse.Namespace) -> int:
             print(previewed.summary())
             return 1 if previewed.failed else 0
         if not args.sources:
-            raise SitegenError("nothing to import", hint="name files, folders, URLs or WARC files: sitegen import page.html")
+            raise SitegenError(
+                "nothing to import", hint="name files, folders, URLs or WARC files: sitegen import page.html"
+            )
         content, _ = _paths(args, cfg)
         imported = import_.run(cfg, args.sources, content, jobs=args.jobs, report=args.report)
         print(imported.summary())

@@ -87,7 +87,9 @@ def test_article_page_shows_the_front_matter(built: Path) -> None:
 def test_copies_of_a_story_are_listed_on_its_page(site: Path) -> None:
     post = site / "content/posts/2022/fan-zha.md"
     copies = "copies:\n- via: ZAKER\n  source_url: https://www.myzaker.com/article/1\n  fingerprint: sha256:0123456789abcdef\n"
-    post.write_text(post.read_text(encoding="utf-8").replace("slug: fan-zha\n", "slug: fan-zha\n" + copies), encoding="utf-8")
+    post.write_text(
+        post.read_text(encoding="utf-8").replace("slug: fan-zha\n", "slug: fan-zha\n" + copies), encoding="utf-8"
+    )
     assert build(site) == 0
     page = (site / "output/posts/fan-zha/index.html").read_text(encoding="utf-8")
     assert '<dt>另见</dt><dd><a href="https://www.myzaker.com/article/1" rel="noopener nofollow">ZAKER</a></dd>' in page

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import fields
 
-from sitegen.frontmatter import Meta
 from support import REPO
+
+from sitegen.frontmatter import Meta
 
 GUIDE = (REPO / "docs/editor-guide.md").read_text(encoding="utf-8")
 

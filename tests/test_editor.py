@@ -7,10 +7,10 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from support import TEST_SITE, copy_site
 
 from sitegen import cli, frontmatter
 from sitegen.frontmatter import CHINA
-from support import TEST_SITE, copy_site
 
 
 @pytest.fixture
@@ -71,10 +71,16 @@ def test_check_passes_a_clean_site_and_shows_warnings(site: Path, capsys) -> Non
 
 
 BROKEN = {
-    "schema": ("---\ntitle: 标题\ndate: 2023-13-01\ntags: 5\n---\n正文\n", [(3, "'2023-13-01' is not a date"), (4, "'tags' must be")]),
+    "schema": (
+        "---\ntitle: 标题\ndate: 2023-13-01\ntags: 5\n---\n正文\n",
+        [(3, "'2023-13-01' is not a date"), (4, "'tags' must be")],
+    ),
     "topic": ("---\ntitle: 标题\ncategories: [火灾]\n---\n正文\n", [(3, "unknown topic '火灾'")]),
     "empty": ("---\ntitle: 标题\n---\n\n", [(1, "the post has no text")]),
-    "link": ("---\ntitle: 标题\n---\n\n正文\n\n见[另一篇](/posts/no-such-post/)。\n", [(7, "broken link: /posts/no-such-post/")]),
+    "link": (
+        "---\ntitle: 标题\n---\n\n正文\n\n见[另一篇](/posts/no-such-post/)。\n",
+        [(7, "broken link: /posts/no-such-post/")],
+    ),
     "image": ("---\ntitle: 标题\n---\n\n![图](/images/missing.jpg)\n", [(5, "broken image: /images/missing.jpg")]),
     "slug": ("---\ntitle: 标题\nslug: fan-zha\n---\n正文\n", [(3, "slug 'fan-zha' is also used by")]),
 }
@@ -104,7 +110,11 @@ def test_check_json_lists_problems_with_severity(site: Path, capsys) -> None:
 
 def test_check_reports_config_problems_by_key(site: Path, capsys) -> None:
     config = site / "sitegen.toml"
-    text = config.read_text(encoding="utf-8").replace("per_page = 2", 'per_page = "2"').replace('base_url = "https://example.org/"', 'base_url = ""')
+    text = (
+        config.read_text(encoding="utf-8")
+        .replace("per_page = 2", 'per_page = "2"')
+        .replace('base_url = "https://example.org/"', 'base_url = ""')
+    )
     config.write_text('titel = "x"\n' + text, encoding="utf-8")
     assert sitegen(site, "check") == 1
     out = capsys.readouterr().out
@@ -117,7 +127,10 @@ def test_links_between_posts_and_static_files_resolve(site: Path) -> None:
     (site / "static/images").mkdir(parents=True)
     (site / "static/images/map.png").write_bytes(b"\x89PNG\r\n")
     post = site / "content/posts/2022/fan-zha.md"
-    post.write_text(post.read_text(encoding="utf-8") + "\n见[网格村警](/posts/wang-ge-cun-jing/)。\n\n![地图](/images/map.png)\n", encoding="utf-8")
+    post.write_text(
+        post.read_text(encoding="utf-8") + "\n见[网格村警](/posts/wang-ge-cun-jing/)。\n\n![地图](/images/map.png)\n",
+        encoding="utf-8",
+    )
     assert sitegen(site, "check") == 0
     assert sitegen(site, "build", "--base-url", "https://host.example/archive/") == 0
     page = (site / "output/posts/fan-zha/index.html").read_text(encoding="utf-8")
@@ -137,7 +150,10 @@ def test_future_posts_wait_for_their_date(site: Path) -> None:
 
 def test_updated_shows_on_the_page_and_in_the_feed(site: Path) -> None:
     post = site / "content/posts/2022/fan-zha.md"
-    post.write_text(post.read_text(encoding="utf-8").replace("slug: fan-zha", "slug: fan-zha\nupdated: 2022-11-02T10:00:00+08:00"), encoding="utf-8")
+    post.write_text(
+        post.read_text(encoding="utf-8").replace("slug: fan-zha", "slug: fan-zha\nupdated: 2022-11-02T10:00:00+08:00"),
+        encoding="utf-8",
+    )
     assert sitegen(site, "build") == 0
     page = (site / "output/posts/fan-zha/index.html").read_text(encoding="utf-8")
     assert "更新于" in page and "2022年11月2日 10:00" in page

@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser
-
 from support import TEST_SITE, Watch, copy_site
 
 POST = "content/posts/2022/fan-zha.md"
@@ -110,4 +109,4 @@ def test_open_page_reloads_itself_after_an_edit(site: Path, server: Server, brow
     edit(site, "志愿者耐心讲解", "志愿者在浏览器里看到的新内容")
     page.wait_for_function("document.body.innerText.includes('志愿者在浏览器里看到的新内容')", timeout=15000)
     assert watch.errors == []
-    assert all(u.startswith(server.url) or u.startswith("data:") for u in watch.requests)
+    assert all(u.startswith((server.url, "data:")) for u in watch.requests)

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from support import REPO, broken_links
 
 WORKFLOW = REPO / ".github/workflows/publish.yml"

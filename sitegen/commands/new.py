@@ -11,8 +11,7 @@ from sitegen import content, frontmatter
 from sitegen.config import Config
 from sitegen.errors import SitegenError, SitegenErrors
 from sitegen.extract.regions import region_chain
-from sitegen.frontmatter import Meta
-from sitegen.frontmatter import SLUG_RE
+from sitegen.frontmatter import SLUG_RE, Meta
 from sitegen.slugs import slugify
 
 BODY = "在这里写正文。每段之间空一行；小标题以“## ”开头。"
@@ -52,14 +51,23 @@ def _taken_slugs(content_dir: Path) -> dict[str, Path]:
     return taken
 
 
-def draft(cfg: Config, title: str, now: datetime, categories: list[str], regions: list[str], tags: list[str],
-          slug: str | None = None) -> Meta:
+def draft(
+    cfg: Config,
+    title: str,
+    now: datetime,
+    categories: list[str],
+    regions: list[str],
+    tags: list[str],
+    slug: str | None = None,
+) -> Meta:
     """The front matter of a new post: every key an editor fills in, dated now in China time."""
     title = title.strip()
     if not title:
         raise SitegenError("the title is empty", hint='sitegen new "遂川公安创新推行网格村警机制"')
     if slug is not None and not SLUG_RE.match(slug):
-        raise SitegenError(f"slug '{slug}' must be lowercase ASCII letters, digits and hyphens", hint="--slug wang-ge-cun-jing")
+        raise SitegenError(
+            f"slug '{slug}' must be lowercase ASCII letters, digits and hyphens", hint="--slug wang-ge-cun-jing"
+        )
     return Meta(
         title=title,
         date=now.replace(microsecond=0),
@@ -71,21 +79,35 @@ def draft(cfg: Config, title: str, now: datetime, categories: list[str], regions
     )
 
 
-def run(cfg: Config, content_dir: Path, title: str, now: datetime, categories: list[str], regions: list[str],
-        tags: list[str], slug: str | None = None) -> Path:
+def run(
+    cfg: Config,
+    content_dir: Path,
+    title: str,
+    now: datetime,
+    categories: list[str],
+    regions: list[str],
+    tags: list[str],
+    slug: str | None = None,
+) -> Path:
     """Write the draft to content/posts/<year>/<slug>.md and return its path; refuse to overwrite."""
     meta = draft(cfg, title, now, categories, regions, tags, slug)
     existing = _taken_slugs(content_dir).get(meta.slug or "")
     if existing is not None:
-        raise SitegenError(f"a post with the slug '{meta.slug}' already exists; nothing was written", existing,
-                           hint="edit that post, or give the new one another title or --slug")
+        raise SitegenError(
+            f"a post with the slug '{meta.slug}' already exists; nothing was written",
+            existing,
+            hint="edit that post, or give the new one another title or --slug",
+        )
     path = content_dir / "posts" / f"{now.year:04d}" / f"{meta.slug}.md"
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     except FileExistsError:
-        raise SitegenError("a post already exists here; nothing was written", path,
-                           hint="choose another title, or edit the existing post") from None
+        raise SitegenError(
+            "a post already exists here; nothing was written",
+            path,
+            hint="choose another title, or edit the existing post",
+        ) from None
     with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
         handle.write(frontmatter.dump(meta, BODY))
     return path

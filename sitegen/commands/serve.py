@@ -138,7 +138,7 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         try:
             while not self.server_stopping():
                 with self.preview.changed:
-                    self.preview.changed.wait_for(lambda: self.preview.generation != last, timeout=15)
+                    self.preview.changed.wait_for(lambda seen=last: self.preview.generation != seen, timeout=15)
                     current = self.preview.generation
                 self.wfile.write(f"data: {current}\n\n".encode())
                 self.wfile.flush()
