@@ -150,10 +150,12 @@ def run(
                     done.outcomes.append(Outcome(entry.label, "failed" if entry.failed else "skipped", entry.reason))
                     continue
                 for found, later in pages.add(next(results)):
-                    done.outcomes.extend(_settle_pages(found, later, archive, content_dir))
+                    with _uninterrupted():  # a post written is a post counted, whenever Ctrl-C comes
+                        done.outcomes.extend(_settle_pages(found, later, archive, content_dir))
                 advance()
             for found, later in pages.flush():
-                done.outcomes.extend(_settle_pages(found, later, archive, content_dir))
+                with _uninterrupted():
+                    done.outcomes.extend(_settle_pages(found, later, archive, content_dir))
     except KeyboardInterrupt:
         done.complete = False
         raise KeyboardInterrupt(
@@ -504,17 +506,16 @@ def _create(label: str, converted: Converted, sketch: dedupe.Sketch, archive: Ar
 
 
 def _commit(path: Path, text: str, archive: Archive, content_dir: Path) -> None:
-    """Write a post and note it as the importer's, as one step that Ctrl-C does not cut in two."""
+    """Write a post and note it as the importer's (the caller keeps Ctrl-C from cutting this in two)."""
     digest = _sha(text)
-    with _uninterrupted():
-        try:
-            write_atomic(path, text)
-            with (content_dir / WRITTEN).open("a", encoding="utf-8", newline="\n") as handle:
-                handle.write(("" if handle.tell() else _WRITTEN_HEADER) + digest + "\n")
-        except OSError as err:
-            raise SitegenError(f"cannot write: {err.strerror}", path) from None
-        archive.current[path] = digest
-        archive.written.add(digest)
+    try:
+        write_atomic(path, text)
+        with (content_dir / WRITTEN).open("a", encoding="utf-8", newline="\n") as handle:
+            handle.write(("" if handle.tell() else _WRITTEN_HEADER) + digest + "\n")
+    except OSError as err:
+        raise SitegenError(f"cannot write: {err.strerror}", path) from None
+    archive.current[path] = digest
+    archive.written.add(digest)
 
 
 @contextmanager
