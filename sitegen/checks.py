@@ -8,7 +8,9 @@ without an offset). `--strict` makes warnings errors.
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Iterable
 from datetime import datetime
+from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from dateutil import parser as dateparser
@@ -76,18 +78,24 @@ def _time_without_offset(text: str) -> bool:
 
 
 def link_problems(story: Story, site_files: set[str]) -> list[SitegenError]:
-    """Internal links and local images in a post body must name a file the build writes.
+    """Internal links and local images in a post body must name a file the build writes."""
+    return missing_links(story.path, story.url, story.doc.body_line, markup.body_links(story.body), site_files)
+
+
+def missing_links(
+    path: Path, url: str, body_line: int, links: Iterable[markup.Link], site_files: set[str]
+) -> list[SitegenError]:
+    """link_problems() from a post's links found earlier: the build keeps them, not the bodies.
 
     Body links are site-relative ('/posts/x/' means the site's root, wherever it is hosted).
     """
-    here = "/" + story.url
+    here = "/" + url
     found: list[SitegenError] = []
-    for target, line, is_image in markup.body_links(story.body):
+    for target, line, is_image in links:
         parts = urlsplit(target)
         if parts.scheme or parts.netloc or not parts.path:
             continue  # other sites, mailto:, and #anchors on the same page
-        path = unquote(parts.path)
-        joined = posixpath.join(here, path)
+        joined = posixpath.join(here, unquote(parts.path))
         rel = (posixpath.normpath(joined) + ("/" if joined.endswith("/") else "")).lstrip("/")
         if rel == "" or rel.endswith("/"):
             rel += "index.html"
@@ -95,8 +103,8 @@ def link_problems(story: Story, site_files: set[str]) -> list[SitegenError]:
             found.append(
                 SitegenError(
                     f"broken {'image' if is_image else 'link'}: {target} (no such page or file in the site)",
-                    story.path,
-                    story.doc.body_line + line,
+                    path,
+                    body_line + line,
                     hint="local files belong in static/; link to posts as /posts/<slug>/",
                 )
             )

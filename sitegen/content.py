@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TypeVar
 
 from sitegen import frontmatter
 from sitegen.errors import SitegenError, SitegenErrors
@@ -32,8 +36,73 @@ class Story:
         return frontmatter.sort_key(self.meta.date)
 
 
+def digest(*parts: str) -> str:
+    """A short hex key for cards, pages and cache entries; parts are length-prefixed, so ('ab','c') != ('a','bc')."""
+    joined = "".join(f"{len(part)}:{part}" for part in parts)
+    return hashlib.sha256(joined.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    """What pages show of a story besides its body: the only story object templates are given."""
+
+    url: str
+    meta: Meta
+    key: str  # hash of url and meta: a page showing this card must change when the key does
+
+
+@dataclass(frozen=True, slots=True)
+class Post:
+    """A story as the build keeps it for the whole run: its front matter and its body's hash, not the body.
+
+    10^5 bodies would not fit in memory; the rendered body is fetched from the cache when a page needs it.
+    """
+
+    path: Path
+    slug: str
+    card: Card
+    body_sha: str
+
+    @classmethod
+    def of(cls, story: Story) -> Post:
+        card = Card(story.url, story.meta, digest(story.url, repr(story.meta)))
+        return cls(story.path, story.slug, card, digest(story.body))
+
+    @property
+    def meta(self) -> Meta:
+        return self.card.meta
+
+    @property
+    def url(self) -> str:
+        return self.card.url
+
+    @property
+    def sort_time(self) -> datetime:
+        return frontmatter.sort_key(self.meta.date)
+
+
+StoryT = TypeVar("StoryT", Story, Post)
+
+
+def post_files(content_dir: Path) -> list[str]:
+    """Every post (*.md, not hidden) under content_dir in path order, as strings: a build stats 10^5 of them.
+
+    Like Path.rglob, symlinked folders inside content_dir are not followed.
+    """
+    found: list[str] = []
+    folders = [str(content_dir)]
+    while folders:
+        with os.scandir(folders.pop()) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append(entry.path)
+                elif entry.name.endswith(".md") and not entry.name.startswith(".") and entry.is_file():
+                    found.append(entry.path)
+    return sorted(found, key=lambda f: f.split(os.sep))
+
+
 def post_paths(content_dir: Path) -> list[Path]:
-    return sorted(p for p in content_dir.rglob("*.md") if p.is_file() and not p.name.startswith("."))
+    return [Path(f) for f in post_files(content_dir)]
 
 
 def read_story(path: Path) -> Story:
@@ -52,12 +121,16 @@ def read_story(path: Path) -> Story:
     return Story(path, meta, body, meta.slug or slugify(path.stem), doc)
 
 
-def read_all(content_dir: Path) -> tuple[list[Story], list[SitegenError]]:
-    """Every post under content_dir, and every problem found in every file (none stops the others)."""
+def require_folder(content_dir: Path) -> None:
     if not content_dir.is_dir():
         raise SitegenError(
             "content folder not found", content_dir, hint="run sitegen in the site's folder, or pass --content DIR"
         )
+
+
+def read_all(content_dir: Path) -> tuple[list[Story], list[SitegenError]]:
+    """Every post under content_dir, and every problem found in every file (none stops the others)."""
+    require_folder(content_dir)
     problems: list[SitegenError] = []
     stories: list[Story] = []
     for path in post_paths(content_dir):
@@ -67,22 +140,33 @@ def read_all(content_dir: Path) -> tuple[list[Story], list[SitegenError]]:
             problems.append(err)
         except SitegenErrors as errs:
             problems.extend(errs.errors)
-    seen: dict[str, Path] = {}
-    for story in stories:
-        if story.slug in seen:
-            problems.append(
-                SitegenError(
-                    f"slug '{story.slug}' is also used by {seen[story.slug]}",
-                    story.path,
-                    story.doc.lines.get("slug", story.doc.start_line),
-                    hint="give one of them another 'slug:' in its front matter",
-                )
-            )
-        seen[story.slug] = story.path
+    problems += slug_clashes((s.slug, s.path, slug_line(s)) for s in stories)
     return stories, problems
 
 
-def newest_first(stories: list[Story]) -> list[Story]:
+def slug_line(story: Story) -> int:
+    return story.doc.lines.get("slug", story.doc.start_line)
+
+
+def slug_clashes(found: Iterable[tuple[str, Path, int]]) -> list[SitegenError]:
+    """(slug, path, line) in path order -> an error for each post whose slug an earlier one already has."""
+    problems: list[SitegenError] = []
+    seen: dict[str, Path] = {}
+    for slug, path, line in found:
+        if slug in seen:
+            problems.append(
+                SitegenError(
+                    f"slug '{slug}' is also used by {seen[slug]}",
+                    path,
+                    line,
+                    hint="give one of them another 'slug:' in its front matter",
+                )
+            )
+        seen[slug] = path
+    return problems
+
+
+def newest_first(stories: list[StoryT]) -> list[StoryT]:
     return sorted(stories, key=lambda s: (-s.sort_time.timestamp(), s.slug))
 
 

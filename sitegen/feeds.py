@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import islice
 from xml.sax.saxutils import escape
 
 from sitegen.config import Config
+from sitegen.content import Post
 from sitegen.frontmatter import sort_key
-from sitegen.render import Rendered
+from sitegen.render import HtmlOf
 
 
 def _attr(text: str) -> str:
     return escape(text, {'"': "&quot;"})
 
 
-def atom(cfg: Config, title: str, feed_path: str, page_path: str, items: Sequence[Rendered]) -> str:
-    """One Atom document; its 'updated' is its newest story's date, so rebuilding changes nothing."""
-    dated = [r for r in items if r.story.meta.date is not None][: cfg.feed_size]
-    updated = sort_key(dated[0].story.meta.date).isoformat() if dated else "1970-01-01T00:00:00+00:00"
+def atom(cfg: Config, title: str, feed_path: str, page_path: str, posts: Sequence[Post], html_of: HtmlOf) -> str:
+    """One Atom document; its 'updated' is its newest story's date, so rebuilding changes nothing.
+
+    posts are newest first; only the first feed_size dated ones have their bodies fetched.
+    """
+    dated = list(islice((p for p in posts if p.meta.date is not None), cfg.feed_size))
+    updated = sort_key(dated[0].meta.date).isoformat() if dated else "1970-01-01T00:00:00+00:00"
     feed_url = cfg.absolute(cfg.base_path + feed_path)
     lines = [
         '<?xml version="1.0" encoding="utf-8"?>',
@@ -28,9 +33,9 @@ def atom(cfg: Config, title: str, feed_path: str, page_path: str, items: Sequenc
         f'  <link rel="alternate" type="text/html" href="{_attr(cfg.absolute(cfg.base_path + page_path))}"/>',
         f"  <updated>{updated}</updated>",
     ]
-    for item in dated:
-        meta = item.story.meta
-        link = cfg.absolute(cfg.base_path + item.story.url)
+    for post in dated:
+        meta = post.meta
+        link = cfg.absolute(cfg.base_path + post.url)
         lines += [
             "  <entry>",
             f"    <title>{escape(meta.title)}</title>",
@@ -43,6 +48,6 @@ def atom(cfg: Config, title: str, feed_path: str, page_path: str, items: Sequenc
         lines += [f'    <category term="{_attr(c)}"/>' for c in meta.categories]
         if meta.summary:
             lines.append(f"    <summary>{escape(meta.summary)}</summary>")
-        lines += [f'    <content type="html">{escape(item.html)}</content>', "  </entry>"]
+        lines += [f'    <content type="html">{escape(html_of(post))}</content>', "  </entry>"]
     lines.append("</feed>")
     return "\n".join(lines) + "\n"

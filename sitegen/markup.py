@@ -7,6 +7,9 @@ import re
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+Link = tuple[str, int, bool]  # target, line within the body counted from 0, is an image
 
 _md = MarkdownIt("commonmark", {"html": True, "typographer": False}).enable("table").enable("strikethrough")
 
@@ -51,8 +54,19 @@ def to_html(markdown: str, remote_images: bool = False, base_path: str = "/") ->
     third party who reads the archive. Site-relative links ('/posts/x/') get the base path,
     so a post's links work when the site is hosted under a sub-path.
     """
+    return _finish(_md.render(markdown), remote_images, base_path)
+
+
+def render(markdown: str, remote_images: bool = False, base_path: str = "/") -> tuple[str, tuple[Link, ...]]:
+    """to_html() and body_links() from one parse: the build needs both for every changed post."""
+    tokens = _md.parse(markdown)
+    html = _md.renderer.render(tokens, _md.options, {})
+    return _finish(html, remote_images, base_path), tuple(_links(tokens))
+
+
+def _finish(rendered: str, remote_images: bool, base_path: str) -> str:
     # The page title is the only h1, so a body's top-level headings step down one level.
-    safe = sanitise(_H1.sub(r"<\1h2>", _md.render(markdown)))
+    safe = sanitise(_H1.sub(r"<\1h2>", rendered))
     if base_path != "/":
         safe = _SITE_ROOT.sub(rf'\1="{base_path}', safe)
     if not remote_images:
@@ -72,10 +86,14 @@ def to_text(body_html: str) -> str:
     return re.sub(r"\n{2,}", "\n", html.unescape(_TAGS.sub("", blocks))).strip()
 
 
-def body_links(markdown: str) -> list[tuple[str, int, bool]]:
+def body_links(markdown: str) -> list[Link]:
     """(target, line within the body counted from 0, is an image) for every link and image."""
-    found: list[tuple[str, int, bool]] = []
-    for block in _md.parse(markdown):
+    return _links(_md.parse(markdown))
+
+
+def _links(tokens: list[Token]) -> list[Link]:
+    found: list[Link] = []
+    for block in tokens:
         if block.type != "inline" or not block.children:
             continue
         line = block.map[0] if block.map else 0

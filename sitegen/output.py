@@ -1,6 +1,13 @@
-"""The only writer: files collected in memory, written to a fresh folder, swapped in at the end.
+"""The only writer: the new site is staged beside the old one and moved in only when it is complete.
 
 A build that fails or is interrupted before commit() leaves the previous output/ untouched.
+
+When the last build's record of output/ is known (the cache keeps it, see cache.py), only files
+whose bytes changed are staged, and commit() moves them in one by one: each old file is first
+hard-linked aside, so every file is complete at every moment, and an exception part-way through
+puts every old file back. When every file is staged (no record, or nothing to keep), the staging
+folder replaces output/ whole. A one-post edit must not pay for a whole-folder swap: deleting
+the old tree costs about as much as writing it (3 s for 37,000 files on ext4).
 """
 
 from __future__ import annotations
@@ -9,29 +16,85 @@ import hashlib
 import os
 import shutil
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from sitegen.errors import SitegenError
 
 
+@dataclass(frozen=True, slots=True)
+class Written:
+    """A file a build left in output/: its key (a page key, or the hash of its bytes), size and mtime."""
+
+    key: str
+    size: int
+    mtime_ns: int
+
+
+def content_key(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
 class Output:
-    """Site-relative path -> bytes; a path written twice is a bug in the build, not a silent overwrite."""
+    """Site-relative path -> file; a path written twice is a bug in the build, not a silent overwrite.
 
-    def __init__(self, target: Path) -> None:
+    previous: what the last build left in target (None: unknown, so every file is written).
+    dry: nothing is ever written (`sitegen check` needs only the list of files).
+    """
+
+    def __init__(self, target: Path, previous: dict[str, Written] | None = None, dry: bool = False) -> None:
         self.target = target
-        self.files: dict[str, bytes] = {}
+        self.previous = previous
+        self.dry = dry
+        self.files: dict[str, str] = {}  # every file of the new site -> its key
+        self.staged: dict[str, Written] = {}  # the files written to the staging folder
+        self._stage: Path | None = None
+        self._dirs: set[Path] = set()
 
-    def add(self, rel: str, data: bytes | str) -> str:
-        """Add one file (a URL ending in '/' means its index.html); returns the stored path."""
+    def _claim(self, rel: str) -> str:
+        """The stored path for rel (a URL ending in '/' means its index.html), refused if taken or outside."""
         rel = rel.lstrip("/")
         if rel == "" or rel.endswith("/"):
             rel += "index.html"
-        parts = Path(rel).parts
-        if any(p in ("..", "") for p in parts) or Path(rel).is_absolute():
+        if any(part in ("..", "", ".") for part in rel.split("/")):
             raise SitegenError(f"refusing to write outside the output folder: {rel}")
         if rel in self.files:
             raise SitegenError(f"two pages want the same file: {rel}", hint="two slugs or terms collide")
-        self.files[rel] = data.encode("utf-8") if isinstance(data, str) else data
+        return rel
+
+    def _on_disk(self, rel: str, key: str) -> bool:
+        """The last build wrote this very file at rel, and it is still there as written."""
+        old = self.previous.get(rel) if self.previous is not None else None
+        if old is None or old.key != key:
+            return False
+        try:
+            stat = os.stat(os.path.join(self.target, rel))
+        except OSError:
+            return False
+        return stat.st_size == old.size and stat.st_mtime_ns == old.mtime_ns
+
+    def keep(self, rel: str, key: str) -> str | None:
+        """Add the file without its bytes when none are needed: the stored path, or None to add() them."""
+        rel = self._claim(rel)
+        if self.dry or self._on_disk(rel, key):
+            self.files[rel] = key
+            return rel
+        return None
+
+    def add(self, rel: str, data: bytes | str, key: str | None = None) -> str:
+        """Add one file; its bytes are staged unless the same file is in target already. Returns the stored path."""
+        rel = self._claim(rel)
+        raw = data.encode("utf-8") if isinstance(data, str) else data
+        key = key or content_key(raw)
+        self.files[rel] = key
+        if not self.dry and not self._on_disk(rel, key):
+            path = self.stage / rel
+            if path.parent not in self._dirs:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self._dirs.add(path.parent)
+            path.write_bytes(raw)
+            stat = path.stat()
+            self.staged[rel] = Written(key, stat.st_size, stat.st_mtime_ns)
         return rel
 
     def add_hashed(self, name: str, data: bytes | str) -> str:
@@ -43,25 +106,102 @@ class Output:
             self.add(hashed, raw)
         return hashed
 
+    @property
+    def stage(self) -> Path:
+        """The sibling folder new files are written to, made on first use."""
+        if self._stage is None:
+            parent = self.target.resolve().parent
+            parent.mkdir(parents=True, exist_ok=True)
+            self._stage = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.new-", dir=parent))
+        return self._stage
+
+    @property
+    def removed(self) -> list[str]:
+        """Files the last build wrote that the new site does not have."""
+        return sorted(set(self.previous or ()) - set(self.files))
+
+    @property
+    def whole(self) -> bool:
+        """Every file is staged (none is kept from the last build): the staging folder replaces target whole."""
+        return self.previous is None or len(self.staged) == len(self.files)
+
     def commit(self) -> int:
-        """Write everything into a sibling temp folder, then swap it for the target."""
-        parent = self.target.resolve().parent
-        parent.mkdir(parents=True, exist_ok=True)
-        fresh = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.new-", dir=parent))
+        """Put the new site in place: the staged files moved in, or the whole staging folder swapped in."""
         try:
-            for rel in sorted(self.files):
-                path = fresh / rel
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_bytes(self.files[rel])
-            os.chmod(fresh, 0o755)
-            old = parent / f".{self.target.name}.old"
-            if old.exists():
-                shutil.rmtree(old)
-            if self.target.exists():
-                os.replace(self.target, old)
-            os.replace(fresh, self.target)
-            shutil.rmtree(old, ignore_errors=True)
-        except BaseException:
-            shutil.rmtree(fresh, ignore_errors=True)
-            raise
+            if self.whole:
+                self._swap()
+            else:
+                self._move_in()
+        finally:
+            self.discard()
         return len(self.files)
+
+    def discard(self) -> None:
+        """Drop what was staged (after commit, or instead of it)."""
+        if self._stage is not None:
+            shutil.rmtree(self._stage, ignore_errors=True)
+            self._stage = None
+
+    def _swap(self) -> None:
+        fresh = self.stage
+        os.chmod(fresh, 0o755)
+        old = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.old-", dir=fresh.parent))
+        try:
+            if self.target.exists():
+                os.replace(self.target, old / "site")
+            try:
+                os.replace(fresh, self.target)
+            except BaseException:
+                if (old / "site").exists():
+                    os.replace(old / "site", self.target)
+                raise
+            self._stage = None
+        finally:
+            shutil.rmtree(old, ignore_errors=True)
+
+    def _move_in(self) -> None:
+        """Replace changed files and remove deleted ones, each old file kept aside until all are done."""
+        removed = self.removed
+        if not removed and not self.staged:
+            return
+        aside = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.old-", dir=self.stage.parent))
+        done: list[tuple[str, str]] = []  # (rel, "aside" | "new"), undone in reverse on failure
+        try:
+            for rel in removed:
+                if (self.target / rel).exists():
+                    _move(self.target / rel, aside / rel)
+                    done.append((rel, "aside"))
+            for rel in self.staged:
+                dest = self.target / rel
+                if dest.exists():
+                    (aside / rel).parent.mkdir(parents=True, exist_ok=True)
+                    os.link(dest, aside / rel)
+                    done.append((rel, "aside"))
+                _move(self.stage / rel, dest)
+                done.append((rel, "new"))
+        except BaseException:
+            for rel, what in reversed(done):
+                if what == "new":
+                    (self.target / rel).unlink()
+                else:
+                    _move(aside / rel, self.target / rel)
+            raise
+        finally:
+            shutil.rmtree(aside, ignore_errors=True)
+        for rel in removed:
+            _prune_dirs((self.target / rel).parent, self.target)
+
+
+def _move(src: Path, dest: Path) -> None:
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(src, dest)
+
+
+def _prune_dirs(folder: Path, top: Path) -> None:
+    """Remove folder and its parents up to top while they are empty."""
+    while folder != top:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent

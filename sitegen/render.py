@@ -1,36 +1,62 @@
-"""Stories and terms -> HTML pages through the theme's Jinja2 templates (autoescaped)."""
+"""Stories and terms -> HTML pages through the theme's Jinja2 templates (autoescaped).
+
+Pages are planned before any is rendered. A Job's key is a hash of everything its page shows:
+the site's settings, templates and assets, and the cards, body, terms and related stories on it.
+A build renders only the pages whose key it has not seen. Article and list pages are given Cards
+and TermLinks, never Posts or Terms, so a template cannot show what the key leaves out; the few
+pages that show every term (terms.html, archive.html) have no key and are rendered every build.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import hashlib
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import jinja2
 
 from sitegen.config import Config
-from sitegen.content import Story
+from sitegen.content import Card, Post, digest
 from sitegen.errors import SitegenError
-from sitegen.taxonomy import KINDS, Terms, names_of, related
+from sitegen.taxonomy import KINDS, Term, Terms, names_of, pool, related
 
-
-@dataclass(frozen=True)
-class Page:
-    """One file of the site: its path under output/ and its text."""
-
-    path: str
-    text: str
+HtmlOf = Callable[[Post], str]  # a post's rendered body, fetched when a page needs it
 
 
 @dataclass(frozen=True)
 class Rendered:
-    """A story with its body rendered once, shared by the article page, feeds and search."""
+    """A story with its body rendered: what search and `bench/search` read of it."""
 
-    story: Story
+    story: Post
     html: str
     text: str
+
+
+@dataclass(frozen=True, slots=True)
+class TermLink:
+    """A term as an article links to it: its name and URL, not its stories."""
+
+    kind: str
+    name: str
+    slug: str
+
+    @property
+    def url(self) -> str:
+        return f"{self.kind}/{self.slug}/"
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """One HTML page to make: its URL, template and key, and how to build its template context."""
+
+    path: str
+    template: str
+    key: str | None  # None: the page shows every term, so it is rendered every build
+    context: Callable[[HtmlOf], dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -39,11 +65,11 @@ class Pager:
 
     number: int
     count: int
-    items: Sequence[Story]
+    items: Sequence[Card]
     first_url: str
 
     def url_of(self, number: int) -> str:
-        return self.first_url if number == 1 else f"{self.first_url}page/{number}/"
+        return page_url(self.first_url, number)
 
     @property
     def url(self) -> str:
@@ -58,9 +84,8 @@ class Pager:
         return self.url_of(self.number + 1) if self.number < self.count else None
 
 
-def paginate(items: Sequence[Story], per_page: int, first_url: str) -> list[Pager]:
-    count = max(1, -(-len(items) // per_page))
-    return [Pager(n + 1, count, items[n * per_page : (n + 1) * per_page], first_url) for n in range(count)]
+def page_url(first_url: str, number: int) -> str:
+    return first_url if number == 1 else f"{first_url}page/{number}/"
 
 
 def format_date(value: date | None) -> str:
@@ -106,67 +131,114 @@ def environment(cfg: Config, assets: dict[str, str]) -> jinja2.Environment:
     return env
 
 
-def _render(env: jinja2.Environment, template: str, path: str, **context: Any) -> Page:
+def site_key(cfg: Config, assets: dict[str, str]) -> str:
+    """What every page depends on: the settings, the theme's templates and its assets' names."""
+    templates = cfg.theme_dir / "templates"
+    files = sorted(p for p in templates.rglob("*") if p.is_file())
+    contents = [f"{p.relative_to(templates).as_posix()} {hashlib.sha256(p.read_bytes()).hexdigest()}" for p in files]
+    return digest(repr(cfg), repr(sorted(assets.items())), *contents)
+
+
+def render(env: jinja2.Environment, job: Job, html_of: HtmlOf) -> str:
     try:
-        return Page(path, env.get_template(template).render(page_url=path, **context))
+        return env.get_template(job.template).render(page_url=job.path, **job.context(html_of))
     except jinja2.TemplateError as err:
-        where = Path(getattr(err, "filename", None) or template)
+        where = Path(getattr(err, "filename", None) or job.template)
         raise SitegenError(f"template error: {err}", where, getattr(err, "lineno", None)) from None
 
 
-def article_pages(env: jinja2.Environment, rendered: list[Rendered], terms: Terms) -> Iterator[Page]:
-    """stories newest first: 'previous' is the older neighbour, 'next' the newer one."""
-    for i, item in enumerate(rendered):
-        story = item.story
-        older = rendered[i + 1].story if i + 1 < len(rendered) else None
-        newer = rendered[i - 1].story if i > 0 else None
-        story_terms = {k.key: [terms.lookup(k.key, n) for n in names_of(story, k.key)] for k in KINDS}
-        yield _render(
-            env,
+def _fixed(context: dict[str, Any], _: HtmlOf) -> dict[str, Any]:
+    return context
+
+
+def _job(site: str, template: str, path: str, *parts: str, **context: Any) -> Job:
+    """A page whose context is all in parts (the strings it shows)."""
+    return Job(path, template, digest(site, template, path, *parts), partial(_fixed, context))
+
+
+def _article(post: Post, older: Post | None, newer: Post | None, terms: Terms, html_of: HtmlOf) -> dict[str, Any]:
+    links = {
+        k.key: tuple(TermLink(k.key, n, terms.lookup(k.key, n).slug) for n in names_of(post, k.key)) for k in KINDS
+    }
+    return {
+        "story": post.card,
+        "body": html_of(post),
+        "terms": links,
+        "related": [other.card for other in related(post, terms)],
+        "older": older.card if older else None,
+        "newer": newer.card if newer else None,
+    }
+
+
+def article_jobs(site: str, posts: list[Post], terms: Terms) -> Iterator[Job]:
+    """posts newest first: 'previous' is the older neighbour, 'next' the newer one.
+
+    related() looks only at the pools of the story's terms, so their cards' keys stand for it in the key.
+    """
+    pools: dict[tuple[str, str], str] = {}
+
+    def pool_key(term: Term) -> str:
+        if (term.kind, term.name) not in pools:
+            pools[(term.kind, term.name)] = digest(*(p.card.key for p in pool(term)))
+        return pools[(term.kind, term.name)]
+
+    for i, post in enumerate(posts):
+        older = posts[i + 1] if i + 1 < len(posts) else None
+        newer = posts[i - 1] if i > 0 else None
+        story_terms = [terms.lookup(k.key, n) for k in KINDS for n in names_of(post, k.key)]
+        key = digest(
+            site,
             "article.html",
-            story.url,
-            story=story,
-            body=item.html,
-            terms=story_terms,
-            related=related(story, terms),
-            older=older,
-            newer=newer,
+            post.url,
+            post.card.key,
+            post.body_sha,
+            *(part for t in story_terms for part in (t.url, t.name, pool_key(t))),
+            older.card.key if older else "",
+            newer.card.key if newer else "",
         )
+        yield Job(post.url, "article.html", key, partial(_article, post, older, newer, terms))
 
 
-def list_pages(
-    env: jinja2.Environment, title: str, stories: Sequence[Story], first_url: str, per_page: int, **extra: Any
-) -> Iterator[Page]:
-    for pager in paginate(stories, per_page, first_url):
-        yield _render(env, "list.html", pager.url, title=title, pager=pager, total=len(stories), **extra)
+def _list(
+    title: str, posts: Sequence[Post], pager: tuple[int, int, str, int], extra: dict[str, Any], _: HtmlOf
+) -> dict[str, Any]:
+    number, count, first_url, per_page = pager
+    cards = [p.card for p in posts[(number - 1) * per_page : number * per_page]]
+    return {"title": title, "pager": Pager(number, count, cards, first_url), "total": len(posts), **extra}
 
 
-def all_pages(cfg: Config, env: jinja2.Environment, rendered: list[Rendered], terms: Terms) -> Iterator[Page]:
+def list_jobs(
+    site: str, title: str, posts: Sequence[Post], first_url: str, per_page: int, **extra: Any
+) -> Iterator[Job]:
+    """The pages of a list; each page's Pager is made when it is rendered, not kept for 10^5 pages."""
+    count = max(1, -(-len(posts) // per_page))
+    for number in range(1, count + 1):
+        url = page_url(first_url, number)
+        shown = (title, str(number), str(count), str(len(posts)), repr(sorted(extra.items())))
+        cards = (p.card.key for p in posts[(number - 1) * per_page : number * per_page])
+        key = digest(site, "list.html", url, *shown, *cards)
+        yield Job(url, "list.html", key, partial(_list, title, posts, (number, count, first_url, per_page), extra))
+
+
+def plan(cfg: Config, site: str, posts: list[Post], terms: Terms) -> Iterator[Job]:
     """Every HTML page of the site, in a fixed order."""
-    stories = [r.story for r in rendered]
-    yield from list_pages(env, cfg.title, stories, "", cfg.per_page, home=True)
-    yield from article_pages(env, rendered, terms)
+    yield from list_jobs(site, cfg.title, posts, "", cfg.per_page, home=True)
+    yield from article_jobs(site, posts, terms)
     for kind in KINDS:
         kind_terms = terms.by_kind[kind.key]
-        yield _render(env, "terms.html", f"{kind.key}/", kind=kind, terms=kind_terms)
+        yield Job(f"{kind.key}/", "terms.html", None, partial(_fixed, {"kind": kind, "terms": kind_terms}))
         for term in kind_terms:
             feed = f"{term.url}atom.xml" if kind.key == "topics" else None
-            yield from list_pages(
-                env, f"{kind.label}：{term.name}", term.stories, term.url, cfg.per_page, term=term, feed=feed
-            )
-    yield _render(
-        env,
-        "archive.html",
-        "archive/",
-        years=terms.years,
-        topics=terms.by_kind["topics"],
-        total=len(stories),
-        undated=sum(1 for s in stories if s.meta.date is None),
-    )
+            yield from list_jobs(site, f"{kind.label}：{term.name}", term.stories, term.url, cfg.per_page, feed=feed)
+    archive = {
+        "years": terms.years,
+        "topics": terms.by_kind["topics"],
+        "total": len(posts),
+        "undated": sum(1 for s in posts if s.meta.date is None),
+    }
+    yield Job("archive/", "archive.html", None, partial(_fixed, archive))
     for period in (*terms.years, *terms.months):
         label = period.name.replace("/", "年") + ("月" if "/" in period.name else "年")
-        yield from list_pages(
-            env, f"归档：{label}", period.stories, f"archive/{period.slug}/", cfg.per_page, term=period
-        )
-    yield _render(env, "search.html", "search/")
-    yield _render(env, "404.html", "404.html")
+        yield from list_jobs(site, f"归档：{label}", period.stories, f"archive/{period.slug}/", cfg.per_page)
+    yield _job(site, "search.html", "search/")
+    yield _job(site, "404.html", "404.html")

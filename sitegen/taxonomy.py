@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import heapq
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from sitegen.content import Story
+from sitegen.content import Post
 from sitegen.slugs import slugify, word_hash
 
 
@@ -34,7 +33,7 @@ class Term:
     kind: str
     name: str
     slug: str
-    stories: tuple[Story, ...]
+    stories: tuple[Post, ...]
 
     @property
     def url(self) -> str:
@@ -50,12 +49,14 @@ class Terms:
     months: tuple[Term, ...]
     index: dict[tuple[str, str], Term]
     order: dict[str, int]  # slug -> place in the newest-first list, the tie-break everywhere
+    stories: tuple[Post, ...]  # newest first
+    pools: dict[tuple[str, str], tuple[int, ...]]  # (kind, name) -> the places of the term's pool()
 
     def lookup(self, kind: str, name: str) -> Term:
         return self.index[(kind, name)]
 
 
-def names_of(story: Story, kind: str) -> tuple[str, ...]:
+def names_of(story: Post, kind: str) -> tuple[str, ...]:
     """The terms of one kind that a story belongs to."""
     meta = story.meta
     if kind == TOPICS.key:
@@ -82,8 +83,8 @@ def term_slugs(names: list[str]) -> dict[str, str]:
     return slugs
 
 
-def _group(stories: list[Story], kind: str) -> tuple[Term, ...]:
-    members: dict[str, list[Story]] = defaultdict(list)
+def _group(stories: list[Post], kind: str) -> tuple[Term, ...]:
+    members: dict[str, list[Post]] = defaultdict(list)
     for story in stories:
         for name in names_of(story, kind):
             members[name].append(story)
@@ -92,9 +93,9 @@ def _group(stories: list[Story], kind: str) -> tuple[Term, ...]:
     return tuple(sorted(terms, key=lambda t: (-len(t.stories), t.name)))
 
 
-def _periods(stories: list[Story]) -> tuple[tuple[Term, ...], tuple[Term, ...]]:
-    years: dict[str, list[Story]] = defaultdict(list)
-    months: dict[str, list[Story]] = defaultdict(list)
+def _periods(stories: list[Post]) -> tuple[tuple[Term, ...], tuple[Term, ...]]:
+    years: dict[str, list[Post]] = defaultdict(list)
+    months: dict[str, list[Post]] = defaultdict(list)
     for story in stories:
         if story.meta.date is None:
             continue
@@ -107,27 +108,37 @@ def _periods(stories: list[Story]) -> tuple[tuple[Term, ...], tuple[Term, ...]]:
     )
 
 
-def collect(stories: list[Story]) -> Terms:
+def collect(stories: list[Post]) -> Terms:
     """stories must be newest first; every term keeps that order."""
     years, months = _periods(stories)
     by_kind = {k.key: _group(stories, k.key) for k in KINDS}
     index = {(t.kind, t.name): t for terms in by_kind.values() for t in terms}
-    return Terms(by_kind, years, months, index, {s.slug: i for i, s in enumerate(stories)})
+    order = {s.slug: i for i, s in enumerate(stories)}
+    pools = {key: tuple(order[s.slug] for s in pool(term)) for key, term in index.items()}
+    return Terms(by_kind, years, months, index, order, tuple(stories), pools)
 
 
-def related(story: Story, terms: Terms, limit: int = 5) -> list[Story]:
-    """Stories sharing the most specific terms: tags and regions weigh more than broad topics.
+def pool(term: Term) -> tuple[Post, ...]:
+    """The stories of a term that related() considers: the newest RELATED_POOL."""
+    return term.stories[:RELATED_POOL]
 
-    Only the newest RELATED_POOL stories of each term are candidates, so a topic with
-    thousands of stories costs no more than a small one.
+
+def related(story: Post, terms: Terms, limit: int = 5) -> list[Post]:
+    """Stories sharing the most specific terms: tags and regions weigh more than broad topics; ties go to the newer.
+
+    Only the pool() of each term is a candidate, so a topic with thousands of stories costs
+    no more than a small one, and the result depends on the story's terms and their pools alone.
+    Scores are counted by Counter in C, and only the candidates that can make the top are sorted.
     """
-    scores: dict[str, int] = {}
-    stories: dict[str, Story] = {}
+    scores: Counter[int] = Counter()
     for kind, weight in RELATED_WEIGHTS.items():
         for name in names_of(story, kind):
-            for other in terms.lookup(kind, name).stories[:RELATED_POOL]:
-                scores[other.slug] = scores.get(other.slug, 0) + weight
-                stories[other.slug] = other
-    scores.pop(story.slug, None)
-    best = heapq.nsmallest(limit, scores, key=lambda slug: (-scores[slug], terms.order[slug]))
-    return [stories[slug] for slug in best]
+            scores.update(terms.pools[(kind, name)] * weight)
+    scores.pop(terms.order[story.slug], None)
+    floor, taken = 0, 0
+    for score, count in sorted(Counter(scores.values()).items(), reverse=True):
+        floor, taken = score, taken + count
+        if taken >= limit:
+            break
+    best = sorted((i for i, score in scores.items() if score >= floor), key=lambda i: (-scores[i], i))
+    return [terms.stories[i] for i in best[:limit]]

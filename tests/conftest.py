@@ -54,5 +54,5 @@ def docs() -> list[SearchDoc]:
 
 @pytest.fixture(scope="session")
 def files(docs: list[SearchDoc]) -> dict[str, bytes]:
-    """search_index.build() output for the synthetic archive."""
-    return search_index.build(docs)
+    """search_index.build() output for the synthetic archive: site path -> bytes."""
+    return dict(search_index.build(docs))

@@ -1,32 +1,26 @@
 """The search index answers exactly like a substring scan, read only through the files it writes.
 
-`Reader` below follows themes/default/static/search.js step by step (manifest -> shards ->
-doc chunks), so these tests pin the algorithm the browser runs; test_search_js.py checks
-that the browser agrees with it.
+sitegen/search_query.py reads the files the way search.js does (manifest -> shards -> D parts
+-> P parts -> fragments), so these tests pin the algorithm the browser runs;
+test_search_js.py checks that the browser agrees with it.
 """
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import random
 import re
 import unicodedata
 from datetime import date, timedelta
-from typing import Any
 
 import pytest
 
-from sitegen.search_index import (
-    SPACE_CHARS,
-    SearchDoc,
-    build,
-    fold,
-    shard_of,
-    t2s_chars,
-)
+from sitegen import search_index
+from sitegen.search_index import SPACE_CHARS, SearchDoc, build, fold, t2s_chars
+from sitegen.search_query import Reader, Result, parse_shard, plan, span
 
-MAX_RESULTS = 50
 SPLIT = re.compile(f"[{re.escape(SPACE_CHARS)}]+")
 POOL = (
     "公安派出所民警社区群众平安建设基层治理矛盾纠纷调解反诈宣传防溺水校园安全交通消防禁毒巡逻防控"
@@ -78,101 +72,24 @@ def synthetic_docs(n: int = 30, seed: int = 7) -> list[SearchDoc]:
                 url=f"posts/story-{i:02d}/",
                 title=title,
                 text=text,
-                date=(newest - timedelta(days=7 * i)).isoformat() if dated else "",
+                date=(newest - timedelta(days=40 * i)).isoformat() if dated else "",
                 summary=summary,
-                categories=(rng.choice(["反诈", "社区警务", "防溺水"]),),
+                categories=(rng.choice(["反诈", "社区警务", "防溺水"]),) + (("禁毒",) if i % 4 == 0 else ()),
                 regions=("江西省", rng.choice(["吉安市", "赣州市"])),
-                source=rng.choice(["井冈山报", "新华社", "中国网"]),
+                source=rng.choice(["井冈山报", "新华社", "中国网"]) if i % 7 else "",
             )
         )
     return docs
 
 
-class Reader:
-    """The files build() returned, read the way search.js reads them; remembers what it opened."""
-
-    def __init__(self, files: dict[str, bytes]) -> None:
-        self.files = files
-        self.opened: list[str] = []
-        self.manifest = self.load("manifest.json")
-
-    def load(self, name: str) -> Any:
-        self.opened.append(name)
-        return json.loads(self.files[f"search/{name}"])
-
-    def fold(self, text: str) -> str:
-        folded = unicodedata.normalize("NFKC", text)
-        if any(ord(ch) > 0x7F for ch in folded):
-            table = self.load(f"t2s-{self.manifest['t2s']}.json")
-            t2s = dict(zip(table["t"], table["s"], strict=True))
-            folded = "".join(t2s.get(ch, ch) for ch in folded)
-        return folded.lower()
-
-    def shard_key(self, key: str) -> tuple[str, str]:
-        number = shard_of(key, len(self.manifest["shards"]))
-        return f"shard-{self.manifest['shards'][number]}.json", key
-
-    def search(self, query: str) -> tuple[list[int], list[dict[str, Any]]]:
-        """All hits, ranked, and the doc records of the first MAX_RESULTS."""
-        terms = list(dict.fromkeys(t for t in SPLIT.split(self.fold(query)) if t))
-        if not terms:
-            return [], []
-        plans = [plan(term) for term in terms]
-        names = sorted({self.shard_key(k)[0] for _, keys, _ in plans for k in keys})
-        shards = {name: self.load(name) for name in names}
-        hits: dict[int, tuple[int, int]] | None = None  # doc -> (count, title terms)
-        for single, keys, offsets in plans:
-            postings = [shards[self.shard_key(k)[0]].get(k) for k in keys]
-            found = match_term(single, offsets, postings)
-            before = hits if hits is not None else {d: (0, 0) for d in found}
-            hits = {d: (before[d][0] + c, before[d][1] + t) for d, (c, t) in found.items() if d in before}
-        assert hits is not None
-        ranked = sorted(hits, key=lambda d: (-hits[d][1], -hits[d][0], d))
-        size = self.manifest["chunk_size"]
-        chunks = {
-            c: self.load(f"docs-{self.manifest['chunks'][c]}.json")
-            for c in sorted({d // size for d in ranked[:MAX_RESULTS]})
-        }
-        return ranked, [chunks[d // size][d % size] for d in ranked[:MAX_RESULTS]]
+def reader(files: dict[str, bytes]) -> Reader:
+    return Reader(lambda name: files[f"search/{name}"])
 
 
-def plan(term: str) -> tuple[bool, list[str], list[int]]:
-    if len(term) == 1:
-        return True, [term], [0]
-    offsets = list(range(0, len(term) - 1, 2))
-    if offsets[-1] != len(term) - 2:
-        offsets.append(len(term) - 2)
-    return False, [term[i : i + 2] for i in offsets], offsets
-
-
-def undelta(gaps: list[int]) -> list[int]:
-    out, n = [], 0
-    for gap in gaps:
-        n += gap
-        out.append(n)
-    return out
-
-
-def match_term(single: bool, offsets: list[int], postings: list[Any]) -> dict[int, tuple[int, int]]:
-    """doc -> (occurrences, 1 if one of them is in the title)."""
-    if any(p is None for p in postings):
-        return {}
-    if single:
-        titled = set(undelta(postings[0][1]))
-        return {d: (1, int(d in titled)) for d in undelta(postings[0][0])}
-    lists = []
-    for entries in postings:
-        docs, doc = {}, 0
-        for entry in entries:
-            doc += entry[0]
-            docs[doc] = set(undelta(entry[1:]))
-        lists.append(docs)
-    found = {}
-    for doc in set.intersection(*(set(d) for d in lists)):
-        starts = [s for s in lists[0][doc] if all(s + off in docs[doc] for off, docs in zip(offsets, lists, strict=True))]
-        if starts:
-            found[doc] = (len(starts), int(min(starts) < 0))
-    return found
+def search(files: dict[str, bytes], query: str, **filters: str) -> Result:
+    result = reader(files).search(query, filters)
+    assert result is not None
+    return result
 
 
 def brute_force(docs: list[SearchDoc], query: str) -> set[int]:
@@ -180,61 +97,6 @@ def brute_force(docs: list[SearchDoc], query: str) -> set[int]:
     return {
         i for i, doc in enumerate(docs) if terms and all(t in fold(doc.title) or t in fold(doc.text) for t in terms)
     }
-
-
-def test_fold_makes_full_width_half_width() -> None:
-    assert fold("ＡＰＰ１１０，ｗｗｗ") == "app110,www"
-
-
-def test_fold_lowercases_latin() -> None:
-    assert fold("ZAKER App") == "zaker app"
-
-
-def test_fold_turns_traditional_into_simplified() -> None:
-    assert fold("網格村警 遂川縣公安局") == "网格村警 遂川县公安局"
-
-
-def test_fold_converts_characters_not_phrases() -> None:
-    """The browser gets only the character table, so the index must not fold by phrase either."""
-    assert fold("乾隆") == "干隆"
-
-
-def test_t2s_table_is_opencc_characters_one_for_one() -> None:
-    table = t2s_chars()
-    assert table["網"] == "网" and table["詐"] == "诈" and table["騙"] == "骗"
-    assert len(table) > 4000
-    assert all(len(t) == 1 and len(s) == 1 and t != s for t, s in table.items())
-
-
-def test_needle_is_in_exactly_one_doc(docs: list[SearchDoc]) -> None:
-    assert brute_force(docs, NEEDLE) == {3}
-
-
-def test_needle_found_in_exactly_its_story(files: dict[str, bytes]) -> None:
-    ranked, records = Reader(files).search(NEEDLE)
-    assert ranked == [3]
-    assert records[0]["url"] == "posts/story-03/"
-
-
-@pytest.mark.parametrize("query", ["網格村警", "网格村警", " 網格 村警 ", "網格\u3000村警", "ＡＰＰ 下載"])
-def test_query_is_folded_like_the_text(files: dict[str, bytes], docs: list[SearchDoc], query: str) -> None:
-    assert set(Reader(files).search(query)[0]) == brute_force(docs, query)
-
-
-@pytest.mark.parametrize(
-    ("query", "doc"),
-    [("网格化管理经验", 5), ("遂川县公安局", 5), ("app", 8), ("１１０", 8), ("zaker", 8), ("<script>", 11)],
-)
-def test_folded_text_is_found(files: dict[str, bytes], query: str, doc: int) -> None:
-    assert doc in Reader(files).search(query)[0]
-
-
-def test_missing_query_finds_nothing(files: dict[str, bytes]) -> None:
-    assert Reader(files).search(NOWHERE) == ([], [])
-
-
-def test_blank_query_finds_nothing(files: dict[str, bytes]) -> None:
-    assert Reader(files).search(" \u3000 ") == ([], [])
 
 
 def disguise(query: str, rng: random.Random) -> str:
@@ -254,32 +116,122 @@ def disguise(query: str, rng: random.Random) -> str:
 
 
 def random_queries(docs: list[SearchDoc], rng: random.Random) -> list[str]:
-    """Substrings of 1-4 characters of the folded docs, pairs of them, and strings found nowhere."""
+    """Substrings of 1-8 characters of the folded docs, pairs of them, disguised ones, and strings found nowhere."""
     texts = [f"{fold(d.title)}\n{fold(d.text)}" for d in docs]
 
-    def piece() -> str:
+    def piece(longest: int = 4) -> str:
         while True:
             text = rng.choice(texts)
-            length = rng.randint(1, 4)
+            length = rng.randint(1, longest)
             start = rng.randrange(len(text) - length)
             candidate = text[start : start + length]
             if not set(candidate) & set(SPACE_CHARS):
                 return candidate
 
-    singles = [piece() for _ in range(300)]
+    singles = [piece() for _ in range(250)] + [piece(8) for _ in range(50)]
     pairs = [f"{piece()} {piece()}" for _ in range(100)]
     nowhere = ["".join(rng.choices(POOL + "abc", k=rng.randint(2, 4))) for _ in range(120)]
     return singles + pairs + [disguise(q, rng) for q in singles[:100]] + nowhere
 
 
+# ---- folding ----
+
+
+def test_fold_makes_full_width_half_width() -> None:
+    assert fold("ＡＰＰ１１０，ｗｗｗ") == "app110,www"
+
+
+def test_fold_lowercases_latin() -> None:
+    assert fold("ZAKER App") == "zaker app"
+
+
+def test_fold_turns_traditional_into_simplified() -> None:
+    assert fold("網格村警 遂川縣公安局") == "网格村警 遂川县公安局"
+
+
+def test_fold_converts_characters_not_phrases() -> None:
+    """The browser gets only the character table, so the index must not fold by phrase either."""
+    assert fold("乾隆") == "干隆"
+
+
+def test_fold_shortcuts_equal_plain_nfkc_translate_lower() -> None:
+    """fold() skips work for common text; the result must be what the three plain steps give."""
+    table = {ord(t): s for t, s in t2s_chars().items()}
+    rng = random.Random(3)
+    pool = (
+        "，：；（）！？…％。、“”"
+        + "網格ＡＢａｂAbc１２"
+        + "\u0301\u0308\u0323"
+        + "ｶﾞ①ﬁ㍻"
+        + "\U00020000\U0002f800"
+        + POOL[:40]
+    )
+    samples = ["".join(rng.choices(pool, k=rng.randint(1, 12))) for _ in range(3000)]
+    samples += ["Ａ\u0301，", "，\u0301", "e\u0323\u0302", "\u2f00\u2f01"]
+    for text in samples:
+        assert fold(text) == unicodedata.normalize("NFKC", text).translate(table).lower(), repr(text)
+
+
+def test_t2s_table_is_opencc_characters_one_for_one() -> None:
+    table = t2s_chars()
+    assert table["網"] == "网" and table["詐"] == "诈" and table["騙"] == "骗"
+    assert len(table) > 4000
+    assert all(len(t) == 1 and len(s) == 1 and t != s for t, s in table.items())
+
+
+def test_t2s_buckets_hold_the_whole_table(files: dict[str, bytes]) -> None:
+    folder, count = json.loads(files["search/manifest.json"])["t2s"]
+    shipped: dict[str, str] = {}
+    for n in range(count):
+        part = json.loads(files[f"search/t2s-{folder}/{n}.json"])
+        assert all(ord(t) % count == n for t in part["t"])
+        shipped.update(zip(part["t"], part["s"], strict=True))
+    assert shipped == t2s_chars()
+
+
+# ---- matching ----
+
+
+def test_needle_is_in_exactly_one_doc(docs: list[SearchDoc]) -> None:
+    assert brute_force(docs, NEEDLE) == {3}
+
+
+def test_needle_found_in_exactly_its_story(files: dict[str, bytes]) -> None:
+    result = search(files, NEEDLE)
+    assert result.ranked == [3]
+    assert result.hits[3].count == 12
+    assert result.page[0]["url"] == "posts/story-03/"
+
+
+@pytest.mark.parametrize("query", ["網格村警", "网格村警", " 網格 村警 ", "網格\u3000村警", "ＡＰＰ 下載"])
+def test_query_is_folded_like_the_text(files: dict[str, bytes], docs: list[SearchDoc], query: str) -> None:
+    assert set(search(files, query).ranked) == brute_force(docs, query)
+
+
+@pytest.mark.parametrize(
+    ("query", "doc"),
+    [("网格化管理经验", 5), ("遂川县公安局", 5), ("app", 8), ("１１０", 8), ("zaker", 8), ("<script>", 11)],
+)
+def test_folded_text_is_found(files: dict[str, bytes], query: str, doc: int) -> None:
+    assert doc in search(files, query).ranked
+
+
+def test_missing_query_finds_nothing(files: dict[str, bytes]) -> None:
+    result = search(files, NOWHERE)
+    assert (result.total, result.ranked, result.page) == (0, [], [])
+
+
+def test_blank_query_without_filters_is_nothing_to_do(files: dict[str, bytes]) -> None:
+    assert reader(files).search(" \u3000 ") is None
+
+
 def test_index_agrees_with_substring_scan(files: dict[str, bytes], docs: list[SearchDoc]) -> None:
     """Recall and precision exactly 1.0 over many queries, reading only the built files."""
     rng = random.Random(1)
-    queries = random_queries(docs, rng)
     misses = wrong = relevant = empty = 0
-    for query in queries:
+    for query in random_queries(docs, rng):
         expected = brute_force(docs, query)
-        got = set(Reader(files).search(query)[0])
+        got = set(search(files, query).ranked)
         misses += len(expected - got)
         wrong += len(got - expected)
         relevant += len(expected)
@@ -288,101 +240,275 @@ def test_index_agrees_with_substring_scan(files: dict[str, bytes], docs: list[Se
     assert relevant > 1000 and empty > 30  # both sides of the check were exercised
 
 
-def test_a_query_opens_only_the_shards_of_its_keys(files: dict[str, bytes]) -> None:
-    reader = Reader(files)
-    total = len(reader.manifest["shards"])
-    assert total > 2
-    reader.search("村警网格")  # bigrams 村警 and 网格: at most two shards
-    shards = [n for n in reader.opened if n.startswith("shard-")]
-    assert 1 <= len(shards) <= 2 < total
-
-
-def test_results_carry_the_doc_records(files: dict[str, bytes], docs: list[SearchDoc]) -> None:
-    ranked, records = Reader(files).search("网格化")
-    assert ranked == [5]
-    doc = docs[5]
-    assert records == [
-        {
-            "url": doc.url,
-            "title": doc.title,
-            "date": doc.date,
-            "summary": doc.summary,
-            "categories": list(doc.categories),
-            "regions": list(doc.regions),
-            "source": doc.source,
-            "year": int(doc.date[:4]),
-        }
-    ]
-
-
-def test_undated_docs_have_no_year(files: dict[str, bytes], docs: list[SearchDoc]) -> None:
-    reader = Reader(files)
-    last, size = len(docs) - 1, reader.manifest["chunk_size"]
-    record = reader.load(f"docs-{reader.manifest['chunks'][last // size]}.json")[last % size]
-    assert (record["url"], record["date"], record["year"]) == (docs[last].url, "", None)
-
-
-def test_ranking_title_then_occurrences_then_newer() -> None:
-    def doc(n: int, title: str, text: str) -> SearchDoc:
-        return SearchDoc(f"posts/{n}/", title, text, f"2022-01-{20 - n:02d}", "", (), (), "")
-
-    docs = [
-        doc(0, "新闻一", "社区开展反诈宣传。"),
-        doc(1, "新闻二", "反诈反诈，反诈宣传。"),
-        doc(2, "新闻三", "反诈宣传。"),
-        doc(3, "反诈宣传进社区", "宣传。"),
-        doc(4, "新闻五", "反诈工作。"),
-    ]
-    ranked, _ = Reader(build(docs)).search("反诈")
-    assert ranked == [3, 1, 0, 2, 4]
-    ranked, _ = Reader(build(docs)).search("诈 宣传")  # one-character terms count once
-    assert ranked == [3, 0, 1, 2]
+def test_small_blocks_agree_with_substring_scan(docs: list[SearchDoc], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same with every key cut into many external blocks, as in a large archive."""
+    monkeypatch.setattr(search_index, "BATCH_DOCS", 3)
+    monkeypatch.setattr(search_index, "BLOCK_BYTES", 64)
+    monkeypatch.setattr(search_index, "INLINE_BYTES", 16)
+    monkeypatch.setattr(search_index, "SPILL_GROUPS", 3)
+    files = dict(build(docs))
+    assert sum(name.startswith("search/p-") for name in files) > 100
+    rng = random.Random(2)
+    for query in random_queries(docs, rng)[::3]:
+        assert set(search(files, query).ranked) == brute_force(docs, query), query
 
 
 def test_terms_do_not_span_title_and_body_or_lines() -> None:
     docs = [SearchDoc("posts/a/", "标题结尾", "正文开头\n第二段", "", "", (), (), "")]
-    reader = Reader(build(docs))
-    assert reader.search("结尾正文")[0] == []
-    assert reader.search("开头第二")[0] == []
-    assert reader.search("结尾 开头")[0] == [0]
+    files = dict(build(docs))
+    assert search(files, "结尾正文").ranked == []
+    assert search(files, "开头第二").ranked == []
+    assert search(files, "结尾 开头").ranked == [0]
 
 
-def test_files_are_content_hashed_and_all_referenced(files: dict[str, bytes]) -> None:
+def test_plan_covers_every_character() -> None:
+    assert plan("网") == [("网", 0)]
+    assert plan("网格") == [("网格", 0)]
+    assert plan("网格村") == [("网格", 0), ("格村", 1)]
+    assert plan("网格村警") == [("网格", 0), ("村警", 2)]
+    assert plan("网格村警制") == [("网格", 0), ("村警", 2), ("警制", 3)]
+
+
+def test_positions_wider_than_16_bits() -> None:
+    """A story longer than 65536 characters switches its batch to 32-bit positions."""
+    long_text = "前言" + "平安建设" * 17000 + "网格村警在结尾"
+    docs = [SearchDoc("posts/long/", "长文", long_text, "2022-01-01", "", (), (), ""), *synthetic_docs(3)]
+    files = dict(build(docs))
+    assert search(files, "网格村警在").ranked == [0]
+    assert search(files, "建设网格").ranked == [0]
+
+
+# ---- what a query fetches ----
+
+
+def test_a_query_fetches_the_shards_of_its_keys_only(files: dict[str, bytes]) -> None:
+    r = reader(files)
+    count = json.loads(files["search/manifest.json"])["shards"][1]
+    assert count > 2
+    r.search("村警网格")  # bigrams 村警 and 网格: at most two shards
+    shards = [n for n in r.fetched if n.startswith("s-")]
+    assert 1 <= len(shards) <= 2 < count
+
+
+def test_fragments_are_fetched_for_the_page_shown_only(files: dict[str, bytes]) -> None:
+    r = reader(files)
+    result = r.search("公")
+    assert result is not None and result.total > 10
+    assert sum(n.startswith("frag-") for n in r.fetched) == len(result.page) == 10
+
+
+@pytest.fixture(scope="module")
+def blocked(docs: list[SearchDoc]) -> dict[str, bytes]:
+    """The synthetic archive with small blocks, so that frequent keys have many."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search_index, "BATCH_DOCS", 1)
+        patch.setattr(search_index, "BLOCK_BYTES", 8)
+        patch.setattr(search_index, "INLINE_BYTES", 16)
+        return dict(build(docs))
+
+
+def test_two_character_terms_fetch_no_positions(blocked: dict[str, bytes]) -> None:
+    r = reader(blocked)
+    assert search(blocked, "网格").ranked == [5, 3]  # 5 has it in its title
+    r.search("网格")
+    assert any(n.startswith("d-") for n in r.fetched)
+    assert not any(n.startswith("p-") for n in r.fetched)
+
+
+def test_a_frequent_key_fetches_only_the_blocks_of_the_rarer_keys_docs(blocked: dict[str, bytes]) -> None:
+    r = reader(blocked)
+    frequent = r.record("安")
+    assert frequent is not None and len(frequent.blocks) > 5
+    result = r.search(f"{NEEDLE} 安")
+    assert result is not None and result.ranked == [3]
+    own = {b.d for b in frequent.blocks}
+    assert sum(name in own for name in r.fetched) == 1
+
+
+def test_records_list_every_doc_once(blocked: dict[str, bytes], docs: list[SearchDoc]) -> None:
+    """df in a shard record is the number of docs holding the key, as the rarest-first plan assumes."""
+    manifest = json.loads(blocked["search/manifest.json"])
+    folder, count = manifest["shards"]
+    texts = [f"{fold(d.title)}\n{fold(d.text)}" for d in docs]
+    for n in range(count):
+        for key, record in list(parse_shard(blocked[f"search/s-{folder}/{n}.bin"]).items())[:20]:
+            assert record.df == sum(key in t for t in texts), key
+
+
+# ---- ranking ----
+
+
+def dated(n: int, title: str, text: str) -> SearchDoc:
+    return SearchDoc(f"posts/{n}/", title, text, f"2022-01-{20 - n:02d}", "", (), (), "")
+
+
+def test_ranking_title_then_occurrences_then_newer() -> None:
+    docs = [
+        dated(0, "新闻一", "社区开展反诈宣传。"),
+        dated(1, "新闻二", "反诈反诈，反诈宣传。"),
+        dated(2, "新闻三", "反诈宣传。"),
+        dated(3, "反诈宣传进社区", "宣传。"),
+        dated(4, "新闻五", "反诈工作。"),
+    ]
+    files = dict(build(docs))
+    assert search(files, "反诈").ranked == [3, 1, 0, 2, 4]
+    assert search(files, "诈 宣传").ranked == [3, 1, 0, 2]
+
+
+def test_ranking_counts_in_doubling_buckets_then_closeness() -> None:
+    """Two and three occurrences weigh alike; then the doc where the terms stand together wins."""
+    docs = [
+        dated(0, "新闻", "网格员走访。" + "。" * 50 + "村警巡逻。网格员。"),
+        dated(1, "新闻", "网格员和村警一起巡逻。"),
+        dated(2, "新闻", "网格网格网格网格，村警。"),
+    ]
+    files = dict(build(docs))
+    result = search(files, "网格 村警")
+    assert [(d, result.hits[d].count) for d in result.ranked] == [(2, 5), (1, 2), (0, 3)]
+    assert result.hits[1].span < result.hits[0].span
+
+
+def test_span_is_the_narrowest_window_holding_every_term() -> None:
+    assert span([[0, 50], [48], [60, 45]]) == 5
+    assert span([[3], [3]]) == 0
+
+
+def test_one_character_terms_count_their_occurrences() -> None:
+    docs = [dated(0, "新闻", "警察。"), dated(1, "新闻", "警察，警察，警察。")]
+    assert search(dict(build(docs)), "警").ranked == [1, 0]
+
+
+def test_docs_are_numbered_newest_first_whatever_the_input_order(docs: list[SearchDoc]) -> None:
+    newest_first = docs[:27]  # the dated ones: undated docs keep the caller's order
+    shuffled = random.Random(4).sample(newest_first, len(newest_first))
+    result = search(dict(build(shuffled)), "", topic="反诈")
+    assert [r["url"] for r in result.page] == [d.url for d in newest_first if "反诈" in d.categories][:10]
+
+
+# ---- facets ----
+
+
+def facet_values(doc: SearchDoc) -> dict[str, set[str]]:
+    return {
+        "topic": set(doc.categories),
+        "region": set(doc.regions),
+        "source": {doc.source} if doc.source else set(),
+        "year": {doc.date[:4]} if doc.date else set(),
+    }
+
+
+def expected_counts(docs: list[SearchDoc], matching: set[int], filters: dict[str, str]) -> dict[str, dict[str, int]]:
+    """Per facet: the values of the matches that pass every other facet's filter."""
+    counts: dict[str, dict[str, int]] = {}
+    for facet in ("topic", "region", "source", "year"):
+        counts[facet] = {}
+        for i in matching:
+            values = facet_values(docs[i])
+            if all(v in values[f] for f, v in filters.items() if f != facet):
+                for value in values[facet]:
+                    counts[facet][value] = counts[facet].get(value, 0) + 1
+    return counts
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {},
+        {"topic": "反诈"},
+        {"topic": "禁毒", "region": "吉安市"},
+        {"year": "2022"},
+        {"source": "新华社", "year": "2023"},
+    ],
+)
+def test_filters_narrow_the_results_and_counts_cover_all_matches(
+    files: dict[str, bytes], docs: list[SearchDoc], filters: dict[str, str]
+) -> None:
+    for query in ("公", "平安", "安全 警", "民警开"):
+        matching = brute_force(docs, query)
+        result = search(files, query, **filters)
+        passing = {i for i in matching if all(v in facet_values(docs[i])[f] for f, v in filters.items())}
+        assert set(result.ranked) == passing, (query, filters)
+        assert result.facets == expected_counts(docs, matching, filters), (query, filters)
+
+
+def test_facets_alone_browse_the_archive_newest_first(files: dict[str, bytes], docs: list[SearchDoc]) -> None:
+    result = search(files, "", topic="反诈")
+    assert result.ranked == [i for i, d in enumerate(docs) if "反诈" in d.categories]
+    assert result.facets["topic"] == expected_counts(docs, set(range(len(docs))), {"topic": "反诈"})["topic"]
+
+
+def test_unknown_facet_value_matches_nothing(files: dict[str, bytes]) -> None:
+    assert search(files, "公", topic="没有这个专题").ranked == []
+    assert search(files, "公", year="1999").ranked == []
+
+
+def test_undated_docs_have_no_year(files: dict[str, bytes], docs: list[SearchDoc]) -> None:
+    result = search(files, "", year="2023")
+    assert result.ranked and all(docs[i].date.startswith("2023") for i in result.ranked)
+    assert sum(search(files, "公").facets["year"].values()) == len(brute_force(docs, "公") - {27, 28, 29})
+
+
+# ---- the files ----
+
+
+def test_results_carry_the_fragments(files: dict[str, bytes], docs: list[SearchDoc]) -> None:
+    result = search(files, "网格化")
+    assert result.ranked == [5]
+    doc = docs[5]
+    fragment = result.page[0]
+    assert {k: fragment[k] for k in ("url", "title", "date", "source", "summary", "text")} == {
+        "url": doc.url,
+        "title": doc.title,
+        "date": doc.date,
+        "source": doc.source,
+        "summary": doc.summary,
+        "text": doc.text,
+    }
+    assert "網" in fragment["t2s"][0] and "网" in fragment["t2s"][1]
+
+
+def test_files_are_named_by_content_and_all_referenced(files: dict[str, bytes]) -> None:
     manifest = json.loads(files["search/manifest.json"])
-    named = {f"search/shard-{h}.json" for h in manifest["shards"]}
-    named |= {f"search/docs-{h}.json" for h in manifest["chunks"]}
-    named |= {f"search/t2s-{manifest['t2s']}.json", "search/manifest.json"}
+    folder, count = manifest["shards"]
+    shards = [files[f"search/s-{folder}/{n}.bin"] for n in range(count)]
+    named = {f"search/s-{folder}/{n}.bin" for n in range(count)} | {"search/manifest.json"}
+    for shard in shards:
+        for record in parse_shard(shard).values():
+            named |= {f"search/{p}" for b in record.blocks for p in (b.d, b.p) if isinstance(p, str)}
+    t2s_folder, buckets = manifest["t2s"]
+    named |= {f"search/t2s-{t2s_folder}/{n}.json" for n in range(buckets)}
+    named |= {f"search/facets-{manifest['facets']}.json.gz"}
+    named |= {f"search/frag-{manifest['fragments']}/{n}.json.gz" for n in range(manifest["docs"])}
     assert named == set(files)
     for path, data in files.items():
-        if path != "search/manifest.json":
-            assert path.endswith(f"-{hashlib.sha256(data).hexdigest()[:10]}.json")
+        if re.search(r"/[dp]-\w+\.bin$|facets-", path):
+            assert path.rsplit("-", 1)[1].split(".")[0] == hashlib.sha256(data).hexdigest()[:12], path
 
 
-def test_shards_split_keys_by_hash(files: dict[str, bytes]) -> None:
-    manifest = json.loads(files["search/manifest.json"])
-    count = len(manifest["shards"])
-    for number, digest in enumerate(manifest["shards"]):
-        shard = json.loads(files[f"search/shard-{digest}.json"])
-        assert all(shard_of(key, count) == number for key in shard)
+def test_gzip_files_are_deterministic_gzip(files: dict[str, bytes]) -> None:
+    for path, data in files.items():
+        if path.endswith(".gz"):
+            assert data[:2] == b"\x1f\x8b" and data[4:8] == b"\0\0\0\0"  # no timestamp
+            json.loads(gzip.decompress(data))
 
 
-def test_shard_count_grows_with_the_archive(docs: list[SearchDoc]) -> None:
-    small = json.loads(build(docs[:2])["search/manifest.json"])
-    large = json.loads(build(docs)["search/manifest.json"])
-    assert len(small["shards"]) == 1 < len(large["shards"])
+def test_manifest_comes_last_so_a_reader_never_sees_a_half_written_index(docs: list[SearchDoc]) -> None:
+    paths = [path for path, _ in build(docs)]
+    assert paths[-1] == "search/manifest.json" and len(paths) == len(set(paths))
 
 
 def test_empty_archive_builds_an_index_that_finds_nothing() -> None:
-    reader = Reader(build([]))
-    assert reader.manifest["docs"] == 0
-    assert reader.search("网格") == ([], [])
+    files = dict(build([]))
+    assert json.loads(files["search/manifest.json"])["docs"] == 0
+    assert search(files, "网格").ranked == []
 
 
 def test_build_is_deterministic(docs: list[SearchDoc], files: dict[str, bytes]) -> None:
-    assert build(list(docs)) == files
+    assert dict(build(list(docs))) == files
 
 
-def test_files_are_canonical_json(files: dict[str, bytes]) -> None:
-    for data in files.values():
-        canonical = json.dumps(json.loads(data), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-        assert data == canonical.encode("utf-8")
+def test_json_files_are_canonical(files: dict[str, bytes]) -> None:
+    for path, data in files.items():
+        if path.endswith(".json"):
+            canonical = json.dumps(json.loads(data), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+            assert data == canonical.encode("utf-8")

@@ -1,27 +1,32 @@
-"""search.js in a real browser, against files from search_index.build(), served from 127.0.0.1.
+"""search.js in a real browser (Debian's Chromium), served from 127.0.0.1.
 
-The browser must give the same hits, in the same order, as the Python reader in
-test_search_index.py (which is checked against a substring scan), fetch only the shards a
-query needs, insert data as text only, and never leave the site.
+Against files from search_index.build() the browser must give the same hits, in the same
+order, with the same facet counts, as sitegen/search_query.py (which test_search_index.py
+checks against a substring scan), also when keys are cut into many external blocks. On the
+built example site a reader searches, narrows by a facet, sees highlighted results, goes back,
+and opens a result, with the keyboard alone; and nothing is requested outside the site.
 """
 
 from __future__ import annotations
 
-import json
 import random
 import re
+from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from playwright.sync_api import Browser, Page
-from support import REPO, Watch, serve
-from test_search_index import NEEDLE, NOWHERE, Reader, random_queries
+from support import REPO, TEST_SITE, Watch, copy_site, serve
+from test_search_index import NEEDLE, random_queries, reader
 
-from sitegen.search_index import SPACE_CHARS, SearchDoc, fold, shard_of
+from sitegen import cli, search_index
+from sitegen.search_index import SPACE_CHARS, SearchDoc, fold
 
 SCRIPT = REPO / "themes" / "default" / "static" / "search.js"
 
-# The markup search.js expects (themes/default/templates/search.html renders the same ids).
+# The markup search.js expects; themes/default/templates/search.html renders the same ids
+# (test_the_template_has_what_search_js_needs keeps the two together).
 PAGE = """<!doctype html>
 <html lang="zh-CN">
 <head><meta charset="utf-8"><title>搜索</title><link rel="icon" href="data:,"></head>
@@ -33,16 +38,19 @@ PAGE = """<!doctype html>
   <input id="search-input" name="q" type="search" autocomplete="off">
   <button type="submit">搜索</button>
 </form>
-<div id="search-status" aria-live="polite"></div>
+<div id="search-status" role="status" aria-live="polite"></div>
+<div id="search-facets" class="facets" role="group" aria-label="筛选"></div>
 <ol id="search-results" class="stories"></ol>
+<button id="search-more" type="button" hidden>显示更多结果</button>
 </main>
 <script src="{base}search.js" defer data-index="{base}search/manifest.json" data-base="{base}"></script>
 </body>
 </html>
 """
+IDS = ("search-form", "search-input", "search-status", "search-facets", "search-results", "search-more")
 
 
-def write_site(root: Path, files: dict[str, bytes], base: str) -> Path:
+def write_site(root: Path, files: dict[str, bytes], base: str = "/") -> Path:
     for rel, data in files.items():
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / rel).write_bytes(data)
@@ -60,10 +68,14 @@ def settled(page: Page) -> str:
     return page.locator("#search-status").inner_text()
 
 
-def submit(page: Page, query: str) -> str:
-    page.locator("#search-input").fill(query)
-    page.evaluate("document.querySelector('#search-status').textContent = ''")
-    page.locator("#search-input").press("Enter")
+def visit(page: Page, query: str, **filters: str) -> str:
+    """Show a search state as a link or the back button would: through the URL and popstate."""
+    url = "?" + urlencode({"q": query, **filters})
+    page.evaluate(
+        "url => { document.querySelector('#search-status').textContent = '';"
+        " history.pushState(null, '', url); dispatchEvent(new PopStateEvent('popstate')); }",
+        url,
+    )
     return settled(page)
 
 
@@ -72,89 +84,130 @@ def shown(page: Page) -> list[str]:
     return [str(href) for href in links.evaluate_all("links => links.map(a => a.getAttribute('href'))")]
 
 
-def needed_shards(files: dict[str, bytes], keys: list[str]) -> set[str]:
-    hashes = json.loads(files["search/manifest.json"])["shards"]
-    return {f"shard-{hashes[shard_of(k, len(hashes))]}.json" for k in keys}
+def facet_counts(page: Page) -> dict[str, dict[str, int]]:
+    pairs = page.locator("button.facet-value").evaluate_all(
+        "bs => bs.map(b => [b.dataset.facet, b.dataset.value, b.querySelector('.count').textContent])"
+    )
+    counts: dict[str, dict[str, int]] = {}
+    for facet, value, count in pairs:
+        counts.setdefault(facet, {})[value] = int(count.strip("()"))
+    return counts
 
 
-@pytest.mark.parametrize("base", ["/", "/archive/"])
-def test_search_page_finds_exactly_the_story(
-    browser: Browser, files: dict[str, bytes], docs: list[SearchDoc], tmp_path: Path, base: str
+@pytest.fixture(scope="module")
+def blocked(docs: list[SearchDoc]) -> dict[str, bytes]:
+    """Every key cut into external blocks of a few docs, and one story long enough for 32-bit positions."""
+    long_doc = SearchDoc(
+        "posts/long/", "长文", "前言" + "平安建设" * 17000 + NEEDLE, "2023-06-01", "", ("反诈",), (), ""
+    )
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search_index, "BATCH_DOCS", 2)
+        patch.setattr(search_index, "BLOCK_BYTES", 64)
+        patch.setattr(search_index, "INLINE_BYTES", 16)
+        return dict(search_index.build([*docs, long_doc]))
+
+
+@pytest.mark.parametrize("index", ["files", "blocked"])
+def test_browser_agrees_with_the_python_reader(
+    browser: Browser, request: pytest.FixtureRequest, docs: list[SearchDoc], tmp_path: Path, index: str
 ) -> None:
-    with serve(write_site(tmp_path, files, base), base) as site:
-        page = browser.new_page()
-        watch = Watch(page)
-        page.goto(f"{site}search/?q={NEEDLE}")
-        assert settled(page) == "找到 1 篇。"
-        assert shown(page) == [f"{base}posts/story-03/"]
-        item = page.locator("#search-results li")
-        assert item.locator(".story-title a").inner_text() == docs[3].title
-        assert item.locator("time").get_attribute("datetime") == docs[3].date
-        assert docs[3].source in item.locator(".story-meta").inner_text()
-        assert item.locator(".story-summary").inner_text() == docs[3].summary
-        total_shards = len(json.loads(files["search/manifest.json"])["shards"])
-        assert watch.shards() == needed_shards(files, ["网格", "村警"])
-        assert len(watch.shards()) < total_shards
-
-        assert submit(page, "網格村警") == "找到 1 篇。"
-        assert shown(page) == [f"{base}posts/story-03/"]
-        assert page.url.endswith("/search/?q=" + "%E7%B6%B2%E6%A0%BC%E6%9D%91%E8%AD%A6")
-
-        assert submit(page, NOWHERE).startswith("没有找到")
-        assert page.locator("#search-results li").count() == 0
-
-        page.evaluate("document.querySelector('#search-status').textContent = ''")
-        page.go_back()
-        assert settled(page) == "找到 1 篇。"
-        assert page.locator("#search-input").input_value() == "網格村警"
-
-        assert watch.errors == []
-        assert all(u.startswith((site, "data:")) for u in watch.requests), watch.requests
-
-
-def test_browser_ranks_like_the_python_reader(
-    browser: Browser, files: dict[str, bytes], docs: list[SearchDoc], tmp_path: Path
-) -> None:
+    files: dict[str, bytes] = request.getfixturevalue(index)
     rng = random.Random(5)
-    queries = random_queries(docs, rng)
-    from_titles = [
-        fold(docs[i].title)[i % 5 : i % 5 + 1 + i % 2] for i in range(0, len(docs), 3)
-    ]  # title hits rank first
-    sample = rng.sample(queries, 40) + from_titles + ["公", "ZAKER", "１１０ 下載"]
-    with serve(write_site(tmp_path, files, "/"), "/") as site:
+    queries = rng.sample(random_queries(docs, rng), 30) + [
+        "公",
+        "ZAKER",
+        "１１０ 下載",
+        NEEDLE,
+        "平安建设平安",
+        "建设網格村",
+    ]
+    cases: list[tuple[str, dict[str, str]]] = [(q, {}) for q in queries]
+    cases += [("安", {"topic": "反诈"}), ("公 安", {"region": "吉安市", "year": "2022"}), ("", {"source": "新华社"})]
+    with serve(write_site(tmp_path, files), "/") as site:
         page = browser.new_page()
         watch = Watch(page)
         page.goto(f"{site}search/")
         assert page.locator("#search-status").inner_text() == ""
-        for query in sample:
-            ranked, _ = Reader(files).search(query)
-            status = submit(page, query)
-            expected = [f"/{docs[d].url}" for d in ranked[:50]]
-            assert shown(page) == expected, query
-            if not ranked:
-                assert status.startswith("没有找到"), query
-            else:
-                assert re.match(rf"找到 {len(ranked)} 篇", status), (query, status)
+        for query, filters in cases:
+            result = reader(files).search(query, filters)
+            assert result is not None
+            status = visit(page, query, **filters)
+            expected = [f"/{r['url']}" for r in result.page]
+            assert shown(page) == expected, (query, filters)
+            assert re.match(rf"找到 {result.total} 篇", status) if result.total else status.startswith("没有找到")
+            listed = {f: dict(counts) for f, counts in result.facets.items() if counts}
+            for f, value in filters.items():
+                listed.setdefault(f, {}).setdefault(value, 0)  # a chosen value stays listed
+            assert all(len(values) <= 8 for values in listed.values())  # the page lists at most 8 at first
+            assert facet_counts(page) == listed, (query, filters)
         assert watch.errors == []
         assert all(u.startswith(site) for u in watch.requests)
+
+
+def test_a_query_fetches_only_what_it_needs(browser: Browser, blocked: dict[str, bytes], tmp_path: Path) -> None:
+    """The browser fetches exactly the files the Python reader fetches: shards, parts, fragments."""
+    with serve(write_site(tmp_path, blocked), "/") as site:
+        for query in (NEEDLE, "网格", f"{NEEDLE} 安", "平安建设"):
+            page = browser.new_page()
+            watch = Watch(page)
+            page.goto(f"{site}search/?" + urlencode({"q": query}))
+            settled(page)
+            r = reader(blocked)
+            r.search(query)
+            fetched = {u.removeprefix(f"{site}search/") for u in watch.requests if u.startswith(f"{site}search/")}
+            assert {f for f in fetched if not f.startswith("?")} == set(r.fetched), query
+            page.close()
 
 
 def test_markup_in_the_data_is_shown_as_text(
     browser: Browser, files: dict[str, bytes], docs: list[SearchDoc], tmp_path: Path
 ) -> None:
-    with serve(write_site(tmp_path, files, "/"), "/") as site:
+    with serve(write_site(tmp_path, files), "/") as site:
         page = browser.new_page()
         watch = Watch(page)
         page.goto(f"{site}search/?q=%3Cscript%3E")
         assert settled(page).startswith("找到")
         link = page.locator("#search-results .story-title a").first
         assert link.inner_text() == docs[11].title
+        assert link.locator("mark").inner_text() == "<script>"
         assert page.locator("#search-results img, #search-results script, #search-results b").count() == 0
-        assert page.locator("#search-results .story-summary").first.inner_text() == docs[11].summary
         assert watch.errors == []
 
 
-def test_queries_split_on_the_same_spaces_as_the_index(browser: Browser, tmp_path: Path) -> None:
+def test_snippets_mark_the_hits_also_in_traditional_text(
+    browser: Browser, files: dict[str, bytes], tmp_path: Path
+) -> None:
+    with serve(write_site(tmp_path, files), "/") as site:
+        page = browser.new_page()
+        page.goto(f"{site}search/?q=" + "网格化 遂川县")
+        assert settled(page) == "找到 1 篇。"
+        assert page.locator(".story-title mark").all_inner_texts() == ["網格化"]
+        assert page.locator(".story-snippet mark").all_inner_texts() == ["遂川縣"]
+        page.goto(f"{site}search/?q={NEEDLE}")
+        settled(page)
+        marks = page.locator(".story-snippet mark").all_inner_texts()
+        assert marks and set(marks) == {NEEDLE}
+
+
+def test_more_results_load_the_next_page(browser: Browser, files: dict[str, bytes], tmp_path: Path) -> None:
+    with serve(write_site(tmp_path, files), "/") as site:
+        page = browser.new_page()
+        page.goto(f"{site}search/?q=%E5%85%AC")  # 公
+        total = int(re.findall(r"\d+", settled(page))[0])
+        assert total > 10 and page.locator("#search-results li").count() == 10
+        page.locator("#search-more").press("Enter")
+        page.wait_for_function("document.querySelectorAll('#search-results li').length > 10")
+        assert page.locator("#search-results li").count() == min(20, total)
+        assert page.evaluate(
+            "document.activeElement.closest('li') === document.querySelectorAll('#search-results li')[10]"
+        )
+        assert shown(page) == [f"/{r['url']}" for r in reader(files).search("公", page=0).page] + [  # type: ignore[union-attr]
+            f"/{r['url']}"
+            for r in reader(files).search("公", page=1).page  # type: ignore[union-attr]
+        ]
+
+
+def test_queries_split_on_the_same_spaces_as_the_index(browser: Browser) -> None:
     """SPACE_CHARS in search_index.py must be exactly what JavaScript's \\s matches."""
     page = browser.new_page()
     page.goto("about:blank")
@@ -167,7 +220,104 @@ def test_queries_split_on_the_same_spaces_as_the_index(browser: Browser, tmp_pat
 
 def test_browser_folds_like_python(browser: Browser) -> None:
     """NFKC and lowercasing agree between the browser and Python (t2s uses the shipped table)."""
-    sample = "ＡＰＰ１１０ ｶﾀｶﾅ ①②  ZAKER Ǆ ΣΑΣ ＆ﬁ"
+    sample = "ＡＰＰ１１０ ｶﾀｶﾅ ①②  ZAKER Ǆ ΣΑΣ ＆ﬁ Ａ\u0301，…"
     page = browser.new_page()
     page.goto("about:blank")
     assert page.evaluate("s => s.normalize('NFKC').toLowerCase()", sample) == fold(sample)
+
+
+# ---- the real search page of the example site ----
+
+
+@pytest.fixture(scope="module")
+def example(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
+    site = copy_site(TEST_SITE, tmp_path_factory.mktemp("example") / "site")
+    out = site / "output"
+    assert cli.main(["--root", str(site), "build", "--base-url", "https://example.org/archive/"]) == 0
+    yield out, "/archive/"
+
+
+def test_the_template_has_what_search_js_needs(example: tuple[Path, str]) -> None:
+    html = (example[0] / "search" / "index.html").read_text(encoding="utf-8")
+    for id_ in IDS:
+        assert f'id="{id_}"' in html
+    assert 'aria-live="polite"' in html and 'data-base="/archive/"' in html
+
+
+def test_keyboard_search_facet_back_and_open(browser: Browser, example: tuple[Path, str]) -> None:
+    """Search, narrow by a facet, see highlighted results, go back to the previous state, open a result: keys only."""
+    out, base = example
+    with serve(out, base) as site:
+        page = browser.new_page()
+        watch = Watch(page)
+        page.goto(f"{site}search/")
+        page.locator("#search-input").focus()
+        page.keyboard.type("派出所")
+        page.keyboard.press("Enter")
+        assert settled(page) == "找到 3 篇。"
+        assert page.url.endswith("/archive/search/?q=%E6%B4%BE%E5%87%BA%E6%89%80")
+        before = shown(page)
+        assert len(before) == 3 and all(h.startswith("/archive/posts/") for h in before)
+        assert set(page.locator(".story-snippet mark").all_inner_texts()) == {"派出所"}
+        assert facet_counts(page)["region"]["遂川县"] == 1
+
+        for _ in range(40):  # Tab to the facet button for 遂川县
+            page.keyboard.press("Tab")
+            if page.evaluate("document.activeElement.dataset.value") == "遂川县":
+                break
+        page.evaluate("document.querySelector('#search-status').textContent = ''")
+        page.keyboard.press("Enter")
+        assert settled(page) == "找到 1 篇。"
+        assert "region=%E9%81%82%E5%B7%9D%E5%8E%BF" in page.url
+        assert shown(page) == ["/archive/posts/wang-ge-cun-jing/"]
+        assert page.evaluate("document.activeElement.dataset.value") == "遂川县"  # focus stays on the choice
+        assert page.locator('button[data-value="遂川县"]').get_attribute("aria-pressed") == "true"
+        assert page.locator(".story-snippet mark").first.inner_text() == "派出所"
+
+        page.evaluate("document.querySelector('#search-status').textContent = ''")
+        page.go_back()
+        assert settled(page) == "找到 3 篇。"
+        assert shown(page) == before
+        assert page.locator("#search-input").input_value() == "派出所"
+        assert page.locator('button[data-value="遂川县"]').get_attribute("aria-pressed") == "false"
+
+        page.locator("#search-results .story-title a").first.focus()
+        title = page.locator("#search-results .story-title a").first.inner_text()
+        page.keyboard.press("Enter")
+        page.wait_for_url("**/archive/posts/*/")
+        assert page.locator("h1").inner_text() == title
+
+        assert watch.errors == []
+        assert all(u.startswith((site, "data:")) for u in watch.requests), watch.requests
+
+
+def test_facets_without_a_query_browse_the_archive(browser: Browser, example: tuple[Path, str]) -> None:
+    out, base = example
+    with serve(out, base) as site:
+        page = browser.new_page()
+        page.goto(f"{site}search/?topic=%E5%8F%8D%E8%AF%88")  # 反诈
+        assert settled(page) == "找到 1 篇报道。"
+        assert shown(page) == ["/archive/posts/fan-zha/"]
+
+
+def test_without_javascript_the_page_says_so_and_links_the_browse_pages(
+    browser: Browser, example: tuple[Path, str]
+) -> None:
+    out, base = example
+    with serve(out, base) as site:
+        context = browser.new_context(java_script_enabled=False)
+        page = context.new_page()
+        page.goto(f"{site}search/?q=%E6%B4%BE%E5%87%BA%E6%89%80")
+        notice = page.locator("p.notice")
+        assert "JavaScript" in notice.inner_text()
+        links = notice.locator("a").evaluate_all("as => as.map(a => a.getAttribute('href'))")
+        assert links == ["/archive/topics/", "/archive/regions/", "/archive/sources/", "/archive/archive/"]
+        context.close()
+
+
+def test_the_index_fails_gracefully(browser: Browser, files: dict[str, bytes], tmp_path: Path) -> None:
+    site_files = {k: v for k, v in files.items() if "/s-" not in k}  # shards missing
+    with serve(write_site(tmp_path, site_files), "/") as site:
+        page = browser.new_page()
+        page.goto(f"{site}search/?q={NEEDLE}")
+        assert settled(page).startswith("搜索暂时不可用")

@@ -1,30 +1,48 @@
-"""sitegen build: content/ + theme -> output/, read everything first, swap the new site in last."""
+"""sitegen build: content/ + theme -> output/, read everything first, put the new site in place last.
+
+Work is kept in the cache (.sitegen-cache/, see cache.py) and done again only where its inputs
+changed: a post is parsed, checked and its body rendered when its file changes; a page is
+rendered when its key (see render.py) is new; the search index is built when a story it
+indexes changes; output.py writes only files whose bytes changed. Parsing and rendering run on
+every core. The output is the same bytes whichever of these paths made it.
+"""
 
 from __future__ import annotations
 
+import functools
+import os
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Protocol
 
-from sitegen import checks, content, feeds, markup, render, search_index, sitemap, taxonomy
+import jinja2
+
+from sitegen import checks, content, feeds, markup, parallel, render, search_index, sitemap, taxonomy
+from sitegen.cache import CACHE_DIR, Cache, Entry
 from sitegen.config import Config
-from sitegen.content import Story
+from sitegen.content import Post, Story, StoryT, digest
 from sitegen.errors import SitegenError, SitegenErrors
 from sitegen.frontmatter import CHINA
-from sitegen.output import Output
+from sitegen.output import Output, content_key
 
 
 @dataclass(frozen=True)
 class Report:
     stories: int
     files: int
+    changed: int
     seconds: float
     output: Path
     warnings: int
 
     def summary(self) -> str:
-        line = f"built {self.stories} stories into {self.files} files in {self.output} ({self.seconds:.2f} s)"
+        line = (
+            f"built {self.stories} stories into {self.files} files in {self.output} "
+            f"({self.changed} changed, {self.seconds:.2f} s)"
+        )
         if self.warnings:
             line += f"; {self.warnings} warning{'s' if self.warnings > 1 else ''}: see 'sitegen check'"
         return line
@@ -32,10 +50,10 @@ class Report:
 
 def render_story(story: Story, cfg: Config) -> render.Rendered:
     html = markup.to_html(story.body, cfg.remote_images, cfg.base_path)
-    return render.Rendered(story, html, markup.to_text(html))
+    return render.Rendered(Post.of(story), html, markup.to_text(html))
 
 
-def search_docs(rendered: list[render.Rendered]) -> list[search_index.SearchDoc]:
+def search_docs(rendered: Iterable[render.Rendered]) -> list[search_index.SearchDoc]:
     return [
         search_index.SearchDoc(
             url=r.story.url,
@@ -71,40 +89,221 @@ def add_static(cfg: Config, out: Output) -> None:
             out.add(path.relative_to(static).as_posix(), path.read_bytes())
 
 
-def published(stories: list[Story], drafts: bool, now: datetime) -> list[Story]:
+def published(stories: list[StoryT], drafts: bool, now: datetime) -> list[StoryT]:
     """Drafts and posts dated in the future wait for their day, unless --drafts."""
     if drafts:
         return stories
     return [s for s in stories if not s.meta.draft and (s.meta.date is None or s.sort_time <= now)]
 
 
-def assemble(cfg: Config, stories: list[Story], output_dir: Path) -> Output:
-    """The whole site in memory, in a fixed order; nothing is written yet."""
-    terms = taxonomy.collect(stories)
-    rendered = [render_story(s, cfg) for s in stories]
-    out = Output(output_dir)
+def body_key(post: Post, cfg: Config) -> str:
+    """A rendered body depends on its Markdown and on the two settings that change links and images."""
+    return _body_key(post.body_sha, cfg.remote_images, cfg.base_path)
+
+
+@functools.cache
+def _body_key(body_sha: str, remote_images: bool, base_path: str) -> str:
+    return digest(body_sha, str(remote_images), base_path)
+
+
+Body = tuple[str, str, str, tuple[markup.Link, ...]]  # key, HTML, text, links
+
+
+def _render_body(cfg: Config, story: Story, key: str) -> Body:
+    html, links = markup.render(story.body, cfg.remote_images, cfg.base_path)
+    return key, html, markup.to_text(html), links
+
+
+def analyse(cfg: Config, store: Cache, path: Path) -> tuple[Entry | None, list[SitegenError], Body | None]:
+    """One new or changed file: parsed, checked on its own, and its body rendered unless the cache has it."""
+    stat = path.stat()
+    try:
+        story = content.read_story(path)
+    except SitegenError as err:
+        return None, [err], None
+    except SitegenErrors as errs:
+        return None, errs.errors, None
+    post = Post.of(story)
+    key = body_key(post, cfg)
+    links = store.body_links(key)
+    body = None
+    if links is None:
+        body = _render_body(cfg, story, key)
+        links = body[3]
+    problems = tuple(checks.story_problems(cfg, story))
+    entry = Entry(stat.st_size, stat.st_mtime_ns, post, problems, links, story.doc.body_line, content.slug_line(story))
+    return entry, [], body
+
+
+def load_posts(cfg: Config, content_dir: Path, store: Cache) -> list[Entry]:
+    """Every post under content_dir in path order, each file read again only if its size or mtime changed.
+
+    Any invalid file stops the build with every problem listed, as `sitegen check` lists them.
+    """
+    content.require_folder(content_dir)
+    scope = digest(*(t.name for t in cfg.topics))  # story_problems() depends on the topics alone
+    known = store.entries(scope)
+    files = content.post_files(content_dir)
+    entries: dict[str, Entry] = {}
+    todo: list[str] = []
+    for file in files:
+        entry, stat = known.get(file), os.stat(file)
+        if entry and (entry.size, entry.mtime_ns) == (stat.st_size, stat.st_mtime_ns):
+            entries[file] = entry
+        else:
+            todo.append(file)
+    problems: list[SitegenError] = []
+    changed: dict[str, Entry] = {}
+    analysed = parallel.ordered_map(functools.partial(analyse, cfg, store), [Path(file) for file in todo])
+    for file, (entry, errors, body) in zip(todo, analysed, strict=True):
+        problems += errors
+        if entry is not None:
+            changed[file] = entry
+        if body is not None:
+            store.add_body(*body)
+    entries.update(changed)
+    store.save_entries(scope, changed, removed=[path for path in known if path not in entries])
+    store.commit()
+    ordered = [entries[file] for file in files if file in entries]
+    problems += content.slug_clashes((e.post.slug, e.post.path, e.slug_line) for e in ordered)
+    if problems:
+        raise SitegenErrors(problems)
+    return ordered
+
+
+class Bodies(Protocol):
+    def get(self, post: Post) -> tuple[str, str]:
+        """A post's rendered body: its HTML and plain text."""
+        ...
+
+
+class CachedBodies:
+    """Bodies from the cache; any it lacks (another base URL, pruned) are rendered first, on every core."""
+
+    def __init__(self, cfg: Config, store: Cache, posts: list[Post]) -> None:
+        self.cfg, self.store = cfg, store
+        have = store.body_keys()
+        missing = [p for p in posts if body_key(p, cfg) not in have]
+        for body in parallel.ordered_map(functools.partial(_reread, cfg), missing):
+            store.add_body(*body)
+        store.commit()  # forked workers read bodies through their own connections
+
+    def get(self, post: Post) -> tuple[str, str]:
+        found = self.store.body(body_key(post, self.cfg))
+        if found is None:
+            raise SitegenError("the build cache lost a rendered body; build again", post.path)
+        return found
+
+
+def _reread(cfg: Config, post: Post) -> Body:
+    story = content.read_story(post.path)
+    if Post.of(story).body_sha != post.body_sha:
+        raise SitegenError("the post changed while the site was being built; build again", post.path)
+    return _render_body(cfg, story, body_key(post, cfg))
+
+
+class StoryBodies:
+    """Bodies rendered from stories in memory, for `sitegen check`, which keeps no cache."""
+
+    def __init__(self, cfg: Config, stories: list[Story]) -> None:
+        self.cfg = cfg
+        self.stories = {s.path: s for s in stories}
+
+    def get(self, post: Post) -> tuple[str, str]:
+        rendered = render_story(self.stories[post.path], self.cfg)
+        return rendered.html, rendered.text
+
+
+def add_pages(
+    env: jinja2.Environment, jobs: list[render.Job], out: Output, bodies: Bodies, store: Cache | None
+) -> list[str]:
+    """Every page, rendered only if its key is new to both output/ and the cache; their paths in plan order."""
+    paths: list[str | None] = [None] * len(jobs)
+    todo: list[int] = []
+    for i, job in enumerate(jobs):
+        if job.key is not None:
+            paths[i] = out.keep(job.path, job.key)
+            cached = store.page(job.key) if store is not None and paths[i] is None else None
+            if cached is not None:
+                paths[i] = out.add(job.path, cached, job.key)
+        if paths[i] is None:
+            todo.append(i)
+
+    def make(i: int) -> bytes:
+        return render.render(env, jobs[i], lambda post: bodies.get(post)[0]).encode("utf-8")
+
+    for i, data in zip(todo, parallel.ordered_map(make, todo), strict=True):
+        job = jobs[i]
+        if store is not None and job.key is not None:
+            store.add_page(job.key, data)
+        paths[i] = out.add(job.path, data, job.key)
+    return [path for path in paths if path is not None]
+
+
+def add_search(cfg: Config, posts: list[Post], out: Output, bodies: Bodies, store: Cache | None) -> str:
+    """The search index, built again only when a story it indexes changed; returns its key."""
+    key = digest(*(part for p in posts for part in (p.card.key, body_key(p, cfg))))
+    listing = store.search(key) if store is not None else None
+    if listing is not None:
+        assert store is not None
+        for path, sha in listing:
+            if out.keep(path, sha) is None:
+                out.add(path, store.blob(sha), sha)
+        return key
+    made: list[tuple[str, str]] = []
+    rendered = (render.Rendered(p, *bodies.get(p)) for p in posts)
+    for path, data in search_index.build(search_docs(rendered)):
+        sha = content_key(data)
+        out.add(path, data, sha)
+        if store is not None:
+            made.append((path, store.add_blob(data)))
+    if store is not None:
+        store.add_search(key, made)
+    return key
+
+
+def write_site(cfg: Config, posts: list[Post], out: Output, bodies: Bodies, store: Cache | None) -> dict[str, set[str]]:
+    """The whole site into out, in a fixed order; returns the cache entries it used, by table."""
+    terms = taxonomy.collect(posts)
     add_static(cfg, out)
     assets = add_assets(cfg, out)
     env = render.environment(cfg, assets)
-    pages = [out.add(page.path, page.text) for page in render.all_pages(cfg, env, rendered, terms)]
-    for path, data in search_index.build(search_docs(rendered)).items():
-        out.add(path, data)
-    out.add("atom.xml", feeds.atom(cfg, cfg.title, "atom.xml", "", rendered))
-    by_slug = {r.story.slug: r for r in rendered}
+    jobs = list(render.plan(cfg, render.site_key(cfg, assets), posts, terms))
+    pages = add_pages(env, jobs, out, bodies, store)
+    search = add_search(cfg, posts, out, bodies, store)
+
+    def html_of(post: Post) -> str:
+        return bodies.get(post)[0]
+
+    out.add("atom.xml", feeds.atom(cfg, cfg.title, "atom.xml", "", posts, html_of))
     for term in terms.by_kind[taxonomy.TOPICS.key]:
-        items = [by_slug[s.slug] for s in term.stories]
         title = f"{cfg.title}：{term.name}"
-        out.add(f"{term.url}atom.xml", feeds.atom(cfg, title, f"{term.url}atom.xml", term.url, items))
-    lastmod = {s.url + "index.html": s.meta.date.isoformat()[:10] for s in stories if s.meta.date}
+        out.add(f"{term.url}atom.xml", feeds.atom(cfg, title, f"{term.url}atom.xml", term.url, term.stories, html_of))
+    lastmod = {p.url + "index.html": p.meta.date.isoformat()[:10] for p in posts if p.meta.date}
     out.add("sitemap.xml", sitemap.sitemap(cfg, pages, lastmod))
     out.add("robots.txt", sitemap.robots(cfg))
+    return {
+        "pages": {job.key for job in jobs if job.key is not None},
+        "searches": {search},
+        "bodies": {body_key(p, cfg) for p in posts},
+    }
+
+
+def assemble(cfg: Config, stories: list[Story], output_dir: Path) -> Output:
+    """The site's list of files, for `sitegen check`: nothing written, no page rendered."""
+    out = Output(output_dir, dry=True)
+    write_site(cfg, [Post.of(s) for s in stories], out, StoryBodies(cfg, stories), None)
     return out
 
 
-def site_problems(cfg: Config, stories: list[Story], out: Output) -> list[SitegenError]:
+def site_problems(entries: Iterable[Entry], out: Output) -> list[SitegenError]:
     """What `sitegen check` reports about the stories a build publishes."""
     files = set(out.files)
-    return [p for s in stories for p in (*checks.story_problems(cfg, s), *checks.link_problems(s, files))]
+    found: list[SitegenError] = []
+    for e in entries:
+        found += e.problems
+        found += checks.missing_links(e.post.path, e.post.url, e.body_line, e.links, files)
+    return found
 
 
 def run(
@@ -115,13 +314,27 @@ def run(
     now: datetime | None = None,
     strict: bool = False,
 ) -> Report:
-    """Read and check everything, build in memory, refuse on errors, then swap the new site in."""
+    """Read and check everything, build into a staging folder, refuse on errors, then put the new site in place."""
     started = time.perf_counter()
-    stories = published(content.load_stories(content_dir, drafts=True), drafts, now or datetime.now(CHINA))
-    out = assemble(cfg, stories, output_dir)
-    problems = site_problems(cfg, stories, out)
-    errors = [p for p in problems if strict or not p.warning]
-    if errors:
-        raise SitegenErrors(errors)
-    files = out.commit()
-    return Report(len(stories), files, time.perf_counter() - started, output_dir, len(problems))
+    store = Cache(cfg.root / CACHE_DIR)
+    try:
+        entries = load_posts(cfg, content_dir, store)
+        posts = published(content.newest_first([e.post for e in entries]), drafts, now or datetime.now(CHINA))
+        out = Output(output_dir, store.written(output_dir))
+        try:
+            used = write_site(cfg, posts, out, CachedBodies(cfg, store, posts), store)
+            by_path = {e.post.path: e for e in entries}
+            problems = site_problems([by_path[p.path] for p in posts], out)
+            errors = [p for p in problems if strict or not p.warning]
+            if errors:
+                raise SitegenErrors(errors)
+            store.committing(output_dir)
+            files = out.commit()
+            store.save_written(output_dir, out.staged, out.removed, full=out.whole)
+        finally:
+            out.discard()
+        store.prune(used)
+    finally:
+        store.close()
+    changed = len(out.staged) + len(out.removed)
+    return Report(len(posts), files, changed, time.perf_counter() - started, output_dir, len(problems))

@@ -2,21 +2,31 @@
 
    Exact substring search: a story matches when its title or body contains every
    whitespace-separated term of the query, after folding (NFKC, traditional -> simplified
-   by character, lowercase). A term of two or more characters is looked up by character
-   bigrams with positions and verified by chaining them at consecutive positions; a
-   one-character term by the character index. Only the shards holding the query's keys are
-   fetched, and doc metadata only for the results shown.
+   by character, lowercase). The query side follows sitegen/search_query.py step by step
+   (the tests check that both give the same hits, order and facet counts): fetch the shards
+   of the query's keys, the D parts of the rarest key, then only the D parts of the other
+   keys' blocks that hold its docs, then the P parts (positions) needed to verify terms of
+   three or more characters, then the fragments of the results shown.
 
    Page contract (themes/default/templates/search.html):
      <form id="search-form" role="search"> with <input id="search-input" name="q">,
-     <div id="search-status" aria-live="polite">, <ol id="search-results">, and
+     <div id="search-status" aria-live="polite">, <div id="search-facets">,
+     <ol id="search-results">, <button id="search-more" hidden>, and
      <script src="search.js" defer data-index="{base}search/manifest.json" data-base="{base}">.
-   No dependencies, no requests outside the site. */
+   The query and the facets live in the URL (?q=...&topic=...&region=...&source=...&year=...).
+   No dependencies, no requests outside the site; data is inserted as text, never as HTML. */
 (() => {
   "use strict";
 
-  const FORMAT_VERSION = 1;
-  const MAX_RESULTS = 50;
+  const FORMAT_VERSION = 2;
+  const PAGE_SIZE = 10;
+  const FACETS = [
+    ["topic", "专题"],
+    ["region", "地区"],
+    ["source", "来源"],
+    ["year", "年份"],
+  ];
+  const FACET_SHOWN = 8; // values listed before the "show all" button
   // Exactly JavaScript's \s, spelled out as SPACE_CHARS in search_index.py: the index
   // holds no key containing one of these, because queries are split on them.
   const SPACE = /[\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]+/u;
@@ -25,169 +35,477 @@
   const form = document.getElementById("search-form");
   const input = document.getElementById("search-input");
   const status = document.getElementById("search-status");
+  const facetBox = document.getElementById("search-facets");
   const list = document.getElementById("search-results");
-  if (!script || !script.dataset.index || !form || !input || !status || !list) return;
+  const more = document.getElementById("search-more");
+  if (!script || !script.dataset.index || !form || !input || !status || !facetBox || !list || !more) return;
 
   const manifestUrl = new URL(script.dataset.index, document.baseURI);
   const base = script.dataset.base || "/";
   const encoder = new TextEncoder();
-  const files = new Map(); // url -> Promise of parsed JSON; index files are immutable per build
-  let t2s = null; // Map traditional char -> simplified char, loaded on the first non-ASCII query
+  const decoder = new TextDecoder();
+  const files = new Map(); // url -> Promise of bytes; index files are immutable per build
+  const expanded = new Set(); // facets whose full value list is shown
   let latest = 0; // number of the newest search; older ones finishing late are dropped
 
-  /** Fetch a file of the index (names are relative to the manifest), once per page. */
+  /* ---------- reading the index (mirrors sitegen/search_query.py) ---------- */
+
+  /** A file of the index (names are relative to the manifest) as bytes, gunzipped, once per page.
+      gzip files are recognised by their magic bytes: a host may already have decoded them. */
   function load(name) {
     const url = new URL(name, manifestUrl).href;
     if (!files.has(url)) {
-      const promise = fetch(url).then((response) => {
-        if (!response.ok) throw new Error(`${response.status} ${url}`);
-        return response.json();
-      });
+      const promise = fetch(url)
+        .then((response) => {
+          if (!response.ok) throw new Error(`${response.status} ${url}`);
+          return response.arrayBuffer();
+        })
+        .then((buffer) => {
+          const bytes = new Uint8Array(buffer);
+          if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) return bytes;
+          const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+          return new Response(stream).arrayBuffer().then((plain) => new Uint8Array(plain));
+        });
       promise.catch(() => files.delete(url)); // a failed fetch is retried by the next search
       files.set(url, promise);
     }
     return files.get(url);
   }
 
+  const loadJson = async (name) => JSON.parse(decoder.decode(await load(name)));
+
   /** The folding rule of search_index.fold(), in the same order. */
   async function fold(manifest, text) {
-    let folded = text.normalize("NFKC");
-    if (/[^\x00-\x7f]/.test(folded)) {
-      if (t2s === null) {
-        const table = await load(`t2s-${manifest.t2s}.json`);
-        const simplified = Array.from(table.s);
-        t2s = new Map(Array.from(table.t, (ch, i) => [ch, simplified[i]]));
-      }
-      folded = Array.from(folded, (ch) => t2s.get(ch) ?? ch).join("");
+    const normal = text.normalize("NFKC");
+    const [folder, count] = manifest.t2s;
+    const buckets = new Set();
+    for (const ch of normal) if (ch.codePointAt(0) > 0x7f) buckets.add(ch.codePointAt(0) % count);
+    const table = new Map();
+    for (const part of await Promise.all([...buckets].map((b) => loadJson(`t2s-${folder}/${b}.json`)))) {
+      const simplified = Array.from(part.s);
+      Array.from(part.t).forEach((ch, i) => table.set(ch, simplified[i]));
     }
-    return folded.toLowerCase();
+    return Array.from(normal, (ch) => table.get(ch) ?? ch).join("").toLowerCase();
   }
 
-  /** FNV-1a (32 bit) over UTF-8 bytes, as search_index.shard_of(). */
-  function shardOf(key, count) {
+  /** FNV-1a (32 bit) over UTF-8 bytes, as search_index.fnv1a(). */
+  function fnv1a(key) {
     let h = 0x811c9dc5;
     for (const byte of encoder.encode(key)) h = Math.imul(h ^ byte, 0x01000193) >>> 0;
-    return h % count;
+    return h;
   }
 
-  /** The keys that prove a term: its character, or bigrams at 0, 2, 4 ... and the last one.
-      Together they cover every character, so chaining them at their offsets is exact. */
+  /** Every varint in bytes. */
+  function decode(bytes) {
+    const out = [];
+    let value = 0;
+    let shift = 0;
+    for (const byte of bytes) {
+      if (byte < 0x80) {
+        out.push(value + byte * 2 ** shift);
+        value = 0;
+        shift = 0;
+      } else {
+        value += (byte & 0x7f) * 2 ** shift;
+        shift += 7;
+      }
+    }
+    return out;
+  }
+
+  const hex = (bytes) => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+
+  /** Shard bytes -> Map key -> {df, blocks: [{base, d, p}], bases}; a part is bytes or a file name. */
+  function parseShard(bytes) {
+    const records = new Map();
+    let at = 0;
+    const number = () => {
+      let value = 0;
+      let shift = 0;
+      while (bytes[at] >= 0x80) {
+        value += (bytes[at++] & 0x7f) * 2 ** shift;
+        shift += 7;
+      }
+      return value + bytes[at++] * 2 ** shift;
+    };
+    const part = (prefix) => {
+      if (bytes[at++] === 0) {
+        const length = number();
+        at += length;
+        return bytes.subarray(at - length, at);
+      }
+      at += 6;
+      return `${prefix}-${hex(bytes.subarray(at - 6, at))}.bin`;
+    };
+    while (at < bytes.length) {
+      const length = number();
+      const key = decoder.decode(bytes.subarray(at, at + length));
+      at += length;
+      const df = number();
+      const blocks = [];
+      let base = -1;
+      for (let n = number(); n > 0; n--) {
+        base += number();
+        const d = part("d");
+        blocks.push({ base, d, p: Array.from(key).length === 2 ? part("p") : null });
+      }
+      records.set(key, { df, blocks, bases: blocks.map((b) => b.base) });
+    }
+    return records;
+  }
+
+  /** The block whose doc range holds doc: the last one whose base is below it. */
+  function blockOf(record, doc) {
+    let lo = 0;
+    let hi = record.bases.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (record.bases[mid] < doc) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo - 1;
+  }
+
+  /** The blocks holding any of docs (sorted ascending). */
+  function blocksOf(record, docs) {
+    const blocks = [];
+    for (const doc of docs) {
+      const n = blockOf(record, doc);
+      if (blocks[blocks.length - 1] !== n) blocks.push(n);
+    }
+    return blocks;
+  }
+
+  /** A key's entries in the D parts of some of its blocks, in doc order, as parallel arrays.
+      An entry's positions are in the P part of its block, segment `segment`, from `slot` on. */
+  function docList(record, wanted, parts) {
+    const values = parts.map(decode);
+    let total = 0;
+    for (const v of values) {
+      for (let at = 0; at < v.length; ) {
+        const n = v[at];
+        let next = at + 1 + 2 * n;
+        for (let j = 0; j < n; j++) if (v[at + 1 + n + j] % 2) next++;
+        total += n;
+        at = next;
+      }
+    }
+    const list = {
+      docs: new Int32Array(total),
+      counts: new Int32Array(total),
+      titleCounts: new Int32Array(total),
+      block: new Int32Array(total),
+      segment: new Int32Array(total),
+      slot: new Int32Array(total),
+      segmentTotals: new Map(), // block -> positions in each of its segments
+    };
+    let e = 0;
+    wanted.forEach((n, i) => {
+      const v = values[i];
+      const totals = [];
+      let doc = record.blocks[n].base;
+      for (let at = 0; at < v.length; ) {
+        const count = v[at];
+        let titled = at + 1 + 2 * count;
+        let slot = 0;
+        for (let j = 0; j < count; j++, e++) {
+          doc += v[at + 1 + j];
+          const code = v[at + 1 + count + j];
+          list.docs[e] = doc;
+          list.counts[e] = Math.floor(code / 2);
+          list.titleCounts[e] = code % 2 ? v[titled++] : 0;
+          list.block[e] = n;
+          list.segment[e] = totals.length;
+          list.slot[e] = slot;
+          slot += list.counts[e];
+        }
+        totals.push(slot);
+        at = titled;
+      }
+      list.segmentTotals.set(n, totals);
+    });
+    return list;
+  }
+
+  /** The docs in both sorted arrays. */
+  function intersect(a, b) {
+    const out = [];
+    for (let i = 0, j = 0; i < a.length && j < b.length; ) {
+      if (a[i] < b[j]) i++;
+      else if (a[i] > b[j]) j++;
+      else {
+        out.push(a[i]);
+        i++;
+        j++;
+      }
+    }
+    return Int32Array.from(out);
+  }
+
+  /** For each of docs (sorted, all in list), the number of its entry in list. */
+  function entriesOf(list, docs) {
+    const out = new Int32Array(docs.length);
+    for (let i = 0, e = 0; i < docs.length; i++) {
+      while (list.docs[e] < docs[i]) e++;
+      out[i] = e;
+    }
+    return out;
+  }
+
+  /** A function (entry, buffer) -> the entry's positions, read from the P parts of its blocks
+      into buffer (a bigger one when it is too small). */
+  function positionReader(list, parts) {
+    const where = new Map(); // block -> {view, starts: byte offset of each segment's positions, widths}
+    for (const [n, bytes] of parts) {
+      const starts = [];
+      const widths = [];
+      let at = 0;
+      for (const total of list.segmentTotals.get(n)) {
+        widths.push(bytes[at]);
+        starts.push(at + 1);
+        at += 1 + bytes[at] * total;
+      }
+      where.set(n, { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), starts, widths });
+    }
+    return (e, buffer) => {
+      const { view, starts, widths } = where.get(list.block[e]);
+      const width = widths[list.segment[e]];
+      const count = list.counts[e];
+      const out = buffer.length >= count ? buffer : new Int32Array(2 * count);
+      let at = starts[list.segment[e]] + width * list.slot[e];
+      for (let i = 0; i < count; i++, at += width) out[i] = width === 2 ? view.getUint16(at, true) : view.getUint32(at, true);
+      return out;
+    };
+  }
+
+  /** Of the first count anchors p, how many every other [list, length, offset] holds at p + offset,
+      and how many of those are among the first titleCount (in the title); starts gets each such p. */
+  function chained(anchors, count, titleCount, others, starts) {
+    const at = others.map(() => 0);
+    let good = 0;
+    let titled = 0;
+    for (let a = 0; a < count; a++) {
+      const p = anchors[a];
+      let ok = true;
+      others.forEach(([list, length, offset], k) => {
+        let j = at[k];
+        while (j < length && list[j] < p + offset) j++;
+        at[k] = j;
+        if (j >= length || list[j] !== p + offset) ok = false;
+      });
+      if (ok) {
+        good += 1;
+        if (a < titleCount) titled += 1;
+        if (starts) starts.push(p);
+      }
+    }
+    return [good, titled];
+  }
+
+  /** [key, offset] pairs that prove a term: its character, or bigrams at 0, 2, 4 ... and len-2. */
   function plan(term) {
     const chars = Array.from(term);
-    if (chars.length === 1) return { single: true, keys: [term], offsets: [0] };
+    if (chars.length === 1) return [[term, 0]];
     const offsets = [];
     for (let i = 0; i < chars.length - 1; i += 2) offsets.push(i);
     if (offsets[offsets.length - 1] !== chars.length - 2) offsets.push(chars.length - 2);
-    return { single: false, keys: offsets.map((i) => chars[i] + chars[i + 1]), offsets };
+    return offsets.map((i) => [chars[i] + chars[i + 1], i]);
   }
 
-  function undelta(gaps) {
-    let n = 0;
-    return gaps.map((gap) => (n += gap));
-  }
-
-  /** Bigram postings -> Map doc id -> sorted positions (negative: in the title). */
-  function bigramDocs(postings) {
-    const docs = new Map();
-    let doc = 0;
-    for (const entry of postings) {
-      doc += entry[0];
-      docs.set(doc, undelta(entry.slice(1)));
-    }
-    return docs;
-  }
-
-  function contains(sorted, value) {
+  /** The narrowest window (last start - first start) holding a hit of every list. */
+  function span(hits) {
+    const events = hits.flatMap((starts, i) => starts.map((p) => [p, i]));
+    events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    const seen = new Array(hits.length).fill(0);
+    let missing = hits.length;
+    let best = -1;
     let lo = 0;
-    let hi = sorted.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (sorted[mid] === value) return true;
-      if (sorted[mid] < value) lo = mid + 1;
-      else hi = mid - 1;
-    }
-    return false;
-  }
-
-  /** One term -> Map doc id -> {count, title}; count is 1 for one-character terms
-      (their index keeps no positions). */
-  function matchTerm(termPlan, postings) {
-    const found = new Map();
-    if (postings.some((p) => p === undefined)) return found;
-    if (termPlan.single) {
-      const [all, inTitle] = postings[0];
-      const titled = new Set(undelta(inTitle));
-      for (const doc of undelta(all)) found.set(doc, { count: 1, title: titled.has(doc) });
-      return found;
-    }
-    const lists = postings.map(bigramDocs);
-    let rarest = 0;
-    lists.forEach((docs, i) => {
-      if (docs.size < lists[rarest].size) rarest = i;
-    });
-    for (const [doc, anchors] of lists[rarest]) {
-      const others = lists.map((docs) => docs.get(doc));
-      if (others.some((p) => p === undefined)) continue;
-      let count = 0;
-      let title = false;
-      for (const anchor of anchors) {
-        const start = anchor - termPlan.offsets[rarest];
-        if (others.every((positions, i) => i === rarest || contains(positions, start + termPlan.offsets[i]))) {
-          count += 1;
-          title = title || start < 0;
-        }
+    for (const [p, i] of events) {
+      if (++seen[i] === 1) missing--;
+      while (missing === 0) {
+        const [q, j] = events[lo++];
+        if (best < 0 || p - q < best) best = p - q;
+        if (--seen[j] === 0) missing++;
       }
-      if (count > 0) found.set(doc, { count, title });
     }
-    return found;
+    return best;
   }
 
-  /** Query -> {total, docs} for the best MAX_RESULTS, or null for a query with no terms. */
-  async function search(query) {
-    const manifest = await load(manifestUrl.href);
-    if (manifest.version !== FORMAT_VERSION) throw new Error(`search index version ${manifest.version}`);
-    const terms = [...new Set((await fold(manifest, query)).split(SPACE).filter(Boolean))];
-    if (terms.length === 0) return null;
+  const bitLength = (n) => (n === 0 ? 0 : 32 - Math.clz32(n));
+
+  /** Terms -> [{doc, titleTerms, count, span}] for the docs holding every term, in doc order. */
+  async function match(manifest, terms) {
+    const [folder, shardCount] = manifest.shards;
     const plans = terms.map(plan);
-    const count = manifest.shards.length;
-    const needed = [...new Set(plans.flatMap((p) => p.keys.map((key) => shardOf(key, count))))];
+    const keys = [...new Set(plans.flatMap((p) => p.map(([key]) => key)))];
+    const shardNumbers = [...new Set(keys.map((key) => fnv1a(key) % shardCount))];
     const shards = new Map(
-      await Promise.all(needed.map(async (n) => [n, await load(`shard-${manifest.shards[n]}.json`)])),
+      await Promise.all(shardNumbers.map(async (n) => [n, parseShard(await load(`s-${folder}/${n}.bin`))])),
     );
-    const lookup = (key) => {
-      const shard = shards.get(shardOf(key, count));
-      return Object.prototype.hasOwnProperty.call(shard, key) ? shard[key] : undefined;
+    const found = new Map(keys.map((key) => [key, shards.get(fnv1a(key) % shardCount).get(key)]));
+    if ([...found.values()].some((r) => r === undefined)) return [];
+    const part = (p) => (typeof p === "string" ? load(p) : p);
+    const lengths = terms.map((t) => Array.from(t).length);
+    const positional = lengths.filter((n) => n > 1).length;
+    const needsPositions = new Set();
+    terms.forEach((_, t) => {
+      if (lengths[t] > 2 || (lengths[t] === 2 && positional > 1)) plans[t].forEach(([key]) => needsPositions.add(key));
+    });
+
+    // The rarest key's D parts, then only the other keys' blocks that hold its docs.
+    const lists = new Map();
+    let candidates = null;
+    const sorted = [...keys].sort((a, b) => found.get(a).df - found.get(b).df || (a < b ? -1 : a > b ? 1 : 0));
+    for (const step of [sorted.slice(0, 1), sorted.slice(1)]) {
+      await Promise.all(
+        step.map(async (key) => {
+          const record = found.get(key);
+          const wanted = candidates === null ? record.blocks.map((_, n) => n) : blocksOf(record, candidates);
+          lists.set(key, docList(record, wanted, await Promise.all(wanted.map((n) => part(record.blocks[n].d)))));
+        }),
+      );
+      for (const key of step) {
+        candidates = candidates === null ? lists.get(key).docs : intersect(candidates, lists.get(key).docs);
+      }
+    }
+
+    // Positions, from the blocks that hold candidates only.
+    const readers = new Map();
+    await Promise.all(
+      [...needsPositions].map(async (key) => {
+        const record = found.get(key);
+        const wanted = blocksOf(record, candidates);
+        const parts = await Promise.all(wanted.map((n) => part(record.blocks[n].p)));
+        readers.set(key, positionReader(lists.get(key), wanted.map((n, i) => [n, parts[i]])));
+      }),
+    );
+    const entry = new Map(keys.map((key) => [key, entriesOf(lists.get(key), candidates)]));
+    const buffers = new Map(keys.map((key) => [key, new Int32Array(64)]));
+    const positions = (key, e) => {
+      buffers.set(key, readers.get(key)(e, buffers.get(key)));
+      return buffers.get(key);
     };
 
-    let hits = null; // doc id -> {count, titleTerms}
-    for (const termPlan of plans) {
-      const found = matchTerm(termPlan, termPlan.keys.map(lookup));
-      const next = new Map();
-      for (const [doc, match] of found) {
-        const before = hits === null ? { count: 0, titleTerms: 0 } : hits.get(doc);
-        if (before) next.set(doc, { count: before.count + match.count, titleTerms: before.titleTerms + (match.title ? 1 : 0) });
+    const hits = [];
+    for (let i = 0; i < candidates.length; i++) {
+      const hit = { doc: candidates[i], titleTerms: 0, count: 0, span: 0 };
+      const starts = positional > 1 ? [] : null; // hit starts per positional term, for the span
+      let all = true;
+      for (let t = 0; t < terms.length && all; t++) {
+        const [[key], ...rest] = plans[t];
+        const list = lists.get(key);
+        const e = entry.get(key)[i];
+        let count = list.counts[e];
+        let titleCount = list.titleCounts[e];
+        const mine = starts && lengths[t] > 1 ? [] : null;
+        if (lengths[t] > 2) {
+          const others = rest.map(([k, offset]) => {
+            const other = entry.get(k)[i];
+            const length = lists.get(k).counts[other];
+            return [positions(k, other).slice(0, length), length, offset];
+          });
+          [count, titleCount] = chained(positions(key, e), count, titleCount, others, mine);
+        } else if (mine) {
+          mine.push(...positions(key, e).subarray(0, count));
+        }
+        if (mine) starts.push(mine);
+        all = count > 0;
+        hit.count += count;
+        if (titleCount > 0) hit.titleTerms += 1;
       }
-      hits = next;
-      if (hits.size === 0) break;
+      if (!all) continue;
+      hit.span = starts && starts.length > 1 ? span(starts) : 0;
+      hits.push(hit);
     }
-
-    // Title hits first, then more occurrences, then newer (doc ids run newest first).
-    const ranked = [...hits]
-      .sort(([a, x], [b, y]) => y.titleTerms - x.titleTerms || y.count - x.count || a - b)
-      .slice(0, MAX_RESULTS)
-      .map(([doc]) => doc);
-    const size = manifest.chunk_size;
-    const chunkIds = [...new Set(ranked.map((doc) => Math.floor(doc / size)))];
-    const chunks = new Map(
-      await Promise.all(chunkIds.map(async (c) => [c, await load(`docs-${manifest.chunks[c]}.json`)])),
-    );
-    return { total: hits.size, docs: ranked.map((doc) => chunks.get(Math.floor(doc / size))[doc % size]) };
+    return hits;
   }
 
-  /** "2022-08-18" -> "2022年8月18日", as the site's list pages write dates. */
-  function cnDate(iso) {
-    const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso || "");
-    return m ? `${Number(m[1])}年${Number(m[2])}月${Number(m[3])}日` : "日期不详";
+  /** Per facet: a function doc -> the number of its value set (for years, its year), and the sets. */
+  function facetColumns(facets, docs) {
+    const columns = {};
+    for (const [name] of FACETS) {
+      const facet = facets[name];
+      if (name === "year") {
+        const year = new Int32Array(docs).fill(-1);
+        facet.ranges.forEach(([first, end], i) => year.fill(i, first, end));
+        columns[name] = { names: facet.names, sets: facet.names.map((_, i) => [i]).concat([[]]), setOf: year, none: facet.names.length };
+      } else {
+        columns[name] = { names: facet.names, sets: facet.sets, setOf: facet.docs, none: -1 };
+      }
+    }
+    return columns;
+  }
+
+  /** {q, topic, region, source, year} -> {total, ranked, counts}, or null with nothing to look for.
+      A facet's counts cover the matches that pass the other facets' filters. */
+  async function search(state) {
+    const manifest = await loadJson(manifestUrl.href);
+    if (manifest.version !== FORMAT_VERSION) throw new Error(`search index version ${manifest.version}`);
+    const terms = [...new Set((await fold(manifest, state.q)).split(SPACE).filter(Boolean))];
+    if (terms.length === 0 && FACETS.every(([name]) => state[name] === null)) return null;
+    const [facets, found] = await Promise.all([
+      loadJson(`facets-${manifest.facets}.json.gz`),
+      terms.length ? match(manifest, terms) : null,
+    ]);
+    const columns = facetColumns(facets, manifest.docs);
+    const hits = found ?? Array.from({ length: manifest.docs }, (_, doc) => ({ doc, titleTerms: 0, count: 0, span: 0 }));
+    const active = FACETS.map(([name]) => {
+      const column = columns[name];
+      const chosen = state[name] === null ? -1 : column.names.indexOf(state[name]);
+      const passes = new Uint8Array(column.sets.length);
+      column.sets.forEach((set, i) => (passes[i] = state[name] === null || set.includes(chosen) ? 1 : 0));
+      return { name, column, passes, perSet: new Float64Array(column.sets.length) };
+    });
+    const setOf = (facet, doc) => (facet.column.setOf[doc] < 0 ? facet.column.none : facet.column.setOf[doc]);
+    const ranked = [];
+    for (const hit of hits) {
+      let failed = null;
+      let failures = 0;
+      for (const facet of active) {
+        if (!facet.passes[setOf(facet, hit.doc)]) {
+          failures += 1;
+          failed = facet;
+        }
+      }
+      if (failures === 0) {
+        ranked.push(hit);
+        for (const facet of active) facet.perSet[setOf(facet, hit.doc)] += 1;
+      } else if (failures === 1) {
+        failed.perSet[setOf(failed, hit.doc)] += 1;
+      }
+    }
+    const counts = {};
+    for (const { name, column, perSet } of active) {
+      counts[name] = new Map();
+      perSet.forEach((n, set) => {
+        if (n > 0) for (const value of column.sets[set]) counts[name].set(column.names[value], (counts[name].get(column.names[value]) || 0) + n);
+      });
+    }
+    for (const hit of ranked) hit.bucket = bitLength(hit.count);
+    ranked.sort(
+      (x, y) => y.titleTerms - x.titleTerms || y.bucket - x.bucket || x.span - y.span || y.count - x.count || x.doc - y.doc,
+    );
+    return { manifest, terms, total: ranked.length, ranked: ranked.map((hit) => hit.doc), counts };
+  }
+
+  const fragment = (manifest, doc) => loadJson(`frag-${manifest.fragments}/${doc}.json.gz`);
+
+  /* ---------- the page ---------- */
+
+  function stateFromUrl() {
+    const params = new URLSearchParams(window.location.search);
+    const state = { q: params.get("q") || "" };
+    for (const [name] of FACETS) state[name] = params.get(name) || null;
+    return state;
+  }
+
+  function urlOf(state) {
+    const params = new URLSearchParams();
+    if (state.q) params.set("q", state.q);
+    for (const [name] of FACETS) if (state[name] !== null) params.set(name, state[name]);
+    const url = new URL(window.location.href);
+    url.search = params.toString() ? `?${params}` : "";
+    return url.href;
   }
 
   function element(tag, className, text) {
@@ -197,67 +515,238 @@
     return node;
   }
 
+  /** "2022-08-18" -> "2022年8月18日", as the site's list pages write dates. */
+  function cnDate(iso) {
+    const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso || "");
+    return m ? `${Number(m[1])}年${Number(m[2])}月${Number(m[3])}日` : "日期不详";
+  }
+
+  /** Code points of text folded one by one, with the code point each UTF-16 unit came from. */
+  function foldedWithOrigin(chars, t2s) {
+    const cache = new Map();
+    const pieces = [];
+    const origin = [];
+    chars.forEach((ch, i) => {
+      let one = cache.get(ch);
+      if (one === undefined) {
+        one = Array.from(ch.normalize("NFKC"), (c) => t2s.get(c) ?? c).join("").toLowerCase();
+        cache.set(ch, one);
+      }
+      pieces.push(one);
+      for (let u = 0; u < one.length; u++) origin.push(i);
+    });
+    return { folded: pieces.join(""), origin };
+  }
+
+  /** [start, end) code point ranges of the terms in chars, merged. */
+  function ranges(chars, terms, t2s) {
+    const { folded, origin } = foldedWithOrigin(chars, t2s);
+    const found = [];
+    for (const term of terms) {
+      for (let at = folded.indexOf(term); at >= 0; at = folded.indexOf(term, at + 1)) {
+        found.push([origin[at], origin[at + term.length - 1] + 1]);
+      }
+    }
+    found.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    const merged = [];
+    for (const [s, e] of found) {
+      const last = merged[merged.length - 1];
+      if (last && s <= last[1]) last[1] = Math.max(last[1], e);
+      else merged.push([s, e]);
+    }
+    return merged;
+  }
+
+  /** Append chars[from, to) to node, with <mark> around the parts in marks. */
+  function appendMarked(node, chars, marks, from, to) {
+    let at = from;
+    for (const [s, e] of marks) {
+      if (e <= at || s >= to) continue;
+      if (s > at) node.append(chars.slice(at, s).join(""));
+      node.append(element("mark", "", chars.slice(Math.max(s, at), Math.min(e, to)).join("")));
+      at = Math.min(e, to);
+    }
+    if (at < to) node.append(chars.slice(at, to).join(""));
+  }
+
+  /** The text around the first hit in the body, hits marked; the summary when only the title has one. */
+  function snippet(record, terms, t2s) {
+    const node = element("p", "story-snippet");
+    const chars = Array.from(record.text.replace(/\s+/gu, " "));
+    const marks = ranges(chars, terms, t2s);
+    if (marks.length === 0) {
+      const lead = record.summary || chars.slice(0, 80).join("");
+      appendMarked(node, Array.from(lead), ranges(Array.from(lead), terms, t2s), 0, Array.from(lead).length);
+      return node;
+    }
+    const from = Math.max(0, marks[0][0] - 30);
+    const to = Math.min(chars.length, from + 110);
+    if (from > 0) node.append("…");
+    appendMarked(node, chars, marks, from, to);
+    if (to < chars.length) node.append("…");
+    return node;
+  }
+
   /** One result in the markup of the list pages' story items; text only, never HTML. */
-  function resultItem(doc) {
+  function resultItem(record, terms) {
+    const [traditional, simplified] = record.t2s || ["", ""];
+    const t2s = new Map(Array.from(traditional, (ch, i) => [ch, Array.from(simplified)[i]]));
     const item = element("li", "story");
     const heading = element("h2", "story-title");
-    const link = element("a", "", doc.title);
-    link.href = base + doc.url;
+    const link = element("a");
+    link.href = base + record.url;
+    const title = Array.from(record.title);
+    appendMarked(link, title, ranges(title, terms, t2s), 0, title.length);
     heading.append(link);
     const meta = element("p", "story-meta");
-    const time = element("time", "", cnDate(doc.date));
-    if (doc.date) time.dateTime = doc.date;
+    const time = element("time", "", cnDate(record.date));
+    if (record.date) time.dateTime = record.date;
     meta.append(time);
-    if (doc.source) meta.append(` · ${doc.source}`);
-    item.append(heading, meta);
-    if (doc.summary) item.append(element("p", "story-summary", doc.summary));
+    if (record.source) meta.append(` · ${record.source}`);
+    item.append(heading, meta, snippet(record, terms, t2s));
     return item;
   }
 
-  async function run(query) {
+  /** The facet lists: a button per value with its count; pressed when chosen. */
+  function renderFacets(state, counts) {
+    const sections = FACETS.map(([name, label]) => {
+      const values = [...counts[name]].filter(([, n]) => n > 0);
+      if (state[name] !== null && !counts[name].has(state[name])) values.push([state[name], 0]);
+      values.sort(
+        name === "year"
+          ? (a, b) => (a[0] < b[0] ? 1 : a[0] > b[0] ? -1 : 0)
+          : (a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0),
+      );
+      if (values.length === 0) return null;
+      const section = element("section", "facet");
+      const heading = element("h2", "facet-title", label);
+      heading.id = `facet-${name}`;
+      const ul = element("ul", "facet-values");
+      ul.setAttribute("aria-labelledby", heading.id);
+      const listed = expanded.has(name) ? values : values.slice(0, FACET_SHOWN);
+      if (state[name] !== null && !listed.some(([v]) => v === state[name])) listed.push(values.find(([v]) => v === state[name]));
+      for (const [value, n] of listed) {
+        const button = element("button", "facet-value");
+        button.type = "button";
+        button.dataset.facet = name;
+        button.dataset.value = value;
+        button.setAttribute("aria-pressed", String(state[name] === value));
+        button.append(value, " ", element("span", "count", `(${n})`));
+        const li = element("li");
+        li.append(button);
+        ul.append(li);
+      }
+      section.append(heading, ul);
+      if (values.length > FACET_SHOWN) {
+        const toggle = element("button", "facet-more", expanded.has(name) ? "收起" : `全部 ${values.length} 项`);
+        toggle.type = "button";
+        toggle.dataset.more = name;
+        toggle.setAttribute("aria-expanded", String(expanded.has(name)));
+        section.append(toggle);
+      }
+      return section;
+    });
+    facetBox.replaceChildren(...sections.filter(Boolean));
+  }
+
+  let shown = null; // {result, state, count}: what the list shows, for "more" and facet toggles
+
+  async function showPage(ticket) {
+    const { result } = shown;
+    const docs = result.ranked.slice(shown.count, shown.count + PAGE_SIZE);
+    const records = await Promise.all(docs.map((doc) => fragment(result.manifest, doc)));
+    if (ticket !== latest) return [];
+    const items = records.map((record) => resultItem(record, result.terms));
+    list.append(...items);
+    shown.count += docs.length;
+    more.hidden = shown.count >= result.total;
+    return items;
+  }
+
+  function describe(state, total) {
+    const what = state.q.trim() ? `包含“${state.q.trim()}”的报道` : "报道";
+    if (total === 0) return `没有找到${what}。`;
+    return `找到 ${total} 篇${state.q.trim() ? "" : "报道"}。`;
+  }
+
+  async function run(state) {
     const ticket = ++latest;
-    if (!query.trim()) {
+    input.value = state.q;
+    if (!state.q.trim() && FACETS.every(([name]) => state[name] === null)) {
       status.textContent = "";
       list.replaceChildren();
+      facetBox.replaceChildren();
+      more.hidden = true;
+      shown = null;
       return;
     }
     status.textContent = "正在搜索…";
-    let result;
     try {
-      result = await search(query);
+      const result = await search(state);
+      if (ticket !== latest) return;
+      list.replaceChildren();
+      more.hidden = true;
+      if (!result) {
+        status.textContent = "请输入要查找的字词。";
+        facetBox.replaceChildren();
+        return;
+      }
+      shown = { result, state, count: 0 };
+      renderFacets(state, result.counts);
+      await showPage(ticket);
+      if (ticket === latest) status.textContent = describe(state, result.total);
     } catch (err) {
       if (ticket === latest) {
         list.replaceChildren();
+        facetBox.replaceChildren();
+        more.hidden = true;
         status.textContent = "搜索暂时不可用：索引文件加载失败，请稍后再试。";
       }
-      return;
     }
-    if (ticket !== latest) return;
-    list.replaceChildren(...(result ? result.docs.map(resultItem) : []));
-    if (!result) status.textContent = "请输入要查找的字词。";
-    else if (result.total === 0) status.textContent = `没有找到包含“${query.trim()}”的报道。`;
-    else if (result.total > MAX_RESULTS) status.textContent = `找到 ${result.total} 篇，显示最相关的 ${MAX_RESULTS} 篇。`;
-    else status.textContent = `找到 ${result.total} 篇。`;
   }
 
-  function queryFromUrl() {
-    return new URLSearchParams(window.location.search).get("q") || "";
+  /** Make state the page's: a new history entry when it changed, then search. */
+  function go(state) {
+    const url = urlOf(state);
+    if (url !== window.location.href) window.history.pushState(null, "", url);
+    return run(state);
   }
 
   form.addEventListener("submit", (event) => {
     event.preventDefault();
-    const query = input.value;
-    const url = new URL(window.location.href);
-    url.search = query ? `?${new URLSearchParams({ q: query })}` : "";
-    if (url.href !== window.location.href) window.history.pushState(null, "", url.href);
-    run(query);
+    go({ ...stateFromUrl(), q: input.value });
   });
 
-  window.addEventListener("popstate", () => {
-    input.value = queryFromUrl();
-    run(input.value);
+  facetBox.addEventListener("click", async (event) => {
+    const button = event.target.closest("button");
+    if (!button || !shown) return;
+    if (button.dataset.more) {
+      const name = button.dataset.more;
+      if (expanded.has(name)) expanded.delete(name);
+      else expanded.add(name);
+      renderFacets(shown.state, shown.result.counts);
+      facetBox.querySelector(`[data-more="${name}"]`)?.focus();
+      return;
+    }
+    const { facet, value } = button.dataset;
+    const state = { ...stateFromUrl(), q: input.value };
+    state[facet] = state[facet] === value ? null : value;
+    await go(state);
+    // Keep keyboard users where they were: the same value's button, re-rendered.
+    const again = [...facetBox.querySelectorAll("button.facet-value")].find(
+      (b) => b.dataset.facet === facet && b.dataset.value === value,
+    );
+    if (again) again.focus();
   });
 
-  input.value = queryFromUrl();
-  run(input.value);
+  more.addEventListener("click", async () => {
+    if (!shown) return;
+    const items = await showPage(latest);
+    const link = items[0] && items[0].querySelector("a");
+    if (link) link.focus();
+  });
+
+  window.addEventListener("popstate", () => run(stateFromUrl()));
+
+  run(stateFromUrl());
 })();

@@ -1,0 +1,260 @@
+"""The build cache, .sitegen-cache/ next to sitegen.toml: work done once for a post, a body or a page is kept.
+
+One SQLite file, so an interrupted build never leaves a torn entry:
+
+- posts    content file (its path as walked) -> size, mtime and what the build learnt from it
+- bodies   hash of a Markdown body and the render settings -> its HTML, plain text and links
+- pages    page key (a hash of everything the page shows) -> hash of its bytes
+- searches search key (a hash of every search doc's inputs) -> the index's files, path and hash
+- blobs    hash -> bytes, for pages and search files
+- outputs  output folder, file -> what the last build wrote there, with the file's size and mtime,
+           so the next build writes only what changed; a folder being committed is marked unclean
+
+Every entry was made by one version of the code: the cache records a hash of sitegen's sources
+and its renderers' versions, and starts empty when they change. Worker processes forked by the
+build read through their own connection (a SQLite connection must not cross a fork); only the
+parent writes.
+"""
+
+from __future__ import annotations
+
+import copyreg
+import functools
+import hashlib
+import os
+import pickle
+import sqlite3
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+import dateutil
+import jinja2
+import markdown_it
+import nh3
+import pypinyin
+import yaml
+
+from sitegen.content import Post, digest
+from sitegen.errors import SitegenError
+from sitegen.frontmatter import Meta
+from sitegen.markup import Link
+from sitegen.output import Written
+
+CACHE_DIR = ".sitegen-cache"
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS about (name TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS posts (path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, entry BLOB);
+CREATE TABLE IF NOT EXISTS bodies (key TEXT PRIMARY KEY, html TEXT, text TEXT, links BLOB);
+CREATE TABLE IF NOT EXISTS pages (key TEXT PRIMARY KEY, sha TEXT);
+CREATE TABLE IF NOT EXISTS searches (key TEXT, n INTEGER, path TEXT, sha TEXT, PRIMARY KEY (key, n));
+CREATE TABLE IF NOT EXISTS blobs (sha TEXT PRIMARY KEY, data BLOB);
+CREATE TABLE IF NOT EXISTS targets (target TEXT PRIMARY KEY, clean INTEGER);
+CREATE TABLE IF NOT EXISTS outputs (target TEXT, path TEXT, key TEXT, size INTEGER, mtime_ns INTEGER,
+                                    PRIMARY KEY (target, path));
+"""
+_inherited: list[sqlite3.Connection] = []
+PRUNE_SLACK = 2  # a table is pruned to this build's entries once it holds this many times more
+
+
+@functools.cache
+def code_key() -> str:
+    """sitegen's own sources and the versions of what renders, parses and slugs: the code that made an entry."""
+    package = Path(__file__).resolve().parent
+    sources = [hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(package.rglob("*.py"))]
+    versions = [getattr(m, "__version__", "") for m in (jinja2, markdown_it, nh3, yaml, dateutil, pypinyin)]
+    return digest(*sources, *versions, sys.version)
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """A content file as the build keeps it: the Post, and what `sitegen check` would say of it on its own."""
+
+    size: int
+    mtime_ns: int
+    post: Post
+    problems: tuple[SitegenError, ...]
+    links: tuple[Link, ...]
+    body_line: int
+    slug_line: int
+
+
+def _meta(values: tuple[Any, ...]) -> Meta:
+    return Meta(*(_shared(value) for value in values))
+
+
+def _shared(value: Any) -> Any:
+    """The names in a post's lists and its source, interned: 10^5 posts repeat a few hundred of them."""
+    if isinstance(value, tuple):
+        return tuple(sys.intern(v) if isinstance(v, str) else v for v in value)
+    if isinstance(value, str) and len(value) < 32:
+        return sys.intern(value)
+    return value
+
+
+def _reduce_meta(meta: Meta) -> tuple[Any, ...]:
+    return _meta, (tuple(getattr(meta, f.name) for f in fields(Meta)),)
+
+
+# Every Meta read back from the cache (or from a worker) shares its names with the others.
+copyreg.pickle(Meta, _reduce_meta)
+
+
+class Cache:
+    """The cache folder's database; reads and writes of every build step go through here."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        folder.mkdir(parents=True, exist_ok=True)
+        self._pid = -1
+        self._db: sqlite3.Connection | None = None
+        if self._about("code") != code_key():
+            self.db.close()
+            self._db = None
+            for suffix in ("", "-wal", "-shm"):
+                (folder / f"cache.sqlite{suffix}").unlink(missing_ok=True)
+            self.db.execute("INSERT INTO about VALUES ('code', ?)", (code_key(),))
+            self.db.commit()
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        """This process's connection: a forked worker opens its own on first use."""
+        if self._db is not None and self._pid != os.getpid():
+            _inherited.append(self._db)  # never closed here: closing it would act on the parent's database
+            self._db = None
+        if self._db is None:
+            self._db = sqlite3.connect(self.folder / "cache.sqlite", timeout=60)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(SCHEMA)
+            self._pid = os.getpid()
+        return self._db
+
+    def _about(self, name: str) -> str | None:
+        row = self.db.execute("SELECT value FROM about WHERE name = ?", (name,)).fetchone()
+        return str(row[0]) if row else None
+
+    def commit(self) -> None:
+        self.db.commit()
+
+    def close(self) -> None:
+        if self._db is not None and self._pid == os.getpid():
+            self._db.commit()
+            self._db.close()
+        self._db = None
+
+    # posts
+    def entries(self, scope: str) -> dict[str, Entry]:
+        """The entries kept under this scope (the topic vocabulary their problems were found with), by path."""
+        if self._about("entries") != scope:
+            return {}
+        return {path: pickle.loads(blob) for path, blob in self.db.execute("SELECT path, entry FROM posts")}
+
+    def save_entries(self, scope: str, changed: dict[str, Entry], removed: Iterable[str]) -> None:
+        if self._about("entries") != scope:
+            self.db.execute("DELETE FROM posts")
+            self.db.execute("INSERT OR REPLACE INTO about VALUES ('entries', ?)", (scope,))
+        self.db.executemany("DELETE FROM posts WHERE path = ?", ((p,) for p in removed))
+        self.db.executemany(
+            "INSERT OR REPLACE INTO posts VALUES (?, ?, ?, ?)",
+            ((p, e.size, e.mtime_ns, pickle.dumps(e, pickle.HIGHEST_PROTOCOL)) for p, e in changed.items()),
+        )
+
+    # bodies
+    def body(self, key: str) -> tuple[str, str] | None:
+        row = self.db.execute("SELECT html, text FROM bodies WHERE key = ?", (key,)).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def body_links(self, key: str) -> tuple[Link, ...] | None:
+        row = self.db.execute("SELECT links FROM bodies WHERE key = ?", (key,)).fetchone()
+        return tuple(pickle.loads(row[0])) if row else None
+
+    def body_keys(self) -> set[str]:
+        return {key for (key,) in self.db.execute("SELECT key FROM bodies")}
+
+    def add_body(self, key: str, html: str, text: str, links: tuple[Link, ...]) -> None:
+        self.db.execute("INSERT OR REPLACE INTO bodies VALUES (?, ?, ?, ?)", (key, html, text, pickle.dumps(links)))
+
+    # pages, search files and their bytes
+    def page(self, key: str) -> bytes | None:
+        row = self.db.execute(
+            "SELECT data FROM pages JOIN blobs ON pages.sha = blobs.sha WHERE key = ?", (key,)
+        ).fetchone()
+        return bytes(row[0]) if row else None
+
+    def add_page(self, key: str, data: bytes) -> None:
+        sha = self.add_blob(data)
+        self.db.execute("INSERT OR REPLACE INTO pages VALUES (?, ?)", (key, sha))
+
+    def search(self, key: str) -> list[tuple[str, str]] | None:
+        """The search index's files (path, hash of bytes) for these docs, in the order they were made."""
+        rows = self.db.execute("SELECT path, sha FROM searches WHERE key = ? ORDER BY n", (key,)).fetchall()
+        return [(path, sha) for path, sha in rows] or None
+
+    def add_search(self, key: str, files: list[tuple[str, str]]) -> None:
+        self.db.execute("DELETE FROM searches WHERE key = ?", (key,))
+        self.db.executemany(
+            "INSERT INTO searches VALUES (?, ?, ?, ?)", ((key, n, path, sha) for n, (path, sha) in enumerate(files))
+        )
+
+    def blob(self, sha: str) -> bytes:
+        row = self.db.execute("SELECT data FROM blobs WHERE sha = ?", (sha,)).fetchone()
+        if row is None:
+            raise KeyError(sha)
+        return bytes(row[0])
+
+    def add_blob(self, data: bytes) -> str:
+        sha = hashlib.sha256(data).hexdigest()
+        self.db.execute("INSERT OR IGNORE INTO blobs VALUES (?, ?)", (sha, data))
+        return sha
+
+    # what is in each output folder
+    def written(self, target: Path) -> dict[str, Written] | None:
+        """The files the last committed build left in target, or None when that is not known for sure."""
+        name = str(target.resolve())
+        clean = self.db.execute("SELECT clean FROM targets WHERE target = ?", (name,)).fetchone()
+        if not clean or not clean[0]:
+            return None
+        rows = self.db.execute("SELECT path, key, size, mtime_ns FROM outputs WHERE target = ?", (name,))
+        return {path: Written(key, size, mtime_ns) for path, key, size, mtime_ns in rows}
+
+    def committing(self, target: Path) -> None:
+        """Mark target unknown until save_written(): a build killed while committing is then rebuilt in full."""
+        self.db.execute("INSERT OR REPLACE INTO targets VALUES (?, 0)", (str(target.resolve()),))
+        self.db.commit()
+
+    def save_written(self, target: Path, changed: dict[str, Written], removed: Iterable[str], full: bool) -> None:
+        name = str(target.resolve())
+        if full:
+            self.db.execute("DELETE FROM outputs WHERE target = ?", (name,))
+        else:
+            self.db.executemany("DELETE FROM outputs WHERE target = ? AND path = ?", ((name, p) for p in removed))
+        self.db.executemany(
+            "INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?)",
+            ((name, p, w.key, w.size, w.mtime_ns) for p, w in changed.items()),
+        )
+        self.db.execute("INSERT OR REPLACE INTO targets VALUES (?, 1)", (name,))
+        self.db.commit()
+
+    def prune(self, used: dict[str, set[str]]) -> None:
+        """Drop the pages, searches and bodies this build did not use, once they outnumber the used ones."""
+        pruned = False
+        for table, keys in used.items():
+            (count,) = self.db.execute(f"SELECT count(DISTINCT key) FROM {table}").fetchone()
+            if count > PRUNE_SLACK * len(keys) + 100:
+                self.db.execute("CREATE TEMP TABLE IF NOT EXISTS used (key TEXT PRIMARY KEY)")
+                self.db.execute("DELETE FROM used")
+                self.db.executemany("INSERT OR IGNORE INTO used VALUES (?)", ((k,) for k in keys))
+                self.db.execute(f"DELETE FROM {table} WHERE key NOT IN (SELECT key FROM used)")
+                pruned = True
+        for (target,) in self.db.execute("SELECT target FROM targets").fetchall():
+            if not Path(target).is_dir():  # serve's preview folders, tests' temporary sites
+                self.db.execute("DELETE FROM targets WHERE target = ?", (target,))
+                self.db.execute("DELETE FROM outputs WHERE target = ?", (target,))
+        if pruned:
+            self.db.execute(
+                "DELETE FROM blobs WHERE sha NOT IN (SELECT sha FROM pages) AND sha NOT IN (SELECT sha FROM searches)"
+            )
+        self.db.commit()

@@ -1,0 +1,358 @@
+"""The query side of the search index in Python: search.js step by step, for tests and bench/search.
+
+It reads only the files that search_index.build() writes, through a loader, and records
+every file it fetches, so the benchmark counts the bytes a browser would download and the
+tests pin the algorithm the browser runs (test_search_js.py checks that both agree).
+
+Semantics: a doc matches when its folded title or body contains every whitespace-separated
+term of the folded query. Results are ranked by: terms found in the title (more first),
+occurrences of all terms (in doubling buckets: 1, 2-3, 4-7 ...), the span of the closest
+hits of the terms of two or more characters (smaller first), occurrences, then newer first.
+Facet counts for a facet cover the matches that pass the other facets' filters, so a reader
+sees what each choice of that facet would give.
+"""
+
+from __future__ import annotations
+
+import bisect
+import gzip
+import json
+import re
+import sys
+import unicodedata
+from array import array
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sitegen.search_index import FORMAT_VERSION, SPACE_CHARS, fnv1a
+
+PAGE_SIZE = 10
+SPLIT = re.compile(f"[{re.escape(SPACE_CHARS)}]+")
+FACET_NAMES = ("topic", "region", "source", "year")
+
+
+def decode(data: bytes) -> list[int]:
+    """Every varint in data."""
+    out: list[int] = []
+    value = shift = 0
+    for byte in data:
+        if byte < 0x80:
+            out.append(value | byte << shift)
+            value = shift = 0
+        else:
+            value |= (byte & 0x7F) << shift
+            shift += 7
+    return out
+
+
+def plan(term: str) -> list[tuple[str, int]]:
+    """(key, offset) that prove a term: its character, or bigrams at 0, 2, 4 ... and len-2.
+
+    Together they cover every character, so chaining them at their offsets is exact.
+    """
+    if len(term) == 1:
+        return [(term, 0)]
+    offsets = list(range(0, len(term) - 1, 2))
+    if offsets[-1] != len(term) - 2:
+        offsets.append(len(term) - 2)
+    return [(term[i : i + 2], i) for i in offsets]
+
+
+def span(hits: list[list[int]]) -> int:
+    """The narrowest window (last start - first start) holding a hit of every list."""
+    events = sorted((p, i) for i, starts in enumerate(hits) for p in starts)
+    seen = [0] * len(hits)
+    missing = len(hits)
+    best = -1
+    lo = 0
+    for p, i in events:
+        seen[i] += 1
+        missing -= seen[i] == 1
+        while missing == 0:
+            q, j = events[lo]
+            if best < 0 or p - q < best:
+                best = p - q
+            seen[j] -= 1
+            missing += seen[j] == 0
+            lo += 1
+    return best
+
+
+@dataclass(frozen=True)
+class Block:
+    base: int  # the block holds docs in (base, next block's base]
+    d: bytes | str  # inline bytes or the name of the file
+    p: bytes | str | None
+
+
+@dataclass(frozen=True)
+class Record:
+    df: int
+    blocks: list[Block]
+    bases: list[int]
+
+    def block_of(self, doc: int) -> int:
+        return bisect.bisect_left(self.bases, doc) - 1
+
+
+@dataclass
+class Hit:
+    title_terms: int = 0
+    count: int = 0
+    span: int = 0
+
+    def rank(self, doc: int) -> tuple[int, int, int, int, int]:
+        return (-self.title_terms, -self.count.bit_length(), self.span, -self.count, doc)
+
+
+@dataclass
+class Result:
+    total: int
+    ranked: list[int]  # every doc that matches and passes the filters, best first
+    hits: dict[int, Hit]
+    facets: dict[str, dict[str, int]]  # facet -> value -> docs, over the other facets' filters
+    page: list[dict[str, Any]] = field(default_factory=list)  # fragments of the docs shown
+
+
+class Reader:
+    """One page's view of the index: files are fetched once each, and every fetch is recorded."""
+
+    def __init__(self, load: Callable[[str], bytes]) -> None:
+        self._load = load
+        self._cache: dict[str, bytes] = {}
+        self.fetched: dict[str, int] = {}  # name -> bytes as transferred
+        self.manifest = json.loads(self.fetch("manifest.json"))
+        if self.manifest["version"] != FORMAT_VERSION:
+            raise ValueError(f"search index version {self.manifest['version']}")
+        self._shards: dict[int, dict[str, Record]] = {}
+
+    def fetch(self, name: str) -> bytes:
+        if name not in self._cache:
+            data = self._load(name)
+            self.fetched[name] = len(data)
+            self._cache[name] = gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data
+        return self._cache[name]
+
+    def fold(self, text: str) -> str:
+        folded = unicodedata.normalize("NFKC", text)
+        table: dict[str, str] = {}
+        folder, buckets = self.manifest["t2s"]
+        for bucket in sorted({ord(ch) % buckets for ch in folded if ord(ch) > 0x7F}):
+            part = json.loads(self.fetch(f"t2s-{folder}/{bucket}.json"))
+            table.update(zip(part["t"], part["s"], strict=True))
+        return "".join(table.get(ch, ch) for ch in folded).lower()
+
+    def record(self, key: str) -> Record | None:
+        folder, count = self.manifest["shards"]
+        number = fnv1a(key) % count
+        if number not in self._shards:
+            self._shards[number] = parse_shard(self.fetch(f"s-{folder}/{number}.bin"))
+        return self._shards[number].get(key)
+
+    def part(self, part: bytes | str) -> bytes:
+        return part if isinstance(part, bytes) else self.fetch(part)
+
+    def facets(self) -> dict[str, Any]:
+        return json.loads(self.fetch(f"facets-{self.manifest['facets']}.json.gz"))  # type: ignore[no-any-return]
+
+    def search(self, query: str, filters: Mapping[str, str] | None = None, page: int = 0) -> Result | None:
+        """Hits, ranked, with facet counts and the fragments of one page; None with nothing to look for."""
+        terms = list(dict.fromkeys(t for t in SPLIT.split(self.fold(query)) if t))
+        chosen = {k: v for k, v in (filters or {}).items() if v}
+        if not terms and not chosen:
+            return None
+        facets = self.facets()
+        hits = self.match(terms) if terms else {doc: Hit() for doc in range(self.manifest["docs"])}
+        passes = {name: _filter(facets, name, chosen.get(name)) for name in FACET_NAMES}
+        counts: dict[str, dict[str, int]] = {name: {} for name in FACET_NAMES}
+        ranked = []
+        for doc in hits:
+            failed = [name for name in FACET_NAMES if not passes[name](doc)]
+            if not failed:
+                ranked.append(doc)
+            counted = FACET_NAMES if not failed else failed if len(failed) == 1 else []
+            for name in counted:
+                for value in _values(facets, name, doc):
+                    counts[name][value] = counts[name].get(value, 0) + 1
+        ranked.sort(key=lambda doc: hits[doc].rank(doc))
+        shown = ranked[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+        fragments = [json.loads(self.fetch(f"frag-{self.manifest['fragments']}/{doc}.json.gz")) for doc in shown]
+        return Result(len(ranked), ranked, hits, counts, fragments)
+
+    def match(self, terms: list[str]) -> dict[int, Hit]:
+        """doc -> Hit for the docs holding every term, fetching the rarest key's postings first."""
+        plans = [plan(term) for term in terms]
+        keys = list(dict.fromkeys(key for p in plans for key, _ in p))
+        records = {key: self.record(key) for key in keys}
+        if any(r is None for r in records.values()):
+            return {}
+        found = {key: r for key, r in records.items() if r is not None}
+        positional = [t for t in terms if len(t) > 1]
+        needs_positions = {
+            key
+            for term, term_plan in zip(terms, plans, strict=True)
+            for key, _ in term_plan
+            if len(term) > 2 or (len(term) == 2 and len(positional) > 1)
+        }
+
+        entries: dict[str, dict[int, tuple[int, int]]] = {}  # key -> doc -> (count, title count)
+        order: dict[str, dict[int, list[list[tuple[int, int, int]]]]] = {}  # key -> block -> D segments
+        candidates: set[int] | None = None
+        rarest, *others = sorted(keys, key=lambda k: (found[k].df, k))
+        for step in ([rarest], others):
+            for key in step:
+                record = found[key]
+                wanted = range(len(record.blocks)) if candidates is None else _blocks_of(record, candidates)
+                order[key] = {}
+                entries[key] = {}
+                for n in wanted:
+                    block = record.blocks[n]
+                    order[key][n] = _d_entries(self.part(block.d), block.base)
+                    for segment in order[key][n]:
+                        entries[key].update((doc, (count, tc)) for doc, count, tc in segment)
+            for key in step:
+                docs = set(entries[key])
+                candidates = docs if candidates is None else candidates & docs
+        assert candidates is not None
+
+        positions: dict[str, dict[int, list[int]]] = {}
+        for key in needs_positions:
+            record = found[key]
+            positions[key] = {}
+            for n in _blocks_of(record, candidates):
+                p = record.blocks[n].p
+                assert p is not None
+                for doc, where in _p_entries(self.part(p), order[key][n]):
+                    if doc in candidates:
+                        positions[key][doc] = where
+
+        hits: dict[int, Hit] = {}
+        for doc in sorted(candidates):
+            hit = Hit()
+            starts: list[list[int]] = []
+            for term, term_plan in zip(terms, plans, strict=True):
+                (key, _), *rest = term_plan
+                count, title_count = entries[key][doc]
+                if len(term) > 2:
+                    anchors = positions[key][doc]
+                    others_at = [(set(positions[k][doc]), off) for k, off in rest]
+                    good = [i for i, p in enumerate(anchors) if all(p + off in s for s, off in others_at)]
+                    count = len(good)
+                    title_count = sum(1 for i in good if i < title_count)
+                    if len(positional) > 1:
+                        starts.append([anchors[i] for i in good])
+                elif len(term) == 2 and len(positional) > 1:
+                    starts.append(positions[key][doc])
+                if count == 0:
+                    break
+                hit.count += count
+                hit.title_terms += title_count > 0
+            else:
+                hit.span = span(starts) if len(starts) > 1 else 0
+                hits[doc] = hit
+        return hits
+
+
+def parse_shard(data: bytes) -> dict[str, Record]:
+    records: dict[str, Record] = {}
+    at = 0
+
+    def number() -> int:
+        nonlocal at
+        value = shift = 0
+        while data[at] >= 0x80:
+            value |= (data[at] & 0x7F) << shift
+            shift += 7
+            at += 1
+        at += 1
+        return value | data[at - 1] << shift
+
+    def part(prefix: str) -> bytes | str:
+        nonlocal at
+        at += 1
+        if data[at - 1] == 0:
+            length = number()
+            at += length
+            return data[at - length : at]
+        at += 6
+        return f"{prefix}-{data[at - 6 : at].hex()}.bin"
+
+    while at < len(data):
+        length = number()
+        key = data[at : at + length].decode("utf-8")
+        at += length
+        df = number()
+        blocks = []
+        base = -1
+        for _ in range(number()):
+            base += number()
+            d = part("d")
+            blocks.append(Block(base, d, part("p") if len(key) == 2 else None))
+        records[key] = Record(df, blocks, [b.base for b in blocks])
+    return records
+
+
+def _d_entries(data: bytes, base: int) -> list[list[tuple[int, int, int]]]:
+    """The segments of a D part, each a list of (doc, count, title count)."""
+    values = decode(data)
+    segments: list[list[tuple[int, int, int]]] = []
+    at = 0
+    doc = base
+    while at < len(values):
+        n = values[at]
+        gaps, codes = values[at + 1 : at + 1 + n], values[at + 1 + n : at + 1 + 2 * n]
+        at += 1 + 2 * n
+        segment = []
+        for gap, code in zip(gaps, codes, strict=True):
+            doc += gap
+            title_count = 0
+            if code & 1:
+                title_count = values[at]
+                at += 1
+            segment.append((doc, code >> 1, title_count))
+        segments.append(segment)
+    return segments
+
+
+def _p_entries(data: bytes, segments: list[list[tuple[int, int, int]]]) -> Iterator[tuple[int, list[int]]]:
+    """(doc, positions) for every entry of a P part, read along the segments of its D part."""
+    at = 0
+    for segment in segments:
+        width = data[at]
+        total = sum(count for _, count, _ in segment)
+        flat = array("H" if width == 2 else "I", data[at + 1 : at + 1 + width * total])
+        if sys.byteorder == "big":
+            flat.byteswap()
+        at += 1 + width * total
+        start = 0
+        for doc, count, _ in segment:
+            yield doc, flat[start : start + count].tolist()
+            start += count
+
+
+def _blocks_of(record: Record, docs: set[int]) -> list[int]:
+    return sorted({record.block_of(doc) for doc in docs})
+
+
+def _filter(facets: dict[str, Any], name: str, value: str | None) -> Callable[[int], bool]:
+    if value is None:
+        return lambda doc: True
+    if name == "year":
+        if value not in facets["year"]["names"]:
+            return lambda doc: False
+        first, end = facets["year"]["ranges"][facets["year"]["names"].index(value)]
+        return lambda doc: first <= doc < end
+    facet = facets[name]
+    if value not in facet["names"]:
+        return lambda doc: False
+    number = facet["names"].index(value)
+    holding = {i for i, s in enumerate(facet["sets"]) if number in s}
+    return lambda doc: facet["docs"][doc] in holding
+
+
+def _values(facets: dict[str, Any], name: str, doc: int) -> list[str]:
+    facet = facets[name]
+    if name == "year":
+        return [year for year, (first, end) in zip(facet["names"], facet["ranges"], strict=True) if first <= doc < end]
+    return [facet["names"][i] for i in facet["sets"][facet["docs"][doc]]]

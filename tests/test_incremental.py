@@ -1,0 +1,207 @@
+"""The same bytes whichever way a site is built: cold, from a warm cache, incrementally, serially or in parallel.
+
+Each test generates a small archive (the example site plus 60 made-up posts) and applies the
+same edits to two copies: one rebuilt incrementally with its cache and output kept, one built
+cold (no cache, no output) after every edit. Parallel builds hand the workers small chunks, so
+that a small site is split between them as a large one is.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from support import TEST_SITE, copy_site
+
+from sitegen import cli, output, parallel
+from sitegen.cache import CACHE_DIR, Cache
+
+TOPICS = ["社区警务", "反诈", "防溺水"]
+TAGS = ["枫桥经验", "网格化管理", "反诈宣传", "暑期安全", "护学岗", "人民调解", "夜间巡查"]
+REGIONS = [["江西省", "吉安市", "遂川县"], ["江西省", "吉安市", "井冈山市"], ["江苏省", "盐城市"], ["浙江省", "绍兴市"]]
+SOURCES = ["井冈山报", "新华社", "中国网", "江西日报"]
+SENTENCES = [
+    "民警深入辖区开展走访，发放宣传资料。",
+    "今年以来，全县共排查整改隐患一百余处。",
+    "“群众的事再小也是大事”，社区民警说。",
+    "活动现场，民警结合典型案例讲解防范知识。",
+    "下一步，派出所将持续深化平安建设。",
+]
+POSTS = 60
+
+
+def make_post(i: int, rng: random.Random) -> str:
+    """One made-up post in sitegen's front matter; some undated, some linking to another post."""
+    date = f"date: 20{rng.randint(15, 23)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}T{rng.randint(0, 23):02d}:30:00+08:00\n"
+    paragraphs = ["".join(rng.sample(SENTENCES, 3)) for _ in range(rng.randint(2, 4))]
+    if rng.random() < 0.2:  # to the posts the tests never edit
+        paragraphs.append(f"详见[另一篇](/posts/gen-{rng.randrange(50, POSTS):03d}/)。")
+    if rng.random() < 0.2:
+        paragraphs.insert(1, "## 工作成效")
+    return (
+        f"---\ntitle: 第{i}号平安报道\n"
+        + (date if rng.random() > 0.05 else "review: [date]\n")
+        + f"source: {rng.choice(SOURCES)}\n"
+        + f"categories: [{', '.join(rng.sample(TOPICS, rng.randint(1, 2)))}]\n"
+        + f"tags: [{', '.join(rng.sample(TAGS, rng.randint(1, 3)))}]\n"
+        + f"regions: [{', '.join(rng.choice(REGIONS))}]\n"
+        + f"summary: 第{i}号报道的摘要。\nslug: gen-{i:03d}\n---\n\n"
+        + "\n\n".join(paragraphs)
+        + "\n"
+    )
+
+
+@pytest.fixture
+def sites(tmp_path: Path) -> tuple[Path, Path]:
+    """Two identical copies of a 64-post site: one to build incrementally, one to build cold each time."""
+    rng = random.Random(7)
+    posts = {f"gen-{i:03d}.md": make_post(i, rng) for i in range(POSTS)}
+    made = []
+    for name in ("incremental", "cold"):
+        site = copy_site(TEST_SITE, tmp_path / name)
+        folder = site / "content/posts/gen"
+        folder.mkdir()
+        for file, text in posts.items():
+            (folder / file).write_text(text, encoding="utf-8")
+        made.append(site)
+    return made[0], made[1]
+
+
+def build(site: Path, *args: str) -> None:
+    assert cli.main(["--root", str(site), "build", *args]) == 0
+
+
+def cold_build(site: Path) -> None:
+    shutil.rmtree(site / CACHE_DIR, ignore_errors=True)
+    shutil.rmtree(site / "output", ignore_errors=True)
+    build(site)
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def mtimes(root: Path) -> dict[str, int]:
+    return {p.relative_to(root).as_posix(): p.stat().st_mtime_ns for p in root.rglob("*") if p.is_file()}
+
+
+def edit(site: Path, rel: str, pattern: str, new: str) -> None:
+    path = site / rel
+    text = path.read_text(encoding="utf-8")
+    changed = re.sub(pattern, new, text, count=1)
+    assert changed != text, (rel, pattern)
+    path.write_text(changed, encoding="utf-8")
+
+
+POST = "content/posts/gen/gen-042.md"
+EDITS: dict[str, Callable[[Path], None]] = {
+    "body": lambda site: edit(site, POST, "\n---\n\n", "\n---\n\n新增的一段正文。\n\n"),
+    "topic": lambda site: edit(site, POST, r"categories: \[.*\]", "categories: [反诈, 社区警务]"),
+    "title": lambda site: edit(site, POST, "title: 第42号平安报道", "title: 第42号平安报道（更正）"),
+    "date": lambda site: edit(site, POST, r"date: \d{4}", "date: 2024"),
+    "draft": lambda site: edit(site, POST, "slug: gen-042", "slug: gen-042\ndraft: true"),
+    "new post": lambda site: (site / "content/posts/gen/new.md").write_text(make_post(999, random.Random(1))),
+    "deleted post": lambda site: (site / "content/posts/gen/gen-007.md").unlink(),
+    "template": lambda site: edit(site, "themes/default/templates/base.html", "<main", "<!-- 模板改动 -->\n<main"),
+    "per_page": lambda site: edit(site, "sitegen.toml", "per_page = 2", "per_page = 3"),
+}
+
+
+def test_parallel_cold_warm_and_incremental_builds_are_identical(sites: tuple[Path, Path], monkeypatch) -> None:
+    incremental, cold = sites
+    monkeypatch.setattr(parallel, "CHUNK", 2)
+    monkeypatch.setattr(parallel, "cores", lambda: 2)
+    build(incremental)
+    monkeypatch.setattr(parallel, "cores", lambda: 1)
+    cold_build(cold)
+    assert tree(incremental / "output") == tree(cold / "output")
+
+    shutil.rmtree(incremental / "output")  # warm: the cache is kept, output/ is not
+    build(incremental)
+    assert tree(incremental / "output") == tree(cold / "output")
+
+    monkeypatch.setattr(parallel, "cores", lambda: 2)
+    for name, change in EDITS.items():
+        change(incremental)
+        change(cold)
+        build(incremental)
+        cold_build(cold)
+        assert tree(incremental / "output") == tree(cold / "output"), name
+
+
+def test_no_op_rebuild_writes_nothing(sites: tuple[Path, Path], capsys) -> None:
+    site, _ = sites
+    build(site)
+    before = mtimes(site / "output")
+    capsys.readouterr()
+    build(site)
+    assert "(0 changed," in capsys.readouterr().out
+    assert mtimes(site / "output") == before
+
+
+def test_body_edit_rewrites_its_page_and_feeds_not_the_lists(sites: tuple[Path, Path], capsys) -> None:
+    site, _ = sites
+    build(site)
+    before = mtimes(site / "output")
+    EDITS["body"](site)
+    build(site)
+    after = mtimes(site / "output")
+    changed = {rel for rel in after if after[rel] != before.get(rel)}
+    assert "posts/gen-042/index.html" in changed
+    assert not any(
+        rel.startswith(("topics/", "tags/", "regions/", "archive/")) and rel.endswith(".html") for rel in changed
+    )
+    assert "index.html" not in changed and "sitemap.xml" not in changed
+
+
+def test_a_file_changed_or_removed_in_output_is_restored(sites: tuple[Path, Path]) -> None:
+    site, _ = sites
+    build(site)
+    expected = tree(site / "output")
+    (site / "output/posts/gen-010/index.html").write_text("changed by hand", encoding="utf-8")
+    (site / "output/topics/fan-zha/index.html").unlink()
+    build(site)
+    assert tree(site / "output") == expected
+
+
+def test_interrupted_commit_puts_every_old_file_back(sites: tuple[Path, Path], monkeypatch) -> None:
+    site, _ = sites
+    build(site)
+    before = tree(site / "output")
+    EDITS["title"](site)  # the post, its neighbours, lists and feeds change
+    real_replace = os.replace
+    calls = {"n": 0}
+
+    def failing_replace(src: str | Path, dest: str | Path) -> None:
+        calls["n"] += 1
+        if calls["n"] == 5:
+            raise KeyboardInterrupt
+        real_replace(src, dest)
+
+    monkeypatch.setattr(output.os, "replace", failing_replace)
+    assert cli.main(["--root", str(site), "build"]) == 130
+    monkeypatch.undo()
+    assert calls["n"] > 5  # interrupted after some files were moved in, then each put back
+    assert tree(site / "output") == before
+    assert [p.name for p in site.iterdir() if p.name.startswith(".output")] == []
+    build(site)
+    assert tree(site / "output") != before
+
+
+def test_build_killed_while_committing_is_followed_by_a_full_one(sites: tuple[Path, Path], monkeypatch) -> None:
+    incremental, cold = sites
+    build(incremental)
+    EDITS["topic"](incremental)
+    EDITS["topic"](cold)
+    monkeypatch.setattr(Cache, "save_written", lambda *args, **kwargs: None)  # as if killed after the moves
+    build(incremental)
+    monkeypatch.undo()
+    (incremental / "output/stray.html").write_text("left by the killed build", encoding="utf-8")
+    build(incremental)  # output/ is not known for sure: rebuilt whole, and the stray file goes
+    cold_build(cold)
+    assert tree(incremental / "output") == tree(cold / "output")
