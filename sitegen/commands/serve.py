@@ -135,10 +135,14 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         self.send_header("Cache-Control", "no-store")
         self.end_headers()
         last = -1
+
+        def moved_on() -> bool:
+            return self.preview.generation != last
+
         try:
             while not self.server_stopping():
                 with self.preview.changed:
-                    self.preview.changed.wait_for(lambda seen=last: self.preview.generation != seen, timeout=15)
+                    self.preview.changed.wait_for(moved_on, timeout=15)
                     current = self.preview.generation
                 self.wfile.write(f"data: {current}\n\n".encode())
                 self.wfile.flush()
