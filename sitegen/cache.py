@@ -2,7 +2,7 @@
 
 One SQLite file, so an interrupted build never leaves a torn entry:
 
-- posts    content file (its path as walked) -> size, mtime and what the build learnt from it
+- posts    content file (its path as walked) -> an Entry: its size and mtime, and what the build learnt from it
 - bodies   hash of a Markdown body and the render settings -> its HTML, plain text and links
 - pages    page key (a hash of everything the page shows) -> hash of its bytes
 - searches search key (a hash of every search doc's inputs) -> the index's files, path and hash
@@ -25,6 +25,7 @@ import os
 import pickle
 import sqlite3
 import sys
+import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -46,7 +47,7 @@ from sitegen.output import Written
 CACHE_DIR = ".sitegen-cache"
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS about (name TEXT PRIMARY KEY, value TEXT);
-CREATE TABLE IF NOT EXISTS posts (path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, entry BLOB);
+CREATE TABLE IF NOT EXISTS posts (path TEXT PRIMARY KEY, entry BLOB);
 CREATE TABLE IF NOT EXISTS bodies (key TEXT PRIMARY KEY, html TEXT, text TEXT, links BLOB);
 CREATE TABLE IF NOT EXISTS pages (key TEXT PRIMARY KEY, sha TEXT);
 CREATE TABLE IF NOT EXISTS searches (key TEXT, n INTEGER, path TEXT, sha TEXT, PRIMARY KEY (key, n));
@@ -103,18 +104,36 @@ copyreg.pickle(Meta, _reduce_meta)
 
 
 class Cache:
-    """The cache folder's database; reads and writes of every build step go through here."""
+    """The cache folder's database; reads and writes of every build step go through here.
+
+    A cache that cannot be used (a read-only site folder, a file that is not a database) is
+    replaced: by an empty one, or for this build by a temporary one. It is never worth failing for.
+    """
 
     def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        folder.mkdir(parents=True, exist_ok=True)
         self._pid = -1
         self._db: sqlite3.Connection | None = None
-        if self._about("code") != code_key():
-            self.db.close()
-            self._db = None
+        self._writes = 0
+        self._scratch: tempfile.TemporaryDirectory[str] | None = None
+        try:
+            self._open(folder)
+        except (OSError, sqlite3.Error):
+            self._disconnect()
+            self._scratch = tempfile.TemporaryDirectory(prefix="sitegen-cache-")
+            self._open(Path(self._scratch.name))
+
+    def _open(self, folder: Path) -> None:
+        self.folder = folder
+        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            made_by = self._about("code")
+        except sqlite3.Error:
+            made_by = None
+        if made_by != code_key():
+            self._disconnect()
             for suffix in ("", "-wal", "-shm"):
                 (folder / f"cache.sqlite{suffix}").unlink(missing_ok=True)
+            self.db.executescript(SCHEMA)
             self.db.execute("INSERT INTO about VALUES ('code', ?)", (code_key(),))
             self.db.commit()
 
@@ -128,9 +147,14 @@ class Cache:
             self._db = sqlite3.connect(self.folder / "cache.sqlite", timeout=60)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.executescript(SCHEMA)
             self._pid = os.getpid()
         return self._db
+
+    def _wrote(self) -> None:
+        """Commit now and then, so another build (say, serve's) never waits long for the database."""
+        self._writes += 1
+        if self._writes % 500 == 0:
+            self.db.commit()
 
     def _about(self, name: str) -> str | None:
         row = self.db.execute("SELECT value FROM about WHERE name = ?", (name,)).fetchone()
@@ -140,6 +164,11 @@ class Cache:
         self.db.commit()
 
     def close(self) -> None:
+        self._disconnect()
+        if self._scratch is not None:
+            self._scratch.cleanup()
+
+    def _disconnect(self) -> None:
         if self._db is not None and self._pid == os.getpid():
             self._db.commit()
             self._db.close()
@@ -158,8 +187,8 @@ class Cache:
             self.db.execute("INSERT OR REPLACE INTO about VALUES ('entries', ?)", (scope,))
         self.db.executemany("DELETE FROM posts WHERE path = ?", ((p,) for p in removed))
         self.db.executemany(
-            "INSERT OR REPLACE INTO posts VALUES (?, ?, ?, ?)",
-            ((p, e.size, e.mtime_ns, pickle.dumps(e, pickle.HIGHEST_PROTOCOL)) for p, e in changed.items()),
+            "INSERT OR REPLACE INTO posts VALUES (?, ?)",
+            ((p, pickle.dumps(e, pickle.HIGHEST_PROTOCOL)) for p, e in changed.items()),
         )
 
     # bodies
@@ -176,6 +205,7 @@ class Cache:
 
     def add_body(self, key: str, html: str, text: str, links: tuple[Link, ...]) -> None:
         self.db.execute("INSERT OR REPLACE INTO bodies VALUES (?, ?, ?, ?)", (key, html, text, pickle.dumps(links)))
+        self._wrote()
 
     # pages, search files and their bytes
     def page(self, key: str) -> bytes | None:
@@ -205,9 +235,11 @@ class Cache:
             raise KeyError(sha)
         return bytes(row[0])
 
-    def add_blob(self, data: bytes) -> str:
-        sha = hashlib.sha256(data).hexdigest()
+    def add_blob(self, data: bytes, sha: str | None = None) -> str:
+        """Store bytes under their SHA-256 (pass it if known); returns it."""
+        sha = sha or hashlib.sha256(data).hexdigest()
         self.db.execute("INSERT OR IGNORE INTO blobs VALUES (?, ?)", (sha, data))
+        self._wrote()
         return sha
 
     # what is in each output folder

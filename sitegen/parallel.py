@@ -21,12 +21,15 @@ _work: tuple[Callable[[Any], Any], Sequence[Any]] | None = None  # what the fork
 
 
 def cores() -> int:
-    return len(os.sched_getaffinity(0))
+    """The cores this process may use; 1 where processes cannot be forked."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def ordered_map(task: Callable[[T], R], items: Sequence[T], jobs: int | None = None) -> Iterator[R]:
-    """task(item) for every item, in the order of items, on `jobs` worker processes (default: every core)."""
-    jobs = cores() if jobs is None else jobs
+def ordered_map(task: Callable[[T], R], items: Sequence[T]) -> Iterator[R]:
+    """task(item) for every item, in the order of items, on one worker process per core."""
+    jobs = cores()
     if jobs < 2 or len(items) < 4 * CHUNK:
         yield from map(task, items)
         return

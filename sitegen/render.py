@@ -151,9 +151,9 @@ def _fixed(context: dict[str, Any], _: HtmlOf) -> dict[str, Any]:
     return context
 
 
-def _job(site: str, template: str, path: str, *parts: str, **context: Any) -> Job:
-    """A page whose context is all in parts (the strings it shows)."""
-    return Job(path, template, digest(site, template, path, *parts), partial(_fixed, context))
+def _plain(site: str, template: str, path: str) -> Job:
+    """A page that shows nothing but the site (search, 404)."""
+    return Job(path, template, digest(site, template, path), partial(_fixed, {}))
 
 
 def _article(post: Post, older: Post | None, newer: Post | None, terms: Terms, html_of: HtmlOf) -> dict[str, Any]:
@@ -240,5 +240,5 @@ def plan(cfg: Config, site: str, posts: list[Post], terms: Terms) -> Iterator[Jo
     for period in (*terms.years, *terms.months):
         label = period.name.replace("/", "年") + ("月" if "/" in period.name else "年")
         yield from list_jobs(site, f"归档：{label}", period.stories, f"archive/{period.slug}/", cfg.per_page)
-    yield _job(site, "search.html", "search/")
-    yield _job(site, "404.html", "404.html")
+    yield _plain(site, "search.html", "search/")
+    yield _plain(site, "404.html", "404.html")

@@ -205,3 +205,14 @@ def test_build_killed_while_committing_is_followed_by_a_full_one(sites: tuple[Pa
     build(incremental)  # output/ is not known for sure: rebuilt whole, and the stray file goes
     cold_build(cold)
     assert tree(incremental / "output") == tree(cold / "output")
+
+
+def test_a_broken_cache_is_started_afresh(sites: tuple[Path, Path]) -> None:
+    site, _ = sites
+    build(site)
+    expected = tree(site / "output")
+    for file in (site / CACHE_DIR).iterdir():
+        file.write_bytes(b"not a database")
+    shutil.rmtree(site / "output")
+    build(site)
+    assert tree(site / "output") == expected

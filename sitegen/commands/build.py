@@ -256,7 +256,7 @@ def add_search(cfg: Config, posts: list[Post], out: Output, bodies: Bodies, stor
         sha = content_key(data)
         out.add(path, data, sha)
         if store is not None:
-            made.append((path, store.add_blob(data)))
+            made.append((path, store.add_blob(data, sha)))
     if store is not None:
         store.add_search(key, made)
     return key
@@ -270,7 +270,9 @@ def write_site(cfg: Config, posts: list[Post], out: Output, bodies: Bodies, stor
     env = render.environment(cfg, assets)
     jobs = list(render.plan(cfg, render.site_key(cfg, assets), posts, terms))
     pages = add_pages(env, jobs, out, bodies, store)
-    search = add_search(cfg, posts, out, bodies, store)
+    used = {"pages": {job.key for job in jobs if job.key is not None}, "bodies": {body_key(p, cfg) for p in posts}}
+    del jobs  # the search index needs the memory more, at 10^5 stories
+    used["searches"] = {add_search(cfg, posts, out, bodies, store)}
 
     def html_of(post: Post) -> str:
         return bodies.get(post)[0]
@@ -282,11 +284,7 @@ def write_site(cfg: Config, posts: list[Post], out: Output, bodies: Bodies, stor
     lastmod = {p.url + "index.html": p.meta.date.isoformat()[:10] for p in posts if p.meta.date}
     out.add("sitemap.xml", sitemap.sitemap(cfg, pages, lastmod))
     out.add("robots.txt", sitemap.robots(cfg))
-    return {
-        "pages": {job.key for job in jobs if job.key is not None},
-        "searches": {search},
-        "bodies": {body_key(p, cfg) for p in posts},
-    }
+    return used
 
 
 def assemble(cfg: Config, stories: list[Story], output_dir: Path) -> Output:
