@@ -63,11 +63,11 @@ import unicodedata
 import zlib
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NamedTuple, TypeVar
 
 import opencc
 
@@ -100,6 +100,18 @@ class SearchDoc:
     categories: tuple[str, ...]
     regions: tuple[str, ...]
     source: str
+
+
+class Card(NamedTuple):
+    """What the facets need of a doc: a SearchDoc without its texts."""
+
+    date: str
+    categories: tuple[str, ...]
+    regions: tuple[str, ...]
+    source: str
+
+
+T = TypeVar("T")
 
 
 @functools.cache
@@ -339,12 +351,17 @@ def _shards(records: dict[str, bytes]) -> list[bytes]:
     return [b"".join(shard) for shard in shards]
 
 
-def newest_first(docs: Sequence[SearchDoc]) -> list[SearchDoc]:
-    """Doc id order: by date, newest first, undated last; ties keep the caller's order."""
-    return sorted(docs, key=lambda d: d.date, reverse=True)
+def newest_first(docs: Iterable[T], date: Callable[[T], str] = operator.attrgetter("date")) -> list[T]:
+    """Doc id order: by date ("2022-08-18" or "" when undated), newest first, undated last; ties keep the caller's order."""
+    return sorted(docs, key=date, reverse=True)
 
 
-def _facets(docs: list[SearchDoc]) -> dict[str, Any]:
+def _follows(doc: SearchDoc, previous: Card) -> bool:
+    """doc may take the id after previous's: it is undated, or no newer than a dated previous."""
+    return not doc.date or (previous.date != "" and doc.date <= previous.date)
+
+
+def _facets(docs: list[Card]) -> dict[str, Any]:
     """Each doc's topics, regions and source as one index into that facet's distinct sets."""
     facets: dict[str, Any] = {}
     columns: dict[str, list[tuple[str, ...]]] = {
@@ -374,13 +391,16 @@ def _t2s_buckets() -> list[bytes]:
     return [_dumps({"t": "".join(t for t, _ in b), "s": "".join(s for _, s in b)}) for b in buckets]
 
 
-def build(docs: Sequence[SearchDoc]) -> Iterator[tuple[str, bytes]]:
-    """(path under search/, bytes) for every file of the index, streamed; the manifest comes last."""
-    docs = newest_first(docs)
+def build(docs: Iterable[SearchDoc]) -> Iterator[tuple[str, bytes]]:
+    """(path under search/, bytes) for every file of the index, streamed; the manifest comes last.
+
+    docs come in doc id order (newest_first()), one at a time: at 10^5 stories their texts
+    together take half a gigabyte, so the caller makes each when it is read.
+    """
     with tempfile.TemporaryDirectory(prefix="sitegen-search-") as tmp:
         spill = _Spill(Path(tmp))
         fragments = _Fragments(Path(tmp) / "fragments")
-        _read(docs, spill, fragments)
+        cards = _read(docs, spill, fragments)
 
         records: dict[str, bytes] = {}
         seen: set[str] = set()  # keys with equal postings share a file
@@ -400,14 +420,14 @@ def build(docs: Sequence[SearchDoc]) -> Iterator[tuple[str, bytes]]:
         t2s_dir = _digest(b"".join(buckets))
         for number, bucket in enumerate(buckets):
             yield f"search/t2s-{t2s_dir}/{number}.json", bucket
-        facets = _gzip(_dumps(_facets(docs)))
+        facets = _gzip(_dumps(_facets(cards)))
         yield f"search/facets-{_digest(facets)}.json.gz", facets
         fragments_dir = fragments.digest.hexdigest()[: 2 * HASH_BYTES]
         for doc_id, data in enumerate(fragments.read()):
             yield f"search/frag-{fragments_dir}/{doc_id}.json.gz", data
     manifest = {
         "version": FORMAT_VERSION,
-        "docs": len(docs),
+        "docs": len(cards),
         "shards": [shards_dir, len(shards)],
         "t2s": [t2s_dir, T2S_BUCKETS],
         "facets": _digest(facets),
@@ -416,18 +436,23 @@ def build(docs: Sequence[SearchDoc]) -> Iterator[tuple[str, bytes]]:
     yield "search/manifest.json", _dumps(manifest)
 
 
-def _read(docs: list[SearchDoc], spill: _Spill, fragments: _Fragments) -> None:
+def _read(docs: Iterable[SearchDoc], spill: _Spill, fragments: _Fragments) -> list[Card]:
     """Every doc's postings into the spill, batch by batch, and its fragment into the fragments file.
 
-    The cyclic garbage collector is paused meanwhile: the batch holds millions of young
-    lists, none in a cycle, and collecting would take a third of the time.
+    Returns each doc's card (what the facets need). The cyclic garbage collector is paused
+    meanwhile: the batch holds millions of young lists, none in a cycle, and collecting would
+    take a third of the time.
     """
     collecting = gc.isenabled()
     gc.disable()
     try:
         last: dict[str, int] = {}
         batch = _Batch()
+        cards: list[Card] = []
         for doc_id, doc in enumerate(docs):
+            if cards and not _follows(doc, cards[-1]):
+                raise ValueError(f"search docs must come newest first: {doc.url} ({doc.date or 'undated'}) is late")
+            cards.append(Card(doc.date, doc.categories, doc.regions, doc.source))
             batch.add(doc_id, fold(doc.title), fold(doc.text))
             if doc_id % BATCH_DOCS == BATCH_DOCS - 1:
                 spill.write(batch.segments(last))
@@ -435,6 +460,7 @@ def _read(docs: list[SearchDoc], spill: _Spill, fragments: _Fragments) -> None:
             fragments.add(_gzip(_dumps(_fragment(doc))))
         spill.write(batch.segments(last))
         fragments.close()
+        return cards
     finally:
         if collecting:
             gc.enable()

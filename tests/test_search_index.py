@@ -13,6 +13,7 @@ import json
 import random
 import re
 import unicodedata
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
@@ -378,11 +379,21 @@ def test_one_character_terms_count_their_occurrences() -> None:
     assert search(dict(build(docs)), "警").ranked == [1, 0]
 
 
-def test_docs_are_numbered_newest_first_whatever_the_input_order(docs: list[SearchDoc]) -> None:
-    newest_first = docs[:27]  # the dated ones: undated docs keep the caller's order
-    shuffled = random.Random(4).sample(newest_first, len(newest_first))
-    result = search(dict(build(shuffled)), "", topic="反诈")
-    assert [r["url"] for r in result.page] == [d.url for d in newest_first if "反诈" in d.categories][:10]
+def test_newest_first_orders_by_date_and_keeps_undated_last_in_the_callers_order(docs: list[SearchDoc]) -> None:
+    shuffled = random.Random(4).sample(docs, len(docs))
+    ordered = search_index.newest_first(shuffled)
+    dated = [d for d in ordered if d.date]
+    assert [d.date for d in dated] == sorted((d.date for d in docs if d.date), reverse=True)
+    assert ordered[len(dated) :] == [d for d in shuffled if not d.date]
+    result = search(dict(build(ordered)), "", topic="反诈")
+    assert [r["url"] for r in result.page] == [d.url for d in ordered if "反诈" in d.categories][:10]
+
+
+def test_docs_out_of_order_are_refused() -> None:
+    with pytest.raises(ValueError, match="posts/1/"):
+        dict(build([dated(2, "旧闻", "旧事。"), dated(1, "新闻", "新事。")]))
+    with pytest.raises(ValueError, match="posts/0/"):
+        dict(build([replace(dated(1, "无日期", "某事。"), date=""), dated(0, "新闻", "新事。")]))
 
 
 # ---- facets ----

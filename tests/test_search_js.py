@@ -104,7 +104,7 @@ def blocked(docs: list[SearchDoc]) -> dict[str, bytes]:
         patch.setattr(search_index, "BATCH_DOCS", 2)
         patch.setattr(search_index, "BLOCK_BYTES", 64)
         patch.setattr(search_index, "INLINE_BYTES", 16)
-        return dict(search_index.build([*docs, long_doc]))
+        return dict(search_index.build(search_index.newest_first([*docs, long_doc])))
 
 
 @pytest.mark.parametrize("index", ["files", "blocked"])

@@ -53,20 +53,21 @@ def render_story(story: Story, cfg: Config) -> render.Rendered:
     return render.Rendered(Post.of(story), html, markup.to_text(html))
 
 
-def search_docs(rendered: Iterable[render.Rendered]) -> list[search_index.SearchDoc]:
-    return [
-        search_index.SearchDoc(
-            url=r.story.url,
-            title=r.story.meta.title,
-            text=r.text,
-            date=r.story.meta.date.isoformat()[:10] if r.story.meta.date else "",
-            summary=r.story.meta.summary or "",
-            categories=r.story.meta.categories,
-            regions=r.story.meta.regions,
-            source=r.story.meta.source or "",
-        )
-        for r in rendered
-    ]
+def _search_date(post: Post) -> str:
+    return post.meta.date.isoformat()[:10] if post.meta.date else ""
+
+
+def search_doc(r: render.Rendered) -> search_index.SearchDoc:
+    return search_index.SearchDoc(
+        url=r.story.url,
+        title=r.story.meta.title,
+        text=r.text,
+        date=_search_date(r.story),
+        summary=r.story.meta.summary or "",
+        categories=r.story.meta.categories,
+        regions=r.story.meta.regions,
+        source=r.story.meta.source or "",
+    )
 
 
 def add_assets(cfg: Config, out: Output) -> dict[str, str]:
@@ -251,8 +252,9 @@ def add_search(cfg: Config, posts: list[Post], out: Output, bodies: Bodies, stor
                 out.add(path, store.blob(sha), sha)
         return key
     made: list[tuple[str, str]] = []
-    rendered = (render.Rendered(p, *bodies.get(p)) for p in posts)
-    for path, data in search_index.build(search_docs(rendered)):
+    ordered = search_index.newest_first(posts, _search_date)
+    docs = (search_doc(render.Rendered(p, *bodies.get(p))) for p in ordered)  # one at a time: see build()
+    for path, data in search_index.build(docs):
         sha = content_key(data)
         out.add(path, data, sha)
         if store is not None:
