@@ -17,7 +17,7 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 CHUNK = 32  # items per message to and from a worker
-_work: tuple[Callable[[Any], Any], Sequence[Any]] | None = None  # what the forked workers inherit
+_work: tuple[Callable[[Any], Any], Sequence[Any], int] | None = None  # what the forked workers inherit
 
 
 def cores() -> int:
@@ -27,18 +27,21 @@ def cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def ordered_map(task: Callable[[T], R], items: Sequence[T]) -> Iterator[R]:
-    """task(item) for every item, in the order of items, on one worker process per core."""
+def ordered_map(task: Callable[[T], R], items: Sequence[T], chunk: int = CHUNK) -> Iterator[R]:
+    """task(item) for every item, in the order of items, on one worker process per core.
+
+    chunk: items per message; 1 for items that are each a big piece of work.
+    """
     jobs = cores()
-    if jobs < 2 or len(items) < 4 * CHUNK:
+    if jobs < 2 or len(items) < 4 * chunk:
         yield from map(task, items)
         return
     global _work
-    _work = (task, items)
+    _work = (task, items, chunk)
     gc.freeze()  # the garbage collector would otherwise touch, and so copy, every inherited object
     try:
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            for results in pool.imap(_run, range(0, len(items), CHUNK)):
+            for results in pool.imap(_run, range(0, len(items), chunk)):
                 yield from results
     finally:
         _work = None
@@ -47,5 +50,5 @@ def ordered_map(task: Callable[[T], R], items: Sequence[T]) -> Iterator[R]:
 
 def _run(start: int) -> list[Any]:
     assert _work is not None
-    task, items = _work
-    return [task(item) for item in items[start : start + CHUNK]]
+    task, items, chunk = _work
+    return [task(item) for item in items[start : start + chunk]]

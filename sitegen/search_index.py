@@ -67,9 +67,11 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
-from typing import Any, BinaryIO, NamedTuple, TypeVar
+from typing import Any, BinaryIO, NamedTuple, Protocol, TypeVar
 
 import opencc
+
+from sitegen import parallel
 
 FORMAT_VERSION = 2
 BATCH_DOCS = 256  # doc ids per D/P segment: the finest doc range a block can start at
@@ -112,6 +114,14 @@ class Card(NamedTuple):
 
 
 T = TypeVar("T")
+
+
+class Docs(Protocol):
+    """The docs in doc id order, read by index (a list, or one that makes each doc on demand)."""
+
+    def __len__(self) -> int: ...
+
+    def __getitem__(self, doc_id: int, /) -> SearchDoc: ...
 
 
 @functools.cache
@@ -211,6 +221,33 @@ def _gzip(data: bytes) -> bytes:
     return gzip.compress(data, compresslevel=6, mtime=0)
 
 
+class Segment(NamedTuple):
+    """A key's postings in one batch: a D segment without its first gap (tail), and a P segment."""
+
+    key: str
+    first: int  # doc ids
+    last: int
+    entries: int
+    tail: bytes
+    p: bytes
+
+
+class Encoded(NamedTuple):
+    """A batch of docs as a worker hands it back: their cards, their keys' segments, their fragments."""
+
+    cards: list[tuple[Card, str]]  # and the doc's URL, to name a doc out of order
+    segments: list[Segment]
+    fragments: list[bytes]
+
+
+def _chained(segments: list[Segment], last: dict[str, int]) -> Iterator[tuple[str, int, int, bytes, bytes]]:
+    """(key, previous doc, entries, D segment, P segment): the first gap counts from the key's doc in an earlier batch."""
+    for key, first, final, entries, tail, p in segments:
+        prev = last.get(key, -1)
+        last[key] = final
+        yield key, prev, entries, varint(entries) + varint(first - prev) + tail, p
+
+
 class _Batch:
     """The postings of BATCH_DOCS consecutive doc ids, per key, before they are encoded.
 
@@ -252,20 +289,18 @@ class _Batch:
             if key in entries and entries[key][-2] == doc_id:  # not a key with a space
                 self.titled[key].append((len(entries[key]) // 2 - 1, count))
 
-    def segments(self, last: dict[str, int]) -> Iterator[tuple[str, int, int, bytes, bytes]]:
-        """(key, previous doc, entries, D segment, P segment) per key; `last` carries doc gaps across batches."""
+    def segments(self) -> Iterator[Segment]:
+        """Each key's segment, but for the gap of its first doc, which depends on earlier batches (see _chained)."""
         for key, entry in self.entries.items():
             docs, values = entry[0::2], entry[1::2]
-            prev = last.get(key, -1)
-            last[key] = docs[-1]
             counts = values if len(key) == 1 else list(map(len, values))
             codes = [count * 2 for count in counts]
             titled = self.titled.get(key, [])
             for number, _ in titled:
                 codes[number] += 1
-            gaps = list(map(operator.sub, docs, [prev, *docs[:-1]]))
-            d = varint(len(docs)) + varints(gaps) + varints(codes) + varints([count for _, count in titled])
-            yield key, prev, len(docs), d, b"" if len(key) == 1 else self._positions(values)
+            gaps = list(map(operator.sub, docs[1:], docs[:-1]))
+            tail = varints(gaps) + varints(codes) + varints([count for _, count in titled])
+            yield Segment(key, docs[0], docs[-1], len(docs), tail, b"" if len(key) == 1 else self._positions(values))
 
     def _positions(self, lists: list[list[int]]) -> bytes:
         """A P segment: a width byte, then every position as a little-endian integer of that width."""
@@ -356,7 +391,7 @@ def newest_first(docs: Iterable[T], date: Callable[[T], str] = operator.attrgett
     return sorted(docs, key=date, reverse=True)
 
 
-def _follows(doc: SearchDoc, previous: Card) -> bool:
+def _follows(doc: Card, previous: Card) -> bool:
     """doc may take the id after previous's: it is undated, or no newer than a dated previous."""
     return not doc.date or (previous.date != "" and doc.date <= previous.date)
 
@@ -391,11 +426,12 @@ def _t2s_buckets() -> list[bytes]:
     return [_dumps({"t": "".join(t for t, _ in b), "s": "".join(s for _, s in b)}) for b in buckets]
 
 
-def build(docs: Iterable[SearchDoc]) -> Iterator[tuple[str, bytes]]:
+def build(docs: Docs) -> Iterator[tuple[str, bytes]]:
     """(path under search/, bytes) for every file of the index, streamed; the manifest comes last.
 
-    docs come in doc id order (newest_first()), one at a time: at 10^5 stories their texts
-    together take half a gigabyte, so the caller makes each when it is read.
+    docs are in doc id order (newest_first()). A list will do; at 10^5 stories their texts
+    together take half a gigabyte, so the build passes a sequence that makes each doc when it
+    is read, by the worker that reads it.
     """
     with tempfile.TemporaryDirectory(prefix="sitegen-search-") as tmp:
         spill = _Spill(Path(tmp))
@@ -436,34 +472,46 @@ def build(docs: Iterable[SearchDoc]) -> Iterator[tuple[str, bytes]]:
     yield "search/manifest.json", _dumps(manifest)
 
 
-def _read(docs: Iterable[SearchDoc], spill: _Spill, fragments: _Fragments) -> list[Card]:
-    """Every doc's postings into the spill, batch by batch, and its fragment into the fragments file.
+def _read(docs: Docs, spill: _Spill, fragments: _Fragments) -> list[Card]:
+    """Every doc's postings into the spill and its fragment into the fragments file; returns the docs' cards.
 
-    Returns each doc's card (what the facets need). The cyclic garbage collector is paused
-    meanwhile: the batch holds millions of young lists, none in a cycle, and collecting would
-    take a third of the time.
+    Batches of docs are encoded on every core (see _encoded), and chained in doc id order here.
+    The cyclic garbage collector is paused meanwhile, in the workers too: a batch holds
+    millions of young lists, none in a cycle, and collecting would take a third of the time.
     """
+    fold("")  # the folding tables are made once, before the workers fork
     collecting = gc.isenabled()
     gc.disable()
     try:
         last: dict[str, int] = {}
-        batch = _Batch()
         cards: list[Card] = []
-        for doc_id, doc in enumerate(docs):
-            if cards and not _follows(doc, cards[-1]):
-                raise ValueError(f"search docs must come newest first: {doc.url} ({doc.date or 'undated'}) is late")
-            cards.append(Card(doc.date, doc.categories, doc.regions, doc.source))
-            batch.add(doc_id, fold(doc.title), fold(doc.text))
-            if doc_id % BATCH_DOCS == BATCH_DOCS - 1:
-                spill.write(batch.segments(last))
-                batch = _Batch()
-            fragments.add(_gzip(_dumps(_fragment(doc))))
-        spill.write(batch.segments(last))
+        starts = range(0, len(docs), BATCH_DOCS)
+        for batch in parallel.ordered_map(functools.partial(_encoded, docs), starts, chunk=1):
+            for card, url in batch.cards:
+                if cards and not _follows(card, cards[-1]):
+                    raise ValueError(f"search docs must come newest first: {url} ({card.date or 'undated'}) is late")
+                cards.append(card)
+            spill.write(_chained(batch.segments, last))
+            for data in batch.fragments:
+                fragments.add(data)
         fragments.close()
         return cards
     finally:
         if collecting:
             gc.enable()
+
+
+def _encoded(docs: Docs, start: int) -> Encoded:
+    """The docs from start, BATCH_DOCS of them at most: folded, counted and encoded (in a worker)."""
+    batch = _Batch()
+    cards: list[tuple[Card, str]] = []
+    frags: list[bytes] = []
+    for doc_id in range(start, min(start + BATCH_DOCS, len(docs))):
+        doc = docs[doc_id]
+        batch.add(doc_id, fold(doc.title), fold(doc.text))
+        cards.append((Card(doc.date, doc.categories, doc.regions, doc.source), doc.url))
+        frags.append(_gzip(_dumps(_fragment(doc))))
+    return Encoded(cards, list(batch.segments()), frags)
 
 
 class _Fragments:

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from support import TEST_SITE, copy_site
 
-from sitegen import cli, output, parallel
+from sitegen import cli, output, parallel, search_index
 from sitegen.cache import CACHE_DIR, Cache
 
 TOPICS = ["社区警务", "反诈", "防溺水"]
@@ -115,6 +115,7 @@ EDITS: dict[str, Callable[[Path], None]] = {
 def test_parallel_cold_warm_and_incremental_builds_are_identical(sites: tuple[Path, Path], monkeypatch) -> None:
     incremental, cold = sites
     monkeypatch.setattr(parallel, "CHUNK", 2)
+    monkeypatch.setattr(search_index, "BATCH_DOCS", 8)  # the search index is built in parallel too
     monkeypatch.setattr(parallel, "cores", lambda: 2)
     build(incremental)
     monkeypatch.setattr(parallel, "cores", lambda: 1)

@@ -241,6 +241,20 @@ def add_pages(
     return [path for path in paths if path is not None]
 
 
+class SearchDocs:
+    """The posts as search docs, each made when it is read (by the worker that indexes it): see search_index.build()."""
+
+    def __init__(self, posts: list[Post], bodies: Bodies) -> None:
+        self.posts, self.bodies = posts, bodies
+
+    def __len__(self) -> int:
+        return len(self.posts)
+
+    def __getitem__(self, doc_id: int) -> search_index.SearchDoc:
+        post = self.posts[doc_id]
+        return search_doc(render.Rendered(post, *self.bodies.get(post)))
+
+
 def add_search(cfg: Config, posts: list[Post], out: Output, bodies: Bodies, store: Cache | None) -> str:
     """The search index, built again only when a story it indexes changed; returns its key."""
     key = digest(*(part for p in posts for part in (p.card.key, body_key(p, cfg))))
@@ -252,9 +266,7 @@ def add_search(cfg: Config, posts: list[Post], out: Output, bodies: Bodies, stor
                 out.add(path, store.blob(sha), sha)
         return key
     made: list[tuple[str, str]] = []
-    ordered = search_index.newest_first(posts, _search_date)
-    docs = (search_doc(render.Rendered(p, *bodies.get(p))) for p in ordered)  # one at a time: see build()
-    for path, data in search_index.build(docs):
+    for path, data in search_index.build(SearchDocs(search_index.newest_first(posts, _search_date), bodies)):
         sha = content_key(data)
         out.add(path, data, sha)
         if store is not None:
