@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import copyreg
 import functools
-import hashlib
 import os
 import pickle
 import sqlite3
@@ -42,7 +41,7 @@ from sitegen.content import Post, digest
 from sitegen.errors import SitegenError
 from sitegen.frontmatter import Meta
 from sitegen.markup import Link
-from sitegen.output import Written
+from sitegen.output import Written, content_key
 
 CACHE_DIR = ".sitegen-cache"
 SCHEMA = """
@@ -64,7 +63,7 @@ PRUNE_SLACK = 2  # a table is pruned to this build's entries once it holds this 
 def code_key() -> str:
     """sitegen's own sources and the versions of what renders, parses and slugs: the code that made an entry."""
     package = Path(__file__).resolve().parent
-    sources = [hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(package.rglob("*.py"))]
+    sources = [content_key(p.read_bytes()) for p in sorted(package.rglob("*.py"))]
     versions = [getattr(m, "__version__", "") for m in (jinja2, markdown_it, nh3, yaml, dateutil, pypinyin)]
     return digest(*sources, *versions, sys.version)
 
@@ -237,7 +236,7 @@ class Cache:
 
     def add_blob(self, data: bytes, sha: str | None = None) -> str:
         """Store bytes under their SHA-256 (pass it if known); returns it."""
-        sha = sha or hashlib.sha256(data).hexdigest()
+        sha = sha or content_key(data)
         self.db.execute("INSERT OR IGNORE INTO blobs VALUES (?, ?)", (sha, data))
         self._wrote()
         return sha

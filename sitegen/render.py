@@ -9,7 +9,6 @@ pages that show every term (terms.html, archive.html) have no key and are render
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -22,6 +21,7 @@ import jinja2
 from sitegen.config import Config
 from sitegen.content import Card, Post, digest
 from sitegen.errors import SitegenError
+from sitegen.output import content_key
 from sitegen.taxonomy import KINDS, Term, Terms, names_of, pool, related
 
 HtmlOf = Callable[[Post], str]  # a post's rendered body, fetched when a page needs it
@@ -135,7 +135,7 @@ def site_key(cfg: Config, assets: dict[str, str]) -> str:
     """What every page depends on: the settings, the theme's templates and its assets' names."""
     templates = cfg.theme_dir / "templates"
     files = sorted(p for p in templates.rglob("*") if p.is_file())
-    contents = [f"{p.relative_to(templates).as_posix()} {hashlib.sha256(p.read_bytes()).hexdigest()}" for p in files]
+    contents = [f"{p.relative_to(templates).as_posix()} {content_key(p.read_bytes())}" for p in files]
     return digest(repr(cfg), repr(sorted(assets.items())), *contents)
 
 

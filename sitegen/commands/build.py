@@ -53,20 +53,21 @@ def render_story(story: Story, cfg: Config) -> render.Rendered:
     return render.Rendered(Post.of(story), html, markup.to_text(html))
 
 
-def _search_date(post: Post) -> str:
+def day(post: Post) -> str:
+    """The post's date as its pages and the search index show it ("2022-08-18"), "" when undated."""
     return post.meta.date.isoformat()[:10] if post.meta.date else ""
 
 
-def search_doc(r: render.Rendered) -> search_index.SearchDoc:
+def search_doc(post: Post, text: str) -> search_index.SearchDoc:
     return search_index.SearchDoc(
-        url=r.story.url,
-        title=r.story.meta.title,
-        text=r.text,
-        date=_search_date(r.story),
-        summary=r.story.meta.summary or "",
-        categories=r.story.meta.categories,
-        regions=r.story.meta.regions,
-        source=r.story.meta.source or "",
+        url=post.url,
+        title=post.meta.title,
+        text=text,
+        date=day(post),
+        summary=post.meta.summary or "",
+        categories=post.meta.categories,
+        regions=post.meta.regions,
+        source=post.meta.source or "",
     )
 
 
@@ -252,7 +253,7 @@ class SearchDocs:
 
     def __getitem__(self, doc_id: int) -> search_index.SearchDoc:
         post = self.posts[doc_id]
-        return search_doc(render.Rendered(post, *self.bodies.get(post)))
+        return search_doc(post, self.bodies.get(post)[1])
 
 
 def add_search(cfg: Config, posts: list[Post], out: Output, bodies: Bodies, store: Cache | None) -> str:
@@ -266,7 +267,7 @@ def add_search(cfg: Config, posts: list[Post], out: Output, bodies: Bodies, stor
                 out.add(path, store.blob(sha), sha)
         return key
     made: list[tuple[str, str]] = []
-    for path, data in search_index.build(SearchDocs(search_index.newest_first(posts, _search_date), bodies)):
+    for path, data in search_index.build(SearchDocs(search_index.newest_first(posts, day), bodies)):
         sha = content_key(data)
         out.add(path, data, sha)
         if store is not None:
@@ -295,7 +296,7 @@ def write_site(cfg: Config, posts: list[Post], out: Output, bodies: Bodies, stor
     for term in terms.by_kind[taxonomy.TOPICS.key]:
         title = f"{cfg.title}：{term.name}"
         out.add(f"{term.url}atom.xml", feeds.atom(cfg, title, f"{term.url}atom.xml", term.url, term.stories, html_of))
-    lastmod = {p.url + "index.html": p.meta.date.isoformat()[:10] for p in posts if p.meta.date}
+    lastmod = {p.url + "index.html": day(p) for p in posts if p.meta.date}
     out.add("sitemap.xml", sitemap.sitemap(cfg, pages, lastmod))
     out.add("robots.txt", sitemap.robots(cfg))
     return used
