@@ -5,8 +5,9 @@ One SQLite file, so an interrupted build never leaves a torn entry:
 - posts    content file (its path as walked) -> an Entry: its size and mtime, and what the build learnt from it
 - bodies   hash of a Markdown body and the render settings -> its HTML, plain text and links
 - pages    page key (a hash of everything the page shows) -> hash of its bytes
-- searches search key (a hash of every search doc's inputs) -> the index's files, path and hash
-- blobs    hash -> bytes, for pages and search files
+- blobs    hash -> bytes, for pages
+- search_* the search index as the last build left it, for the next to update (see search_update.py):
+           its state, each key's record and segments, and the bytes of its files by hash
 - outputs  output folder, file -> what the last build wrote there, with the file's size and mtime,
            so the next build writes only what changed; a folder being committed is marked unclean
 
@@ -25,7 +26,7 @@ import pickle
 import sqlite3
 import sys
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,7 @@ from sitegen.errors import SitegenError
 from sitegen.frontmatter import Meta
 from sitegen.markup import Link
 from sitegen.output import Written, content_key
+from sitegen.search_index import State, Stored
 
 CACHE_DIR = ".sitegen-cache"
 SCHEMA = """
@@ -49,7 +51,9 @@ CREATE TABLE IF NOT EXISTS about (name TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS posts (path TEXT PRIMARY KEY, entry BLOB);
 CREATE TABLE IF NOT EXISTS bodies (key TEXT PRIMARY KEY, html TEXT, text TEXT, links BLOB);
 CREATE TABLE IF NOT EXISTS pages (key TEXT PRIMARY KEY, sha TEXT);
-CREATE TABLE IF NOT EXISTS searches (key TEXT, n INTEGER, path TEXT, sha TEXT, PRIMARY KEY (key, n));
+CREATE TABLE IF NOT EXISTS search_state (id INTEGER PRIMARY KEY, state BLOB);
+CREATE TABLE IF NOT EXISTS search_keys (key TEXT PRIMARY KEY, record BLOB, files TEXT, segments BLOB);
+CREATE TABLE IF NOT EXISTS search_files (sha TEXT PRIMARY KEY, data BLOB);
 CREATE TABLE IF NOT EXISTS blobs (sha TEXT PRIMARY KEY, data BLOB);
 CREATE TABLE IF NOT EXISTS targets (target TEXT PRIMARY KEY, clean INTEGER);
 CREATE TABLE IF NOT EXISTS outputs (target TEXT, path TEXT, key TEXT, size INTEGER, mtime_ns INTEGER,
@@ -217,16 +221,8 @@ class Cache:
         sha = self.add_blob(data)
         self.db.execute("INSERT OR REPLACE INTO pages VALUES (?, ?)", (key, sha))
 
-    def search(self, key: str) -> list[tuple[str, str]] | None:
-        """The search index's files (path, hash of bytes) for these docs, in the order they were made."""
-        rows = self.db.execute("SELECT path, sha FROM searches WHERE key = ? ORDER BY n", (key,)).fetchall()
-        return [(path, sha) for path, sha in rows] or None
-
-    def add_search(self, key: str, files: list[tuple[str, str]]) -> None:
-        self.db.execute("DELETE FROM searches WHERE key = ?", (key,))
-        self.db.executemany(
-            "INSERT INTO searches VALUES (?, ?, ?, ?)", ((key, n, path, sha) for n, (path, sha) in enumerate(files))
-        )
+    def search_keys(self) -> SearchKeys:
+        return SearchKeys(self)
 
     def blob(self, sha: str) -> bytes:
         row = self.db.execute("SELECT data FROM blobs WHERE sha = ?", (sha,)).fetchone()
@@ -270,7 +266,7 @@ class Cache:
         self.db.commit()
 
     def prune(self, used: dict[str, set[str]]) -> None:
-        """Drop the pages, searches and bodies this build did not use, once they outnumber the used ones."""
+        """Drop the pages and bodies this build did not use, once they outnumber the used ones."""
         pruned = False
         for table, keys in used.items():
             (count,) = self.db.execute(f"SELECT count(DISTINCT key) FROM {table}").fetchone()
@@ -285,7 +281,67 @@ class Cache:
                 self.db.execute("DELETE FROM targets WHERE target = ?", (target,))
                 self.db.execute("DELETE FROM outputs WHERE target = ?", (target,))
         if pruned:
-            self.db.execute(
-                "DELETE FROM blobs WHERE sha NOT IN (SELECT sha FROM pages) AND sha NOT IN (SELECT sha FROM searches)"
-            )
+            self.db.execute("DELETE FROM blobs WHERE sha NOT IN (SELECT sha FROM pages)")
         self.db.commit()
+
+
+class SearchKeys:
+    """The search index's key store (search_index.KeyStore), in the cache's database."""
+
+    def __init__(self, cache: Cache) -> None:
+        self.cache = cache
+
+    def state(self) -> State | None:
+        row = self.cache.db.execute("SELECT state FROM search_state").fetchone()
+        return pickle.loads(row[0]) if row else None
+
+    def begin(self, fresh: bool) -> None:
+        self.cache.db.execute("DELETE FROM search_state")
+        if fresh:
+            self.cache.db.execute("DELETE FROM search_keys")
+        self.cache.db.commit()
+
+    def put(self, rows: Iterable[tuple[str, bytes, tuple[str, ...], list[Stored]]]) -> None:
+        self.cache.db.executemany(
+            "INSERT OR REPLACE INTO search_keys VALUES (?, ?, ?, ?)",
+            (
+                (key, record, "\n".join(files), pickle.dumps(segments, pickle.HIGHEST_PROTOCOL))
+                for key, record, files, segments in rows
+            ),
+        )
+        self.cache._wrote()
+
+    def drop(self, keys: Iterable[str]) -> None:
+        self.cache.db.executemany("DELETE FROM search_keys WHERE key = ?", ((key,) for key in keys))
+
+    def segments(self, keys: Iterable[str]) -> dict[str, list[Stored]]:
+        found = {}
+        for key in keys:
+            row = self.cache.db.execute("SELECT segments FROM search_keys WHERE key = ?", (key,)).fetchone()
+            if row is not None:
+                found[key] = pickle.loads(row[0])
+        return found
+
+    def records(self) -> Iterator[tuple[str, bytes, tuple[str, ...]]]:
+        for key, record, files in self.cache.db.execute("SELECT key, record, files FROM search_keys"):
+            yield key, bytes(record), tuple(files.split("\n")) if files else ()
+
+    def blob(self, sha: str) -> bytes:
+        row = self.cache.db.execute("SELECT data FROM search_files WHERE sha = ?", (sha,)).fetchone()
+        if row is None:
+            raise SitegenError("the build cache lost a file of the search index; build again")
+        return bytes(row[0])
+
+    def add(self, sha: str, data: bytes) -> None:
+        self.cache.db.execute("INSERT OR IGNORE INTO search_files VALUES (?, ?)", (sha, data))
+        self.cache._wrote()
+
+    def finish(self, state: State) -> None:
+        """Keep the state, and the bytes of no file but the index's own."""
+        db = self.cache.db
+        db.execute("CREATE TEMP TABLE IF NOT EXISTS index_files (sha TEXT PRIMARY KEY)")
+        db.execute("DELETE FROM index_files")
+        db.executemany("INSERT OR IGNORE INTO index_files VALUES (?)", ((sha,) for _, sha in state.files))
+        db.execute("DELETE FROM search_files WHERE sha NOT IN (SELECT sha FROM index_files)")
+        db.execute("INSERT INTO search_state VALUES (0, ?)", (pickle.dumps(state, pickle.HIGHEST_PROTOCOL),))
+        db.commit()

@@ -17,7 +17,8 @@ search/ (read by themes/default/static/search.js and by sitegen/search_query.py,
 follow the same steps):
 
 - manifest.json   {"version", "docs", "shards": [folder hash, count], "t2s": [folder hash,
-                  count], "facets": hash, "fragments": folder hash}; the only fixed name.
+                  count], "facets": hash, "fragments": [BATCH_DOCS, [folder hash per batch]]};
+                  the only fixed name.
 - s-<hash>/<n>.bin  shard n: the records of the keys with fnv1a32(utf8(key)) % count == n:
                     v(len utf8) utf8(key)  v(df: docs holding the key)  v(blocks)  block*
                     block = v(base - previous base, the first relative to -1)  D  [P if bigram]
@@ -36,12 +37,13 @@ follow the same steps):
                   chars} position by position, for the chars with ord(char) % count == n.
 - facets-<hash>.json.gz  gzip of {"topic"|"region"|"source": {"names", "sets": [[name index]],
                   "docs": [set index per doc]}, "year": {"names", "ranges": [[first, end)]}}.
-- frag-<hash>/<doc id>.json.gz  gzip of {"url", "title", "date", "source", "summary", "text"
+- frag-<hash>/<doc id>.json.gz  (the folder of doc id // BATCH_DOCS) gzip of {"url", "title", "date", "source", "summary", "text"
                   [, "t2s": [traditional, simplified] for the doc's own characters]}: fetched
                   only for the results shown, for their snippets.
 
 Files are named by content hash (numbered ones by the hash of their folder's contents), so a
-host may cache them for ever. gzip files are gzip inside: readers check the magic bytes, as a
+host may cache them for ever. Fragments have a folder per batch of docs, so that an edit
+renames one folder of them (see search_update.py, which updates the index for a few docs). gzip files are gzip inside: readers check the magic bytes, as a
 host may also decode them on the way. Memory stays flat as the archive grows: the build
 holds one batch of docs, then one spill group of keys; postings wait in temporary files.
 """
@@ -63,7 +65,7 @@ import unicodedata
 import zlib
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
@@ -72,8 +74,9 @@ from typing import Any, BinaryIO, NamedTuple, Protocol, TypeVar
 import opencc
 
 from sitegen import parallel
+from sitegen.output import content_key
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 BATCH_DOCS = 256  # doc ids per D/P segment: the finest doc range a block can start at
 BLOCK_BYTES = 128 * 1024  # a frequent key is cut into blocks of about this size ...
 INLINE_BYTES = 1024  # ... and a key whose postings are smaller lives inside its shard
@@ -196,6 +199,20 @@ def varint(value: int) -> bytes:
     return bytes(out)
 
 
+def decode(data: bytes) -> list[int]:
+    """Every varint in data."""
+    out: list[int] = []
+    value = shift = 0
+    for byte in data:
+        if byte < 0x80:
+            out.append(value | byte << shift)
+            value = shift = 0
+        else:
+            value |= (byte & 0x7F) << shift
+            shift += 7
+    return out
+
+
 @functools.cache
 def _varint_table() -> list[bytes]:
     return [varint(v) for v in range(1 << 16)]
@@ -232,20 +249,77 @@ class Segment(NamedTuple):
     p: bytes
 
 
+Stored = tuple[int, int, int, bytes, bytes]  # a Segment without its key, as the key store keeps it
+
+
+class Chained(NamedTuple):
+    """A segment as a block holds it: its D segment whole, the first gap counted from prev."""
+
+    prev: int
+    entries: int
+    d: bytes
+    p: bytes
+
+
 class Encoded(NamedTuple):
     """A batch of docs as a worker hands it back: their cards, their keys' segments, their fragments."""
 
     cards: list[tuple[Card, str]]  # and the doc's URL, to name a doc out of order
+    lengths: list[int]  # characters in each doc's folded "title\nbody"
     segments: list[Segment]
     fragments: list[bytes]
 
 
-def _chained(segments: list[Segment], last: dict[str, int]) -> Iterator[tuple[str, int, int, bytes, bytes]]:
-    """(key, previous doc, entries, D segment, P segment): the first gap counts from the key's doc in an earlier batch."""
-    for key, first, final, entries, tail, p in segments:
-        prev = last.get(key, -1)
-        last[key] = final
-        yield key, prev, entries, varint(entries) + varint(first - prev) + tail, p
+class IndexFile(NamedTuple):
+    """A file of the index: data is None when the last build made the same file (its bytes are kept by sha)."""
+
+    path: str
+    sha: str  # SHA-256 of the bytes, hex
+    data: bytes | None
+
+
+@dataclass(frozen=True)
+class State:
+    """What the next build needs to update the index rather than build it again (see search_update.py)."""
+
+    batch_docs: int
+    stamps: list[str]  # per doc id: a hash of everything the doc is made from
+    lengths: list[int]
+    cards: list[Card]
+    fragments: list[str]  # per doc id: the sha of its fragment file
+    files: list[tuple[str, str]]  # every file of the index: path, sha
+
+
+class KeyStore(Protocol):
+    """Where the build keeps each key's record and segments between builds (the build cache)."""
+
+    def state(self) -> State | None:
+        """The state saved by finish(), None if none was or the build that made it stopped part-way."""
+        ...
+
+    def begin(self, fresh: bool) -> None:
+        """An update starts: the state is forgotten until finish(); fresh: every key is forgotten too."""
+        ...
+
+    def put(self, rows: Iterable[tuple[str, bytes, tuple[str, ...], list[Stored]]]) -> None:
+        """Keys' rows: record, the part files it names, segments in doc order."""
+        ...
+
+    def drop(self, keys: Iterable[str]) -> None: ...
+
+    def segments(self, keys: Iterable[str]) -> dict[str, list[Stored]]: ...
+
+    def records(self) -> Iterator[tuple[str, bytes, tuple[str, ...]]]:
+        """Every key's record and part files."""
+        ...
+
+    def blob(self, sha: str) -> bytes:
+        """The bytes of a file of the index, by its sha."""
+        ...
+
+    def add(self, sha: str, data: bytes) -> None: ...
+
+    def finish(self, state: State) -> None: ...
 
 
 class _Batch:
@@ -262,20 +336,8 @@ class _Batch:
 
     def add(self, doc_id: int, title: str, body: str) -> None:
         """The hot loop of the build: about one dict operation per character of text."""
-        text = f"{title}\n{body}"
-        self.longest = max(self.longest, len(text))
-        pairs: dict[str, list[int]] = {}
-        new = pairs.setdefault
-        for i, pair in enumerate(map(operator.add, text, text[1:])):
-            new(pair, []).append(i)
-        chars = Counter(text)
-        for space in SPACES.intersection(chars):
-            del chars[space]
-            at = text.find(space)
-            while at >= 0:
-                pairs.pop(text[at - 1 : at + 1], None)
-                pairs.pop(text[at : at + 2], None)
-                at = text.find(space, at + 1)
+        self.longest = max(self.longest, len(title) + 1 + len(body))
+        pairs, chars, in_title = doc_keys(title, body)
         entries = self.entries
         for key, value in (*pairs.items(), *chars.items()):
             entry = entries.get(key)
@@ -283,31 +345,72 @@ class _Batch:
                 entries[key] = [doc_id, value]
             else:
                 entry += (doc_id, value)
-        in_title = Counter(map(operator.add, title, title[1:]))
-        in_title.update(title)
         for key, count in in_title.items():
-            if key in entries and entries[key][-2] == doc_id:  # not a key with a space
-                self.titled[key].append((len(entries[key]) // 2 - 1, count))
+            self.titled[key].append((len(entries[key]) // 2 - 1, count))
 
     def segments(self) -> Iterator[Segment]:
-        """Each key's segment, but for the gap of its first doc, which depends on earlier batches (see _chained)."""
+        """Each key's segment: its first gap is added when segments are chained (see chained())."""
+        typecode = width_code(self.longest)
         for key, entry in self.entries.items():
-            docs, values = entry[0::2], entry[1::2]
-            counts = values if len(key) == 1 else list(map(len, values))
-            codes = [count * 2 for count in counts]
-            titled = self.titled.get(key, [])
-            for number, _ in titled:
-                codes[number] += 1
-            gaps = list(map(operator.sub, docs[1:], docs[:-1]))
-            tail = varints(gaps) + varints(codes) + varints([count for _, count in titled])
-            yield Segment(key, docs[0], docs[-1], len(docs), tail, b"" if len(key) == 1 else self._positions(values))
+            yield encode(key, entry[0::2], entry[1::2], self.titled.get(key, []), typecode)
 
-    def _positions(self, lists: list[list[int]]) -> bytes:
-        """A P segment: a width byte, then every position as a little-endian integer of that width."""
-        flat = array("H" if self.longest <= 0x10000 else "I", chain.from_iterable(lists))
-        if sys.byteorder == "big":
-            flat.byteswap()
-        return bytes([flat.itemsize]) + flat.tobytes()
+
+def doc_keys(title: str, body: str) -> tuple[dict[str, list[int]], Counter[str], Counter[str]]:
+    """A folded doc's bigrams with their positions in "title\nbody", its characters with their
+    counts, and the title counts of those of its keys that are in the title. No key holds a space."""
+    text = f"{title}\n{body}"
+    pairs: dict[str, list[int]] = {}
+    new = pairs.setdefault
+    for i, pair in enumerate(map(operator.add, text, text[1:])):
+        new(pair, []).append(i)
+    chars = Counter(text)
+    for space in SPACES.intersection(chars):
+        del chars[space]
+        at = text.find(space)
+        while at >= 0:
+            pairs.pop(text[at - 1 : at + 1], None)
+            pairs.pop(text[at : at + 2], None)
+            at = text.find(space, at + 1)
+    in_title = Counter(map(operator.add, title, title[1:]))
+    in_title.update(title)
+    for key in [key for key in in_title if key not in pairs and key not in chars]:
+        del in_title[key]
+    return pairs, chars, in_title
+
+
+def width_code(longest: int) -> str:
+    """The array type of a batch's positions, fixed by its longest text: the width byte of its P segments."""
+    return "H" if longest <= 0x10000 else "I"
+
+
+def encode(key: str, docs: list[int], values: list[Any], titled: list[tuple[int, int]], typecode: str) -> Segment:
+    """One key's segment in one batch: docs ascending; values are positions (a bigram) or counts
+    (a character); titled holds (entry number, title count) for the entries found in the title."""
+    counts = values if len(key) == 1 else list(map(len, values))
+    codes = [count * 2 for count in counts]
+    for number, _ in titled:
+        codes[number] += 1
+    gaps = list(map(operator.sub, docs[1:], docs[:-1]))
+    tail = varints(gaps) + varints(codes) + varints([count for _, count in titled])
+    return Segment(key, docs[0], docs[-1], len(docs), tail, b"" if len(key) == 1 else _positions(values, typecode))
+
+
+def _positions(lists: list[list[int]], typecode: str) -> bytes:
+    """A P segment: a width byte, then every position as a little-endian integer of that width."""
+    flat = array(typecode, chain.from_iterable(lists))
+    if sys.byteorder == "big":
+        flat.byteswap()
+    return bytes([flat.itemsize]) + flat.tobytes()
+
+
+def chained(segments: list[Stored]) -> list[Chained]:
+    """A key's segments in doc order as its blocks hold them: each D segment's first gap counts from the key's previous doc."""
+    out: list[Chained] = []
+    prev = -1
+    for first, last, entries, tail, p in segments:
+        out.append(Chained(prev, entries, varint(entries) + varint(first - prev) + tail, p))
+        prev = last
+    return out
 
 
 def _part(data: bytes, inline: bool) -> tuple[bytes, bytes | None]:
@@ -317,28 +420,28 @@ def _part(data: bytes, inline: bool) -> tuple[bytes, bytes | None]:
     return b"\x01" + bytes.fromhex(_digest(data)), data
 
 
-def _blocks(key: str, segments: list[tuple[int, int, bytes, bytes]]) -> tuple[bytes, list[tuple[str, bytes]]]:
-    """One key's shard record and the files of its external parts, from its segments in doc order."""
-    total = sum(len(d) + len(p) for _, _, d, p in segments)
+def blocks(key: str, segments: list[Chained]) -> tuple[bytes, list[tuple[str, bytes]]]:
+    """One key's shard record and the files of its external parts (path, bytes), from its segments in doc order."""
+    total = sum(len(s.d) + len(s.p) for s in segments)
     inline = total <= INLINE_BYTES
-    groups: list[list[tuple[int, int, bytes, bytes]]] = [[]]
+    groups: list[list[Chained]] = [[]]
     size = 0
     for segment in segments:
         if size >= BLOCK_BYTES and not inline:
             groups.append([])
             size = 0
         groups[-1].append(segment)
-        size += len(segment[2]) + len(segment[3])
+        size += len(segment.d) + len(segment.p)
     name = key.encode("utf-8")
-    record = [varint(len(name)), name, varint(sum(n for _, n, _, _ in segments)), varint(len(groups))]
+    record = [varint(len(name)), name, varint(sum(s.entries for s in segments)), varint(len(groups))]
     files: list[tuple[str, bytes]] = []
     base = -1
     for group in groups:
-        record.append(varint(group[0][0] - base))
-        base = group[0][0]
-        parts = [("d", b"".join(d for _, _, d, _ in group))]
+        record.append(varint(group[0].prev - base))
+        base = group[0].prev
+        parts = [("d", b"".join(s.d for s in group))]
         if len(key) == 2:
-            parts.append(("p", b"".join(p for _, _, _, p in group)))
+            parts.append(("p", b"".join(s.p for s in group)))
         for prefix, data in parts:
             ref, external = _part(data, inline)
             record.append(ref)
@@ -354,26 +457,27 @@ class _Spill:
         self.paths = [folder / f"group-{n}" for n in range(SPILL_GROUPS)]
         self.handles: list[BinaryIO] = [path.open("wb") for path in self.paths]
 
-    def write(self, segments: Iterator[tuple[str, int, int, bytes, bytes]]) -> None:
-        groups: list[list[tuple[str, int, int, bytes, bytes]]] = [[] for _ in self.paths]
+    def write(self, segments: list[Segment]) -> None:
+        groups: list[list[Segment]] = [[] for _ in self.paths]
         for segment in segments:
-            groups[zlib.crc32(segment[0].encode("utf-8")) % SPILL_GROUPS].append(segment)
+            groups[zlib.crc32(segment.key.encode("utf-8")) % SPILL_GROUPS].append(segment)
         for handle, group in zip(self.handles, groups, strict=True):
             pickle.dump(group, handle, protocol=pickle.HIGHEST_PROTOCOL)
 
-    def groups(self) -> Iterator[dict[str, list[tuple[int, int, bytes, bytes]]]]:
+    def groups(self) -> Iterator[dict[str, list[Stored]]]:
+        """Each group's keys with their segments in doc order (batches were written in doc order)."""
         for handle in self.handles:
             handle.close()
         for path in self.paths:
-            keys: defaultdict[str, list[tuple[int, int, bytes, bytes]]] = defaultdict(list)
+            keys: defaultdict[str, list[Stored]] = defaultdict(list)
             with path.open("rb") as handle:
                 while True:
                     try:
                         batch = pickle.load(handle)
                     except EOFError:
                         break
-                    for key, prev, entries, d, p in batch:
-                        keys[key].append((prev, entries, d, p))
+                    for key, *segment in batch:
+                        keys[key].append(tuple(segment))
             path.unlink()
             yield keys
 
@@ -391,7 +495,7 @@ def newest_first(docs: Iterable[T], date: Callable[[T], str] = operator.attrgett
     return sorted(docs, key=date, reverse=True)
 
 
-def _follows(doc: Card, previous: Card) -> bool:
+def follows(doc: Card, previous: Card) -> bool:
     """doc may take the id after previous's: it is undated, or no newer than a dated previous."""
     return not doc.date or (previous.date != "" and doc.date <= previous.date)
 
@@ -426,56 +530,95 @@ def _t2s_buckets() -> list[bytes]:
     return [_dumps({"t": "".join(t for t, _ in b), "s": "".join(s for _, s in b)}) for b in buckets]
 
 
-def build(docs: Docs) -> Iterator[tuple[str, bytes]]:
-    """(path under search/, bytes) for every file of the index, streamed; the manifest comes last.
+def build(docs: Docs, stamps: Sequence[str] | None = None, store: KeyStore | None = None) -> Iterator[IndexFile]:
+    """Every file of the index, streamed; the manifest comes last.
 
     docs are in doc id order (newest_first()). A list will do; at 10^5 stories their texts
     together take half a gigabyte, so the build passes a sequence that makes each doc when it
-    is read, by the worker that reads it.
+    is read, by the worker that reads it. With a store (and each doc's stamp), each key's
+    record and segments are kept there, so that the next build can update the index instead.
     """
+    if store is not None:
+        store.begin(fresh=True)
+    made: list[tuple[str, str]] = []
+    cards: list[Card] = []
+    lengths: list[int] = []
+    fragments: list[str] = []
+    records: dict[str, bytes] = {}
     with tempfile.TemporaryDirectory(prefix="sitegen-search-") as tmp:
         spill = _Spill(Path(tmp))
-        fragments = _Fragments(Path(tmp) / "fragments")
-        cards = _read(docs, spill, fragments)
+        for batch in _batches(docs):
+            for shown, url in batch.cards:
+                if cards and not follows(shown, cards[-1]):
+                    raise ValueError(f"search docs must come newest first: {url} ({shown.date or 'undated'}) is late")
+                cards.append(shown)
+            lengths += batch.lengths
+            spill.write(batch.segments)
+            shas = [content_key(data) for data in batch.fragments]
+            start = len(fragments)
+            fragments += shas
+            folder = fragment_folder(shas)
+            for doc_id, (sha, data) in enumerate(zip(shas, batch.fragments, strict=True), start):
+                yield _made(IndexFile(f"search/frag-{folder}/{doc_id}.json.gz", sha, data), made, store)
 
-        records: dict[str, bytes] = {}
         seen: set[str] = set()  # keys with equal postings share a file
         for keys in spill.groups():
+            rows = []
             for key in sorted(keys):
-                records[key], files = _blocks(key, keys[key])
+                record, files = blocks(key, chained(keys[key]))
+                records[key] = record
+                rows.append((key, record, tuple(path for path, _ in files), keys[key]))
                 for path, data in files:
                     if path not in seen:
                         seen.add(path)
-                        yield path, data
+                        yield _made(IndexFile(path, content_key(data), data), made, store)
+            if store is not None:
+                store.put(rows)
+    for file in finish(records, cards, fragments):
+        yield _made(file, made, store)
+    if store is not None and stamps is not None:
+        store.finish(State(BATCH_DOCS, list(stamps), lengths, cards, fragments, made))
 
-        shards = _shards(records)
-        shards_dir = _digest(b"".join(varint(len(shard)) + shard for shard in shards))
-        for number, shard in enumerate(shards):
-            yield f"search/s-{shards_dir}/{number}.bin", shard
-        buckets = _t2s_buckets()
-        t2s_dir = _digest(b"".join(buckets))
-        for number, bucket in enumerate(buckets):
-            yield f"search/t2s-{t2s_dir}/{number}.json", bucket
-        facets = _gzip(_dumps(_facets(cards)))
-        yield f"search/facets-{_digest(facets)}.json.gz", facets
-        fragments_dir = fragments.digest.hexdigest()[: 2 * HASH_BYTES]
-        for doc_id, data in enumerate(fragments.read()):
-            yield f"search/frag-{fragments_dir}/{doc_id}.json.gz", data
+
+def _made(file: IndexFile, made: list[tuple[str, str]], store: KeyStore | None) -> IndexFile:
+    """A new file, listed, and kept in the store for builds that update the index or find output/ empty."""
+    made.append((file.path, file.sha))
+    if store is not None and file.data is not None:
+        store.add(file.sha, file.data)
+    return file
+
+
+def fragment_folder(shas: list[str]) -> str:
+    """The folder of a batch's fragments, named by their hashes: an edit renames one folder, not every one."""
+    return _digest("".join(shas).encode("ascii"))
+
+
+def finish(records: dict[str, bytes], cards: list[Card], fragments: list[str]) -> Iterator[IndexFile]:
+    """The files made from every key's record and every doc's card, the manifest last."""
+    shards = _shards(records)
+    shards_dir = _digest(b"".join(varint(len(shard)) + shard for shard in shards))
+    buckets = _t2s_buckets()
+    t2s_dir = _digest(b"".join(buckets))
+    facets = _gzip(_dumps(_facets(cards)))
+    folders = [fragment_folder(fragments[i : i + BATCH_DOCS]) for i in range(0, len(fragments), BATCH_DOCS)]
     manifest = {
         "version": FORMAT_VERSION,
         "docs": len(cards),
         "shards": [shards_dir, len(shards)],
         "t2s": [t2s_dir, T2S_BUCKETS],
         "facets": _digest(facets),
-        "fragments": fragments_dir,
+        "fragments": [BATCH_DOCS, folders],
     }
-    yield "search/manifest.json", _dumps(manifest)
+    files = [(f"search/s-{shards_dir}/{n}.bin", shard) for n, shard in enumerate(shards)]
+    files += [(f"search/t2s-{t2s_dir}/{n}.json", bucket) for n, bucket in enumerate(buckets)]
+    files += [(f"search/facets-{_digest(facets)}.json.gz", facets), ("search/manifest.json", _dumps(manifest))]
+    for path, data in files:
+        yield IndexFile(path, content_key(data), data)
 
 
-def _read(docs: Docs, spill: _Spill, fragments: _Fragments) -> list[Card]:
-    """Every doc's postings into the spill and its fragment into the fragments file; returns the docs' cards.
+def _batches(docs: Docs) -> Iterator[Encoded]:
+    """The docs encoded BATCH_DOCS at a time on every core (see encode_batch), in doc id order.
 
-    Batches of docs are encoded on every core (see _encoded), and chained in doc id order here.
     The cyclic garbage collector is paused meanwhile, in the workers too: a batch holds
     millions of young lists, none in a cycle, and collecting would take a third of the time.
     """
@@ -483,58 +626,36 @@ def _read(docs: Docs, spill: _Spill, fragments: _Fragments) -> list[Card]:
     collecting = gc.isenabled()
     gc.disable()
     try:
-        last: dict[str, int] = {}
-        cards: list[Card] = []
         starts = range(0, len(docs), BATCH_DOCS)
-        for batch in parallel.ordered_map(functools.partial(_encoded, docs), starts, chunk=1):
-            for card, url in batch.cards:
-                if cards and not _follows(card, cards[-1]):
-                    raise ValueError(f"search docs must come newest first: {url} ({card.date or 'undated'}) is late")
-                cards.append(card)
-            spill.write(_chained(batch.segments, last))
-            for data in batch.fragments:
-                fragments.add(data)
-        fragments.close()
-        return cards
+        yield from parallel.ordered_map(functools.partial(encode_batch, docs), starts, chunk=1)
     finally:
         if collecting:
             gc.enable()
 
 
-def _encoded(docs: Docs, start: int) -> Encoded:
+def encode_batch(docs: Docs, start: int) -> Encoded:
     """The docs from start, BATCH_DOCS of them at most: folded, counted and encoded (in a worker)."""
     batch = _Batch()
     cards: list[tuple[Card, str]] = []
+    lengths: list[int] = []
     frags: list[bytes] = []
     for doc_id in range(start, min(start + BATCH_DOCS, len(docs))):
         doc = docs[doc_id]
-        batch.add(doc_id, fold(doc.title), fold(doc.text))
-        cards.append((Card(doc.date, doc.categories, doc.regions, doc.source), doc.url))
-        frags.append(_gzip(_dumps(_fragment(doc))))
-    return Encoded(cards, list(batch.segments()), frags)
+        title, text = fold(doc.title), fold(doc.text)
+        batch.add(doc_id, title, text)
+        lengths.append(len(title) + 1 + len(text))
+        cards.append((card(doc), doc.url))
+        frags.append(fragment(doc))
+    return Encoded(cards, lengths, list(batch.segments()), frags)
 
 
-class _Fragments:
-    """The gzipped fragments on disk, in doc order, with their running hash (the folder's name)."""
+def card(doc: SearchDoc) -> Card:
+    return Card(doc.date, doc.categories, doc.regions, doc.source)
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.handle = path.open("wb")
-        self.sizes: list[int] = []
-        self.digest = hashlib.sha256()
 
-    def add(self, data: bytes) -> None:
-        self.handle.write(data)
-        self.digest.update(data)
-        self.sizes.append(len(data))
-
-    def close(self) -> None:
-        self.handle.close()
-
-    def read(self) -> Iterator[bytes]:
-        with self.path.open("rb") as handle:
-            for size in self.sizes:
-                yield handle.read(size)
+def fragment(doc: SearchDoc) -> bytes:
+    """A doc's fragment file."""
+    return _gzip(_dumps(_fragment(doc)))
 
 
 def _fragment(doc: SearchDoc) -> dict[str, Any]:

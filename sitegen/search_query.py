@@ -25,25 +25,11 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sitegen.search_index import FORMAT_VERSION, SPACE_CHARS, fnv1a
+from sitegen.search_index import FORMAT_VERSION, SPACE_CHARS, decode, fnv1a
 
 PAGE_SIZE = 10
 SPLIT = re.compile(f"[{re.escape(SPACE_CHARS)}]+")
 FACET_NAMES = ("topic", "region", "source", "year")
-
-
-def decode(data: bytes) -> list[int]:
-    """Every varint in data."""
-    out: list[int] = []
-    value = shift = 0
-    for byte in data:
-        if byte < 0x80:
-            out.append(value | byte << shift)
-            value = shift = 0
-        else:
-            value |= (byte & 0x7F) << shift
-            shift += 7
-    return out
 
 
 def plan(term: str) -> list[tuple[str, int]]:
@@ -177,7 +163,7 @@ class Reader:
                     counts[name][value] = counts[name].get(value, 0) + 1
         ranked.sort(key=lambda doc: hits[doc].rank(doc))
         shown = ranked[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
-        fragments = [json.loads(self.fetch(f"frag-{self.manifest['fragments']}/{doc}.json.gz")) for doc in shown]
+        fragments = [json.loads(self.fetch(fragment_path(self.manifest, doc))) for doc in shown]
         return Result(len(ranked), ranked, hits, counts, fragments)
 
     def match(self, terms: list[str]) -> dict[int, Hit]:
@@ -252,6 +238,12 @@ class Reader:
                 hit.span = span(starts) if len(starts) > 1 else 0
                 hits[doc] = hit
         return hits
+
+
+def fragment_path(manifest: dict[str, Any], doc: int) -> str:
+    """Fragments are kept in a folder per BATCH_DOCS doc ids, named by its contents."""
+    per, folders = manifest["fragments"]
+    return f"frag-{folders[doc // per]}/{doc}.json.gz"
 
 
 def parse_shard(data: bytes) -> dict[str, Record]:

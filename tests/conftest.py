@@ -11,9 +11,8 @@ from playwright.sync_api import Browser, sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from support import CHROMIUM_ARGS
+from support import CHROMIUM_ARGS, built
 
-from sitegen import search_index
 from sitegen.search_index import SearchDoc
 
 
@@ -55,4 +54,4 @@ def docs() -> list[SearchDoc]:
 @pytest.fixture(scope="session")
 def files(docs: list[SearchDoc]) -> dict[str, bytes]:
     """search_index.build() output for the synthetic archive: site path -> bytes."""
-    return dict(search_index.build(docs))
+    return built(docs)

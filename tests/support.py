@@ -14,6 +14,9 @@ from urllib.parse import unquote, urljoin, urlsplit
 from bs4 import BeautifulSoup
 from playwright.sync_api import Page
 
+from sitegen import search_index
+from sitegen.search_index import SearchDoc
+
 REPO = Path(__file__).resolve().parent.parent
 TEST_SITE = Path(__file__).resolve().parent / "site"
 CHROMIUM_ARGS = [
@@ -110,3 +113,8 @@ class Watch:
 
     def shards(self) -> set[str]:
         return {u.rsplit("/", 1)[1] for u in self.requests if "/search/shard-" in u}
+
+
+def built(docs: list[SearchDoc]) -> dict[str, bytes]:
+    """search_index.build() output: site path -> bytes."""
+    return {file.path: file.data for file in search_index.build(docs) if file.data is not None}

@@ -8,6 +8,7 @@ that a small site is split between them as a large one is.
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import re
@@ -158,6 +159,20 @@ def test_body_edit_rewrites_its_page_and_feeds_not_the_lists(sites: tuple[Path, 
         rel.startswith(("topics/", "tags/", "regions/", "archive/")) and rel.endswith(".html") for rel in changed
     )
     assert "index.html" not in changed and "sitemap.xml" not in changed
+
+
+def test_body_edit_updates_the_search_index_without_building_it_whole(sites: tuple[Path, Path], monkeypatch) -> None:
+    site, _ = sites
+    build(site)
+    EDITS["body"](site)
+
+    def whole(*args: object) -> None:
+        raise AssertionError("the search index was built whole")
+
+    monkeypatch.setattr(search_index, "build", whole)
+    build(site)
+    index = json.loads((site / "output/search/manifest.json").read_text(encoding="utf-8"))
+    assert index["docs"] == POSTS + 4
 
 
 def test_a_file_changed_or_removed_in_output_is_restored(sites: tuple[Path, Path]) -> None:

@@ -17,6 +17,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
+from support import built
 
 from sitegen import search_index
 from sitegen.search_index import SPACE_CHARS, SearchDoc, build, fold, t2s_chars
@@ -247,7 +248,7 @@ def test_small_blocks_agree_with_substring_scan(docs: list[SearchDoc], monkeypat
     monkeypatch.setattr(search_index, "BLOCK_BYTES", 64)
     monkeypatch.setattr(search_index, "INLINE_BYTES", 16)
     monkeypatch.setattr(search_index, "SPILL_GROUPS", 3)
-    files = dict(build(docs))
+    files = built(docs)
     assert sum(name.startswith("search/p-") for name in files) > 100
     rng = random.Random(2)
     for query in random_queries(docs, rng)[::3]:
@@ -256,7 +257,7 @@ def test_small_blocks_agree_with_substring_scan(docs: list[SearchDoc], monkeypat
 
 def test_terms_do_not_span_title_and_body_or_lines() -> None:
     docs = [SearchDoc("posts/a/", "标题结尾", "正文开头\n第二段", "", "", (), (), "")]
-    files = dict(build(docs))
+    files = built(docs)
     assert search(files, "结尾正文").ranked == []
     assert search(files, "开头第二").ranked == []
     assert search(files, "结尾 开头").ranked == [0]
@@ -274,7 +275,7 @@ def test_positions_wider_than_16_bits() -> None:
     """A story longer than 65536 characters switches its batch to 32-bit positions."""
     long_text = "前言" + "平安建设" * 17000 + "网格村警在结尾"
     docs = [SearchDoc("posts/long/", "长文", long_text, "2022-01-01", "", (), (), ""), *synthetic_docs(3)]
-    files = dict(build(docs))
+    files = built(docs)
     assert search(files, "网格村警在").ranked == [0]
     assert search(files, "建设网格").ranked == [0]
 
@@ -305,7 +306,7 @@ def blocked(docs: list[SearchDoc]) -> dict[str, bytes]:
         patch.setattr(search_index, "BATCH_DOCS", 1)
         patch.setattr(search_index, "BLOCK_BYTES", 8)
         patch.setattr(search_index, "INLINE_BYTES", 16)
-        return dict(build(docs))
+        return built(docs)
 
 
 def test_two_character_terms_fetch_no_positions(blocked: dict[str, bytes]) -> None:
@@ -351,7 +352,7 @@ def test_ranking_title_then_occurrences_then_newer() -> None:
         dated(3, "反诈宣传进社区", "宣传。"),
         dated(4, "新闻五", "反诈工作。"),
     ]
-    files = dict(build(docs))
+    files = built(docs)
     assert search(files, "反诈").ranked == [3, 1, 0, 2, 4]
     assert search(files, "诈 宣传").ranked == [3, 1, 0, 2]
 
@@ -363,7 +364,7 @@ def test_ranking_counts_in_doubling_buckets_then_closeness() -> None:
         dated(1, "新闻", "网格员和村警一起巡逻。"),
         dated(2, "新闻", "网格网格网格网格，村警。"),
     ]
-    files = dict(build(docs))
+    files = built(docs)
     result = search(files, "网格 村警")
     assert [(d, result.hits[d].count) for d in result.ranked] == [(2, 5), (1, 2), (0, 3)]
     assert result.hits[1].span < result.hits[0].span
@@ -376,7 +377,7 @@ def test_span_is_the_narrowest_window_holding_every_term() -> None:
 
 def test_one_character_terms_count_their_occurrences() -> None:
     docs = [dated(0, "新闻", "警察。"), dated(1, "新闻", "警察，警察，警察。")]
-    assert search(dict(build(docs)), "警").ranked == [1, 0]
+    assert search(built(docs), "警").ranked == [1, 0]
 
 
 def test_newest_first_orders_by_date_and_keeps_undated_last_in_the_callers_order(docs: list[SearchDoc]) -> None:
@@ -385,15 +386,15 @@ def test_newest_first_orders_by_date_and_keeps_undated_last_in_the_callers_order
     dated = [d for d in ordered if d.date]
     assert [d.date for d in dated] == sorted((d.date for d in docs if d.date), reverse=True)
     assert ordered[len(dated) :] == [d for d in shuffled if not d.date]
-    result = search(dict(build(ordered)), "", topic="反诈")
+    result = search(built(ordered), "", topic="反诈")
     assert [r["url"] for r in result.page] == [d.url for d in ordered if "反诈" in d.categories][:10]
 
 
 def test_docs_out_of_order_are_refused() -> None:
     with pytest.raises(ValueError, match="posts/1/"):
-        dict(build([dated(2, "旧闻", "旧事。"), dated(1, "新闻", "新事。")]))
+        built([dated(2, "旧闻", "旧事。"), dated(1, "新闻", "新事。")])
     with pytest.raises(ValueError, match="posts/0/"):
-        dict(build([replace(dated(1, "无日期", "某事。"), date=""), dated(0, "新闻", "新事。")]))
+        built([replace(dated(1, "无日期", "某事。"), date=""), dated(0, "新闻", "新事。")])
 
 
 # ---- facets ----
@@ -489,7 +490,8 @@ def test_files_are_named_by_content_and_all_referenced(files: dict[str, bytes]) 
     t2s_folder, buckets = manifest["t2s"]
     named |= {f"search/t2s-{t2s_folder}/{n}.json" for n in range(buckets)}
     named |= {f"search/facets-{manifest['facets']}.json.gz"}
-    named |= {f"search/frag-{manifest['fragments']}/{n}.json.gz" for n in range(manifest["docs"])}
+    per, folders = manifest["fragments"]
+    named |= {f"search/frag-{folders[n // per]}/{n}.json.gz" for n in range(manifest["docs"])}
     assert named == set(files)
     for path, data in files.items():
         if re.search(r"/[dp]-\w+\.bin$|facets-", path):
@@ -504,18 +506,18 @@ def test_gzip_files_are_deterministic_gzip(files: dict[str, bytes]) -> None:
 
 
 def test_manifest_comes_last_so_a_reader_never_sees_a_half_written_index(docs: list[SearchDoc]) -> None:
-    paths = [path for path, _ in build(docs)]
+    paths = [file.path for file in build(docs)]
     assert paths[-1] == "search/manifest.json" and len(paths) == len(set(paths))
 
 
 def test_empty_archive_builds_an_index_that_finds_nothing() -> None:
-    files = dict(build([]))
+    files = built([])
     assert json.loads(files["search/manifest.json"])["docs"] == 0
     assert search(files, "网格").ranked == []
 
 
 def test_build_is_deterministic(docs: list[SearchDoc], files: dict[str, bytes]) -> None:
-    assert dict(build(list(docs))) == files
+    assert built(list(docs)) == files
 
 
 def test_json_files_are_canonical(files: dict[str, bytes]) -> None:

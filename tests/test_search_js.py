@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 
 import pytest
 from playwright.sync_api import Browser, Page
-from support import REPO, TEST_SITE, Watch, copy_site, serve
+from support import REPO, TEST_SITE, Watch, built, copy_site, serve
 from test_search_index import NEEDLE, random_queries, reader
 
 from sitegen import cli, search_index
@@ -104,7 +104,7 @@ def blocked(docs: list[SearchDoc]) -> dict[str, bytes]:
         patch.setattr(search_index, "BATCH_DOCS", 2)
         patch.setattr(search_index, "BLOCK_BYTES", 64)
         patch.setattr(search_index, "INLINE_BYTES", 16)
-        return dict(search_index.build(search_index.newest_first([*docs, long_doc])))
+        return built(search_index.newest_first([*docs, long_doc]))
 
 
 @pytest.mark.parametrize("index", ["files", "blocked"])

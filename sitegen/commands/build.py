@@ -20,13 +20,13 @@ from typing import Protocol
 
 import jinja2
 
-from sitegen import checks, content, feeds, markup, parallel, render, search_index, sitemap, taxonomy
+from sitegen import checks, content, feeds, markup, parallel, render, search_index, search_update, sitemap, taxonomy
 from sitegen.cache import CACHE_DIR, Cache, Entry
 from sitegen.config import Config
 from sitegen.content import Post, Story, StoryT, digest
 from sitegen.errors import SitegenError, SitegenErrors
 from sitegen.frontmatter import CHINA
-from sitegen.output import Output, content_key
+from sitegen.output import Output
 
 
 @dataclass(frozen=True)
@@ -256,25 +256,23 @@ class SearchDocs:
         return search_doc(post, self.bodies.get(post)[1])
 
 
-def add_search(cfg: Config, posts: list[Post], out: Output, bodies: Bodies, store: Cache | None) -> str:
-    """The search index, built again only when a story it indexes changed; returns its key."""
-    key = digest(*(part for p in posts for part in (p.card.key, body_key(p, cfg))))
-    listing = store.search(key) if store is not None else None
-    if listing is not None:
-        assert store is not None
-        for path, sha in listing:
-            if out.keep(path, sha) is None:
-                out.add(path, store.blob(sha), sha)
-        return key
-    made: list[tuple[str, str]] = []
-    for path, data in search_index.build(SearchDocs(search_index.newest_first(posts, day), bodies)):
-        sha = content_key(data)
-        out.add(path, data, sha)
-        if store is not None:
-            made.append((path, store.add_blob(data, sha)))
-    if store is not None:
-        store.add_search(key, made)
-    return key
+def add_search(cfg: Config, posts: list[Post], out: Output, bodies: Bodies, store: Cache | None) -> None:
+    """The search index: updated where stories changed since the last build (see search_update.py), else built."""
+    ordered = search_index.newest_first(posts, day)
+    docs = SearchDocs(ordered, bodies)
+    if store is None:
+        for file in search_index.build(docs):
+            assert file.data is not None  # a build makes every file
+            out.add(file.path, file.data, file.sha)
+        return
+    keys = store.search_keys()
+    stamps = [digest(p.card.key, body_key(p, cfg)) for p in ordered]
+    files = search_update.update(docs, stamps, keys)
+    for file in search_index.build(docs, stamps, keys) if files is None else files:
+        if file.data is not None:
+            out.add(file.path, file.data, file.sha)
+        elif out.keep(file.path, file.sha) is None:
+            out.add(file.path, keys.blob(file.sha), file.sha)
 
 
 def write_site(cfg: Config, posts: list[Post], out: Output, bodies: Bodies, store: Cache | None) -> dict[str, set[str]]:
@@ -287,7 +285,7 @@ def write_site(cfg: Config, posts: list[Post], out: Output, bodies: Bodies, stor
     pages = add_pages(env, jobs, out, bodies, store)
     used = {"pages": {job.key for job in jobs if job.key is not None}, "bodies": {body_key(p, cfg) for p in posts}}
     del jobs  # the search index needs the memory more, at 10^5 stories
-    used["searches"] = {add_search(cfg, posts, out, bodies, store)}
+    add_search(cfg, posts, out, bodies, store)
 
     def html_of(post: Post) -> str:
         return bodies.get(post)[0]

@@ -18,7 +18,7 @@
 (() => {
   "use strict";
 
-  const FORMAT_VERSION = 2;
+  const FORMAT_VERSION = 3;
   const PAGE_SIZE = 10;
   const FACETS = [
     ["topic", "专题"],
@@ -488,7 +488,10 @@
     return { manifest, terms, total: ranked.length, ranked: ranked.map((hit) => hit.doc), counts };
   }
 
-  const fragment = (manifest, doc) => loadJson(`frag-${manifest.fragments}/${doc}.json.gz`);
+  const fragment = (manifest, doc) => {
+    const [perFolder, folders] = manifest.fragments;
+    return loadJson(`frag-${folders[Math.floor(doc / perFolder)]}/${doc}.json.gz`);
+  };
 
   /* ---------- the page ---------- */
 

@@ -1,0 +1,118 @@
+"""search_update.update(): a few changed docs give the same files as building the index whole.
+
+The synthetic archive is indexed with small batches (so that it has many segments and
+several fragment folders) into a real build cache; then docs are edited, one change after
+another, and every update's files are compared with a full build of the same docs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from support import built
+
+from sitegen import search_index, search_update
+from sitegen.cache import Cache, SearchKeys
+from sitegen.content import digest
+from sitegen.search_index import SearchDoc, build
+from sitegen.search_update import update
+
+
+def stamps(docs: list[SearchDoc]) -> list[str]:
+    return [digest(repr(doc)) for doc in docs]
+
+
+def files_of(listing: list[search_index.IndexFile], store: SearchKeys) -> dict[str, bytes]:
+    return {f.path: f.data if f.data is not None else store.blob(f.sha) for f in listing}
+
+
+@pytest.fixture
+def store(tmp_path: Path, docs: list[SearchDoc], monkeypatch: pytest.MonkeyPatch) -> SearchKeys:
+    monkeypatch.setattr(search_index, "BATCH_DOCS", 4)
+    keys = Cache(tmp_path).search_keys()
+    for _ in build(docs, stamps(docs), keys):
+        pass
+    return keys
+
+
+def updated(docs: list[SearchDoc], store: SearchKeys) -> dict[str, bytes]:
+    listing = update(docs, stamps(docs), store)
+    assert listing is not None, "the update fell back to a full build"
+    return files_of(listing, store)
+
+
+EDITS = {
+    "a sentence added": lambda d: replace(d, text=d.text + "\n新增一句：网格员连夜排查。"),
+    "text cut short": lambda d: replace(d, text=d.text[: len(d.text) // 3]),
+    "new title with traditional characters": lambda d: replace(d, title="網格化管理再出發"),
+    "topic and source": lambda d: replace(d, categories=("禁毒",), source="人民日报"),
+    "keys nobody else has": lambda d: replace(d, text=d.text + "\n鑫龘靐齉爩"),
+    "emptied": lambda d: replace(d, title="", text=""),
+}
+
+
+def test_each_edit_gives_the_files_of_a_full_build(docs: list[SearchDoc], store: SearchKeys) -> None:
+    current = list(docs)
+    for n, (name, edit) in enumerate(EDITS.items()):
+        doc_id = (n * 7 + 3) % len(current)
+        current[doc_id] = edit(current[doc_id])
+        assert updated(current, store) == built(current), name
+
+
+def test_several_docs_changed_at_once(docs: list[SearchDoc], store: SearchKeys) -> None:
+    current = [EDITS["a sentence added"](d) if i % 5 == 0 else d for i, d in enumerate(docs)]
+    assert updated(current, store) == built(current)
+
+
+def test_a_reverted_edit_gives_back_the_first_files(docs: list[SearchDoc], store: SearchKeys) -> None:
+    first = built(docs)
+    edited = [EDITS["keys nobody else has"](d) if i == 2 else d for i, d in enumerate(docs)]
+    updated(edited, store)
+    assert updated(list(docs), store) == first
+
+
+def test_nothing_changed_lists_the_same_files_without_bytes(docs: list[SearchDoc], store: SearchKeys) -> None:
+    listing = update(docs, stamps(docs), store)
+    assert listing is not None and all(f.data is None for f in listing)
+    assert files_of(listing, store) == built(docs)
+
+
+def test_the_store_keeps_only_the_files_of_the_index(docs: list[SearchDoc], store: SearchKeys) -> None:
+    edited = [EDITS["a sentence added"](d) if i == 0 else d for i, d in enumerate(docs)]
+    updated(edited, store)
+    (kept,) = store.cache.db.execute("SELECT count(*) FROM search_files").fetchone()
+    assert kept == len(set(built(edited).values()))
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(lambda docs: docs[:-1], id="a doc removed"),
+        pytest.param(lambda docs: [*docs, replace(docs[-1], url="posts/new/")], id="a doc added"),
+        pytest.param(
+            lambda docs: [replace(d, date="2001-01-01") if i == 0 else d for i, d in enumerate(docs)], id="a doc moved"
+        ),
+        pytest.param(lambda docs: [replace(d, text=d.text + "。") for d in docs], id="every doc changed"),
+    ],
+)
+def test_changes_that_move_doc_ids_fall_back_to_a_full_build(
+    docs: list[SearchDoc], store: SearchKeys, change, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search_update, "MAX_CHANGED", len(docs) - 1)
+    changed = change(list(docs))
+    assert update(changed, stamps(changed), store) is None
+
+
+def test_an_interrupted_update_leaves_no_state_to_update_from(
+    docs: list[SearchDoc], store: SearchKeys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def interrupted(*args: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(SearchKeys, "put", interrupted)
+    edited = [EDITS["a sentence added"](d) if i == 0 else d for i, d in enumerate(docs)]
+    with pytest.raises(KeyboardInterrupt):
+        update(edited, stamps(edited), store)
+    assert store.state() is None
