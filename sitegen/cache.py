@@ -290,15 +290,19 @@ class SearchKeys:
 
     def __init__(self, cache: Cache) -> None:
         self.cache = cache
+        self._held: set[str] | None = None  # the files' shas when an update started from a state
 
     def state(self) -> State | None:
         row = self.cache.db.execute("SELECT state FROM search_state").fetchone()
-        return pickle.loads(row[0]) if row else None
+        state: State | None = pickle.loads(row[0]) if row else None
+        self._held = {sha for _, sha in state.files} if state else None
+        return state
 
     def begin(self, fresh: bool) -> None:
         self.cache.db.execute("DELETE FROM search_state")
         if fresh:
             self.cache.db.execute("DELETE FROM search_keys")
+            self._held = None
         self.cache.db.commit()
 
     def put(self, rows: Iterable[tuple[str, bytes, tuple[str, ...], list[Stored]]]) -> None:
@@ -339,9 +343,13 @@ class SearchKeys:
     def finish(self, state: State) -> None:
         """Keep the state, and the bytes of no file but the index's own."""
         db = self.cache.db
-        db.execute("CREATE TEMP TABLE IF NOT EXISTS index_files (sha TEXT PRIMARY KEY)")
-        db.execute("DELETE FROM index_files")
-        db.executemany("INSERT OR IGNORE INTO index_files VALUES (?)", ((sha,) for _, sha in state.files))
-        db.execute("DELETE FROM search_files WHERE sha NOT IN (SELECT sha FROM index_files)")
+        shas = {sha for _, sha in state.files}
+        if self._held is not None:  # an update: the files it dropped
+            db.executemany("DELETE FROM search_files WHERE sha = ?", ((sha,) for sha in self._held - shas))
+        else:
+            db.execute("CREATE TEMP TABLE IF NOT EXISTS index_files (sha TEXT PRIMARY KEY)")
+            db.execute("DELETE FROM index_files")
+            db.executemany("INSERT INTO index_files VALUES (?)", ((sha,) for sha in shas))
+            db.execute("DELETE FROM search_files WHERE sha NOT IN (SELECT sha FROM index_files)")
         db.execute("INSERT INTO search_state VALUES (0, ?)", (pickle.dumps(state, pickle.HIGHEST_PROTOCOL),))
         db.commit()

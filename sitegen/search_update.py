@@ -43,6 +43,8 @@ from sitegen.search_index import (
     fold,
     fragment,
     fragment_folder,
+    stored,
+    varint,
     width_code,
 )
 
@@ -153,40 +155,72 @@ def _spliced(
     new: dict[int, Postings],
     widths: dict[int, str],
 ) -> list[Stored]:
-    """The key's segments with the changed docs' entries replaced, in doc order."""
+    """The key's segments with the changed docs' entries replaced, in doc order.
+
+    A segment after a changed one may need its first gap counted again (the key's last doc
+    before it may have changed); every other segment is kept as it is.
+    """
     per = search_index.BATCH_DOCS
     touched: defaultdict[int, list[int]] = defaultdict(list)
     for i in changed:
         if key in old[i].pairs or key in old[i].chars or key in new[i].pairs or key in new[i].chars:
             touched[i // per].append(i)
-    by_batch = {segment[0] // per: segment for segment in segments}
-    for batch, docs in touched.items():
-        entries = _entries(key, by_batch[batch]) if batch in by_batch else {}
-        for i in docs:
-            entries.pop(i, None)
-            found = new[i].entry(key)
-            if found is not None:
-                entries[i] = found
-        if not entries:
-            by_batch.pop(batch, None)
-            continue
-        ids = sorted(entries)
-        values = [entries[i][0] for i in ids]
-        titled = [(n, entries[i][1]) for n, i in enumerate(ids) if entries[i][1]]
-        by_batch[batch] = tuple(encode(key, ids, values, titled, widths[batch])[1:])  # type: ignore[assignment]
-    return [by_batch[batch] for batch in sorted(by_batch)]
+    by_batch: dict[int, Stored] = {}
+    was_after: dict[int, int] = {}  # batch -> the doc its segment's first gap counted from
+    prev = -1
+    for segment in segments:
+        by_batch[segment[0] // per] = segment
+        was_after[segment[0] // per] = prev
+        prev = segment[0]
+    out: list[Stored] = []
+    prev = -1
+    for batch in sorted(by_batch.keys() | touched.keys()):
+        if batch in touched:
+            entries = _entries(key, by_batch[batch], was_after[batch]) if batch in by_batch else {}
+            for i in touched[batch]:
+                entries.pop(i, None)
+                found = new[i].entry(key)
+                if found is not None:
+                    entries[i] = found
+            if not entries:
+                continue
+            ids = sorted(entries)
+            titled = [(n, entries[i][1]) for n, i in enumerate(ids) if entries[i][1]]
+            segment = stored(encode(key, ids, [entries[i][0] for i in ids], titled, widths[batch]), prev)
+        elif was_after[batch] != prev:
+            segment = _counted_from(by_batch[batch], was_after[batch], prev)
+        else:
+            segment = by_batch[batch]
+        out.append(segment)
+        prev = segment[0]
+    return out
 
 
-def _entries(key: str, segment: Stored) -> dict[int, tuple[Any, int]]:
+def _counted_from(segment: Stored, was: int, prev: int) -> Stored:
+    """The segment with its first gap counted from prev instead of was."""
+    last, entries, d, p = segment
+    at = _varint_end(d, _varint_end(d, 0))
+    first = was + decode(d[_varint_end(d, 0) : at])[0]
+    return last, entries, varint(entries) + varint(first - prev) + d[at:], p
+
+
+def _varint_end(data: bytes, at: int) -> int:
+    """Where the varint starting at data[at] ends."""
+    while data[at] >= 0x80:
+        at += 1
+    return at + 1
+
+
+def _entries(key: str, segment: Stored, prev: int) -> dict[int, tuple[Any, int]]:
     """A segment decoded: doc -> (positions or count, title count)."""
-    first, _, entries, tail, p = segment
-    values = decode(tail)
-    gaps, codes, title_counts = values[: entries - 1], values[entries - 1 : 2 * entries - 1], values[2 * entries - 1 :]
-    docs = [first]
-    for gap in gaps:
+    _, entries, d, p = segment
+    values = decode(d)
+    docs = [prev + values[1]]
+    for gap in values[2 : entries + 1]:
         docs.append(docs[-1] + gap)
+    codes = values[entries + 1 : 2 * entries + 1]
     counts = [code >> 1 for code in codes]
-    titled = iter(title_counts)
+    titled = iter(values[2 * entries + 1 :])
     in_title = [next(titled) if code & 1 else 0 for code in codes]
     if len(key) == 1:
         return {doc: (count, tc) for doc, count, tc in zip(docs, counts, in_title, strict=True)}

@@ -181,6 +181,10 @@ def test_t2s_table_is_opencc_characters_one_for_one() -> None:
     assert all(len(t) == 1 and len(s) == 1 and t != s for t, s in table.items())
 
 
+def test_opencc_maps_no_character_past_the_planes_the_table_covers() -> None:
+    assert search_index._converted(search_index.T2S_END, 0x110000) == {}
+
+
 def test_t2s_buckets_hold_the_whole_table(files: dict[str, bytes]) -> None:
     folder, count = json.loads(files["search/manifest.json"])["t2s"]
     shipped: dict[str, str] = {}
