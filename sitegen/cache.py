@@ -19,6 +19,7 @@ parent writes.
 
 from __future__ import annotations
 
+import contextlib
 import copyreg
 import functools
 import os
@@ -30,6 +31,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
+
+try:
+    import fcntl
+except ImportError:  # not on Windows
+    fcntl = None  # type: ignore[assignment]
 
 import dateutil
 import jinja2
@@ -223,6 +229,19 @@ class Cache:
 
     def search_keys(self) -> SearchKeys:
         return SearchKeys(self)
+
+    @contextlib.contextmanager
+    def locked(self, name: str) -> Iterator[None]:
+        """Another build of this site (say, serve's) waits here: the search index's state spans many writes."""
+        if fcntl is None:  # Windows: builds of one site at a time, please
+            yield
+            return
+        with (self.folder / f"{name}.lock").open("a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
     def blob(self, sha: str) -> bytes:
         row = self.db.execute("SELECT data FROM blobs WHERE sha = ?", (sha,)).fetchone()

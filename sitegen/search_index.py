@@ -264,15 +264,6 @@ class Segment(NamedTuple):
 Stored = tuple[int, int, bytes, bytes]
 
 
-class Chained(NamedTuple):
-    """A segment as a block holds it: its D segment whole, the first gap counted from prev."""
-
-    prev: int
-    entries: int
-    d: bytes
-    p: bytes
-
-
 class Encoded(NamedTuple):
     """A batch of docs as a worker hands it back: their cards, their keys' segments, their fragments."""
 
@@ -361,7 +352,7 @@ class _Batch:
             self.titled[key].append((len(entries[key]) // 2 - 1, count))
 
     def segments(self) -> Iterator[Segment]:
-        """Each key's segment: its first gap is added when segments are chained (see chained())."""
+        """Each key's segment: its first gap is added when the key's segments are put in order (see stored())."""
         typecode = width_code(self.longest)
         for key, entry in self.entries.items():
             yield encode(key, entry[0::2], entry[1::2], self.titled.get(key, []), typecode)
@@ -425,12 +416,6 @@ def stored(segment: Segment, prev: int) -> Stored:
     )
 
 
-def chained(segments: list[Stored]) -> list[Chained]:
-    """A key's segments in doc order, each with the doc its first gap counts from."""
-    prevs = [-1, *(segment[0] for segment in segments[:-1])]
-    return [Chained(prev, entries, d, p) for prev, (_, entries, d, p) in zip(prevs, segments, strict=True)]
-
-
 def _part(data: bytes, inline: bool) -> tuple[bytes, bytes | None]:
     """The reference to a D or P part in a shard record, and the file to write when not inline."""
     if inline:
@@ -438,28 +423,33 @@ def _part(data: bytes, inline: bool) -> tuple[bytes, bytes | None]:
     return b"\x01" + bytes.fromhex(_digest(data)), data
 
 
-def blocks(key: str, segments: list[Chained]) -> tuple[bytes, list[tuple[str, bytes]]]:
-    """One key's shard record and the files of its external parts (path, bytes), from its segments in doc order."""
-    total = sum(len(s.d) + len(s.p) for s in segments)
-    inline = total <= INLINE_BYTES
-    groups: list[list[Chained]] = [[]]
+def blocks(key: str, segments: list[Stored]) -> tuple[bytes, list[tuple[str, bytes]]]:
+    """One key's shard record and the files of its external parts (path, bytes), from its segments in doc order.
+
+    A block's base is the key's last doc before the block (-1 before the first): the doc its
+    first D segment's first gap counts from.
+    """
+    sizes = [len(d) + len(p) for _, _, d, p in segments]
+    inline = sum(sizes) <= INLINE_BYTES
+    starts = [0]  # the segment each block starts at
     size = 0
-    for segment in segments:
+    for n, segment_size in enumerate(sizes):
         if size >= BLOCK_BYTES and not inline:
-            groups.append([])
+            starts.append(n)
             size = 0
-        groups[-1].append(segment)
-        size += len(segment.d) + len(segment.p)
+        size += segment_size
     name = key.encode("utf-8")
-    record = [varint(len(name)), name, varint(sum(s.entries for s in segments)), varint(len(groups))]
+    record = [varint(len(name)), name, varint(sum(s[1] for s in segments)), varint(len(starts))]
     files: list[tuple[str, bytes]] = []
     base = -1
-    for group in groups:
-        record.append(varint(group[0].prev - base))
-        base = group[0].prev
-        parts = [("d", b"".join(s.d for s in group))]
+    for start, end in zip(starts, [*starts[1:], len(segments)], strict=True):
+        group = segments[start:end]
+        block_base = segments[start - 1][0] if start else -1
+        record.append(varint(block_base - base))
+        base = block_base
+        parts = [("d", b"".join(s[2] for s in group))]
         if len(key) == 2:
-            parts.append(("p", b"".join(s.p for s in group)))
+            parts.append(("p", b"".join(s[3] for s in group)))
         for prefix, data in parts:
             ref, external = _part(data, inline)
             record.append(ref)
@@ -584,7 +574,7 @@ def build(docs: Docs, stamps: Sequence[str] | None = None, store: KeyStore | Non
         for keys in spill.groups():
             rows = []
             for key in sorted(keys):
-                record, files = blocks(key, chained(keys[key]))
+                record, files = blocks(key, keys[key])
                 records[key] = record
                 rows.append((key, record, tuple(path for path, _ in files), keys[key]))
                 for path, data in files:

@@ -35,7 +35,6 @@ from sitegen.search_index import (
     Stored,
     blocks,
     card,
-    chained,
     decode,
     doc_keys,
     encode,
@@ -98,7 +97,7 @@ def update(docs: Docs, stamps: Sequence[str], store: KeyStore) -> list[IndexFile
     for key in keys:
         segments = _spliced(key, stored.get(key, []), changed, old, new, widths)
         if segments:
-            record, files = blocks(key, chained(segments))
+            record, files = blocks(key, segments)
             rows.append((key, record, files, segments))
     kept = {row[0] for row in rows}
     store.drop(key for key in keys if key not in kept)

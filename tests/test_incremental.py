@@ -13,13 +13,14 @@ import os
 import random
 import re
 import shutil
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from support import TEST_SITE, copy_site
 
-from sitegen import cli, output, parallel, search_index
+from sitegen import cli, output, parallel, search_index, search_update
 from sitegen.cache import CACHE_DIR, Cache
 
 TOPICS = ["社区警务", "反诈", "防溺水"]
@@ -173,6 +174,29 @@ def test_body_edit_updates_the_search_index_without_building_it_whole(sites: tup
     build(site)
     index = json.loads((site / "output/search/manifest.json").read_text(encoding="utf-8"))
     assert index["docs"] == POSTS + 4
+
+
+def test_a_second_build_of_the_site_waits_for_the_search_index_of_the_first(
+    sites: tuple[Path, Path], monkeypatch
+) -> None:
+    site, _ = sites
+    build(site)
+    EDITS["body"](site)
+    events: list[str] = []
+    real_update = search_update.update
+
+    def update(*args):
+        events.append("update")
+        return real_update(*args)
+
+    monkeypatch.setattr(search_update, "update", update)
+    with Cache(site / CACHE_DIR).locked("search"):  # as another build holding it would
+        second = threading.Thread(target=build, args=(site,))
+        second.start()
+        second.join(timeout=1)
+        events.append("released")
+    second.join()
+    assert events == ["released", "update"]
 
 
 def test_a_file_changed_or_removed_in_output_is_restored(sites: tuple[Path, Path]) -> None:

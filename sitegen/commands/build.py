@@ -267,12 +267,13 @@ def add_search(cfg: Config, posts: list[Post], out: Output, bodies: Bodies, stor
         return
     keys = store.search_keys()
     stamps = [digest(p.card.key, body_key(p, cfg)) for p in ordered]
-    files = search_update.update(docs, stamps, keys)
-    for file in search_index.build(docs, stamps, keys) if files is None else files:
-        if file.data is not None:
-            out.add(file.path, file.data, file.sha)
-        elif out.keep(file.path, file.sha) is None:
-            out.add(file.path, keys.blob(file.sha), file.sha)
+    with store.locked("search"):
+        files = search_update.update(docs, stamps, keys)
+        for file in search_index.build(docs, stamps, keys) if files is None else files:
+            if file.data is not None:
+                out.add(file.path, file.data, file.sha)
+            elif out.keep(file.path, file.sha) is None:
+                out.add(file.path, keys.blob(file.sha), file.sha)
 
 
 def write_site(cfg: Config, posts: list[Post], out: Output, bodies: Bodies, store: Cache | None) -> dict[str, set[str]]:
