@@ -46,6 +46,8 @@ host may cache them for ever. Fragments have a folder per batch of docs, so that
 renames one folder of them (see search_update.py, which updates the index for a few docs). gzip files are gzip inside: readers check the magic bytes, as a
 host may also decode them on the way. Memory stays flat as the archive grows: the build
 holds one batch of docs, then one spill group of keys; postings wait in temporary files.
+Given a KeyStore, the build leaves each key's segments and record there, and the next build
+updates the index for the docs that changed (search_update.py) instead of building it again.
 """
 
 from __future__ import annotations

@@ -21,7 +21,8 @@ import json
 import sys
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from sitegen import search_index
@@ -31,6 +32,7 @@ from sitegen.search_index import (
     Docs,
     IndexFile,
     KeyStore,
+    SearchDoc,
     State,
     Stored,
     blocks,
@@ -48,6 +50,7 @@ from sitegen.search_index import (
 )
 
 MAX_CHANGED = 64  # more changed docs than this: a full build costs less than the update
+KEYS_AT_ONCE = 64  # keys whose segments are in memory at once
 
 
 class Postings(NamedTuple):
@@ -66,14 +69,31 @@ class Postings(NamedTuple):
         return None if value is None else (value, self.in_title.get(key, 0))
 
 
-def update(docs: Docs, stamps: Sequence[str], store: KeyStore) -> list[IndexFile] | None:
-    """Every file of the index, those unchanged since the last build without their bytes; None: build it whole."""
+@dataclass(frozen=True)
+class Change:
+    """The changed docs, made and folded: what an update puts in place of what the state holds."""
+
+    stamps: list[str]
+    changed: list[int]  # doc ids, ascending
+    made: dict[int, SearchDoc]
+    cards: list[Card]  # every doc's, the changed ones new
+    lengths: list[int]
+    old: dict[int, Postings]
+    new: dict[int, Postings]
+
+
+def update(docs: Docs, stamps: Sequence[str], store: KeyStore) -> Iterator[IndexFile] | None:
+    """Every file of the index, those unchanged since the last build without their bytes; None: build it whole.
+
+    The files stream out (the manifest last), and the store holds a usable state again only
+    when the last one has been read.
+    """
     state = store.state()
     if state is None or state.batch_docs != search_index.BATCH_DOCS or len(state.stamps) != len(stamps):
         return None
     changed = [i for i, (old, new) in enumerate(zip(state.stamps, stamps, strict=True)) if old != new]
     if not changed:
-        return [IndexFile(path, sha, None) for path, sha in state.files]
+        return iter([IndexFile(path, sha, None) for path, sha in state.files])
     if len(changed) > MAX_CHANGED:
         return None
     made = {i: docs[i] for i in changed}
@@ -88,41 +108,60 @@ def update(docs: Docs, stamps: Sequence[str], store: KeyStore) -> list[IndexFile
     if not _in_order(cards, changed) or _widths(state.lengths, changed) != _widths(lengths, changed):
         return None
     old = {i: _old_postings(store, state.fragments[i]) for i in changed}
+    return _updated(Change(list(stamps), changed, made, cards, lengths, old, new), state, store)
 
+
+def _updated(change: Change, state: State, store: KeyStore) -> Iterator[IndexFile]:
+    """The keys of the changed docs made again, KEYS_AT_ONCE at a time (a frequent key holds megabytes), then the rest."""
     store.begin(fresh=False)
-    keys = sorted(set().union(*(p.keys() for p in (*old.values(), *new.values()))))
-    widths = _widths(lengths, changed)
-    stored = store.segments(keys)
-    rows = []
-    for key in keys:
-        segments = _spliced(key, stored.get(key, []), changed, old, new, widths)
-        if segments:
-            record, files = blocks(key, segments)
-            rows.append((key, record, files, segments))
-    kept = {row[0] for row in rows}
-    store.drop(key for key in keys if key not in kept)
-    store.put((key, record, tuple(path for path, _ in files), segments) for key, record, files, segments in rows)
-
     known = dict(state.files)
-    fresh = {path: data for _, _, files, _ in rows for path, data in files}
+    listing: list[tuple[str, str]] = []
+    made: set[str] = set()
+    keys = sorted(set().union(*(p.keys() for p in (*change.old.values(), *change.new.values()))))
+    widths = _widths(change.lengths, change.changed)
+    for start in range(0, len(keys), KEYS_AT_ONCE):
+        chunk = keys[start : start + KEYS_AT_ONCE]
+        stored = store.segments(chunk)
+        rows = []
+        for key in chunk:
+            segments = _spliced(key, stored.pop(key, []), change, widths)
+            if not segments:
+                continue
+            record, files = blocks(key, segments)
+            rows.append((key, record, tuple(path for path, _ in files), segments))
+            for path, data in files:
+                if path not in known and path not in made:
+                    made.add(path)
+                    yield _listed(IndexFile(path, content_key(data), data), listing, store)
+        kept = {row[0] for row in rows}
+        store.drop(key for key in chunk if key not in kept)
+        store.put(rows)
+
     records: dict[str, bytes] = {}
     parts: set[str] = set()
     for key, record, paths in store.records():
         records[key] = record
         parts.update(paths)
-    listing = [_part_file(path, fresh, known) for path in sorted(parts)]
-
+    for path in sorted(parts - made):
+        yield _listed(IndexFile(path, known[path], None), listing, store)
     fragments = list(state.fragments)
-    shown = {i: fragment(doc) for i, doc in made.items()}
+    shown = {i: fragment(doc) for i, doc in change.made.items()}
     for i, data in shown.items():
         fragments[i] = content_key(data)
-    listing += _fragment_files(fragments, shown, {i // search_index.BATCH_DOCS for i in changed})
-    listing += finish(records, cards, fragments)
-    for file in listing:
-        if file.data is not None:
-            store.add(file.sha, file.data)
-    store.finish(State(state.batch_docs, list(stamps), lengths, cards, fragments, [(f.path, f.sha) for f in listing]))
-    return listing
+    per = search_index.BATCH_DOCS
+    for file in (
+        *_fragment_files(fragments, shown, {i // per for i in change.changed}),
+        *finish(records, change.cards, fragments),
+    ):
+        yield _listed(file, listing, store)
+    store.finish(State(state.batch_docs, change.stamps, change.lengths, change.cards, fragments, listing))
+
+
+def _listed(file: IndexFile, listing: list[tuple[str, str]], store: KeyStore) -> IndexFile:
+    listing.append((file.path, file.sha))
+    if file.data is not None:
+        store.add(file.sha, file.data)
+    return file
 
 
 def _in_order(cards: list[Card], changed: list[int]) -> bool:
@@ -146,14 +185,7 @@ def _old_postings(store: KeyStore, sha: str) -> Postings:
     return Postings(*doc_keys(fold(shown["title"]), fold(shown["text"])))
 
 
-def _spliced(
-    key: str,
-    segments: list[Stored],
-    changed: list[int],
-    old: dict[int, Postings],
-    new: dict[int, Postings],
-    widths: dict[int, str],
-) -> list[Stored]:
+def _spliced(key: str, segments: list[Stored], change: Change, widths: dict[int, str]) -> list[Stored]:
     """The key's segments with the changed docs' entries replaced, in doc order.
 
     A segment after a changed one may need its first gap counted again (the key's last doc
@@ -161,7 +193,8 @@ def _spliced(
     """
     per = search_index.BATCH_DOCS
     touched: defaultdict[int, list[int]] = defaultdict(list)
-    for i in changed:
+    old, new = change.old, change.new
+    for i in change.changed:
         if key in old[i].pairs or key in old[i].chars or key in new[i].pairs or key in new[i].chars:
             touched[i // per].append(i)
     by_batch: dict[int, Stored] = {}
@@ -232,12 +265,6 @@ def _entries(key: str, segment: Stored, prev: int) -> dict[int, tuple[Any, int]]
         out[doc] = (flat[at : at + count].tolist(), tc)
         at += count
     return out
-
-
-def _part_file(path: str, fresh: dict[str, bytes], known: dict[str, str]) -> IndexFile:
-    if path in known:
-        return IndexFile(path, known[path], None)
-    return IndexFile(path, content_key(fresh[path]), fresh[path])
 
 
 def _fragment_files(fragments: list[str], shown: dict[int, bytes], batches: set[int]) -> list[IndexFile]:

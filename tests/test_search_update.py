@@ -7,6 +7,7 @@ another, and every update's files are compared with a full build of the same doc
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 
@@ -24,7 +25,7 @@ def stamps(docs: list[SearchDoc]) -> list[str]:
     return [digest(repr(doc)) for doc in docs]
 
 
-def files_of(listing: list[search_index.IndexFile], store: SearchKeys) -> dict[str, bytes]:
+def files_of(listing: Iterable[search_index.IndexFile], store: SearchKeys) -> dict[str, bytes]:
     return {f.path: f.data if f.data is not None else store.blob(f.sha) for f in listing}
 
 
@@ -74,8 +75,10 @@ def test_a_reverted_edit_gives_back_the_first_files(docs: list[SearchDoc], store
 
 
 def test_nothing_changed_lists_the_same_files_without_bytes(docs: list[SearchDoc], store: SearchKeys) -> None:
-    listing = update(docs, stamps(docs), store)
-    assert listing is not None and all(f.data is None for f in listing)
+    found = update(docs, stamps(docs), store)
+    assert found is not None
+    listing = list(found)
+    assert all(f.data is None for f in listing)
     assert files_of(listing, store) == built(docs)
 
 
@@ -113,6 +116,8 @@ def test_an_interrupted_update_leaves_no_state_to_update_from(
 
     monkeypatch.setattr(SearchKeys, "put", interrupted)
     edited = [EDITS["a sentence added"](d) if i == 0 else d for i, d in enumerate(docs)]
+    found = update(edited, stamps(edited), store)
+    assert found is not None
     with pytest.raises(KeyboardInterrupt):
-        update(edited, stamps(edited), store)
+        list(found)
     assert store.state() is None

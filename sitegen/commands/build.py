@@ -2,9 +2,10 @@
 
 Work is kept in the cache (.sitegen-cache/, see cache.py) and done again only where its inputs
 changed: a post is parsed, checked and its body rendered when its file changes; a page is
-rendered when its key (see render.py) is new; the search index is built when a story it
-indexes changes; output.py writes only files whose bytes changed. Parsing and rendering run on
-every core. The output is the same bytes whichever of these paths made it.
+rendered when its key (see render.py) is new; the search index is updated for the stories that
+changed (search_update.py), or built whole when stories were added, removed or reordered;
+output.py writes only files whose bytes changed. Parsing, rendering and indexing run on every
+core. The output is the same bytes whichever of these paths made it.
 """
 
 from __future__ import annotations
