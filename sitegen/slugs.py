@@ -5,13 +5,17 @@ from __future__ import annotations
 import hashlib
 import re
 
-from pypinyin import Style, lazy_pinyin
-
 MAX_LEN = 48
 
 
 def slugify(text: str, max_len: int = MAX_LEN) -> str:
-    """'井冈山茨坪派出所' -> 'jing-gang-shan-ci-ping-pai-chu-suo'; Latin words and digits kept."""
+    """'井冈山茨坪派出所' -> 'jing-gang-shan-ci-ping-pai-chu-suo'; Latin words and digits kept.
+
+    pypinyin is imported here, not with the module: loading its dictionaries takes a sixth of a
+    second, and a build whose term slugs are all in the cache (see Cache.slug) needs none.
+    """
+    from pypinyin import Style, lazy_pinyin
+
     words: list[str] = []
     for piece in lazy_pinyin(text, style=Style.NORMAL, errors=lambda s: " ".join(re.findall(r"[A-Za-z0-9]+", s))):
         words.extend(w for w in re.split(r"[^a-z0-9]+", piece.lower()) if w)

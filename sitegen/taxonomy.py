@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sitegen.content import Post
@@ -70,12 +71,12 @@ def names_of(story: Post, kind: str) -> tuple[str, ...]:
     raise KeyError(kind)
 
 
-def term_slugs(names: list[str]) -> dict[str, str]:
+def term_slugs(names: list[str], slug_of: Callable[[str], str]) -> dict[str, str]:
     """Pinyin slugs; names whose pinyin collides get a stable hash suffix, except the first by name."""
     slugs: dict[str, str] = {}
     taken: set[str] = set()
     for name in sorted(names):
-        slug = slugify(name)
+        slug = slug_of(name)
         if slug in taken:
             slug = f"{slug}-{word_hash(name)[2:]}"
         taken.add(slug)
@@ -83,12 +84,12 @@ def term_slugs(names: list[str]) -> dict[str, str]:
     return slugs
 
 
-def _group(stories: list[Post], kind: str) -> tuple[Term, ...]:
+def _group(stories: list[Post], kind: str, slug_of: Callable[[str], str]) -> tuple[Term, ...]:
     members: dict[str, list[Post]] = defaultdict(list)
     for story in stories:
         for name in names_of(story, kind):
             members[name].append(story)
-    slugs = term_slugs(list(members))
+    slugs = term_slugs(list(members), slug_of)
     terms = [Term(kind, name, slugs[name], tuple(members[name])) for name in members]
     return tuple(sorted(terms, key=lambda t: (-len(t.stories), t.name)))
 
@@ -108,10 +109,10 @@ def _periods(stories: list[Post]) -> tuple[tuple[Term, ...], tuple[Term, ...]]:
     )
 
 
-def collect(stories: list[Post]) -> Terms:
-    """stories must be newest first; every term keeps that order."""
+def collect(stories: list[Post], slug_of: Callable[[str], str] = slugify) -> Terms:
+    """stories must be newest first; every term keeps that order. slug_of: slugify, or a memo of it."""
     years, months = _periods(stories)
-    by_kind = {k.key: _group(stories, k.key) for k in KINDS}
+    by_kind = {k.key: _group(stories, k.key, slug_of) for k in KINDS}
     index = {(t.kind, t.name): t for terms in by_kind.values() for t in terms}
     order = {s.slug: i for i, s in enumerate(stories)}
     pools = {key: tuple(order[s.slug] for s in pool(term)) for key, term in index.items()}

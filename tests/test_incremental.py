@@ -13,6 +13,8 @@ import os
 import random
 import re
 import shutil
+import subprocess
+import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -197,6 +199,15 @@ def test_a_second_build_of_the_site_waits_for_the_search_index_of_the_first(
         events.append("released")
     second.join()
     assert events == ["released", "update"]
+
+
+def test_a_rebuild_takes_term_slugs_from_the_cache_without_loading_pinyin(sites: tuple[Path, Path]) -> None:
+    site, _ = sites
+    build(site)
+    EDITS["body"](site)
+    code = "import sys; from sitegen import cli; cli.main(['--root', sys.argv[1], 'build']); print('pypinyin' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code, str(site)], capture_output=True, text=True, check=True)
+    assert done.stdout.splitlines()[-1] == "False"
 
 
 def test_a_file_changed_or_removed_in_output_is_restored(sites: tuple[Path, Path]) -> None:

@@ -28,6 +28,7 @@ from sitegen.content import Post, Story, StoryT, digest
 from sitegen.errors import SitegenError, SitegenErrors
 from sitegen.frontmatter import CHINA
 from sitegen.output import Output
+from sitegen.slugs import slugify
 
 
 @dataclass(frozen=True)
@@ -279,7 +280,7 @@ def add_search(cfg: Config, posts: list[Post], out: Output, bodies: Bodies, stor
 
 def write_site(cfg: Config, posts: list[Post], out: Output, bodies: Bodies, store: Cache | None) -> dict[str, set[str]]:
     """The whole site into out, in a fixed order; returns the cache entries it used, by table."""
-    terms = taxonomy.collect(posts)
+    terms = taxonomy.collect(posts, store.slug if store is not None else slugify)
     add_static(cfg, out)
     assets = add_assets(cfg, out)
     env = render.environment(cfg, assets)
