@@ -95,20 +95,22 @@ class Entry:
     slug_line: int
 
 
-def _meta(values: tuple[Any, ...]) -> Meta:
-    return Meta(*(_shared(value) for value in values))
-
-
-def _shared(value: Any) -> Any:
-    """The names in a post's lists and its source, interned: 10^5 posts repeat a few hundred of them."""
-    if isinstance(value, tuple):
-        return tuple(sys.intern(v) if isinstance(v, str) else v for v in value)
-    if isinstance(value, str) and len(value) < 32:
-        return sys.intern(value)
-    return value
-
-
 META_FIELDS = tuple(f.name for f in fields(Meta))
+# The fields whose names 10^5 posts repeat (a few hundred sources, topics, tags and places): interned.
+NAMES = tuple(
+    META_FIELDS.index(name) for name in ("authors", "editor", "source", "via", "categories", "tags", "regions")
+)
+
+
+def _meta(values: tuple[Any, ...]) -> Meta:
+    shared = list(values)
+    for i in NAMES:
+        value = shared[i]
+        if isinstance(value, str):
+            shared[i] = sys.intern(value)
+        elif value:
+            shared[i] = tuple(map(sys.intern, value))
+    return Meta(*shared)
 
 
 def _reduce_meta(meta: Meta) -> tuple[Any, ...]:

@@ -18,11 +18,14 @@ from __future__ import annotations
 
 import gzip
 import json
+import operator
 import sys
 from array import array
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import Any, NamedTuple
 
 from sitegen import search_index
@@ -39,13 +42,12 @@ from sitegen.search_index import (
     card,
     decode,
     doc_keys,
-    encode,
     finish,
     fold,
     fragment,
     fragment_folder,
-    stored,
     varint,
+    varints,
     width_code,
 )
 
@@ -208,17 +210,12 @@ def _spliced(key: str, segments: list[Stored], change: Change, widths: dict[int,
     prev = -1
     for batch in sorted(by_batch.keys() | touched.keys()):
         if batch in touched:
-            entries = _entries(key, by_batch[batch], was_after[batch]) if batch in by_batch else {}
-            for i in touched[batch]:
-                entries.pop(i, None)
-                found = new[i].entry(key)
-                if found is not None:
-                    entries[i] = found
-            if not entries:
+            spliced = _splice(
+                key, by_batch.get(batch), was_after.get(batch, -1), prev, touched[batch], new, widths[batch]
+            )
+            if spliced is None:
                 continue
-            ids = sorted(entries)
-            titled = [(n, entries[i][1]) for n, i in enumerate(ids) if entries[i][1]]
-            segment = stored(encode(key, ids, [entries[i][0] for i in ids], titled, widths[batch]), prev)
+            segment = spliced
         elif was_after[batch] != prev:
             segment = _counted_from(by_batch[batch], was_after[batch], prev)
         else:
@@ -226,6 +223,63 @@ def _spliced(key: str, segments: list[Stored], change: Change, widths: dict[int,
         out.append(segment)
         prev = segment[0]
     return out
+
+
+def _splice(
+    key: str,
+    segment: Stored | None,
+    was: int,
+    prev: int,
+    changed: list[int],
+    new: dict[int, Postings],
+    typecode: str,
+) -> Stored | None:
+    """One segment with the changed docs' entries taken out and their new ones put in; None if it ends up empty.
+
+    Its columns are opened as lists of integers and its positions stay bytes: an edit costs a
+    few list operations per entry, not a decoded and re-encoded posting per entry. was: the
+    doc its first gap counted from; prev: the doc it counts from now.
+    """
+    docs: list[int] = []
+    codes: list[int] = []
+    titles: list[int] = []
+    width = array(typecode).itemsize
+    positions = b""
+    if segment is not None:
+        _, n, d, p = segment
+        values = decode(d)
+        docs = list(accumulate(values[1 : n + 1], initial=was))[1:]
+        codes = values[n + 1 : 2 * n + 1]
+        titles = values[2 * n + 1 :]
+        positions = p[1:]
+    for doc in changed:
+        k = bisect_left(docs, doc)
+        titled_before = sum(code & 1 for code in codes[:k])
+        starts = [0, *accumulate((code >> 1) * width for code in codes)] if len(key) == 2 else []
+        if k < len(docs) and docs[k] == doc:
+            if codes[k] & 1:
+                del titles[titled_before]
+            if starts:
+                positions = positions[: starts[k]] + positions[starts[k + 1] :]
+            del docs[k], codes[k]
+        found = new[doc].entry(key)
+        if found is None:
+            continue
+        value, in_title = found
+        docs.insert(k, doc)
+        codes.insert(k, (value if len(key) == 1 else len(value)) * 2 + (in_title > 0))
+        if in_title:
+            titles.insert(titled_before, in_title)
+        if starts:
+            flat = array(typecode, value)
+            if sys.byteorder == "big":
+                flat.byteswap()
+            positions = positions[: starts[k]] + flat.tobytes() + positions[starts[k] :]
+    if not docs:
+        return None
+    gaps = [docs[0] - prev, *map(operator.sub, docs[1:], docs[:-1])]
+    p = bytes([width]) + positions if len(key) == 2 else b""
+    return docs[-1], len(docs), varints([len(docs), *gaps, *codes, *titles]), p
 
 
 def _counted_from(segment: Stored, was: int, prev: int) -> Stored:
@@ -241,30 +295,6 @@ def _varint_end(data: bytes, at: int) -> int:
     while data[at] >= 0x80:
         at += 1
     return at + 1
-
-
-def _entries(key: str, segment: Stored, prev: int) -> dict[int, tuple[Any, int]]:
-    """A segment decoded: doc -> (positions or count, title count)."""
-    _, entries, d, p = segment
-    values = decode(d)
-    docs = [prev + values[1]]
-    for gap in values[2 : entries + 1]:
-        docs.append(docs[-1] + gap)
-    codes = values[entries + 1 : 2 * entries + 1]
-    counts = [code >> 1 for code in codes]
-    titled = iter(values[2 * entries + 1 :])
-    in_title = [next(titled) if code & 1 else 0 for code in codes]
-    if len(key) == 1:
-        return {doc: (count, tc) for doc, count, tc in zip(docs, counts, in_title, strict=True)}
-    flat = array("H" if p[0] == 2 else "I", p[1:])
-    if sys.byteorder == "big":
-        flat.byteswap()
-    out: dict[int, tuple[Any, int]] = {}
-    at = 0
-    for doc, count, tc in zip(docs, counts, in_title, strict=True):
-        out[doc] = (flat[at : at + count].tolist(), tc)
-        at += count
-    return out
 
 
 def _fragment_files(fragments: list[str], shown: dict[int, bytes], batches: set[int]) -> list[IndexFile]:

@@ -181,8 +181,10 @@ def test_t2s_table_is_opencc_characters_one_for_one() -> None:
     assert all(len(t) == 1 and len(s) == 1 and t != s for t, s in table.items())
 
 
-def test_opencc_maps_no_character_past_the_planes_the_table_covers() -> None:
-    assert search_index._converted(search_index.T2S_END, 0x110000) == {}
+def test_opencc_maps_no_character_outside_the_ranges_the_table_covers() -> None:
+    ends = [0x80, *(bound for pair in search_index.T2S_RANGES for bound in pair), 0x110000]
+    for begin, end in zip(ends[0::2], ends[1::2], strict=True):
+        assert search_index._converted(begin, end) == {}, (hex(begin), hex(end))
 
 
 def test_t2s_buckets_hold_the_whole_table(files: dict[str, bytes]) -> None:
@@ -265,6 +267,18 @@ def test_terms_do_not_span_title_and_body_or_lines() -> None:
     assert search(files, "结尾正文").ranked == []
     assert search(files, "开头第二").ranked == []
     assert search(files, "结尾 开头").ranked == [0]
+
+
+def test_varints_decode_to_the_values_they_encode() -> None:
+    rng = random.Random(3)
+    for _ in range(500):
+        values = [
+            rng.choice([rng.randrange(128), rng.randrange(1 << 20), rng.randrange(1 << 40)])
+            for _ in range(rng.randrange(30))
+        ]
+        data = search_index.varints(values)
+        assert data == b"".join(map(search_index.varint, values))
+        assert search_index.decode(data) == values
 
 
 def test_plan_covers_every_character() -> None:
