@@ -118,7 +118,7 @@ def _updated(change: Change, state: State, store: KeyStore) -> Iterator[IndexFil
     store.begin(fresh=False)
     known = dict(state.files)
     listing: list[tuple[str, str]] = []
-    made: set[str] = set()
+    fresh: set[str] = set()  # the part files this update made
     keys = sorted(set().union(*(p.keys() for p in (*change.old.values(), *change.new.values()))))
     widths = _widths(change.lengths, change.changed)
     for start in range(0, len(keys), KEYS_AT_ONCE):
@@ -132,8 +132,8 @@ def _updated(change: Change, state: State, store: KeyStore) -> Iterator[IndexFil
             record, files = blocks(key, segments)
             rows.append((key, record, tuple(path for path, _ in files), segments))
             for path, data in files:
-                if path not in known and path not in made:
-                    made.add(path)
+                if path not in known and path not in fresh:
+                    fresh.add(path)
                     yield _listed(IndexFile(path, content_key(data), data), listing, store)
         kept = {row[0] for row in rows}
         store.drop(key for key in chunk if key not in kept)
@@ -144,7 +144,7 @@ def _updated(change: Change, state: State, store: KeyStore) -> Iterator[IndexFil
     for key, record, paths in store.records():
         records[key] = record
         parts.update(paths)
-    for path in sorted(parts - made):
+    for path in sorted(parts - fresh):
         yield _listed(IndexFile(path, known[path], None), listing, store)
     fragments = list(state.fragments)
     shown = {i: fragment(doc) for i, doc in change.made.items()}
