@@ -37,14 +37,16 @@ follow the same steps):
                   chars} position by position, for the chars with ord(char) % count == n.
 - facets-<hash>.json.gz  gzip of {"topic"|"region"|"source": {"names", "sets": [[name index]],
                   "docs": [set index per doc]}, "year": {"names", "ranges": [[first, end)]}}.
-- frag-<hash>/<doc id>.json.gz  (the folder of doc id // BATCH_DOCS) gzip of {"url", "title", "date", "source", "summary", "text"
-                  [, "t2s": [traditional, simplified] for the doc's own characters]}: fetched
-                  only for the results shown, for their snippets.
+- frag-<hash>/<doc id>.json.gz  in the folder of doc id // BATCH_DOCS: gzip of {"url", "title",
+                  "date", "source", "summary", "text" [, "t2s": [traditional, simplified] for
+                  the doc's own characters]}: fetched only for the results shown, for their
+                  snippets.
 
 Files are named by content hash (numbered ones by the hash of their folder's contents), so a
 host may cache them for ever. Fragments have a folder per batch of docs, so that an edit
-renames one folder of them (see search_update.py, which updates the index for a few docs). gzip files are gzip inside: readers check the magic bytes, as a
-host may also decode them on the way. Memory stays flat as the archive grows: the build
+renames one folder of them (see search_update.py, which updates the index for a few docs).
+gzip files are gzip inside: readers check the magic bytes, as a host may also decode them on
+the way. Memory stays flat as the archive grows: the build
 holds one batch of docs, then one spill group of keys; postings wait in temporary files.
 Given a KeyStore, the build leaves each key's segments and record there, and the next build
 updates the index for the docs that changed (search_update.py) instead of building it again.
@@ -343,11 +345,9 @@ class _Batch:
     def __init__(self) -> None:
         self.entries: dict[str, list[Any]] = {}
         self.titled: defaultdict[str, list[tuple[int, int]]] = defaultdict(list)
-        self.longest = 0  # characters in the longest text: the width of its positions
 
     def add(self, doc_id: int, title: str, body: str) -> None:
         """The hot loop of the build: about one dict operation per character of text."""
-        self.longest = max(self.longest, len(title) + 1 + len(body))
         pairs, chars, in_title = doc_keys(title, body)
         entries = self.entries
         for key, value in (*pairs.items(), *chars.items()):
@@ -359,9 +359,8 @@ class _Batch:
         for key, count in in_title.items():
             self.titled[key].append((len(entries[key]) // 2 - 1, count))
 
-    def segments(self) -> Iterator[Segment]:
+    def segments(self, typecode: str) -> Iterator[Segment]:
         """Each key's segment: its first gap is added when the key's segments are put in order (see stored())."""
-        typecode = width_code(self.longest)
         for key, entry in self.entries.items():
             yield encode(key, entry[0::2], entry[1::2], self.titled.get(key, []), typecode)
 
@@ -401,17 +400,21 @@ def encode(key: str, docs: list[int], values: list[Any], titled: list[tuple[int,
     codes = [count * 2 for count in counts]
     for number, _ in titled:
         codes[number] += 1
-    gaps = list(map(operator.sub, docs[1:], docs[:-1]))
-    tail = varints(gaps) + varints(codes) + varints([count for _, count in titled])
-    return Segment(key, docs[0], docs[-1], len(docs), tail, b"" if len(key) == 1 else _positions(values, typecode))
+    p = b"" if len(key) == 1 else bytes([array(typecode).itemsize]) + position_bytes(values, typecode)
+    return Segment(key, docs[0], docs[-1], len(docs), tail(docs, codes, [count for _, count in titled]), p)
 
 
-def _positions(lists: list[list[int]], typecode: str) -> bytes:
-    """A P segment: a width byte, then every position as a little-endian integer of that width."""
+def tail(docs: list[int], codes: list[int], titles: list[int]) -> bytes:
+    """A D segment but for its count and first gap: the gaps between its docs, their codes, their title counts."""
+    return varints([*map(operator.sub, docs[1:], docs[:-1]), *codes, *titles])
+
+
+def position_bytes(lists: Iterable[Iterable[int]], typecode: str) -> bytes:
+    """Positions as little-endian integers of the batch's width: a P segment after its width byte."""
     flat = array(typecode, chain.from_iterable(lists))
     if sys.byteorder == "big":
         flat.byteswap()
-    return bytes([flat.itemsize]) + flat.tobytes()
+    return flat.tobytes()
 
 
 def stored(segment: Segment, prev: int) -> Stored:
@@ -576,7 +579,7 @@ def build(docs: Docs, stamps: Sequence[str] | None = None, store: KeyStore | Non
             fragments += shas
             folder = fragment_folder(shas)
             for doc_id, (sha, data) in enumerate(zip(shas, batch.fragments, strict=True), start):
-                yield _made(IndexFile(f"search/frag-{folder}/{doc_id}.json.gz", sha, data), made, store)
+                yield listed(IndexFile(fragment_file(folder, doc_id), sha, data), made, store)
 
         seen: set[str] = set()  # keys with equal postings share a file
         for keys in spill.groups():
@@ -588,18 +591,18 @@ def build(docs: Docs, stamps: Sequence[str] | None = None, store: KeyStore | Non
                 for path, data in files:
                     if path not in seen:
                         seen.add(path)
-                        yield _made(IndexFile(path, content_key(data), data), made, store)
+                        yield listed(IndexFile(path, content_key(data), data), made, store)
             if store is not None:
                 store.put(rows)
     for file in finish(records, cards, fragments):
-        yield _made(file, made, store)
+        yield listed(file, made, store)
     if store is not None and stamps is not None:
         store.finish(State(BATCH_DOCS, list(stamps), lengths, cards, fragments, made))
 
 
-def _made(file: IndexFile, made: list[tuple[str, str]], store: KeyStore | None) -> IndexFile:
-    """A new file, listed, and kept in the store for builds that update the index or find output/ empty."""
-    made.append((file.path, file.sha))
+def listed(file: IndexFile, listing: list[tuple[str, str]], store: KeyStore | None) -> IndexFile:
+    """A file of the index, listed, and its bytes kept in the store for builds that update the index or find output/ empty."""
+    listing.append((file.path, file.sha))
     if store is not None and file.data is not None:
         store.add(file.sha, file.data)
     return file
@@ -608,6 +611,10 @@ def _made(file: IndexFile, made: list[tuple[str, str]], store: KeyStore | None) 
 def fragment_folder(shas: list[str]) -> str:
     """The folder of a batch's fragments, named by their hashes: an edit renames one folder, not every one."""
     return _digest("".join(shas).encode("ascii"))
+
+
+def fragment_file(folder: str, doc_id: int) -> str:
+    return f"search/frag-{folder}/{doc_id}.json.gz"
 
 
 def finish(records: dict[str, bytes], cards: list[Card], fragments: list[str]) -> Iterator[IndexFile]:
@@ -663,7 +670,7 @@ def encode_batch(docs: Docs, start: int) -> Encoded:
         lengths.append(len(title) + 1 + len(text))
         cards.append((card(doc), doc.url))
         frags.append(fragment(doc))
-    return Encoded(cards, lengths, list(batch.segments()), frags)
+    return Encoded(cards, lengths, list(batch.segments(width_code(max(lengths)))), frags)
 
 
 def card(doc: SearchDoc) -> Card:

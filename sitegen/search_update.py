@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import operator
-import sys
 from array import array
 from bisect import bisect_left
 from collections import Counter, defaultdict
@@ -36,6 +34,7 @@ from sitegen.search_index import (
     IndexFile,
     KeyStore,
     SearchDoc,
+    Segment,
     State,
     Stored,
     blocks,
@@ -45,9 +44,13 @@ from sitegen.search_index import (
     finish,
     fold,
     fragment,
+    fragment_file,
     fragment_folder,
+    listed,
+    position_bytes,
+    stored,
+    tail,
     varint,
-    varints,
     width_code,
 )
 
@@ -134,7 +137,7 @@ def _updated(change: Change, state: State, store: KeyStore) -> Iterator[IndexFil
             for path, data in files:
                 if path not in known and path not in fresh:
                     fresh.add(path)
-                    yield _listed(IndexFile(path, content_key(data), data), listing, store)
+                    yield listed(IndexFile(path, content_key(data), data), listing, store)
         kept = {row[0] for row in rows}
         store.drop(key for key in chunk if key not in kept)
         store.put(rows)
@@ -145,7 +148,7 @@ def _updated(change: Change, state: State, store: KeyStore) -> Iterator[IndexFil
         records[key] = record
         parts.update(paths)
     for path in sorted(parts - fresh):
-        yield _listed(IndexFile(path, known[path], None), listing, store)
+        yield listed(IndexFile(path, known[path], None), listing, store)
     fragments = list(state.fragments)
     shown = {i: fragment(doc) for i, doc in change.made.items()}
     for i, data in shown.items():
@@ -155,15 +158,8 @@ def _updated(change: Change, state: State, store: KeyStore) -> Iterator[IndexFil
         *_fragment_files(fragments, shown, {i // per for i in change.changed}),
         *finish(records, change.cards, fragments),
     ):
-        yield _listed(file, listing, store)
+        yield listed(file, listing, store)
     store.finish(State(state.batch_docs, change.stamps, change.lengths, change.cards, fragments, listing))
-
-
-def _listed(file: IndexFile, listing: list[tuple[str, str]], store: KeyStore) -> IndexFile:
-    listing.append((file.path, file.sha))
-    if file.data is not None:
-        store.add(file.sha, file.data)
-    return file
 
 
 def _in_order(cards: list[Card], changed: list[int]) -> bool:
@@ -271,22 +267,19 @@ def _splice(
         if in_title:
             titles.insert(titled_before, in_title)
         if starts:
-            flat = array(typecode, value)
-            if sys.byteorder == "big":
-                flat.byteswap()
-            positions = positions[: starts[k]] + flat.tobytes() + positions[starts[k] :]
+            positions = positions[: starts[k]] + position_bytes([value], typecode) + positions[starts[k] :]
     if not docs:
         return None
-    gaps = [docs[0] - prev, *map(operator.sub, docs[1:], docs[:-1])]
     p = bytes([width]) + positions if len(key) == 2 else b""
-    return docs[-1], len(docs), varints([len(docs), *gaps, *codes, *titles]), p
+    return stored(Segment(key, docs[0], docs[-1], len(docs), tail(docs, codes, titles), p), prev)
 
 
 def _counted_from(segment: Stored, was: int, prev: int) -> Stored:
     """The segment with its first gap counted from prev instead of was."""
     last, entries, d, p = segment
-    at = _varint_end(d, _varint_end(d, 0))
-    first = was + decode(d[_varint_end(d, 0) : at])[0]
+    gap = _varint_end(d, 0)
+    at = _varint_end(d, gap)
+    first = was + decode(d[gap:at])[0]
     return last, entries, varint(entries) + varint(first - prev) + d[at:], p
 
 
@@ -305,5 +298,5 @@ def _fragment_files(fragments: list[str], shown: dict[int, bytes], batches: set[
         folder = fragment_folder(fragments[start : start + per])
         for doc_id in range(start, min(start + per, len(fragments))):
             data = shown.get(doc_id) if start // per in batches else None
-            files.append(IndexFile(f"search/frag-{folder}/{doc_id}.json.gz", fragments[doc_id], data))
+            files.append(IndexFile(fragment_file(folder, doc_id), fragments[doc_id], data))
     return files
