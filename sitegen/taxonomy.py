@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from sitegen.content import Post
-from sitegen.slugs import slugify, word_hash
+from sitegen.slugs import word_hash
 
 
 @dataclass(frozen=True)
@@ -109,8 +109,8 @@ def _periods(stories: list[Post]) -> tuple[tuple[Term, ...], tuple[Term, ...]]:
     )
 
 
-def collect(stories: list[Post], slug_of: Callable[[str], str] = slugify) -> Terms:
-    """stories must be newest first; every term keeps that order. slug_of: slugify, or a memo of it."""
+def collect(stories: list[Post], slug_of: Callable[[str], str]) -> Terms:
+    """stories must be newest first; every term keeps that order. slug_of: slugs.slugify, or a memo of it."""
     years, months = _periods(stories)
     by_kind = {k.key: _group(stories, k.key, slug_of) for k in KINDS}
     index = {(t.kind, t.name): t for terms in by_kind.values() for t in terms}
