@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import os
+import pickle
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -245,33 +246,52 @@ def add_pages(
 
 
 class SearchDocs:
-    """The posts as search docs, each made when it is read (by the worker that indexes it): see search_index.build()."""
+    """The posts as search docs, each made when it is read (by the worker that indexes it): see search_index.build().
 
-    def __init__(self, posts: list[Post], bodies: Bodies) -> None:
-        self.posts, self.bodies = posts, bodies
+    packed: the posts are read back from bytes, pickled a batch at a time. The forked workers
+    that index them then never touch the posts themselves: each reference counted would copy
+    its page of the parent's memory into the worker, at 10^5 stories a quarter of a gigabyte.
+    """
+
+    def __init__(self, posts: list[Post], bodies: Bodies, packed: bool = False) -> None:
+        self.count, self.bodies = len(posts), bodies
+        self.posts = None if packed else posts
+        per = search_index.BATCH_DOCS
+        batches = range(0, len(posts), per) if packed else range(0)
+        self.batches = [pickle.dumps(posts[i : i + per], pickle.HIGHEST_PROTOCOL) for i in batches]
+        self._open: tuple[int, list[Post]] = (-1, [])  # the batch last unpickled
 
     def __len__(self) -> int:
-        return len(self.posts)
+        return self.count
 
     def __getitem__(self, doc_id: int) -> search_index.SearchDoc:
-        post = self.posts[doc_id]
+        post = self._post(doc_id)
         return search_doc(post, self.bodies.get(post)[1])
+
+    def _post(self, doc_id: int) -> Post:
+        if self.posts is not None:
+            return self.posts[doc_id]
+        batch, at = divmod(doc_id, search_index.BATCH_DOCS)
+        if self._open[0] != batch:
+            self._open = (batch, pickle.loads(self.batches[batch]))
+        return self._open[1][at]
 
 
 def add_search(cfg: Config, posts: list[Post], out: Output, bodies: Bodies, store: Cache | None) -> None:
     """The search index: updated where stories changed since the last build (see search_update.py), else built."""
     ordered = search_index.newest_first(posts, day)
-    docs = SearchDocs(ordered, bodies)
     if store is None:
-        for file in search_index.build(docs):
+        for file in search_index.build(SearchDocs(ordered, bodies, packed=True)):
             assert file.data is not None  # a build makes every file
             out.add(file.path, file.data, file.sha)
         return
     keys = store.search_keys()
     stamps = [digest(p.card.key, body_key(p, cfg)) for p in ordered]
     with store.locked("search"):
-        files = search_update.update(docs, stamps, keys)
-        for file in search_index.build(docs, stamps, keys) if files is None else files:
+        files = search_update.update(SearchDocs(ordered, bodies), stamps, keys)
+        if files is None:
+            files = search_index.build(SearchDocs(ordered, bodies, packed=True), stamps, keys)
+        for file in files:
             if file.data is not None:
                 out.add(file.path, file.data, file.sha)
             elif out.keep(file.path, file.sha) is None:
