@@ -182,16 +182,16 @@ def test_interrupted_build_leaves_previous_output(site: Path, monkeypatch) -> No
     before = tree(site / "output")
     config = site / "sitegen.toml"  # a new title changes every page: a rebuild writes only what changed
     config.write_text(config.read_text(encoding="utf-8").replace("测试档案", "测试档案二"), encoding="utf-8")
-    real_write = Path.write_bytes
+    real_write = output._write
     calls = {"n": 0}
 
-    def failing_write(self: Path, data: bytes) -> int:
+    def failing_write(path: Path, data: bytes) -> tuple[int, int]:
         calls["n"] += 1
         if calls["n"] == 10:
             raise KeyboardInterrupt
-        return real_write(self, data)
+        return real_write(path, data)
 
-    monkeypatch.setattr(output.Path, "write_bytes", failing_write)
+    monkeypatch.setattr(output, "_write", failing_write)
     assert build(site) == 130
     monkeypatch.undo()
     assert tree(site / "output") == before
