@@ -192,7 +192,7 @@ class Output:
 
 def _write(path: Path, data: bytes) -> tuple[int, int]:
     """Write a new file; its size and mtime. Plain os calls: open() would add three system calls a file."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)  # less the umask, as open() does
     try:
         view = memoryview(data)
         while view:

@@ -108,10 +108,9 @@ def _chunk(start: int) -> list[Any]:
 
 def _serve(claims: _Claims, results: Connection) -> None:
     """A worker: chunks until none is left, each sent back with its first item's index; an error ends it."""
-    start = -1
+    start: int | None = -1
     try:
-        while (taken := claims.take()) is not None:
-            start = taken
+        while (start := claims.take()) is not None:
             results.send((start, _chunk(start), None))
     except BaseException as err:  # the calling process raises it
         try:

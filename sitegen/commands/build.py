@@ -257,8 +257,11 @@ class SearchDocs:
         self.count, self.bodies = len(posts), bodies
         self.posts = None if packed else posts
         per = search_index.BATCH_DOCS
-        batches = range(0, len(posts), per) if packed else range(0)
-        self.batches = [pickle.dumps(posts[i : i + per], pickle.HIGHEST_PROTOCOL) for i in batches]
+        self.batches = (
+            [pickle.dumps(posts[i : i + per], pickle.HIGHEST_PROTOCOL) for i in range(0, len(posts), per)]
+            if packed
+            else []
+        )
         self._open: tuple[int, list[Post]] = (-1, [])  # the batch last unpickled
 
     def __len__(self) -> int:
