@@ -4,7 +4,8 @@ A one-post edit must not rebuild the index: at 10^4 stories that takes twenty se
 are cut by doc id into segments of BATCH_DOCS docs (see search_index.py), so a changed doc
 changes, for each of its keys old and new, only the segment of its batch. The key store keeps
 every key's segments and record: update() decodes the segments the changed docs are in, puts
-their new entries in place of the old, and makes those keys' records and part files again.
+their new entries in place of the old, and makes those keys' records and part files again, for
+the keys whose entry in a changed doc is not what it was (see _touched()).
 Shards, facets and the manifest are made again from every key's record and every doc's card;
 fragments live in a folder per batch, so only the changed docs' batches get new ones.
 
@@ -122,7 +123,7 @@ def _updated(change: Change, state: State, store: KeyStore) -> Iterator[IndexFil
     known = dict(state.files)
     listing: list[tuple[str, str]] = []
     fresh: set[str] = set()  # the part files this update made
-    keys = sorted(set().union(*(p.keys() for p in (*change.old.values(), *change.new.values()))))
+    keys = _touched(change)
     widths = _widths(change.lengths, change.changed)
     for start in range(0, len(keys), KEYS_AT_ONCE):
         chunk = keys[start : start + KEYS_AT_ONCE]
@@ -160,6 +161,19 @@ def _updated(change: Change, state: State, store: KeyStore) -> Iterator[IndexFil
     ):
         yield listed(file, listing, store)
     store.finish(State(state.batch_docs, change.stamps, change.lengths, change.cards, fragments, listing))
+
+
+def _touched(change: Change) -> list[str]:
+    """The keys whose entry (positions or count, title count) changed in a changed doc, in order.
+
+    Every other key keeps its segments, record and part files to the byte: a sentence added at
+    the end of a story shifts no position, so it touches only the keys of that sentence.
+    """
+    keys: set[str] = set()
+    for i in change.changed:
+        old, new = change.old[i], change.new[i]
+        keys.update(key for key in old.keys() | new.keys() if old.entry(key) != new.entry(key))
+    return sorted(keys)
 
 
 def _in_order(cards: list[Card], changed: list[int]) -> bool:

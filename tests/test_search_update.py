@@ -121,3 +121,16 @@ def test_an_interrupted_update_leaves_no_state_to_update_from(
     with pytest.raises(KeyboardInterrupt):
         list(found)
     assert store.state() is None
+
+
+def test_a_sentence_added_at_the_end_touches_only_its_own_keys(
+    docs: list[SearchDoc], store: SearchKeys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    added = "\n新增一句：网格员连夜排查。"
+    edited = [replace(d, text=d.text + added) if i == 3 else d for i, d in enumerate(docs)]
+    put: list[str] = []
+    real_put = SearchKeys.put
+    monkeypatch.setattr(SearchKeys, "put", lambda self, rows: real_put(self, [put.append(r[0]) or r for r in rows]))
+    assert updated(edited, store) == built(edited)
+    tail = search_index.fold(docs[3].text[-1] + added)
+    assert put and set(put) <= {*tail, *(a + b for a, b in zip(tail, tail[1:], strict=False))}
