@@ -50,6 +50,7 @@ class Output:
         self.staged: dict[str, Written] = {}  # the files written to the staging folder
         self._stage: Path | None = None
         self._dirs: set[Path] = set()
+        self._by_key: dict[str, str] | None = None  # previous: key -> a path holding it, made when first needed
 
     def _claim(self, rel: str) -> str:
         """The stored path for rel (a URL ending in '/' means its index.html), refused if taken or outside."""
@@ -92,8 +93,23 @@ class Output:
             if path.parent not in self._dirs:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 self._dirs.add(path.parent)
-            self.staged[rel] = Written(key, *_write(path, raw))
+            same = self._elsewhere(key)
+            if same is not None:
+                os.link(os.path.join(self.target, same), path)
+                self.staged[rel] = self.previous[same]  # type: ignore[index]  # the same file, by another name
+            else:
+                self.staged[rel] = Written(key, *_write(path, raw))
         return rel
+
+    def _elsewhere(self, key: str) -> str | None:
+        """A path where the last build left these very bytes, still as written: a renamed folder (the
+        search index's shards and fragments, see search_index.py) is linked, not written again."""
+        if self.previous is None:
+            return None
+        if self._by_key is None:
+            self._by_key = {written.key: rel for rel, written in self.previous.items()}
+        rel = self._by_key.get(key)
+        return rel if rel is not None and self._on_disk(rel, key) else None
 
     def add_hashed(self, name: str, data: bytes | str) -> str:
         """Store an asset under a content-hashed name (style.css -> style.1a2b3c4d.css)."""
