@@ -6,6 +6,7 @@ One SQLite file, so an interrupted build never leaves a torn entry:
 - bodies   hash of a Markdown body and the render settings -> its HTML, plain text and links
 - pages    page key (a hash of everything the page shows) -> hash of its bytes
 - blobs    hash -> bytes, for pages
+- page_keys  the last plan's page keys (render.Keys), under the hash of the site and cards they were made for
 - slugs    term name -> its pinyin slug (pinyin takes a sixth of a second to load)
 - search_* the search index as the last build left it, for the next to update (see search_update.py):
            its state, each key's record and segments, and the bytes of its files by hash
@@ -59,6 +60,7 @@ CREATE TABLE IF NOT EXISTS about (name TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS posts (path TEXT PRIMARY KEY, entry BLOB);
 CREATE TABLE IF NOT EXISTS bodies (key TEXT PRIMARY KEY, html TEXT, text TEXT, links BLOB);
 CREATE TABLE IF NOT EXISTS pages (key TEXT PRIMARY KEY, sha TEXT);
+CREATE TABLE IF NOT EXISTS page_keys (cards TEXT PRIMARY KEY, keys BLOB);
 CREATE TABLE IF NOT EXISTS search_state (id INTEGER PRIMARY KEY, state BLOB);
 CREATE TABLE IF NOT EXISTS search_keys (key TEXT PRIMARY KEY, record BLOB, files TEXT, segments BLOB);
 CREATE TABLE IF NOT EXISTS search_files (sha TEXT PRIMARY KEY, data BLOB);
@@ -249,6 +251,15 @@ class Cache:
     def add_page(self, key: str, data: bytes) -> None:
         sha = self.add_blob(data)
         self.db.execute("INSERT OR REPLACE INTO pages VALUES (?, ?)", (key, sha))
+
+    def page_keys(self, cards: str) -> list[str] | None:
+        row = self.db.execute("SELECT keys FROM page_keys WHERE cards = ?", (cards,)).fetchone()
+        return list(pickle.loads(row[0])) if row else None
+
+    def save_page_keys(self, cards: str, keys: list[str]) -> None:
+        """Only the last plan's are kept: a build with other cards computes its keys again."""
+        self.db.execute("DELETE FROM page_keys")
+        self.db.execute("INSERT INTO page_keys VALUES (?, ?)", (cards, pickle.dumps(keys, pickle.HIGHEST_PROTOCOL)))
 
     def slug(self, name: str) -> str:
         """slugs.slugify(name), remembered."""

@@ -2,7 +2,10 @@
 
 Pages are planned before any is rendered. A Job's key is a hash of everything its page shows:
 the site's settings, templates and assets, and the cards, body, terms and related stories on it.
-A build renders only the pages whose key it has not seen. Article and list pages are given Cards
+A build renders only the pages whose key it has not seen. Computing every key is most of a
+rebuild's work at 10^4 stories, and all of them but the article bodies' hashes depend on the
+stories' cards alone, so a Keys remembers them for the next build with the same cards: a body
+edit then hashes two strings per article. Article and list pages are given Cards
 and TermLinks, never Posts or Terms, so a template cannot show what the key leaves out; the few
 pages that show every term (terms.html, archive.html) have no key and are rendered every build.
 """
@@ -82,6 +85,28 @@ class Pager:
     @property
     def next_url(self) -> str | None:
         return self.url_of(self.number + 1) if self.number < self.count else None
+
+
+class Keys:
+    """The pages' keys in plan order, remembered from the last build whose site and cards were the same.
+
+    An article's is its frame (all but its body's hash: see article_jobs()). known: that
+    build's list, or None to compute every key; made: this plan's, to remember for the next.
+    """
+
+    def __init__(self, known: list[str] | None = None) -> None:
+        self.known = known
+        self.made: list[str] = []
+
+    def __call__(self, compute: Callable[[], str]) -> str:
+        key = compute() if self.known is None else self.known[len(self.made)]
+        self.made.append(key)
+        return key
+
+
+def cards_key(site: str, posts: Sequence[Post]) -> str:
+    """What every page key but the articles' body hashes depends on: the site, and the cards in order."""
+    return digest(site, *(p.card.key for p in posts))
 
 
 def page_url(first_url: str, number: int) -> str:
@@ -170,10 +195,11 @@ def _article(post: Post, older: Post | None, newer: Post | None, terms: Terms, h
     }
 
 
-def article_jobs(site: str, posts: list[Post], terms: Terms) -> Iterator[Job]:
+def article_jobs(site: str, posts: list[Post], terms: Terms, keys: Keys) -> Iterator[Job]:
     """posts newest first: 'previous' is the older neighbour, 'next' the newer one.
 
-    related() looks only at the pools of the story's terms, so their cards' keys stand for it in the key.
+    A page's key is its frame (what it shows but the body) with its body's hash. related()
+    looks only at the pools of the story's terms, so their cards' keys stand for it in the frame.
     """
     pools: dict[tuple[str, str], str] = {}
 
@@ -182,20 +208,22 @@ def article_jobs(site: str, posts: list[Post], terms: Terms) -> Iterator[Job]:
             pools[(term.kind, term.name)] = digest(*(p.card.key for p in pool(term)))
         return pools[(term.kind, term.name)]
 
-    for i, post in enumerate(posts):
-        older = posts[i + 1] if i + 1 < len(posts) else None
-        newer = posts[i - 1] if i > 0 else None
+    def frame(post: Post, older: Post | None, newer: Post | None) -> str:
         story_terms = [terms.lookup(k.key, n) for k in KINDS for n in names_of(post, k.key)]
-        key = digest(
+        return digest(
             site,
             "article.html",
             post.url,
             post.card.key,
-            post.body_sha,
             *(part for t in story_terms for part in (t.url, t.name, pool_key(t))),
             older.card.key if older else "",
             newer.card.key if newer else "",
         )
+
+    for i, post in enumerate(posts):
+        older = posts[i + 1] if i + 1 < len(posts) else None
+        newer = posts[i - 1] if i > 0 else None
+        key = digest(keys(partial(frame, post, older, newer)), post.body_sha)
         yield Job(post.url, "article.html", key, partial(_article, post, older, newer, terms))
 
 
@@ -207,29 +235,34 @@ def _list(
     return {"title": title, "pager": Pager(number, count, cards, first_url), "total": len(posts), **extra}
 
 
+def _list_key(site: str, url: str, shown: tuple[str, ...], posts: Sequence[Post]) -> str:
+    return digest(site, "list.html", url, *shown, *(p.card.key for p in posts))
+
+
 def list_jobs(
-    site: str, title: str, posts: Sequence[Post], first_url: str, per_page: int, **extra: Any
+    site: str, title: str, posts: Sequence[Post], first_url: str, per_page: int, keys: Keys, **extra: Any
 ) -> Iterator[Job]:
     """The pages of a list; each page's Pager is made when it is rendered, not kept for 10^5 pages."""
     count = max(1, -(-len(posts) // per_page))
     for number in range(1, count + 1):
         url = page_url(first_url, number)
         shown = (title, str(number), str(count), str(len(posts)), repr(sorted(extra.items())))
-        cards = (p.card.key for p in posts[(number - 1) * per_page : number * per_page])
-        key = digest(site, "list.html", url, *shown, *cards)
+        cards = posts[(number - 1) * per_page : number * per_page]
+        key = keys(partial(_list_key, site, url, shown, cards))
         yield Job(url, "list.html", key, partial(_list, title, posts, (number, count, first_url, per_page), extra))
 
 
-def plan(cfg: Config, site: str, posts: list[Post], terms: Terms) -> Iterator[Job]:
-    """Every HTML page of the site, in a fixed order."""
-    yield from list_jobs(site, cfg.title, posts, "", cfg.per_page, home=True)
-    yield from article_jobs(site, posts, terms)
+def plan(cfg: Config, site: str, posts: list[Post], terms: Terms, keys: Keys) -> Iterator[Job]:
+    """Every HTML page of the site, in a fixed order; keys computed, or taken from keys.known."""
+    yield from list_jobs(site, cfg.title, posts, "", cfg.per_page, keys, home=True)
+    yield from article_jobs(site, posts, terms, keys)
     for kind in KINDS:
         kind_terms = terms.by_kind[kind.key]
         yield Job(f"{kind.key}/", "terms.html", None, partial(_fixed, {"kind": kind, "terms": kind_terms}))
         for term in kind_terms:
             feed = f"{term.url}atom.xml" if kind.key == "topics" else None
-            yield from list_jobs(site, f"{kind.label}：{term.name}", term.stories, term.url, cfg.per_page, feed=feed)
+            title = f"{kind.label}：{term.name}"
+            yield from list_jobs(site, title, term.stories, term.url, cfg.per_page, keys, feed=feed)
     archive = {
         "years": terms.years,
         "topics": terms.by_kind["topics"],
@@ -239,6 +272,6 @@ def plan(cfg: Config, site: str, posts: list[Post], terms: Terms) -> Iterator[Jo
     yield Job("archive/", "archive.html", None, partial(_fixed, archive))
     for period in (*terms.years, *terms.months):
         label = period.name.replace("/", "年") + ("月" if "/" in period.name else "年")
-        yield from list_jobs(site, f"归档：{label}", period.stories, f"archive/{period.slug}/", cfg.per_page)
+        yield from list_jobs(site, f"归档：{label}", period.stories, f"archive/{period.slug}/", cfg.per_page, keys)
     yield _plain(site, "search.html", "search/")
     yield _plain(site, "404.html", "404.html")

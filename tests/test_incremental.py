@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from support import TEST_SITE, copy_site
 
-from sitegen import cli, output, parallel, search_index, search_update
+from sitegen import cli, output, parallel, render, search_index, search_update
 from sitegen.cache import CACHE_DIR, Cache
 
 TOPICS = ["社区警务", "反诈", "防溺水"]
@@ -164,6 +164,20 @@ def test_body_edit_rewrites_its_page_and_feeds_not_the_lists(sites: tuple[Path, 
     assert "index.html" not in changed and "sitemap.xml" not in changed
 
 
+def test_body_edit_takes_the_page_keys_from_the_last_build(sites: tuple[Path, Path], monkeypatch) -> None:
+    site, _ = sites
+    build(site)
+    EDITS["body"](site)
+    computed: list[str] = []
+    real = render._list_key
+    monkeypatch.setattr(render, "_list_key", lambda *args: computed.append(args[1]) or real(*args))
+    build(site)
+    assert computed == []
+    EDITS["topic"](site)  # other cards: every key is computed again
+    build(site)
+    assert "" in computed and len(computed) > 10  # the home page's URL is ""
+
+
 def test_body_edit_updates_the_search_index_without_building_it_whole(sites: tuple[Path, Path], monkeypatch) -> None:
     site, _ = sites
     build(site)
@@ -267,3 +281,14 @@ def test_a_broken_cache_is_started_afresh(sites: tuple[Path, Path]) -> None:
     shutil.rmtree(site / "output")
     build(site)
     assert tree(site / "output") == expected
+
+
+def test_files_moved_to_a_renamed_folder_are_linked_not_written(sites: tuple[Path, Path]) -> None:
+    site, _ = sites
+    build(site)
+    fragments = {p.name: p.stat().st_ino for p in (site / "output/search").glob("frag-*/*.json.gz")}
+    EDITS["body"](site)  # a fragment folder is named by its fragments' bytes: one changed, so it moves
+    build(site)
+    moved = {p.name: p.stat().st_ino for p in (site / "output/search").glob("frag-*/*.json.gz")}
+    assert moved.keys() == fragments.keys()
+    assert sum(moved[name] != inode for name, inode in fragments.items()) == 1

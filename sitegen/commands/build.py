@@ -307,7 +307,12 @@ def write_site(cfg: Config, posts: list[Post], out: Output, bodies: Bodies, stor
     add_static(cfg, out)
     assets = add_assets(cfg, out)
     env = render.environment(cfg, assets)
-    jobs = list(render.plan(cfg, render.site_key(cfg, assets), posts, terms))
+    site = render.site_key(cfg, assets)
+    cards = render.cards_key(site, posts)
+    keys = render.Keys(store.page_keys(cards) if store is not None else None)
+    jobs = list(render.plan(cfg, site, posts, terms, keys))
+    if store is not None and keys.known is None:
+        store.save_page_keys(cards, keys.made)
     pages = add_pages(env, jobs, out, bodies, store)
     used = {"pages": {job.key for job in jobs if job.key is not None}, "bodies": {body_key(p, cfg) for p in posts}}
     del jobs  # the search index needs the memory more, at 10^5 stories
