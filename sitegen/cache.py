@@ -71,6 +71,7 @@ CREATE TABLE IF NOT EXISTS outputs (target TEXT, path TEXT, key TEXT, size INTEG
                                     PRIMARY KEY (target, path));
 """
 _inherited: list[sqlite3.Connection] = []
+PAGES_HELD = 256  # rendered pages held in memory before they are written
 PRUNE_SLACK = 2  # a table is pruned to this build's entries once it holds this many times more
 
 
@@ -148,6 +149,7 @@ class Cache:
         self._pid = -1
         self._db: sqlite3.Connection | None = None
         self._writes = 0
+        self._pages: list[tuple[str, bytes]] = []  # rendered pages not yet written (see add_page)
         self._scratch: tempfile.TemporaryDirectory[str] | None = None
         try:
             self._open(folder)
@@ -195,6 +197,7 @@ class Cache:
         return str(row[0]) if row else None
 
     def commit(self) -> None:
+        self._write_pages()
         self.db.commit()
 
     def close(self) -> None:
@@ -204,6 +207,7 @@ class Cache:
 
     def _disconnect(self) -> None:
         if self._db is not None and self._pid == os.getpid():
+            self._write_pages()
             self._db.commit()
             self._db.close()
         self._db = None
@@ -249,8 +253,16 @@ class Cache:
         return bytes(row[0]) if row else None
 
     def add_page(self, key: str, data: bytes) -> None:
-        sha = self.add_blob(data)
-        self.db.execute("INSERT OR REPLACE INTO pages VALUES (?, ?)", (key, sha))
+        """Kept in memory for a while: a page rendered while the search process writes waits for no lock."""
+        self._pages.append((key, data))
+        if len(self._pages) >= PAGES_HELD:
+            self._write_pages()
+
+    def _write_pages(self) -> None:
+        for key, data in self._pages:
+            sha = self.add_blob(data)
+            self.db.execute("INSERT OR REPLACE INTO pages VALUES (?, ?)", (key, sha))
+        self._pages.clear()
 
     def page_keys(self, cards: str) -> list[str] | None:
         row = self.db.execute("SELECT keys FROM page_keys WHERE cards = ?", (cards,)).fetchone()

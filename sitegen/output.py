@@ -14,12 +14,16 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from sitegen.errors import SitegenError
+
+
+_OUTSIDE = re.compile(r"(?:^|/)\.{0,2}(?:/|$)")  # an empty, "." or ".." part
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +61,7 @@ class Output:
         rel = rel.lstrip("/")
         if rel == "" or rel.endswith("/"):
             rel += "index.html"
-        if any(part in ("..", "", ".") for part in rel.split("/")):
+        if _OUTSIDE.search(rel):
             raise SitegenError(f"refusing to write outside the output folder: {rel}")
         if rel in self.files:
             raise SitegenError(f"two pages want the same file: {rel}", hint="two slugs or terms collide")
@@ -69,7 +73,7 @@ class Output:
         if old is None or old.key != key:
             return False
         try:
-            stat = os.stat(os.path.join(self.target, rel))
+            stat = os.stat(f"{self.target}/{rel}")
         except OSError:
             return False
         return stat.st_size == old.size and stat.st_mtime_ns == old.mtime_ns
@@ -110,6 +114,13 @@ class Output:
             self._by_key = {written.key: rel for rel, written in self.previous.items()}
         rel = self._by_key.get(key)
         return rel if rel is not None and self._on_disk(rel, key) else None
+
+    def place(self, placed: list[tuple[str, str, Written | None]]) -> None:
+        """Files another process added to a copy of this Output (staged into the same folder): path, key, staged as."""
+        for rel, key, written in placed:
+            self.files[self._claim(rel)] = key
+            if written is not None:
+                self.staged[rel] = written
 
     def add_hashed(self, name: str, data: bytes | str) -> str:
         """Store an asset under a content-hashed name (style.css -> style.1a2b3c4d.css)."""

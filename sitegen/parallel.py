@@ -100,6 +100,57 @@ def ordered_map(task: Callable[[T], R], items: Sequence[T], chunk: int = CHUNK) 
         gc.unfreeze()
 
 
+class Pending:
+    """task() running in a forked process beside the caller: result() waits for its value or raises its error."""
+
+    def __init__(self, task: Callable[[], Any]) -> None:
+        context = multiprocessing.get_context("fork")
+        reader, writer = context.Pipe(duplex=False)
+        self._process = context.Process(target=_once, args=(task, writer), daemon=True)
+        self._process.start()
+        writer.close()
+        self._reader = reader
+
+    def result(self) -> Any:
+        try:
+            try:
+                value, error = self._reader.recv()
+            except (EOFError, OSError):
+                raise SitegenError("a worker process of the build ended early (out of memory?); build again") from None
+            if isinstance(error, BaseException):
+                raise error
+            if error is not None:
+                raise RuntimeError(f"a worker process of the build failed:\n{error}")
+            return value
+        finally:
+            self.stop()
+
+    def stop(self) -> None:
+        """End the process if it still runs (the caller failed first), and reap it."""
+        self._reader.close()
+        self._process.terminate()
+        self._process.join()
+
+
+def background(task: Callable[[], R]) -> Pending | None:
+    """task() started on another core, or None where processes cannot be forked (run it yourself)."""
+    return Pending(task) if cores() > 1 else None
+
+
+def _once(task: Callable[[], Any], results: Connection) -> None:
+    try:
+        value = task()
+    except BaseException as err:  # the calling process raises it
+        try:
+            results.send((None, err))
+        except Exception:  # it does not pickle: its traceback will do
+            results.send((None, traceback.format_exc()))
+    else:
+        results.send((value, None))
+    finally:
+        results.close()
+
+
 def _chunk(start: int) -> list[Any]:
     assert _work is not None
     task, items, chunk = _work

@@ -59,3 +59,31 @@ def test_one_core_or_few_items_run_in_the_calling_process(monkeypatch: pytest.Mo
     assert {pid for _, pid in parallel.ordered_map(slow_square, range(7), chunk=2)} == {PARENT}
     monkeypatch.setattr(parallel, "cores", lambda: 1)
     assert {pid for _, pid in parallel.ordered_map(slow_square, range(60), chunk=2)} == {PARENT}
+
+
+def test_background_runs_in_another_process_and_returns_its_value() -> None:
+    pending = parallel.background(os.getpid)
+    assert pending is not None
+    assert pending.result() not in (None, PARENT)
+
+
+def test_background_raises_its_error_in_the_caller() -> None:
+    def bad() -> None:
+        raise SitegenError("the task failed")
+
+    pending = parallel.background(bad)
+    assert pending is not None
+    with pytest.raises(SitegenError, match="the task failed"):
+        pending.result()
+
+
+def test_background_that_dies_is_an_error_not_a_hang() -> None:
+    pending = parallel.background(lambda: os._exit(3))
+    assert pending is not None
+    with pytest.raises(SitegenError, match="ended early"):
+        pending.result()
+
+
+def test_background_is_none_on_one_core(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "cores", lambda: 1)
+    assert parallel.background(os.getpid) is None

@@ -3,13 +3,14 @@
 Work is kept in the cache (.sitegen-cache/, see cache.py) and done again only where its inputs
 changed: a post is parsed, checked and its body rendered when its file changes; a page is
 rendered when its key (see render.py) is new; the search index is updated for the stories that
-changed (search_update.py), or built whole when stories were added, removed or reordered;
-output.py writes only files whose bytes changed. Parsing, rendering and indexing run on every
-core. The output is the same bytes whichever of these paths made it.
+changed (search_update.py), in a forked process while the pages are made, or built whole when
+stories were added, removed or reordered; output.py writes only files whose bytes changed.
+Parsing, rendering and indexing run on every core. The output is the same bytes whichever of these paths made it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import pickle
@@ -23,12 +24,12 @@ from typing import Protocol
 import jinja2
 
 from sitegen import checks, content, feeds, markup, parallel, render, search_index, search_update, sitemap, taxonomy
-from sitegen.cache import CACHE_DIR, Cache, Entry
+from sitegen.cache import CACHE_DIR, Cache, Entry, SearchKeys
 from sitegen.config import Config
 from sitegen.content import Post, Story, StoryT, digest
 from sitegen.errors import SitegenError, SitegenErrors
 from sitegen.frontmatter import CHINA
-from sitegen.output import Output
+from sitegen.output import Output, Written
 from sitegen.slugs import slugify
 
 
@@ -280,55 +281,95 @@ class SearchDocs:
         return self._open[1][at]
 
 
-def add_search(cfg: Config, posts: list[Post], out: Output, bodies: Bodies, store: Cache | None) -> None:
-    """The search index: updated where stories changed since the last build (see search_update.py), else built."""
-    ordered = search_index.newest_first(posts, day)
-    if store is None:
-        for file in search_index.build(SearchDocs(ordered, bodies, packed=True)):
-            assert file.data is not None  # a build makes every file
-            out.add(file.path, file.data, file.sha)
-        return
+Placed = tuple[str, str, Written | None]  # a file of the search index in out: its path, key, and how it was staged
+
+
+def update_search(
+    ordered: list[Post], stamps: list[str], out: Output, bodies: Bodies, store: Cache
+) -> list[Placed] | None:
+    """The search index updated where stories changed since the last build (see search_update.py), its
+    files placed in out; None when it must be built whole. Runs beside the pages, in a forked process."""
     keys = store.search_keys()
-    stamps = [digest(p.card.key, body_key(p, cfg)) for p in ordered]
     with store.locked("search"):
         files = search_update.update(SearchDocs(ordered, bodies), stamps, keys)
         if files is None:
-            files = search_index.build(SearchDocs(ordered, bodies, packed=True), stamps, keys)
-        for file in files:
-            if file.data is not None:
-                out.add(file.path, file.data, file.sha)
-            elif out.keep(file.path, file.sha) is None:
-                out.add(file.path, keys.blob(file.sha), file.sha)
+            return None
+        return [_place(out, file, keys) for file in files]
+
+
+def _place(out: Output, file: search_index.IndexFile, keys: SearchKeys) -> Placed:
+    if file.data is not None:
+        rel = out.add(file.path, file.data, file.sha)
+    elif (found := out.keep(file.path, file.sha)) is not None:
+        rel = found
+    else:
+        rel = out.add(file.path, keys.blob(file.sha), file.sha)
+    return rel, file.sha, out.staged.get(rel)
+
+
+def build_search(
+    ordered: list[Post], stamps: list[str] | None, out: Output, bodies: Bodies, store: Cache | None
+) -> None:
+    """The search index built whole (kept in the cache for the next build to update, when there is one)."""
+    keys = store.search_keys() if store is not None else None
+    with store.locked("search") if store is not None else contextlib.nullcontext():
+        for file in search_index.build(SearchDocs(ordered, bodies, packed=True), stamps, keys):
+            assert file.data is not None  # a build makes every file
+            out.add(file.path, file.data, file.sha)
 
 
 def write_site(cfg: Config, posts: list[Post], out: Output, bodies: Bodies, store: Cache | None) -> dict[str, set[str]]:
-    """The whole site into out, in a fixed order; returns the cache entries it used, by table."""
-    terms = taxonomy.collect(posts, store.slug if store is not None else slugify)
-    add_static(cfg, out)
-    assets = add_assets(cfg, out)
-    env = render.environment(cfg, assets)
-    site = render.site_key(cfg, assets)
-    cards = render.cards_key(site, posts)
-    keys = render.Keys(store.page_keys(cards) if store is not None else None)
-    jobs = list(render.plan(cfg, site, posts, terms, keys))
-    if store is not None and keys.known is None:
-        store.save_page_keys(cards, keys.made)
-    pages = add_pages(env, jobs, out, bodies, store)
-    used = {"pages": {job.key for job in jobs if job.key is not None}, "bodies": {body_key(p, cfg) for p in posts}}
-    del jobs  # the search index needs the memory more, at 10^5 stories
-    add_search(cfg, posts, out, bodies, store)
+    """The whole site into out, in a fixed order; returns the cache entries it used, by table.
 
-    def html_of(post: Post) -> str:
-        return bodies.get(post)[0]
+    With a cache, the search index is updated in a forked process while the pages are made.
+    """
+    ordered = search_index.newest_first(posts, day)
+    stamps = [digest(p.card.key, body_key(p, cfg)) for p in ordered] if store is not None else None
+    pending = None
+    if store is not None and stamps is not None:
+        out.stage  # noqa: B018  (made now, before the fork: both processes stage files into it)
+        pending = parallel.background(functools.partial(update_search, ordered, stamps, out, bodies, store))
+    try:
+        terms = taxonomy.collect(posts, store.slug if store is not None else slugify)
+        add_static(cfg, out)
+        assets = add_assets(cfg, out)
+        env = render.environment(cfg, assets)
+        site = render.site_key(cfg, assets)
+        cards = render.cards_key(site, posts)
+        keys = render.Keys(store.page_keys(cards) if store is not None else None)
+        jobs = list(render.plan(cfg, site, posts, terms, keys))
+        if store is not None and keys.known is None:
+            store.save_page_keys(cards, keys.made)
+        pages = add_pages(env, jobs, out, bodies, store)
+        used = {"pages": {job.key for job in jobs if job.key is not None}, "bodies": {body_key(p, cfg) for p in posts}}
+        del jobs  # the search index needs the memory more, at 10^5 stories
 
-    out.add("atom.xml", feeds.atom(cfg, cfg.title, "atom.xml", "", posts, html_of))
-    for term in terms.by_kind[taxonomy.TOPICS.key]:
-        title = f"{cfg.title}：{term.name}"
-        out.add(f"{term.url}atom.xml", feeds.atom(cfg, title, f"{term.url}atom.xml", term.url, term.stories, html_of))
-    lastmod = {p.url + "index.html": day(p) for p in posts if p.meta.date}
-    out.add("sitemap.xml", sitemap.sitemap(cfg, pages, lastmod))
-    out.add("robots.txt", sitemap.robots(cfg))
-    return used
+        def html_of(post: Post) -> str:
+            return bodies.get(post)[0]
+
+        out.add("atom.xml", feeds.atom(cfg, cfg.title, "atom.xml", "", posts, html_of))
+        for term in terms.by_kind[taxonomy.TOPICS.key]:
+            title = f"{cfg.title}：{term.name}"
+            feed = feeds.atom(cfg, title, f"{term.url}atom.xml", term.url, term.stories, html_of)
+            out.add(f"{term.url}atom.xml", feed)
+        lastmod = {p.url + "index.html": day(p) for p in posts if p.meta.date}
+        out.add("sitemap.xml", sitemap.sitemap(cfg, pages, lastmod))
+        out.add("robots.txt", sitemap.robots(cfg))
+        if store is not None:
+            store.commit()  # the search process may be waiting to write
+        if pending is not None:
+            placed = pending.result()
+            pending = None
+            if placed is not None:
+                out.place(placed)  # what the forked process added to its copy of out
+                return used
+        elif store is not None and stamps is not None and update_search(ordered, stamps, out, bodies, store) is not None:
+            return used
+        build_search(ordered, stamps, out, bodies, store)
+        return used
+    finally:
+        if pending is not None:
+            pending.stop()
 
 
 def assemble(cfg: Config, stories: list[Story], output_dir: Path) -> Output:
