@@ -22,7 +22,6 @@ from pathlib import Path
 
 from sitegen.errors import SitegenError
 
-
 _OUTSIDE = re.compile(r"(?:^|/)\.{0,2}(?:/|$)")  # an empty, "." or ".." part
 
 

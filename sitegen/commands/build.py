@@ -363,7 +363,9 @@ def write_site(cfg: Config, posts: list[Post], out: Output, bodies: Bodies, stor
             if placed is not None:
                 out.place(placed)  # what the forked process added to its copy of out
                 return used
-        elif store is not None and stamps is not None and update_search(ordered, stamps, out, bodies, store) is not None:
+        elif (
+            store is not None and stamps is not None and update_search(ordered, stamps, out, bodies, store) is not None
+        ):
             return used
         build_search(ordered, stamps, out, bodies, store)
         return used
