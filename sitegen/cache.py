@@ -8,6 +8,7 @@ One SQLite file, so an interrupted build never leaves a torn entry:
 - blobs    hash -> bytes, for pages
 - page_keys  the last plan's page keys (render.Keys), under the hash of the site and cards they were made for
 - slugs    term name -> its pinyin slug (pinyin takes a sixth of a second to load)
+- tables   name -> a table made from a library's data (search's t2s table from OpenCC's)
 - search_* the search index as the last build left it, for the next to update (see search_update.py):
            its state, each key's record and segments, and the bytes of its files by hash
 - outputs  output folder, file -> what the last build wrote there, with the file's size and mtime,
@@ -30,10 +31,10 @@ import pickle
 import sqlite3
 import sys
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 try:
     import fcntl
@@ -55,6 +56,7 @@ from sitegen.search_index import State, Stored
 from sitegen.slugs import slugify
 
 CACHE_DIR = ".sitegen-cache"
+T = TypeVar("T")
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS about (name TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS posts (path TEXT PRIMARY KEY, entry BLOB);
@@ -66,6 +68,7 @@ CREATE TABLE IF NOT EXISTS search_keys (key TEXT PRIMARY KEY, record BLOB, files
 CREATE TABLE IF NOT EXISTS search_files (sha TEXT PRIMARY KEY, data BLOB);
 CREATE TABLE IF NOT EXISTS blobs (sha TEXT PRIMARY KEY, data BLOB);
 CREATE TABLE IF NOT EXISTS slugs (name TEXT PRIMARY KEY, slug TEXT);
+CREATE TABLE IF NOT EXISTS tables (name TEXT PRIMARY KEY, value BLOB);
 CREATE TABLE IF NOT EXISTS targets (target TEXT PRIMARY KEY, clean INTEGER);
 CREATE TABLE IF NOT EXISTS outputs (target TEXT, path TEXT, key TEXT, size INTEGER, mtime_ns INTEGER,
                                     PRIMARY KEY (target, path));
@@ -81,7 +84,7 @@ def code_key() -> str:
     package = Path(__file__).resolve().parent
     sources = [content_key(p.read_bytes()) for p in sorted(package.rglob("*.py"))]
     versions = [getattr(m, "__version__", "") for m in (jinja2, markdown_it, nh3, yaml, dateutil)]
-    versions.append(importlib.metadata.version("pypinyin"))  # imported only to make a slug (see slugs.py)
+    versions += [importlib.metadata.version(name) for name in ("pypinyin", "opencc")]  # not imported here
     return digest(*sources, *versions, sys.version)
 
 
@@ -282,6 +285,16 @@ class Cache:
         self.db.execute("INSERT INTO slugs VALUES (?, ?)", (name, slug))
         self._wrote()
         return slug
+
+    def table(self, name: str, make: Callable[[], T]) -> T:
+        """make(), remembered under name: for tables that depend on a library's data alone (see code_key())."""
+        row = self.db.execute("SELECT value FROM tables WHERE name = ?", (name,)).fetchone()
+        if row is not None:
+            value: T = pickle.loads(row[0])
+            return value
+        value = make()
+        self.db.execute("INSERT INTO tables VALUES (?, ?)", (name, pickle.dumps(value, pickle.HIGHEST_PROTOCOL)))
+        return value
 
     def search_keys(self) -> SearchKeys:
         return SearchKeys(self)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -180,6 +181,18 @@ def check(args: argparse.Namespace) -> int:
 
 def print_error(err: Exception) -> None:
     print(f"error: {err}", file=sys.stderr)
+
+
+def command() -> None:
+    """The `sitegen` program: main(), then an exit that leaves freeing the build's objects to the system.
+
+    Python's own exit collects and frees every object one by one: 0.07 s after a build of 10^4
+    stories, seconds at 10^5. Everything is written and closed by then; output is flushed first.
+    """
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def main(argv: list[str] | None = None) -> int:

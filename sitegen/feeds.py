@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from itertools import islice
-from xml.sax.saxutils import escape
 
 from sitegen.config import Config
 from sitegen.content import Post
 from sitegen.frontmatter import sort_key
 from sitegen.render import HtmlOf
+from sitegen.sitemap import escape
 
 
 def _attr(text: str) -> str:
-    return escape(text, {'"': "&quot;"})
+    return escape(text).replace('"', "&quot;")
 
 
 def atom(cfg: Config, title: str, feed_path: str, page_path: str, posts: Sequence[Post], html_of: HtmlOf) -> str:

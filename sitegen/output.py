@@ -17,17 +17,19 @@ import os
 import re
 import shutil
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from sitegen.errors import SitegenError
 
 _OUTSIDE = re.compile(r"(?:^|/)\.{0,2}(?:/|$)")  # an empty, "." or ".." part
 
 
-@dataclass(frozen=True, slots=True)
-class Written:
-    """A file a build left in output/: its key (a page key, or the hash of its bytes), size and mtime."""
+class Written(NamedTuple):
+    """A file a build left in output/: its key (a page key, or the hash of its bytes), size and mtime.
+
+    A tuple, not a dataclass: every build loads 37,000 of them at 10^4 stories.
+    """
 
     key: str
     size: int

@@ -133,7 +133,17 @@ class Docs(Protocol):
     def __getitem__(self, doc_id: int, /) -> SearchDoc: ...
 
 
-@functools.cache
+_t2s: dict[str, str] | None = None  # t2s_chars(), made once per process or handed over by use_t2s()
+
+
+def use_t2s(table: dict[str, str]) -> None:
+    """A table t2s_chars() made before, with the same OpenCC (the build cache keeps one: it takes 50 ms to make)."""
+    global _t2s
+    _t2s = table
+    _traditional.cache_clear()
+    _t2s_translate.cache_clear()
+
+
 def t2s_chars() -> dict[str, str]:
     """Traditional -> simplified, one character each, from OpenCC's t2s data.
 
@@ -145,7 +155,10 @@ def t2s_chars() -> dict[str, str]:
     exactly as the browser folds a query. Characters that NFKC already changes are dropped,
     since folding applies NFKC first.
     """
-    return {t: s for begin, end in T2S_RANGES for t, s in _converted(begin, end).items()}
+    global _t2s
+    if _t2s is None:
+        _t2s = {t: s for begin, end in T2S_RANGES for t, s in _converted(begin, end).items()}
+    return _t2s
 
 
 def _converted(begin: int, end: int) -> dict[str, str]:
@@ -530,7 +543,8 @@ def _facets(docs: list[Card]) -> dict[str, Any]:
     for facet, values in columns.items():
         names = sorted({name for value in values for name in value})
         number = {name: i for i, name in enumerate(names)}
-        coded = [tuple(sorted({number[name] for name in value})) for value in values]
+        codes = {value: tuple(sorted({number[name] for name in value})) for value in set(values)}
+        coded = [codes[value] for value in values]
         sets = sorted(set(coded) | {()})
         index = {s: i for i, s in enumerate(sets)}
         facets[facet] = {"names": names, "sets": [list(s) for s in sets], "docs": [index[s] for s in coded]}

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from xml.sax.saxutils import escape
-
 from sitegen.config import Config
+
+
+def escape(text: str) -> str:
+    """&, < and > as entities, as xml.sax.saxutils.escape does (which imports urllib.request: 20 ms a build)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def sitemap(cfg: Config, page_paths: list[str], lastmod: dict[str, str]) -> str:

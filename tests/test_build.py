@@ -219,3 +219,11 @@ def test_command_line_error_has_no_traceback(site: Path) -> None:
     )
     assert run.returncode == 1
     assert "bad.md:2: broken YAML" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_the_command_prints_its_summary_and_exits_zero(site: Path) -> None:
+    run = subprocess.run(
+        [sys.executable, "-m", "sitegen", "--root", str(site), "build"], capture_output=True, text=True, check=False
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith("built ") and (site / "output/index.html").is_file()

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gc
 import os
 import pickle
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -327,6 +328,7 @@ def write_site(cfg: Config, posts: list[Post], out: Output, bodies: Bodies, stor
     stamps = [digest(p.card.key, body_key(p, cfg)) for p in ordered] if store is not None else None
     pending = None
     if store is not None and stamps is not None:
+        search_index.use_t2s(store.table("t2s", search_index.t2s_chars))
         out.stage  # noqa: B018  (made now, before the fork: both processes stage files into it)
         pending = parallel.background(functools.partial(update_search, ordered, stamps, out, bodies, store))
     try:
@@ -400,6 +402,25 @@ def run(
     strict: bool = False,
 ) -> Report:
     """Read and check everything, build into a staging folder, refuse on errors, then put the new site in place."""
+    with _no_cycle_collection():
+        return _run(cfg, content_dir, output_dir, drafts, now, strict)
+
+
+@contextlib.contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """The cyclic garbage collector paused for the build: what it builds holds almost no cycles (a cold
+    build of 10^3 stories leaves about one unreachable object per story), and collecting while 10^4
+    posts and output records are loaded rescans them all again and again: a tenth of a one-post edit."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _run(cfg: Config, content_dir: Path, output_dir: Path, drafts: bool, now: datetime | None, strict: bool) -> Report:
     started = time.perf_counter()
     store = Cache(cfg.root / CACHE_DIR)
     try:
