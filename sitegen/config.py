@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,7 +43,7 @@ class Config:
     def theme_dir(self) -> Path:
         return self.root / "themes" / self.theme
 
-    @property
+    @functools.cached_property
     def base_path(self) -> str:
         """The path part of base_url with slashes at both ends: '/' or '/archive/'."""
         path = urlsplit(self.base_url).path.strip("/")

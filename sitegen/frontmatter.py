@@ -162,7 +162,9 @@ def parse_date(value: Any) -> date:
         parsed: datetime = dateparser.parse(text)
     except (ValueError, OverflowError):
         raise ValueError(f"'{text}' is not a date") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=CHINA)
+    offset = parsed.utcoffset()
+    # dateutil's offsets as the standard library's: the same instant, and a tenth of the cost to unpickle
+    return parsed.replace(tzinfo=CHINA if offset is None else timezone(offset))
 
 
 def sort_key(value: date | None) -> datetime:

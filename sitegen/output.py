@@ -55,6 +55,7 @@ class Output:
         self.staged: dict[str, Written] = {}  # the files written to the staging folder
         self._stage: Path | None = None
         self._dirs: set[Path] = set()
+        self._removed: list[str] | None = None
         self._by_key: dict[str, str] | None = None  # previous: key -> a path holding it, made when first needed
 
     def _claim(self, rel: str) -> str:
@@ -143,8 +144,10 @@ class Output:
 
     @property
     def removed(self) -> list[str]:
-        """Files the last build wrote that the new site does not have."""
-        return sorted(set(self.previous or ()) - set(self.files))
+        """Files the last build wrote that the new site does not have (asked for once the site is complete)."""
+        if self._removed is None:
+            self._removed = sorted(set(self.previous or ()) - set(self.files))
+        return self._removed
 
     @property
     def whole(self) -> bool:
