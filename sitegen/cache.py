@@ -14,6 +14,8 @@ One SQLite file, so an interrupted build never leaves a torn entry:
 - outputs  output folder, file -> what the last build wrote there, with the file's size and mtime,
            so the next build writes only what changed; a folder being committed is marked unclean
 
+Beside it, templates/ keeps the theme's templates compiled (Jinja2's own cache, by source hash).
+
 Every entry was made by one version of the code: the cache records a hash of sitegen's sources
 and its renderers' versions, and starts empty when they change. Worker processes forked by the
 build read through their own connection (a SQLite connection must not cross a fork); only the

@@ -17,6 +17,7 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
@@ -56,6 +57,7 @@ class Output:
         self._stage: Path | None = None
         self._dirs: set[Path] = set()
         self._removed: list[str] | None = None
+        self._intact: set[str] = set()  # files of the last build found as written by verify()
         self._by_key: dict[str, str] | None = None  # previous: key -> a path holding it, made when first needed
 
     def _claim(self, rel: str) -> str:
@@ -74,6 +76,8 @@ class Output:
         old = self.previous.get(rel) if self.previous is not None else None
         if old is None or old.key != key:
             return False
+        if rel in self._intact:
+            return True
         try:
             stat = os.stat(f"{self.target}/{rel}")
         except OSError:
@@ -117,12 +121,27 @@ class Output:
         rel = self._by_key.get(key)
         return rel if rel is not None and self._on_disk(rel, key) else None
 
-    def place(self, placed: list[tuple[str, str, Written | None]]) -> None:
-        """Files another process added to a copy of this Output (staged into the same folder): path, key, staged as."""
+    def place(self, placed: list[tuple[str, str, Written | None]], blob: Callable[[str], bytes]) -> None:
+        """Files listed by path and key, with how each was staged into this Output's folder (by it, or by
+        a forked copy of it); one not staged is kept from the last build, or written from blob(key)."""
         for rel, key, written in placed:
-            self.files[self._claim(rel)] = key
             if written is not None:
+                self.files[self._claim(rel)] = key
                 self.staged[rel] = written
+            elif self.keep(rel, key) is None:
+                self.add(rel, blob(key), key)
+
+    def verify(self, prefix: str) -> None:
+        """Stat ahead of need the files under prefix that the last build left: keep() then asks no more
+        of the disk for those found as written."""
+        for rel, old in (self.previous or {}).items():
+            if rel.startswith(prefix):
+                try:
+                    stat = os.stat(f"{self.target}/{rel}")
+                except OSError:
+                    continue
+                if stat.st_size == old.size and stat.st_mtime_ns == old.mtime_ns:
+                    self._intact.add(rel)
 
     def add_hashed(self, name: str, data: bytes | str) -> str:
         """Store an asset under a content-hashed name (style.css -> style.1a2b3c4d.css)."""

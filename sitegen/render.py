@@ -7,7 +7,8 @@ rebuild's work at 10^4 stories, and all of them but the article bodies' hashes d
 stories' cards alone, so a Keys remembers them for the next build with the same cards: a body
 edit then hashes two strings per article. Article and list pages are given Cards
 and TermLinks, never Posts or Terms, so a template cannot show what the key leaves out; the few
-pages that show every term (terms.html, archive.html) have no key and are rendered every build.
+pages that show every term (terms.html, archive.html) are keyed by every card (their names,
+counts and links come from the cards), and a theme must show nothing else of a term's stories there.
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ class Job:
 
     path: str
     template: str
-    key: str | None  # None: the page shows every term, so it is rendered every build
+    key: str
     context: Callable[[HtmlOf], dict[str, Any]]
 
 
@@ -125,13 +126,20 @@ def iso_date(value: date | None) -> str:
     return value.isoformat() if value is not None else ""
 
 
-def environment(cfg: Config, assets: dict[str, str]) -> jinja2.Environment:
-    """The theme's templates with url() prefixing the base path, so sub-path hosting works."""
+def environment(cfg: Config, assets: dict[str, str], compiled: Path | None = None) -> jinja2.Environment:
+    """The theme's templates with url() prefixing the base path, so sub-path hosting works.
+
+    compiled: a folder that keeps the templates compiled (by name and source hash), so a build
+    that renders a page or two does not spend 50 ms compiling the theme again.
+    """
     templates = cfg.theme_dir / "templates"
     if not templates.is_dir():
         raise SitegenError("theme has no templates/ folder", templates, hint="check 'theme' in sitegen.toml")
+    if compiled is not None:
+        compiled.mkdir(parents=True, exist_ok=True)
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates)),
+        bytecode_cache=jinja2.FileSystemBytecodeCache(str(compiled)) if compiled is not None else None,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -254,11 +262,13 @@ def list_jobs(
 
 def plan(cfg: Config, site: str, posts: list[Post], terms: Terms, keys: Keys) -> Iterator[Job]:
     """Every HTML page of the site, in a fixed order; keys computed, or taken from keys.known."""
+    every = cards_key(site, posts)  # what the pages that show every term show
     yield from list_jobs(site, cfg.title, posts, "", cfg.per_page, keys, home=True)
     yield from article_jobs(site, posts, terms, keys)
     for kind in KINDS:
         kind_terms = terms.by_kind[kind.key]
-        yield Job(f"{kind.key}/", "terms.html", None, partial(_fixed, {"kind": kind, "terms": kind_terms}))
+        context = {"kind": kind, "terms": kind_terms}
+        yield Job(f"{kind.key}/", "terms.html", digest(every, "terms.html", kind.key), partial(_fixed, context))
         for term in kind_terms:
             feed = f"{term.url}atom.xml" if kind.key == "topics" else None
             title = f"{kind.label}：{term.name}"
@@ -269,7 +279,7 @@ def plan(cfg: Config, site: str, posts: list[Post], terms: Terms, keys: Keys) ->
         "total": len(posts),
         "undated": sum(1 for s in posts if s.meta.date is None),
     }
-    yield Job("archive/", "archive.html", None, partial(_fixed, archive))
+    yield Job("archive/", "archive.html", digest(every, "archive.html"), partial(_fixed, archive))
     for period in (*terms.years, *terms.months):
         label = period.name.replace("/", "年") + ("月" if "/" in period.name else "年")
         yield from list_jobs(site, f"归档：{label}", period.stories, f"archive/{period.slug}/", cfg.per_page, keys)

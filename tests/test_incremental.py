@@ -236,6 +236,21 @@ def test_a_file_changed_or_removed_in_output_is_restored(sites: tuple[Path, Path
     assert tree(site / "output") == expected
 
 
+def test_search_files_changed_or_removed_by_hand_are_restored_by_an_edit(sites: tuple[Path, Path], monkeypatch) -> None:
+    incremental, cold = sites
+    monkeypatch.setattr(parallel, "cores", lambda: 2)  # the search index is updated in a forked process
+    monkeypatch.setattr(search_index, "BATCH_DOCS", 8)  # fragment folders the edit leaves where they are
+    build(incremental)
+    for fragment in (incremental / "output/search").glob("frag-*/1*.json.gz"):
+        fragment.write_bytes(b"changed by hand")
+    next((incremental / "output/search").glob("frag-*/2*.json.gz")).unlink()
+    EDITS["body"](incremental)
+    EDITS["body"](cold)
+    build(incremental)
+    cold_build(cold)
+    assert tree(incremental / "output") == tree(cold / "output")
+
+
 def test_interrupted_commit_puts_every_old_file_back(sites: tuple[Path, Path], monkeypatch) -> None:
     site, _ = sites
     build(site)
@@ -278,8 +293,9 @@ def test_a_broken_cache_is_started_afresh(sites: tuple[Path, Path]) -> None:
     site, _ = sites
     build(site)
     expected = tree(site / "output")
-    for file in (site / CACHE_DIR).iterdir():
-        file.write_bytes(b"not a database")
+    for file in (site / CACHE_DIR).rglob("*"):  # the database, and the compiled templates beside it
+        if file.is_file():
+            file.write_bytes(b"not a database")
     shutil.rmtree(site / "output")
     build(site)
     assert tree(site / "output") == expected

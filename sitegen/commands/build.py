@@ -25,7 +25,7 @@ from typing import Protocol
 import jinja2
 
 from sitegen import checks, content, feeds, markup, parallel, render, search_index, search_update, sitemap, taxonomy
-from sitegen.cache import CACHE_DIR, Cache, Entry, SearchKeys
+from sitegen.cache import CACHE_DIR, Cache, Entry
 from sitegen.config import Config
 from sitegen.content import Post, Story, StoryT, digest
 from sitegen.errors import SitegenError, SitegenErrors
@@ -228,11 +228,10 @@ def add_pages(
     paths: list[str | None] = [None] * len(jobs)
     todo: list[int] = []
     for i, job in enumerate(jobs):
-        if job.key is not None:
-            paths[i] = out.keep(job.path, job.key)
-            cached = store.page(job.key) if store is not None and paths[i] is None else None
-            if cached is not None:
-                paths[i] = out.add(job.path, cached, job.key)
+        paths[i] = out.keep(job.path, job.key)
+        cached = store.page(job.key) if store is not None and paths[i] is None else None
+        if cached is not None:
+            paths[i] = out.add(job.path, cached, job.key)
         if paths[i] is None:
             todo.append(i)
 
@@ -241,7 +240,7 @@ def add_pages(
 
     for i, data in zip(todo, parallel.ordered_map(make, todo), strict=True):
         job = jobs[i]
-        if store is not None and job.key is not None:
+        if store is not None:
             store.add_page(job.key, data)
         paths[i] = out.add(job.path, data, job.key)
     return [path for path in paths if path is not None]
@@ -282,29 +281,32 @@ class SearchDocs:
         return self._open[1][at]
 
 
-Placed = tuple[str, str, Written | None]  # a file of the search index in out: its path, key, and how it was staged
+Placed = tuple[str, str, Written | None]  # a file of the search index: its path, key, and how it was staged
 
 
 def update_search(
-    ordered: list[Post], stamps: list[str], out: Output, bodies: Bodies, store: Cache
+    ordered: list[Post], stamps: list[str], out: Output, bodies: Bodies, store: Cache, forked: bool = False
 ) -> list[Placed] | None:
-    """The search index updated where stories changed since the last build (see search_update.py), its
-    files placed in out; None when it must be built whole. Runs beside the pages, in a forked process."""
+    """The search index updated where stories changed since the last build (see search_update.py); None
+    when it must be built whole. Its new files are staged; forked, the files it did not make are left
+    for the calling process to keep (see Output.place), else they are kept in out here."""
     keys = store.search_keys()
     with store.locked("search"):
         files = search_update.update(SearchDocs(ordered, bodies), stamps, keys)
         if files is None:
             return None
-        return [_place(out, file, keys) for file in files]
+        if forked:
+            return [_staged(out, file) for file in files]
+        for file in files:
+            if file.data is not None or out.keep(file.path, file.sha) is None:
+                out.add(file.path, keys.blob(file.sha) if file.data is None else file.data, file.sha)
+        return []
 
 
-def _place(out: Output, file: search_index.IndexFile, keys: SearchKeys) -> Placed:
-    if file.data is not None:
-        rel = out.add(file.path, file.data, file.sha)
-    elif (found := out.keep(file.path, file.sha)) is not None:
-        rel = found
-    else:
-        rel = out.add(file.path, keys.blob(file.sha), file.sha)
+def _staged(out: Output, file: search_index.IndexFile) -> Placed:
+    if file.data is None:
+        return file.path, file.sha, None
+    rel = out.add(file.path, file.data, file.sha)
     return rel, file.sha, out.staged.get(rel)
 
 
@@ -330,12 +332,14 @@ def write_site(cfg: Config, posts: list[Post], out: Output, bodies: Bodies, stor
     if store is not None and stamps is not None:
         search_index.use_t2s(store.table("t2s", search_index.t2s_chars))
         out.stage  # noqa: B018  (made now, before the fork: both processes stage files into it)
-        pending = parallel.background(functools.partial(update_search, ordered, stamps, out, bodies, store))
+        pending = parallel.background(functools.partial(update_search, ordered, stamps, out, bodies, store, True))
     try:
+        if pending is not None:
+            out.verify("search/")  # meanwhile, so that placing what the search process lists asks no more of the disk
         terms = taxonomy.collect(posts, store.slug if store is not None else slugify)
         add_static(cfg, out)
         assets = add_assets(cfg, out)
-        env = render.environment(cfg, assets)
+        env = render.environment(cfg, assets, store.folder / "templates" if store is not None else None)
         site = render.site_key(cfg, assets)
         cards = render.cards_key(site, posts)
         keys = render.Keys(store.page_keys(cards) if store is not None else None)
@@ -343,7 +347,7 @@ def write_site(cfg: Config, posts: list[Post], out: Output, bodies: Bodies, stor
         if store is not None and keys.known is None:
             store.save_page_keys(cards, keys.made)
         pages = add_pages(env, jobs, out, bodies, store)
-        used = {"pages": {job.key for job in jobs if job.key is not None}, "bodies": {body_key(p, cfg) for p in posts}}
+        used = {"pages": {job.key for job in jobs}, "bodies": {body_key(p, cfg) for p in posts}}
         del jobs  # the search index needs the memory more, at 10^5 stories
 
         def html_of(post: Post) -> str:
@@ -357,17 +361,16 @@ def write_site(cfg: Config, posts: list[Post], out: Output, bodies: Bodies, stor
         lastmod = {p.url + "index.html": day(p) for p in posts if p.meta.date}
         out.add("sitemap.xml", sitemap.sitemap(cfg, pages, lastmod))
         out.add("robots.txt", sitemap.robots(cfg))
-        if store is not None:
-            store.commit()  # the search process may be waiting to write
+        if store is None or stamps is None:
+            build_search(ordered, None, out, bodies, None)
+            return used
+        store.commit()  # the search process may be waiting to write
         if pending is not None:
-            placed = pending.result()
-            pending = None
+            placed, pending = pending.result(), None
             if placed is not None:
-                out.place(placed)  # what the forked process added to its copy of out
+                out.place(placed, store.search_keys().blob)
                 return used
-        elif (
-            store is not None and stamps is not None and update_search(ordered, stamps, out, bodies, store) is not None
-        ):
+        elif update_search(ordered, stamps, out, bodies, store) is not None:
             return used
         build_search(ordered, stamps, out, bodies, store)
         return used
