@@ -16,12 +16,17 @@ def _attr(text: str) -> str:
     return escape(text).replace('"', "&quot;")
 
 
+def shown(cfg: Config, posts: Sequence[Post]) -> list[Post]:
+    """The stories a feed holds: of posts (newest first), the first feed_size dated ones."""
+    return list(islice((p for p in posts if p.meta.date is not None), cfg.feed_size))
+
+
 def atom(cfg: Config, title: str, feed_path: str, page_path: str, posts: Sequence[Post], html_of: HtmlOf) -> str:
     """One Atom document; its 'updated' is its newest story's date, so rebuilding changes nothing.
 
-    posts are newest first; only the first feed_size dated ones have their bodies fetched.
+    posts are newest first; only the shown() ones have their bodies fetched.
     """
-    dated = list(islice((p for p in posts if p.meta.date is not None), cfg.feed_size))
+    dated = shown(cfg, posts)
     updated = sort_key(dated[0].meta.date).isoformat() if dated else "1970-01-01T00:00:00+00:00"
     feed_url = cfg.absolute(cfg.base_path + feed_path)
     lines = [

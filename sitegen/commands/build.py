@@ -16,7 +16,7 @@ import gc
 import os
 import pickle
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -353,13 +353,16 @@ def write_site(cfg: Config, posts: list[Post], out: Output, bodies: Bodies, stor
         def html_of(post: Post) -> str:
             return bodies.get(post)[0]
 
-        out.add("atom.xml", feeds.atom(cfg, cfg.title, "atom.xml", "", posts, html_of))
-        for term in terms.by_kind[taxonomy.TOPICS.key]:
-            title = f"{cfg.title}：{term.name}"
-            feed = feeds.atom(cfg, title, f"{term.url}atom.xml", term.url, term.stories, html_of)
-            out.add(f"{term.url}atom.xml", feed)
-        lastmod = {p.url + "index.html": day(p) for p in posts if p.meta.date}
-        out.add("sitemap.xml", sitemap.sitemap(cfg, pages, lastmod))
+        topics = terms.by_kind[taxonomy.TOPICS.key]
+        for title, page, stories in [
+            (cfg.title, "", posts),
+            *((f"{cfg.title}：{t.name}", t.url, t.stories) for t in topics),
+        ]:
+            entries = (part for p in feeds.shown(cfg, stories) for part in (p.card.key, body_key(p, cfg)))
+            key = digest(site, f"{page}atom.xml", title, *entries)
+            made = functools.partial(feeds.atom, cfg, title, f"{page}atom.xml", page, stories, html_of)
+            add_made(out, f"{page}atom.xml", key, made)
+        add_made(out, "sitemap.xml", digest(cards, "sitemap.xml"), lambda: sitemap.sitemap(cfg, pages, lastmod(posts)))
         out.add("robots.txt", sitemap.robots(cfg))
         if store is None or stamps is None:
             build_search(ordered, None, out, bodies, None)
@@ -377,6 +380,17 @@ def write_site(cfg: Config, posts: list[Post], out: Output, bodies: Bodies, stor
     finally:
         if pending is not None:
             pending.stop()
+
+
+def add_made(out: Output, path: str, key: str, make: Callable[[], str]) -> None:
+    """A file made only when output/ lacks it as made with this key (a hash of everything it is made from)."""
+    if out.keep(path, key) is None:
+        out.add(path, make(), key)
+
+
+def lastmod(posts: list[Post]) -> dict[str, str]:
+    """Each dated article's page -> its day, for the sitemap."""
+    return {p.url + "index.html": day(p) for p in posts if p.meta.date}
 
 
 def assemble(cfg: Config, stories: list[Story], output_dir: Path) -> Output:
