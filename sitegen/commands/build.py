@@ -25,7 +25,7 @@ from typing import Protocol
 import jinja2
 
 from sitegen import checks, content, feeds, markup, parallel, render, search_index, search_update, sitemap, taxonomy
-from sitegen.cache import CACHE_DIR, Cache, Entry
+from sitegen.cache import CACHE_DIR, Cache, Entry, SearchKeys
 from sitegen.config import Config
 from sitegen.content import Post, Story, StoryT, digest
 from sitegen.errors import SitegenError, SitegenErrors
@@ -296,17 +296,19 @@ def update_search(
         if files is None:
             return None
         if forked:
-            return [_staged(out, file) for file in files]
+            return [_staged(out, file, keys) for file in files]
         for file in files:
             if file.data is not None or out.keep(file.path, file.sha) is None:
                 out.add(file.path, keys.blob(file.sha) if file.data is None else file.data, file.sha)
         return []
 
 
-def _staged(out: Output, file: search_index.IndexFile) -> Placed:
-    if file.data is None:
+def _staged(out: Output, file: search_index.IndexFile, keys: SearchKeys) -> Placed:
+    """A file the last build left in output/ is listed for the calling process to keep (it checks them
+    meanwhile); any other is staged here, from its bytes or the cache's copy of them."""
+    if file.data is None and out.previous is not None and file.path in out.previous:
         return file.path, file.sha, None
-    rel = out.add(file.path, file.data, file.sha)
+    rel = out.add(file.path, keys.blob(file.sha) if file.data is None else file.data, file.sha)
     return rel, file.sha, out.staged.get(rel)
 
 
