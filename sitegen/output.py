@@ -76,8 +76,10 @@ class Output:
         old = self.previous.get(rel) if self.previous is not None else None
         if old is None or old.key != key:
             return False
-        if rel in self._intact:
-            return True
+        return rel in self._intact or self._as_written(rel, old)
+
+    def _as_written(self, rel: str, old: Written) -> bool:
+        """The file at rel has the size and mtime the last build recorded."""
         try:
             stat = os.stat(f"{self.target}/{rel}")
         except OSError:
@@ -135,13 +137,8 @@ class Output:
         """Stat ahead of need the files under prefix that the last build left: keep() then asks no more
         of the disk for those found as written."""
         for rel, old in (self.previous or {}).items():
-            if rel.startswith(prefix):
-                try:
-                    stat = os.stat(f"{self.target}/{rel}")
-                except OSError:
-                    continue
-                if stat.st_size == old.size and stat.st_mtime_ns == old.mtime_ns:
-                    self._intact.add(rel)
+            if rel.startswith(prefix) and self._as_written(rel, old):
+                self._intact.add(rel)
 
     def add_hashed(self, name: str, data: bytes | str) -> str:
         """Store an asset under a content-hashed name (style.css -> style.1a2b3c4d.css)."""
