@@ -34,9 +34,9 @@ import sqlite3
 import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 try:
     import fcntl
@@ -90,8 +90,7 @@ def code_key() -> str:
     return digest(*sources, *versions, sys.version)
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
+class Entry(NamedTuple):
     """A content file as the build keeps it: the Post, and what `sitegen check` would say of it on its own."""
 
     size: int
@@ -104,21 +103,27 @@ class Entry:
 
 
 META_FIELDS = tuple(f.name for f in fields(Meta))
-# The fields whose names 10^5 posts repeat (a few hundred sources, topics, tags and places): interned.
-NAMES = tuple(
-    META_FIELDS.index(name) for name in ("authors", "editor", "source", "via", "categories", "tags", "regions")
-)
+# The fields whose values 10^5 posts repeat, shared: a source, a list of topics or of places is
+# one object however many posts name it (a few hundred of each), and every author and tag is
+# one string, though posts list them in many combinations.
+SHARED = tuple(META_FIELDS.index(name) for name in ("editor", "source", "via", "categories", "regions"))
+INTERNED = tuple(META_FIELDS.index(name) for name in ("authors", "tags"))
+_shared: dict[Any, Any] = {}
 
 
 def _meta(values: tuple[Any, ...]) -> Meta:
-    shared = list(values)
-    for i in NAMES:
-        value = shared[i]
-        if isinstance(value, str):
-            shared[i] = sys.intern(value)
-        elif value:
-            shared[i] = tuple(map(sys.intern, value))
-    return Meta(*shared)
+    """A Meta made as pickle makes an object, its fields set at once: a frozen dataclass's own
+    __init__ sets its twenty fields one by one, and every build makes 10^4 of them."""
+    given = list(values)
+    for i in SHARED:
+        if given[i]:
+            given[i] = _shared.setdefault(given[i], given[i])
+    for i in INTERNED:
+        if given[i]:
+            given[i] = tuple(map(sys.intern, given[i]))
+    meta: Meta = object.__new__(Meta)
+    meta.__dict__.update(zip(META_FIELDS, given, strict=True))
+    return meta
 
 
 def _reduce_meta(meta: Meta) -> tuple[Any, ...]:
@@ -133,13 +138,13 @@ def _flat(entry: Entry) -> tuple[Any, ...]:
     """An Entry as plain values, which unpickle twice as fast as the dataclasses (every build loads them all)."""
     post = entry.post
     meta = tuple(getattr(post.meta, name) for name in META_FIELDS)
-    return (entry.size, entry.mtime_ns, str(post.path), post.slug, post.url, meta, post.card.key, post.body_sha,
+    return (entry.size, entry.mtime_ns, post.file, post.slug, post.url, meta, post.card.key, post.body_sha,
             entry.problems, entry.links, entry.body_line, entry.slug_line)  # fmt: skip
 
 
 def _entry(values: tuple[Any, ...]) -> Entry:
-    size, mtime_ns, path, slug, url, meta, key, body_sha, problems, links, body_line, slug_line = values
-    post = Post(Path(path), slug, Card(url, _meta(meta), key), body_sha)
+    size, mtime_ns, file, slug, url, meta, key, body_sha, problems, links, body_line, slug_line = values
+    post = Post(file, slug, Card(url, _meta(meta), key), body_sha)
     return Entry(size, mtime_ns, post, problems, links, body_line, slug_line)
 
 

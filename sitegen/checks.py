@@ -83,7 +83,7 @@ def link_problems(story: Story, site_files: set[str]) -> list[SitegenError]:
 
 
 def missing_links(
-    path: Path, url: str, body_line: int, links: Iterable[markup.Link], site_files: set[str]
+    path: Path | str, url: str, body_line: int, links: Iterable[markup.Link], site_files: set[str]
 ) -> list[SitegenError]:
     """link_problems() from a post's links found earlier: the build keeps them, not the bodies.
 
@@ -105,7 +105,7 @@ def missing_links(
             found.append(
                 SitegenError(
                     f"broken {'image' if is_image else 'link'}: {target} (no such page or file in the site)",
-                    path,
+                    Path(path),
                     body_line + line,
                     hint="local files belong in static/; link to posts as /posts/<slug>/",
                 )

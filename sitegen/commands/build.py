@@ -172,7 +172,7 @@ def load_posts(cfg: Config, content_dir: Path, store: Cache) -> list[Entry]:
     store.save_entries(scope, changed, removed=[path for path in known if path not in entries])
     store.commit()
     ordered = [entries[file] for file in files if file in entries]
-    problems += content.slug_clashes((e.post.slug, e.post.path, e.slug_line) for e in ordered)
+    problems += content.slug_clashes((e.post.slug, e.post.file, e.slug_line) for e in ordered)
     if problems:
         raise SitegenErrors(problems)
     return ordered
@@ -408,7 +408,7 @@ def site_problems(entries: Iterable[Entry], out: Output) -> list[SitegenError]:
     found: list[SitegenError] = []
     for e in entries:
         found += e.problems
-        found += checks.missing_links(e.post.path, e.post.url, e.body_line, e.links, files)
+        found += checks.missing_links(e.post.file, e.post.url, e.body_line, e.links, files)
     return found
 
 
@@ -448,8 +448,8 @@ def _run(cfg: Config, content_dir: Path, output_dir: Path, drafts: bool, now: da
         out = Output(output_dir, store.written(output_dir))
         try:
             used = write_site(cfg, posts, out, CachedBodies(cfg, store, posts), store)
-            by_path = {e.post.path: e for e in entries}
-            problems = site_problems([by_path[p.path] for p in posts], out)
+            by_file = {e.post.file: e for e in entries}
+            problems = site_problems([by_file[p.file] for p in posts], out)
             errors = [p for p in problems if strict or not p.warning]
             if errors:
                 raise SitegenErrors(errors)
