@@ -135,7 +135,7 @@ copyreg.pickle(Meta, _reduce_meta)
 
 
 def _flat(entry: Entry) -> tuple[Any, ...]:
-    """An Entry as plain values, which unpickle twice as fast as the dataclasses (every build loads them all)."""
+    """An Entry as plain values, its Meta too, which unpickle twice as fast as the objects (every build loads them all)."""
     post = entry.post
     meta = tuple(getattr(post.meta, name) for name in META_FIELDS)
     return (entry.size, entry.mtime_ns, post.file, post.slug, post.url, meta, post.card.key, post.body_sha,
