@@ -25,7 +25,7 @@ class Topic:
 
 @dataclass(frozen=True)
 class Config:
-    root: Path
+    root: Path = field(repr=False)  # where the site is, not what it shows: page keys hash repr(cfg)
     title: str = "平安新闻档案"
     description: str = "公共安全新闻档案"
     base_url: str = "/"

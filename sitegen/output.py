@@ -19,22 +19,17 @@ import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import NamedTuple
-
+from sitegen import parallel
 from sitegen.errors import SitegenError
+from sitegen.parallel import Pending
 
 _OUTSIDE = re.compile(r"(?:^|/)\.{0,2}(?:/|$)")  # an empty, "." or ".." part
 
 
-class Written(NamedTuple):
-    """A file a build left in output/: its key (a page key, or the hash of its bytes), size and mtime.
-
-    A tuple, not a dataclass: every build loads 37,000 of them at 10^4 stories.
-    """
-
-    key: str
-    size: int
-    mtime_ns: int
+# A file a build left in output/: its key (a page key, or the hash of its bytes), size and mtime_ns.
+# A plain tuple: every build loads 37,000 of them at 10^4 stories, and pickle makes a NamedTuple
+# five times slower.
+Written = tuple[str, int, int]
 
 
 def content_key(data: bytes) -> str:
@@ -57,7 +52,8 @@ class Output:
         self._stage: Path | None = None
         self._dirs: set[Path] = set()
         self._removed: list[str] | None = None
-        self._intact: set[str] = set()  # files of the last build found as written by verify()
+        self._checking: tuple[int, Pending] | None = None  # see check()
+        self._untouched: set[str] | None = None  # the last build's files found as it wrote them, when checked
         self._by_key: dict[str, str] | None = None  # previous: key -> a path holding it, made when first needed
 
     def _claim(self, rel: str) -> str:
@@ -74,9 +70,12 @@ class Output:
     def _on_disk(self, rel: str, key: str) -> bool:
         """The last build wrote this very file at rel, and it is still there as written."""
         old = self.previous.get(rel) if self.previous is not None else None
-        if old is None or old.key != key:
+        if old is None or old[0] != key:
             return False
-        return rel in self._intact or self._as_written(rel, old)
+        if self._checking is not None and self._checking[0] == os.getpid():  # not in a forked copy of this Output
+            self._untouched = set(self.previous or ()).difference(self._checking[1].result())
+            self._checking = None
+        return rel in self._untouched if self._untouched is not None else self._as_written(rel, old)
 
     def _as_written(self, rel: str, old: Written) -> bool:
         """The file at rel has the size and mtime the last build recorded."""
@@ -84,7 +83,8 @@ class Output:
             stat = os.stat(f"{self.target}/{rel}")
         except OSError:
             return False
-        return stat.st_size == old.size and stat.st_mtime_ns == old.mtime_ns
+        _, size, mtime_ns = old
+        return stat.st_size == size and stat.st_mtime_ns == mtime_ns
 
     def keep(self, rel: str, key: str) -> str | None:
         """Add the file without its bytes when none are needed: the stored path, or None to add() them."""
@@ -110,7 +110,7 @@ class Output:
                 os.link(os.path.join(self.target, same), path)
                 self.staged[rel] = self.previous[same]  # type: ignore[index]  # the same file, by another name
             else:
-                self.staged[rel] = Written(key, *_write(path, raw))
+                self.staged[rel] = (key, *_write(path, raw))
         return rel
 
     def _elsewhere(self, key: str) -> str | None:
@@ -119,7 +119,7 @@ class Output:
         if self.previous is None:
             return None
         if self._by_key is None:
-            self._by_key = {written.key: rel for rel, written in self.previous.items()}
+            self._by_key = {written[0]: rel for rel, written in self.previous.items()}
         rel = self._by_key.get(key)
         return rel if rel is not None and self._on_disk(rel, key) else None
 
@@ -133,12 +133,16 @@ class Output:
             elif self.keep(rel, key) is None:
                 self.add(rel, blob(key), key)
 
-    def verify(self, prefix: str) -> None:
-        """Stat ahead of need the files under prefix that the last build left: keep() then asks no more
-        of the disk for those found as written."""
-        for rel, old in (self.previous or {}).items():
-            if rel.startswith(prefix) and self._as_written(rel, old):
-                self._intact.add(rel)
+    def check(self) -> None:
+        """Start finding which of the last build's files are no longer as it wrote them (edited or removed
+        by hand), in another process while the build plans: keep() then asks nothing of the disk. At 10^4
+        stories that is 37,000 stats, a fifth of a one-post edit."""
+        pending = parallel.background(self._altered) if self.previous and not self.dry else None
+        if pending is not None:
+            self._checking = (os.getpid(), pending)
+
+    def _altered(self) -> list[str]:
+        return [rel for rel, old in (self.previous or {}).items() if not self._as_written(rel, old)]
 
     def add_hashed(self, name: str, data: bytes | str) -> str:
         """Store an asset under a content-hashed name (style.css -> style.1a2b3c4d.css)."""
@@ -165,6 +169,11 @@ class Output:
             self._removed = sorted(set(self.previous or ()) - set(self.files))
         return self._removed
 
+    def record(self) -> dict[str, Written]:
+        """What this build leaves in target, for the next one (see keep()): every file, in the order added."""
+        previous = self.previous or {}
+        return {rel: self.staged[rel] if rel in self.staged else previous[rel] for rel in self.files}
+
     @property
     def whole(self) -> bool:
         """Every file is staged (none is kept from the last build): the staging folder replaces target whole."""
@@ -182,7 +191,10 @@ class Output:
         return len(self.files)
 
     def discard(self) -> None:
-        """Drop what was staged (after commit, or instead of it)."""
+        """Drop what was staged (after commit, or instead of it), and stop a check still running."""
+        if self._checking is not None and self._checking[0] == os.getpid():
+            self._checking[1].stop()
+            self._checking = None
         if self._stage is not None:
             shutil.rmtree(self._stage, ignore_errors=True)
             self._stage = None

@@ -336,8 +336,6 @@ def write_site(cfg: Config, posts: list[Post], out: Output, bodies: Bodies, stor
         out.stage  # noqa: B018  (made now, before the fork: both processes stage files into it)
         pending = parallel.background(functools.partial(update_search, ordered, stamps, out, bodies, store, True))
     try:
-        if pending is not None:
-            out.verify("search/")  # meanwhile, so that placing what the search process lists asks no more of the disk
         terms = taxonomy.collect(posts, store.slug if store is not None else slugify)
         add_static(cfg, out)
         assets = add_assets(cfg, out)
@@ -447,6 +445,7 @@ def _run(cfg: Config, content_dir: Path, output_dir: Path, drafts: bool, now: da
         posts = published(content.newest_first([e.post for e in entries]), drafts, now or datetime.now(CHINA))
         out = Output(output_dir, store.written(output_dir))
         try:
+            out.check()
             used = write_site(cfg, posts, out, CachedBodies(cfg, store, posts), store)
             by_file = {e.post.file: e for e in entries}
             problems = site_problems([by_file[p.file] for p in posts], out)
@@ -455,7 +454,7 @@ def _run(cfg: Config, content_dir: Path, output_dir: Path, drafts: bool, now: da
                 raise SitegenErrors(errors)
             store.committing(output_dir)
             files = out.commit()
-            store.save_written(output_dir, out.staged, out.removed, full=out.whole)
+            store.save_written(output_dir, out.record())
         finally:
             out.discard()
         store.prune(used)
