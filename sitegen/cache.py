@@ -54,7 +54,7 @@ import markdown_it
 import nh3
 import yaml
 
-from sitegen.content import Card, Post, digest
+from sitegen.content import Post, digest
 from sitegen.errors import SitegenError
 from sitegen.frontmatter import Meta
 from sitegen.markup import Link

@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterable
-from datetime import datetime
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
-
-from dateutil import parser as dateparser
 
 from sitegen import markup
 from sitegen.config import Config
 from sitegen.content import Story
 from sitegen.errors import SitegenError
+from sitegen.frontmatter import read_datetime
 
 
 def warning(message: str, story: Story, line: int | None, hint: str | None = None) -> SitegenError:
@@ -70,7 +68,7 @@ def story_problems(cfg: Config, story: Story) -> list[SitegenError]:
 
 def _time_without_offset(text: str) -> bool:
     try:
-        parsed: datetime = dateparser.parse(text)
+        parsed = read_datetime(text)
     except (ValueError, OverflowError):
         return False
     has_time = any(ch == ":" for ch in text)

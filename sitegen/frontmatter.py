@@ -7,6 +7,7 @@ a bad date is reported at its line instead of silently becoming something else.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 from dataclasses import dataclass, fields
@@ -15,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from dateutil import parser as dateparser
 from frontmatter.default_handlers import YAMLHandler
 
 from sitegen.errors import SitegenError, SitegenErrors
@@ -159,12 +159,28 @@ def parse_date(value: Any) -> date:
     try:
         if re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", text):
             return date.fromisoformat("-".join(p.zfill(2) for p in text.split("-")))
-        parsed: datetime = dateparser.parse(text)
+        parsed = read_datetime(text)
     except (ValueError, OverflowError):
         raise ValueError(f"'{text}' is not a date") from None
     offset = parsed.utcoffset()
     # dateutil's offsets as the standard library's: the same instant, and a tenth of the cost to unpickle
     return parsed.replace(tzinfo=CHINA if offset is None else timezone(offset))
+
+
+ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:\d{2})?")
+
+
+def read_datetime(text: str) -> datetime:
+    """A date and time as written, with its offset if it has one. ISO 8601 is read by the standard
+    library; anything else by dateutil, imported only then: it takes a tenth of a second to load and
+    a fifth of a millisecond a date, two dates a post."""
+    if ISO_TIME.fullmatch(text):
+        with contextlib.suppress(ValueError):
+            return datetime.fromisoformat(text)
+    from dateutil import parser
+
+    parsed: datetime = parser.parse(text)
+    return parsed
 
 
 def sort_key(value: date | None) -> datetime:

@@ -19,6 +19,7 @@ import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+
 from sitegen import parallel
 from sitegen.errors import SitegenError
 from sitegen.parallel import Pending

@@ -53,6 +53,34 @@ def test_gmt_stamp_keeps_its_instant() -> None:
     assert value == datetime(2022, 5, 29, 12, 15, 55, tzinfo=CHINA)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2022-10-10T19:25:06+08:00",
+        "2022-10-10T19:25:06.25-03:30",
+        "2022-10-10 19:25",
+        "2022-10-10T19:25:06Z",
+        "2022-10-10 24:00",  # not a time: both refuse it
+        "2022-01-11 09:16:55 +0800",
+        "Sun, 29 May 2022 04:15:55 GMT",
+    ],
+)
+def test_iso_times_are_read_as_dateutil_reads_them(text: str) -> None:
+    """read_datetime() reads ISO 8601 itself and hands the rest to dateutil: the same value either way."""
+    from dateutil import parser
+
+    try:
+        expected: datetime | None = parser.parse(text)
+    except ValueError:
+        expected = None
+    if expected is None:
+        with pytest.raises(ValueError):
+            frontmatter.read_datetime(text)
+    else:
+        value = frontmatter.read_datetime(text)
+        assert value == expected and value.utcoffset() == expected.utcoffset()
+
+
 def test_dump_writes_one_form_that_reads_back_the_same() -> None:
     meta = frontmatter.Meta(
         title="遂川公安：创新机制",
