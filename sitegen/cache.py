@@ -385,8 +385,14 @@ class Cache:
         self.db.execute("INSERT OR REPLACE INTO targets VALUES (?, 1)", (name,))
         self.db.commit()
 
-    def prune(self, used: dict[str, set[str]]) -> None:
-        """Drop the pages and bodies this build did not use, once they outnumber the used ones."""
+    def has_bodies(self, settings: str) -> bool:
+        """Every post's body rendered with these settings is here: the last build that pruned the bodies
+        kept those of every post it read, and a post changed since then was rendered when it was read."""
+        return self._about("bodies") == settings
+
+    def prune(self, used: dict[str, set[str]], settings: str) -> None:
+        """Drop the pages and bodies this build did not use, once they outnumber the used ones; the bodies
+        used are every post's, rendered with settings."""
         pruned = False
         for table, keys in used.items():
             (count,) = self.db.execute(f"SELECT count(DISTINCT key) FROM {table}").fetchone()
@@ -402,6 +408,7 @@ class Cache:
                 self.db.execute("DELETE FROM outputs WHERE target = ?", (target,))
         if pruned:
             self.db.execute("DELETE FROM blobs WHERE sha NOT IN (SELECT sha FROM pages)")
+        self.db.execute("INSERT OR REPLACE INTO about VALUES ('bodies', ?)", (settings,))
         self.db.commit()
 
 

@@ -218,36 +218,80 @@ class Output:
             shutil.rmtree(old, ignore_errors=True)
 
     def _move_in(self) -> None:
-        """Replace changed files and remove deleted ones, each old file kept aside until all are done."""
+        """Replace changed files and remove deleted ones, each old file kept aside until all are done.
+
+        A folder holding nothing but removed files is moved aside in one rename, and a folder new to
+        target is moved in in one: an edit renames hundreds of the search index's files' folders.
+        """
         removed = self.removed
         if not removed and not self.staged:
             return
         aside = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.old-", dir=self.stage.parent))
-        done: list[tuple[str, str]] = []  # (rel, "aside" | "new"), undone in reverse on failure
+        done: list[tuple[str, str]] = []  # (file or folder, "aside" | "new"), undone in reverse on failure
         try:
-            for rel in removed:
-                if (self.target / rel).exists():
+            gone = self._emptied(removed)
+            for rel in [*sorted(gone), *(rel for rel in removed if _parent(rel) not in gone)]:
+                if os.path.lexists(f"{self.target}/{rel}"):
                     _move(self.target / rel, aside / rel)
                     done.append((rel, "aside"))
+            fresh: set[str] = set()  # folders moved in whole
             for rel in self.staged:
-                dest = self.target / rel
-                if dest.exists():
+                if _inside(rel, fresh):
+                    continue
+                folder = _parent(rel)
+                whole = folder != "" and not os.path.isdir(f"{self.target}/{folder}")
+                moved = folder if whole else rel
+                if not whole and os.path.lexists(f"{self.target}/{rel}"):
                     (aside / rel).parent.mkdir(parents=True, exist_ok=True)
-                    os.link(dest, aside / rel)
+                    os.link(self.target / rel, aside / rel)
                     done.append((rel, "aside"))
-                _move(self.stage / rel, dest)
-                done.append((rel, "new"))
+                _move(self.stage / moved, self.target / moved)
+                done.append((moved, "new"))
+                if whole:
+                    fresh.add(folder)
         except BaseException:
             for rel, what in reversed(done):
-                if what == "new":
-                    (self.target / rel).unlink()
-                else:
+                if what == "aside":
                     _move(aside / rel, self.target / rel)
+                elif (self.target / rel).is_dir():
+                    shutil.rmtree(self.target / rel)
+                else:
+                    (self.target / rel).unlink()
             raise
         finally:
             shutil.rmtree(aside, ignore_errors=True)
-        for rel in removed:
+        for rel in [*gone, *removed]:
             _prune_dirs((self.target / rel).parent, self.target)
+
+    def _emptied(self, removed: list[str]) -> set[str]:
+        """The folders of target in which every file, and nothing else, is one this build removes."""
+        names: dict[str, set[str]] = {}
+        for rel in removed:
+            folder, _, name = rel.rpartition("/")
+            names.setdefault(folder, set()).add(name)
+        emptied = set()
+        for folder, going in names.items():
+            try:
+                present = os.listdir(f"{self.target}/{folder}") if folder else None
+            except OSError:
+                continue
+            if present is not None and len(present) == len(going) and going.issuperset(present):
+                emptied.add(folder)
+        return emptied
+
+
+def _parent(rel: str) -> str:
+    return rel.rpartition("/")[0]
+
+
+def _inside(rel: str, folders: set[str]) -> bool:
+    """rel lies somewhere under one of folders."""
+    folder = _parent(rel)
+    while folder:
+        if folder in folders:
+            return True
+        folder = _parent(folder)
+    return False
 
 
 def _write(path: Path, data: bytes) -> tuple[int, int]:

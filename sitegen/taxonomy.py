@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import operator
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from sitegen.content import Post
+from sitegen.frontmatter import Meta
 from sitegen.slugs import word_hash
 
 
@@ -59,16 +61,19 @@ class Terms:
 
 def names_of(story: Post, kind: str) -> tuple[str, ...]:
     """The terms of one kind that a story belongs to."""
-    meta = story.meta
-    if kind == TOPICS.key:
-        return meta.categories
-    if kind == TAGS.key:
-        return meta.tags
-    if kind == REGIONS.key:
-        return meta.regions
-    if kind == SOURCES.key:
-        return (meta.source,) if meta.source else ()
-    raise KeyError(kind)
+    return _NAMES[kind](story.card.meta)
+
+
+def _source(meta: Meta) -> tuple[str, ...]:
+    return (meta.source,) if meta.source else ()
+
+
+_NAMES: dict[str, Callable[[Meta], tuple[str, ...]]] = {
+    TOPICS.key: operator.attrgetter("categories"),
+    TAGS.key: operator.attrgetter("tags"),
+    REGIONS.key: operator.attrgetter("regions"),
+    SOURCES.key: _source,
+}
 
 
 def term_slugs(names: list[str], slug_of: Callable[[str], str]) -> dict[str, str]:
@@ -86,8 +91,9 @@ def term_slugs(names: list[str], slug_of: Callable[[str], str]) -> dict[str, str
 
 def _group(stories: list[Post], kind: str, slug_of: Callable[[str], str]) -> tuple[Term, ...]:
     members: dict[str, list[Post]] = defaultdict(list)
+    names = _NAMES[kind]
     for story in stories:
-        for name in names_of(story, kind):
+        for name in names(story.card.meta):
             members[name].append(story)
     slugs = term_slugs(list(members), slug_of)
     terms = [Term(kind, name, slugs[name], tuple(members[name])) for name in members]
@@ -95,17 +101,19 @@ def _group(stories: list[Post], kind: str, slug_of: Callable[[str], str]) -> tup
 
 
 def _periods(stories: list[Post]) -> tuple[tuple[Term, ...], tuple[Term, ...]]:
-    years: dict[str, list[Post]] = defaultdict(list)
-    months: dict[str, list[Post]] = defaultdict(list)
+    years: dict[int, list[Post]] = defaultdict(list)
+    months: dict[tuple[int, int], list[Post]] = defaultdict(list)
     for story in stories:
-        if story.meta.date is None:
-            continue
-        d = story.meta.date
-        years[f"{d.year:04d}"].append(story)
-        months[f"{d.year:04d}/{d.month:02d}"].append(story)
+        d = story.card.meta.date
+        if d is not None:
+            years[d.year].append(story)
+            months[(d.year, d.month)].append(story)
     return (
-        tuple(Term("archive", y, y, tuple(s)) for y, s in sorted(years.items(), reverse=True)),
-        tuple(Term("archive", m, m, tuple(s)) for m, s in sorted(months.items(), reverse=True)),
+        tuple(Term("archive", f"{y:04d}", f"{y:04d}", tuple(s)) for y, s in sorted(years.items(), reverse=True)),
+        tuple(
+            Term("archive", f"{y:04d}/{m:02d}", f"{y:04d}/{m:02d}", tuple(s))
+            for (y, m), s in sorted(months.items(), reverse=True)
+        ),
     )
 
 

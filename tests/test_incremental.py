@@ -251,7 +251,8 @@ def test_search_files_changed_or_removed_by_hand_are_restored_by_an_edit(sites: 
     assert tree(incremental / "output") == tree(cold / "output")
 
 
-def test_interrupted_commit_puts_every_old_file_back(sites: tuple[Path, Path], monkeypatch) -> None:
+@pytest.mark.parametrize("failing", [2, 6, 12])  # folders moved aside, files, folders moved in
+def test_interrupted_commit_puts_every_old_file_back(sites: tuple[Path, Path], monkeypatch, failing: int) -> None:
     site, _ = sites
     build(site)
     before = tree(site / "output")
@@ -261,14 +262,14 @@ def test_interrupted_commit_puts_every_old_file_back(sites: tuple[Path, Path], m
 
     def failing_replace(src: str | Path, dest: str | Path) -> None:
         calls["n"] += 1
-        if calls["n"] == 5:
+        if calls["n"] == failing:
             raise KeyboardInterrupt
         real_replace(src, dest)
 
     monkeypatch.setattr(output.os, "replace", failing_replace)
     assert cli.main(["--root", str(site), "build"]) == 130
     monkeypatch.undo()
-    assert calls["n"] > 5  # interrupted after some files were moved in, then each put back
+    assert calls["n"] > failing  # interrupted after some files were moved, then each put back
     assert tree(site / "output") == before
     assert [p.name for p in site.iterdir() if p.name.startswith(".output")] == []
     build(site)
@@ -289,6 +290,18 @@ def test_build_killed_while_committing_is_followed_by_a_full_one(sites: tuple[Pa
     assert tree(incremental / "output") == tree(cold / "output")
 
 
+def test_drafts_bodies_are_kept_for_the_day_they_are_shown(sites: tuple[Path, Path]) -> None:
+    """A build with another base URL renders every body again, drafts' too, so that a later build that
+    shows the drafts finds their bodies: the cache then says it has every body without looking."""
+    incremental, cold = sites
+    build(incremental)
+    build(incremental, "--base-url", "https://example.org/archive/")
+    build(incremental, "--base-url", "https://example.org/archive/", "--drafts")
+    shutil.rmtree(cold / "output", ignore_errors=True)
+    build(cold, "--base-url", "https://example.org/archive/", "--drafts")
+    assert tree(incremental / "output") == tree(cold / "output")
+
+
 def test_a_broken_cache_is_started_afresh(sites: tuple[Path, Path]) -> None:
     site, _ = sites
     build(site)
@@ -299,6 +312,29 @@ def test_a_broken_cache_is_started_afresh(sites: tuple[Path, Path]) -> None:
     shutil.rmtree(site / "output")
     build(site)
     assert tree(site / "output") == expected
+
+
+def test_a_renamed_folder_is_moved_whole(sites: tuple[Path, Path], monkeypatch) -> None:
+    """The search index's folders are named by their files' hashes: an edit renames one fragment folder and
+    the shards' folder, each moved aside and in with one rename, not one for each of their files."""
+    site, _ = sites
+    build(site)
+    folders = {p.name for p in (site / "output/search").iterdir() if p.is_dir()}
+    moves: list[str] = []
+    real_replace = os.replace
+
+    def replace(src: str | Path, dest: str | Path) -> None:
+        moves.append(str(dest))
+        real_replace(src, dest)
+
+    monkeypatch.setattr(output.os, "replace", replace)
+    EDITS["body"](site)
+    build(site)
+    renamed = {p.name for p in (site / "output/search").iterdir() if p.is_dir()} ^ folders
+    assert {name[:2] for name in renamed} == {"s-", "fr"} and len(renamed) == 4  # two old names, two new
+    moved = [Path(dest).name for dest in moves]
+    assert all(moved.count(name) == 1 for name in renamed)
+    assert not any(Path(dest).parent.name in renamed for dest in moves)  # no file moved on its own
 
 
 def test_files_moved_to_a_renamed_folder_are_linked_not_written(sites: tuple[Path, Path]) -> None:

@@ -184,15 +184,25 @@ class Bodies(Protocol):
         ...
 
 
+def body_settings(cfg: Config) -> str:
+    """What a body's key adds to its Markdown's hash: see body_key()."""
+    return digest(str(cfg.remote_images), cfg.base_path)
+
+
 class CachedBodies:
-    """Bodies from the cache; any it lacks (another base URL, pruned) are rendered first, on every core."""
+    """Bodies from the cache; any it lacks (another base URL, pruned) are rendered first, on every core.
+
+    The cache knows when it has every body with these settings (see Cache.has_bodies()), and then
+    nothing is looked up: load_posts() rendered the bodies of the files that changed.
+    """
 
     def __init__(self, cfg: Config, store: Cache, posts: list[Post]) -> None:
         self.cfg, self.store = cfg, store
-        have = store.body_keys()
-        missing = [p for p in posts if body_key(p, cfg) not in have]
-        for body in parallel.ordered_map(functools.partial(_reread, cfg), missing):
-            store.add_body(*body)
+        if not store.has_bodies(body_settings(cfg)):
+            have = store.body_keys()
+            missing = [p for p in posts if body_key(p, cfg) not in have]
+            for body in parallel.ordered_map(functools.partial(_reread, cfg), missing):
+                store.add_body(*body)
         store.commit()  # forked workers read bodies through their own connections
 
     def get(self, post: Post) -> tuple[str, str]:
@@ -347,7 +357,7 @@ def write_site(cfg: Config, posts: list[Post], out: Output, bodies: Bodies, stor
         if store is not None and keys.known is None:
             store.save_page_keys(cards, keys.made)
         pages = add_pages(env, jobs, out, bodies, store)
-        used = {"pages": {job.key for job in jobs}, "bodies": {body_key(p, cfg) for p in posts}}
+        used = {"pages": {job.key for job in jobs}}
         del jobs  # the search index needs the memory more, at 10^5 stories
 
         def html_of(post: Post) -> str:
@@ -446,7 +456,8 @@ def _run(cfg: Config, content_dir: Path, output_dir: Path, drafts: bool, now: da
         out = Output(output_dir, store.written(output_dir))
         try:
             out.check()
-            used = write_site(cfg, posts, out, CachedBodies(cfg, store, posts), store)
+            bodies = CachedBodies(cfg, store, [e.post for e in entries])  # drafts too: see prune
+            used = write_site(cfg, posts, out, bodies, store)
             by_file = {e.post.file: e for e in entries}
             problems = site_problems([by_file[p.file] for p in posts], out)
             errors = [p for p in problems if strict or not p.warning]
@@ -457,7 +468,8 @@ def _run(cfg: Config, content_dir: Path, output_dir: Path, drafts: bool, now: da
             store.save_written(output_dir, out.record())
         finally:
             out.discard()
-        store.prune(used)
+        used["bodies"] = {body_key(e.post, cfg) for e in entries}  # drafts' too: see CachedBodies
+        store.prune(used, body_settings(cfg))
     finally:
         store.close()
     changed = len(out.staged) + len(out.removed)
