@@ -176,6 +176,11 @@ class Output:
         return {rel: self.staged[rel] if rel in self.staged else previous[rel] for rel in self.files}
 
     @property
+    def unchanged(self) -> bool:
+        """target holds this very site already: every file kept from the last build, none removed."""
+        return self.previous is not None and not self.staged and not self.removed
+
+    @property
     def whole(self) -> bool:
         """Every file is staged (none is kept from the last build): the staging folder replaces target whole."""
         return self.previous is None or len(self.staged) == len(self.files)

@@ -463,9 +463,12 @@ def _run(cfg: Config, content_dir: Path, output_dir: Path, drafts: bool, now: da
             errors = [p for p in problems if strict or not p.warning]
             if errors:
                 raise SitegenErrors(errors)
-            store.committing(output_dir)
-            files = out.commit()
-            store.save_written(output_dir, out.record())
+            if out.unchanged:
+                files = len(out.files)
+            else:
+                store.committing(output_dir)
+                files = out.commit()
+                store.save_written(output_dir, out.record())
         finally:
             out.discard()
         used["bodies"] = {body_key(e.post, cfg) for e in entries}  # drafts' too: see CachedBodies
