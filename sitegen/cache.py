@@ -14,8 +14,8 @@ One SQLite file, so an interrupted build never leaves a torn entry:
 - search_* the search index as the last build left it, for the next to update (see search_update.py):
            its state, each key's record and segments, and the bytes of its files by hash
 - outputs  output folder -> the record of what the last build wrote there (file -> key, size and
-           mtime, one blob), so the next build writes only what changed; a folder being committed is
-           marked unclean
+           mtime, in BUCKETS blobs by folder), so the next build writes only what changed; a folder
+           being committed is marked unclean
 
 Beside it, templates/ keeps the theme's templates compiled (Jinja2's own cache, by source hash).
 
@@ -77,7 +77,7 @@ CREATE TABLE IF NOT EXISTS blobs (sha TEXT PRIMARY KEY, data BLOB);
 CREATE TABLE IF NOT EXISTS slugs (name TEXT PRIMARY KEY, slug TEXT);
 CREATE TABLE IF NOT EXISTS tables (name TEXT PRIMARY KEY, value BLOB);
 CREATE TABLE IF NOT EXISTS targets (target TEXT PRIMARY KEY, clean INTEGER);
-CREATE TABLE IF NOT EXISTS outputs (target TEXT PRIMARY KEY, record BLOB);
+CREATE TABLE IF NOT EXISTS outputs (target TEXT, bucket INTEGER, record BLOB, PRIMARY KEY (target, bucket));
 """
 _inherited: list[sqlite3.Connection] = []
 PAGES_HELD = 256  # rendered pages held in memory before they are written
@@ -152,6 +152,12 @@ def _bucket(path: str) -> int:
     return zlib.crc32(path.encode("utf-8", "surrogateescape")) % BUCKETS
 
 
+def _folder_bucket(rel: str) -> int:
+    """The bucket of a file of the output record: by its folder, so that a folder renamed whole (the
+    search index's) changes two buckets, and an edit a few."""
+    return _bucket(rel.rpartition("/")[0])
+
+
 def _dump_entries(entries: dict[str, Entry]) -> bytes:
     """One bucket's entries in one pickle, whose memo stores once what they share (a source, a list of
     topics): loading 10^4 of them takes a fifth of the time that one pickle per post did."""
@@ -175,6 +181,7 @@ class Cache:
         self._writes = 0
         self._pages: list[tuple[str, bytes]] = []  # rendered pages not yet written (see add_page)
         self._buckets: dict[int, dict[str, Entry]] | None = None  # the posts' entries as entries() loaded them
+        self._records: dict[str, dict[int, dict[str, Written]]] = {}  # output records as written() loaded them
         self._scratch: tempfile.TemporaryDirectory[str] | None = None
         try:
             self._open(folder)
@@ -368,19 +375,38 @@ class Cache:
         clean = self.db.execute("SELECT clean FROM targets WHERE target = ?", (name,)).fetchone()
         if not clean or not clean[0]:
             return None
-        row = self.db.execute("SELECT record FROM outputs WHERE target = ?", (name,)).fetchone()
-        return pickle.loads(row[0]) if row else {}
+        rows = self.db.execute("SELECT bucket, record FROM outputs WHERE target = ?", (name,))
+        self._records[name] = {bucket: pickle.loads(blob) for bucket, blob in rows}
+        return {rel: written for part in self._records[name].values() for rel, written in part.items()}
 
     def committing(self, target: Path) -> None:
         """Mark target unknown until save_written(): a build killed while committing is then rebuilt in full."""
         self.db.execute("INSERT OR REPLACE INTO targets VALUES (?, 0)", (str(target.resolve()),))
         self.db.commit()
 
-    def save_written(self, target: Path, record: dict[str, Written]) -> None:
-        """The whole record in one blob: loading 37,000 rows took a tenth of a one-post edit at 10^4 stories."""
+    def save_written(self, target: Path, staged: dict[str, Written], removed: list[str], whole: bool) -> None:
+        """The record of target after a build: the last one's (see written()) with the files staged put in and the
+        removed ones taken out, or what was staged when that was every file. The record is kept in BUCKETS blobs
+        by a hash of each file's folder, and only those the build changed are written again."""
         name = str(target.resolve())
-        self.db.execute(
-            "INSERT OR REPLACE INTO outputs VALUES (?, ?)", (name, pickle.dumps(record, pickle.HIGHEST_PROTOCOL))
+        parts = {} if whole else self._records.get(name)
+        if parts is None:
+            raise SitegenError("the build cache lost the record of the output folder; build again")
+        if whole:
+            self.db.execute("DELETE FROM outputs WHERE target = ?", (name,))
+        touched = set()
+        for rel in removed:
+            touched.add(_folder_bucket(rel))
+            parts.get(_folder_bucket(rel), {}).pop(rel, None)
+        for rel, written in staged.items():
+            touched.add(_folder_bucket(rel))
+            parts.setdefault(_folder_bucket(rel), {})[rel] = written
+        self.db.executemany(
+            "INSERT OR REPLACE INTO outputs VALUES (?, ?, ?)",
+            (
+                (name, bucket, pickle.dumps(parts.get(bucket, {}), pickle.HIGHEST_PROTOCOL))
+                for bucket in sorted(touched)
+            ),
         )
         self.db.execute("INSERT OR REPLACE INTO targets VALUES (?, 1)", (name,))
         self.db.commit()

@@ -109,6 +109,15 @@ def post_files(content_dir: Path) -> list[str]:
     return sorted(found, key=lambda f: f.split(os.sep))
 
 
+def stat_posts(content_dir: Path) -> list[tuple[str, int, int]]:
+    """Every post's path (see post_files()), size and mtime: what tells a build which files changed."""
+    found = []
+    for file in post_files(content_dir):
+        stat = os.stat(file)
+        found.append((file, stat.st_size, stat.st_mtime_ns))
+    return found
+
+
 def post_paths(content_dir: Path) -> list[Path]:
     return [Path(f) for f in post_files(content_dir)]
 

@@ -170,11 +170,6 @@ class Output:
             self._removed = sorted(set(self.previous or ()) - set(self.files))
         return self._removed
 
-    def record(self) -> dict[str, Written]:
-        """What this build leaves in target, for the next one (see keep()): every file, in the order added."""
-        previous = self.previous or {}
-        return {rel: self.staged[rel] if rel in self.staged else previous[rel] for rel in self.files}
-
     @property
     def unchanged(self) -> bool:
         """target holds this very site already: every file kept from the last build, none removed."""

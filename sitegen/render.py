@@ -231,7 +231,7 @@ def article_jobs(site: str, posts: list[Post], terms: Terms, keys: Keys) -> Iter
     for i, post in enumerate(posts):
         older = posts[i + 1] if i + 1 < len(posts) else None
         newer = posts[i - 1] if i > 0 else None
-        key = digest(keys(partial(frame, post, older, newer)), post.body_sha)
+        key = keys(partial(frame, post, older, newer)) + post.body_sha  # side by side: 10^4 hashes saved
         yield Job(post.url, "article.html", key, partial(_article, post, older, newer, terms))
 
 
@@ -252,9 +252,10 @@ def list_jobs(
 ) -> Iterator[Job]:
     """The pages of a list; each page's Pager is made when it is rendered, not kept for 10^5 pages."""
     count = max(1, -(-len(posts) // per_page))
+    extras = repr(sorted(extra.items()))
     for number in range(1, count + 1):
         url = page_url(first_url, number)
-        shown = (title, str(number), str(count), str(len(posts)), repr(sorted(extra.items())))
+        shown = (title, str(number), str(count), str(len(posts)), extras)
         cards = posts[(number - 1) * per_page : number * per_page]
         key = keys(partial(_list_key, site, url, shown, cards))
         yield Job(url, "list.html", key, partial(_list, title, posts, (number, count, first_url, per_page), extra))

@@ -308,7 +308,7 @@ class State:
     """What the next build needs to update the index rather than build it again (see search_update.py)."""
 
     batch_docs: int
-    stamps: list[str]  # per doc id: a hash of everything the doc is made from
+    stamps: list[str]  # per doc id: the hashes of everything the doc is made from (its card and body)
     lengths: list[int]
     cards: list[Card]
     fragments: list[str]  # per doc id: the sha of its fragment file

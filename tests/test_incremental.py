@@ -139,6 +139,25 @@ def test_parallel_cold_warm_and_incremental_builds_are_identical(sites: tuple[Pa
         assert tree(incremental / "output") == tree(cold / "output"), name
 
 
+def test_the_record_of_output_follows_every_edit(sites: tuple[Path, Path]) -> None:
+    """What the cache records of output/ (kept in buckets, a few rewritten by each build) is every file
+    there with its size and mtime, after each kind of edit."""
+    site, _ = sites
+    build(site)
+    for name, change in EDITS.items():
+        change(site)
+        build(site)
+        output = site / "output"
+        store = Cache(site / CACHE_DIR)
+        record = store.written(output)
+        store.close()
+        assert record is not None, name
+        on_disk = {p.relative_to(output).as_posix(): p.stat() for p in output.rglob("*") if p.is_file()}
+        assert {rel: (size, mtime) for rel, (_, size, mtime) in record.items()} == {
+            rel: (stat.st_size, stat.st_mtime_ns) for rel, stat in on_disk.items()
+        }, name
+
+
 def test_no_op_rebuild_writes_nothing(sites: tuple[Path, Path], capsys) -> None:
     site, _ = sites
     build(site)
