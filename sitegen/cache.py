@@ -58,7 +58,7 @@ from sitegen.content import Post, digest
 from sitegen.errors import SitegenError
 from sitegen.frontmatter import Meta
 from sitegen.markup import Link
-from sitegen.output import Written, content_key
+from sitegen.output import Written, as_written, content_key
 from sitegen.search_index import State, Stored
 from sitegen.slugs import slugify
 
@@ -181,7 +181,6 @@ class Cache:
         self._writes = 0
         self._pages: list[tuple[str, bytes]] = []  # rendered pages not yet written (see add_page)
         self._buckets: dict[int, dict[str, Entry]] | None = None  # the posts' entries as entries() loaded them
-        self._records: dict[str, dict[int, dict[str, Written]]] = {}  # output records as written() loaded them
         self._scratch: tempfile.TemporaryDirectory[str] | None = None
         try:
             self._open(folder)
@@ -375,9 +374,19 @@ class Cache:
         clean = self.db.execute("SELECT clean FROM targets WHERE target = ?", (name,)).fetchone()
         if not clean or not clean[0]:
             return None
-        rows = self.db.execute("SELECT bucket, record FROM outputs WHERE target = ?", (name,))
-        self._records[name] = {bucket: pickle.loads(blob) for bucket, blob in rows}
-        return {rel: written for part in self._records[name].values() for rel, written in part.items()}
+        record: dict[str, Written] = {}
+        for (blob,) in self.db.execute("SELECT record FROM outputs WHERE target = ?", (name,)):
+            record.update(pickle.loads(blob))
+        return record
+
+    def altered(self, target: Path) -> list[str]:
+        """The files of target's record that are not there as recorded (changed or removed by hand). It reads
+        the record a bucket at a time: run in a forked process, it holds a fiftieth of it, not a copy."""
+        name = str(target.resolve())
+        found = []
+        for (blob,) in self.db.execute("SELECT record FROM outputs WHERE target = ?", (name,)):
+            found += [rel for rel, written in pickle.loads(blob).items() if not as_written(f"{target}/{rel}", written)]
+        return found
 
     def committing(self, target: Path) -> None:
         """Mark target unknown until save_written(): a build killed while committing is then rebuilt in full."""
@@ -385,28 +394,26 @@ class Cache:
         self.db.commit()
 
     def save_written(self, target: Path, staged: dict[str, Written], removed: list[str], whole: bool) -> None:
-        """The record of target after a build: the last one's (see written()) with the files staged put in and the
-        removed ones taken out, or what was staged when that was every file. The record is kept in BUCKETS blobs
-        by a hash of each file's folder, and only those the build changed are written again."""
+        """The record of target after a build: the last one's with the files staged put in and the removed ones
+        taken out, or what was staged when that was every file. It is kept in BUCKETS blobs by a hash of each
+        file's folder, and only those the build changed are read and written again."""
         name = str(target.resolve())
-        parts = {} if whole else self._records.get(name)
-        if parts is None:
-            raise SitegenError("the build cache lost the record of the output folder; build again")
         if whole:
             self.db.execute("DELETE FROM outputs WHERE target = ?", (name,))
-        touched = set()
+        touched = {_folder_bucket(rel) for rel in [*removed, *staged]}
+        parts: dict[int, dict[str, Written]] = {bucket: {} for bucket in touched}
+        if not whole:
+            for bucket in touched:
+                row = self.db.execute("SELECT record FROM outputs WHERE target = ? AND bucket = ?", (name, bucket))
+                found = row.fetchone()
+                parts[bucket] = pickle.loads(found[0]) if found else {}
         for rel in removed:
-            touched.add(_folder_bucket(rel))
-            parts.get(_folder_bucket(rel), {}).pop(rel, None)
+            parts[_folder_bucket(rel)].pop(rel, None)
         for rel, written in staged.items():
-            touched.add(_folder_bucket(rel))
-            parts.setdefault(_folder_bucket(rel), {})[rel] = written
+            parts[_folder_bucket(rel)][rel] = written
         self.db.executemany(
             "INSERT OR REPLACE INTO outputs VALUES (?, ?, ?)",
-            (
-                (name, bucket, pickle.dumps(parts.get(bucket, {}), pickle.HIGHEST_PROTOCOL))
-                for bucket in sorted(touched)
-            ),
+            ((name, bucket, pickle.dumps(parts[bucket], pickle.HIGHEST_PROTOCOL)) for bucket in sorted(touched)),
         )
         self.db.execute("INSERT OR REPLACE INTO targets VALUES (?, 1)", (name,))
         self.db.commit()

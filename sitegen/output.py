@@ -80,12 +80,7 @@ class Output:
 
     def _as_written(self, rel: str, old: Written) -> bool:
         """The file at rel has the size and mtime the last build recorded."""
-        try:
-            stat = os.stat(f"{self.target}/{rel}")
-        except OSError:
-            return False
-        _, size, mtime_ns = old
-        return stat.st_size == size and stat.st_mtime_ns == mtime_ns
+        return as_written(f"{self.target}/{rel}", old)
 
     def keep(self, rel: str, key: str) -> str | None:
         """Add the file without its bytes when none are needed: the stored path, or None to add() them."""
@@ -134,16 +129,14 @@ class Output:
             elif self.keep(rel, key) is None:
                 self.add(rel, blob(key), key)
 
-    def check(self) -> None:
+    def check(self, altered: Callable[[], list[str]]) -> None:
         """Start finding which of the last build's files are no longer as it wrote them (edited or removed
         by hand), in another process while the build plans: keep() then asks nothing of the disk. At 10^4
-        stories that is 37,000 stats, a fifth of a one-post edit."""
-        pending = parallel.background(self._altered) if self.previous and not self.dry else None
+        stories that is 37,000 stats, a fifth of a one-post edit. altered() lists them; it reads the
+        record anew (see Cache.altered()), as this process's copy would be copied into the other one."""
+        pending = parallel.background(altered) if self.previous and not self.dry else None
         if pending is not None:
             self._checking = (os.getpid(), pending)
-
-    def _altered(self) -> list[str]:
-        return [rel for rel, old in (self.previous or {}).items() if not self._as_written(rel, old)]
 
     def add_hashed(self, name: str, data: bytes | str) -> str:
         """Store an asset under a content-hashed name (style.css -> style.1a2b3c4d.css)."""
@@ -292,6 +285,16 @@ def _inside(rel: str, folders: set[str]) -> bool:
             return True
         folder = _parent(folder)
     return False
+
+
+def as_written(path: str, written: Written) -> bool:
+    """The file at path has the size and mtime recorded when it was written."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return False
+    _, size, mtime_ns = written
+    return stat.st_size == size and stat.st_mtime_ns == mtime_ns
 
 
 def _write(path: Path, data: bytes) -> tuple[int, int]:

@@ -455,7 +455,7 @@ def _run(cfg: Config, content_dir: Path, output_dir: Path, drafts: bool, now: da
         posts = published(content.newest_first([e.post for e in entries]), drafts, now or datetime.now(CHINA))
         out = Output(output_dir, store.written(output_dir))
         try:
-            out.check()
+            out.check(functools.partial(store.altered, output_dir))
             bodies = CachedBodies(cfg, store, [e.post for e in entries])  # drafts too: see prune
             used = write_site(cfg, posts, out, bodies, store)
             by_file = {e.post.file: e for e in entries}
