@@ -228,11 +228,14 @@ class Output:
                     _move(self.target / rel, aside / rel)
                     done.append((rel, "aside"))
             fresh: set[str] = set()  # folders moved in whole
+            present = {""}  # folders of target known to be there
             for rel in self.staged:
                 if _inside(rel, fresh):
                     continue
                 folder = _parent(rel)
-                whole = folder != "" and not os.path.isdir(f"{self.target}/{folder}")
+                whole = folder not in present and not os.path.isdir(f"{self.target}/{folder}")
+                if not whole:
+                    present.add(folder)
                 moved = folder if whole else rel
                 if not whole and os.path.lexists(f"{self.target}/{rel}"):
                     (aside / rel).parent.mkdir(parents=True, exist_ok=True)
