@@ -59,7 +59,7 @@ from sitegen.errors import SitegenError
 from sitegen.frontmatter import Meta
 from sitegen.markup import Link
 from sitegen.output import Written, as_written, content_key
-from sitegen.search_index import State, Stored
+from sitegen.search_index import Part, Row, State, fnv1a
 from sitegen.slugs import slugify
 
 CACHE_DIR = ".sitegen-cache"
@@ -71,7 +71,10 @@ CREATE TABLE IF NOT EXISTS bodies (key TEXT PRIMARY KEY, html TEXT, text TEXT, l
 CREATE TABLE IF NOT EXISTS pages (key TEXT PRIMARY KEY, sha TEXT);
 CREATE TABLE IF NOT EXISTS page_keys (cards TEXT PRIMARY KEY, keys BLOB);
 CREATE TABLE IF NOT EXISTS search_state (id INTEGER PRIMARY KEY, state BLOB);
-CREATE TABLE IF NOT EXISTS search_keys (key TEXT PRIMARY KEY, record BLOB, files TEXT, segments BLOB);
+CREATE TABLE IF NOT EXISTS search_keys (key TEXT PRIMARY KEY, hash INTEGER, shard INTEGER, record BLOB, segments BLOB);
+CREATE INDEX IF NOT EXISTS search_keys_by_shard ON search_keys (shard);
+CREATE TABLE IF NOT EXISTS search_parts (path TEXT, key TEXT, sha TEXT, PRIMARY KEY (path, key));
+CREATE INDEX IF NOT EXISTS search_parts_by_key ON search_parts (key);
 CREATE TABLE IF NOT EXISTS search_files (sha TEXT PRIMARY KEY, data BLOB);
 CREATE TABLE IF NOT EXISTS blobs (sha TEXT PRIMARY KEY, data BLOB);
 CREATE TABLE IF NOT EXISTS slugs (name TEXT PRIMARY KEY, slug TEXT);
@@ -462,45 +465,79 @@ class SearchKeys:
 
     def __init__(self, cache: Cache) -> None:
         self.cache = cache
-        self._held: set[str] | None = None  # the files' shas when an update started from a state
 
     def state(self) -> State | None:
         row = self.cache.db.execute("SELECT state FROM search_state").fetchone()
-        state: State | None = pickle.loads(row[0]) if row else None
-        self._held = {sha for _, sha in state.files} if state else None
-        return state
+        return pickle.loads(row[0]) if row else None
 
     def begin(self, fresh: bool) -> None:
         self.cache.db.execute("DELETE FROM search_state")
         if fresh:
             self.cache.db.execute("DELETE FROM search_keys")
-            self._held = None
+            self.cache.db.execute("DELETE FROM search_parts")
         self.cache.db.commit()
 
-    def put(self, rows: Iterable[tuple[str, bytes, tuple[str, ...], list[Stored]]]) -> None:
-        self.cache.db.executemany(
-            "INSERT OR REPLACE INTO search_keys VALUES (?, ?, ?, ?)",
+    def put(self, rows: Iterable[Row]) -> None:
+        rows = list(rows)
+        db = self.cache.db
+        db.executemany("DELETE FROM search_parts WHERE key = ?", ((row[0],) for row in rows))
+        db.executemany(
+            "INSERT OR REPLACE INTO search_keys VALUES (?, ?, NULL, ?, ?)",
             (
-                (key, record, "\n".join(files), pickle.dumps(segments, pickle.HIGHEST_PROTOCOL))
-                for key, record, files, segments in rows
+                (key, fnv1a(key), record, pickle.dumps(segments, pickle.HIGHEST_PROTOCOL))
+                for key, record, _, segments in rows
             ),
+        )
+        db.executemany(
+            "INSERT OR IGNORE INTO search_parts VALUES (?, ?, ?)",
+            ((path, key, sha) for key, _, parts, _ in rows for path, sha in parts),
         )
         self.cache._wrote()
 
     def drop(self, keys: Iterable[str]) -> None:
-        self.cache.db.executemany("DELETE FROM search_keys WHERE key = ?", ((key,) for key in keys))
-
-    def segments(self, keys: Iterable[str]) -> dict[str, list[Stored]]:
-        found = {}
         for key in keys:
-            row = self.cache.db.execute("SELECT segments FROM search_keys WHERE key = ?", (key,)).fetchone()
+            self.cache.db.execute("DELETE FROM search_keys WHERE key = ?", (key,))
+            self.cache.db.execute("DELETE FROM search_parts WHERE key = ?", (key,))
+
+    def segments(self, keys: Iterable[str]) -> dict[str, Row]:
+        found: dict[str, Row] = {}
+        db = self.cache.db
+        for key in keys:
+            row = db.execute("SELECT record, segments FROM search_keys WHERE key = ?", (key,)).fetchone()
             if row is not None:
-                found[key] = pickle.loads(row[0])
+                parts = tuple(db.execute("SELECT path, sha FROM search_parts WHERE key = ? ORDER BY path", (key,)))
+                found[key] = (key, bytes(row[0]), parts, pickle.loads(row[1]))
         return found
 
-    def records(self) -> Iterator[tuple[str, bytes, tuple[str, ...]]]:
-        for key, record, files in self.cache.db.execute("SELECT key, record, files FROM search_keys"):
-            yield key, bytes(record), tuple(files.split("\n")) if files else ()
+    def assign(self, count: int, keys: Iterable[str] | None = None) -> None:
+        if keys is None:
+            self.cache.db.execute("UPDATE search_keys SET shard = hash % ?", (count,))
+        else:
+            self.cache.db.executemany(
+                "UPDATE search_keys SET shard = hash % ? WHERE key = ?", ((count, key) for key in keys)
+            )
+
+    def shard_records(self, shards: Iterable[int] | None) -> dict[str, bytes]:
+        db = self.cache.db
+        if shards is None:
+            return {key: bytes(record) for key, record in db.execute("SELECT key, record FROM search_keys")}
+        found: dict[str, bytes] = {}
+        for n in shards:
+            found.update(
+                (key, bytes(record))
+                for key, record in db.execute("SELECT key, record FROM search_keys WHERE shard = ?", (n,))
+            )
+        return found
+
+    def part_users(self, paths: Iterable[str]) -> dict[str, int]:
+        db = self.cache.db
+        return {
+            path: db.execute("SELECT count(*) FROM search_parts WHERE path = ?", (path,)).fetchone()[0]
+            for path in paths
+        }
+
+    def parts(self) -> list[Part]:
+        return list(self.cache.db.execute("SELECT DISTINCT path, sha FROM search_parts ORDER BY path"))
 
     def blob(self, sha: str) -> bytes:
         row = self.cache.db.execute("SELECT data FROM search_files WHERE sha = ?", (sha,)).fetchone()
@@ -512,16 +549,15 @@ class SearchKeys:
         self.cache.db.execute("INSERT OR IGNORE INTO search_files VALUES (?, ?)", (sha, data))
         self.cache._wrote()
 
-    def finish(self, state: State) -> None:
-        """Keep the state, and the bytes of no file but the index's own."""
+    def keep_only(self, shas: Iterable[str]) -> None:
         db = self.cache.db
-        shas = {sha for _, sha in state.files}
-        if self._held is not None:  # an update: the files it dropped
-            db.executemany("DELETE FROM search_files WHERE sha = ?", ((sha,) for sha in self._held - shas))
-        else:
-            db.execute("CREATE TEMP TABLE IF NOT EXISTS index_files (sha TEXT PRIMARY KEY)")
-            db.execute("DELETE FROM index_files")
-            db.executemany("INSERT INTO index_files VALUES (?)", ((sha,) for sha in shas))
-            db.execute("DELETE FROM search_files WHERE sha NOT IN (SELECT sha FROM index_files)")
+        db.execute("CREATE TEMP TABLE IF NOT EXISTS index_files (sha TEXT PRIMARY KEY)")
+        db.execute("DELETE FROM index_files")
+        db.executemany("INSERT OR IGNORE INTO index_files VALUES (?)", ((sha,) for sha in shas))
+        db.execute("DELETE FROM search_files WHERE sha NOT IN (SELECT sha FROM index_files)")
+
+    def finish(self, state: State, dropped: Iterable[str]) -> None:
+        db = self.cache.db
+        db.executemany("DELETE FROM search_files WHERE sha = ?", ((sha,) for sha in dropped))
         db.execute("INSERT INTO search_state VALUES (0, ?)", (pickle.dumps(state, pickle.HIGHEST_PROTOCOL),))
         db.commit()

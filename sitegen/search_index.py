@@ -305,18 +305,27 @@ class IndexFile(NamedTuple):
 
 @dataclass(frozen=True)
 class State:
-    """What the next build needs to update the index rather than build it again (see search_update.py)."""
+    """What the next build needs to update the index rather than build it again (see search_update.py).
+
+    The keys' part files are not listed here: the key store lists them by key (KeyStore.parts()).
+    """
 
     batch_docs: int
     stamps: list[str]  # per doc id: the hashes of everything the doc is made from (its card and body)
     lengths: list[int]
     cards: list[Card]
     fragments: list[str]  # per doc id: the sha of its fragment file
-    files: list[tuple[str, str]]  # every file of the index: path, sha
+    shards: list[str]  # per shard: the sha of its file
+    total: int  # bytes in every key's record: what sets the shard count
+    files: list[IndexFile]  # the t2s table's, the facets' and the manifest's files, without their bytes
+
+
+Part = tuple[str, str]  # a key's part file: its path and sha
+Row = tuple[str, bytes, tuple[Part, ...], list[Stored]]  # a key, its record, part files and segments
 
 
 class KeyStore(Protocol):
-    """Where the build keeps each key's record and segments between builds (the build cache)."""
+    """Where the build keeps each key's record, part files and segments between builds (the build cache)."""
 
     def state(self) -> State | None:
         """The state saved by finish(), None if none was or the build that made it stopped part-way."""
@@ -326,16 +335,30 @@ class KeyStore(Protocol):
         """An update starts: the state is forgotten until finish(); fresh: every key is forgotten too."""
         ...
 
-    def put(self, rows: Iterable[tuple[str, bytes, tuple[str, ...], list[Stored]]]) -> None:
-        """Keys' rows: record, the part files it names, segments in doc order."""
+    def put(self, rows: Iterable[Row]) -> None:
+        """Keys' rows: record, part files, segments in doc order."""
         ...
 
     def drop(self, keys: Iterable[str]) -> None: ...
 
-    def segments(self, keys: Iterable[str]) -> dict[str, list[Stored]]: ...
+    def segments(self, keys: Iterable[str]) -> dict[str, Row]:
+        """The rows of those keys that the store holds."""
+        ...
 
-    def records(self) -> Iterator[tuple[str, bytes, tuple[str, ...]]]:
-        """Every key's record and part files."""
+    def assign(self, count: int, keys: Iterable[str] | None = None) -> None:
+        """Number the keys' shards (every key's, or those keys') for count shards."""
+        ...
+
+    def shard_records(self, shards: Iterable[int] | None) -> dict[str, bytes]:
+        """The records of the keys in those shards (every key's for None), as numbered by assign()."""
+        ...
+
+    def part_users(self, paths: Iterable[str]) -> dict[str, int]:
+        """How many keys name each of those part files."""
+        ...
+
+    def parts(self) -> list[Part]:
+        """Every part file the keys name."""
         ...
 
     def blob(self, sha: str) -> bytes:
@@ -344,7 +367,13 @@ class KeyStore(Protocol):
 
     def add(self, sha: str, data: bytes) -> None: ...
 
-    def finish(self, state: State) -> None: ...
+    def keep_only(self, shas: Iterable[str]) -> None:
+        """Forget the bytes of every file but these."""
+        ...
+
+    def finish(self, state: State, dropped: Iterable[str]) -> None:
+        """Keep the state, and forget the bytes of the files dropped (by sha)."""
+        ...
 
 
 class _Batch:
@@ -514,12 +543,31 @@ class _Spill:
             yield keys
 
 
-def _shards(records: dict[str, bytes]) -> list[bytes]:
-    count = max(1, math.ceil(sum(map(len, records.values())) / SHARD_BYTES))
-    shards: list[list[bytes]] = [[] for _ in range(count)]
+def shard_count(total: int) -> int:
+    """The number of shards for records of total bytes."""
+    return max(1, math.ceil(total / SHARD_BYTES))
+
+
+def shard_bytes(records: dict[str, bytes], count: int, numbers: Iterable[int]) -> dict[int, bytes]:
+    """Those shards' files, from the records of (at least) every key in them."""
+    wanted = set(numbers)
+    shards: dict[int, list[bytes]] = {n: [] for n in sorted(wanted)}
     for key in sorted(records):
-        shards[fnv1a(key) % count].append(records[key])
-    return [b"".join(shard) for shard in shards]
+        n = fnv1a(key) % count
+        if n in wanted:
+            shards[n].append(records[key])
+    return {n: b"".join(shard) for n, shard in shards.items()}
+
+
+def shard_files(shas: list[str], made: dict[int, bytes]) -> list[IndexFile]:
+    """Every shard's file (shas: of each one's bytes); those in made with their bytes."""
+    folder = shard_folder(shas)
+    return [IndexFile(f"search/s-{folder}/{n}.bin", sha, made.get(n)) for n, sha in enumerate(shas)]
+
+
+def shard_folder(shas: list[str]) -> str:
+    """The shards' folder, named by all their hashes: a shard changed renames it."""
+    return _digest("".join(shas).encode("ascii"))
 
 
 def newest_first(docs: Iterable[T], date: Callable[[T], str] = operator.attrgetter("date")) -> list[T]:
@@ -596,21 +644,30 @@ def build(docs: Docs, stamps: Sequence[str] | None = None, store: KeyStore | Non
 
         seen: set[str] = set()  # keys with equal postings share a file
         for keys in spill.groups():
-            rows = []
+            rows: list[Row] = []
             for key in sorted(keys):
                 record, files = blocks(key, keys[key])
                 records[key] = record
-                rows.append((key, record, tuple(path for path, _ in files), keys[key]))
-                for path, data in files:
+                parts = tuple((path, content_key(data)) for path, data in files)
+                rows.append((key, record, parts, keys[key]))
+                for (path, sha), (_, data) in zip(parts, files, strict=True):
                     if path not in seen:
                         seen.add(path)
-                        yield listed(IndexFile(path, content_key(data), data), made, store)
+                        yield listed(IndexFile(path, sha, data), made, store)
             if store is not None:
                 store.put(rows)
-    for file in finish(records, cards, fragments):
+    total = sum(map(len, records.values()))
+    count = shard_count(total)
+    made_shards = shard_bytes(records, count, range(count))
+    shards = [content_key(made_shards[n]) for n in range(count)]
+    fixed = fixed_files(shards, facets_file(cards), fragments)
+    for file in (*shard_files(shards, made_shards), *fixed):
         yield listed(file, made, store)
     if store is not None and stamps is not None:
-        store.finish(State(BATCH_DOCS, list(stamps), lengths, cards, fragments, made))
+        store.assign(count)
+        store.keep_only(sha for _, sha in made)
+        unlisted = [file._replace(data=None) for file in fixed]
+        store.finish(State(BATCH_DOCS, list(stamps), lengths, cards, fragments, shards, total, unlisted), ())
 
 
 def listed(file: IndexFile, listing: list[tuple[str, str]], store: KeyStore | None) -> IndexFile:
@@ -630,27 +687,33 @@ def fragment_file(folder: str, doc_id: int) -> str:
     return f"search/frag-{folder}/{doc_id}.json.gz"
 
 
-def finish(records: dict[str, bytes], cards: list[Card], fragments: list[str]) -> Iterator[IndexFile]:
-    """The files made from every key's record and every doc's card, the manifest last."""
-    shards = _shards(records)
-    shards_dir = _digest(b"".join(varint(len(shard)) + shard for shard in shards))
+MANIFEST = "search/manifest.json"
+
+
+def facets_file(cards: list[Card]) -> IndexFile:
+    facets = _gzip(_dumps(_facets(cards)))
+    return IndexFile(f"search/facets-{_digest(facets)}.json.gz", content_key(facets), facets)
+
+
+def fixed_files(shards: list[str], facets: IndexFile, fragments: list[str]) -> list[IndexFile]:
+    """The t2s table's files, the facets' file (as given) and the manifest, last: every file but the keys' and the docs'.
+
+    shards: the sha of each shard's file; fragments: of each doc's.
+    """
     buckets = _t2s_buckets()
     t2s_dir = _digest(b"".join(buckets))
-    facets = _gzip(_dumps(_facets(cards)))
     folders = [fragment_folder(fragments[i : i + BATCH_DOCS]) for i in range(0, len(fragments), BATCH_DOCS)]
     manifest = {
         "version": FORMAT_VERSION,
-        "docs": len(cards),
-        "shards": [shards_dir, len(shards)],
+        "docs": len(fragments),
+        "shards": [shard_folder(shards), len(shards)],
         "t2s": [t2s_dir, T2S_BUCKETS],
-        "facets": _digest(facets),
+        "facets": facets.sha[: 2 * HASH_BYTES],
         "fragments": [BATCH_DOCS, folders],
     }
-    files = [(f"search/s-{shards_dir}/{n}.bin", shard) for n, shard in enumerate(shards)]
-    files += [(f"search/t2s-{t2s_dir}/{n}.json", bucket) for n, bucket in enumerate(buckets)]
-    files += [(f"search/facets-{_digest(facets)}.json.gz", facets), ("search/manifest.json", _dumps(manifest))]
-    for path, data in files:
-        yield IndexFile(path, content_key(data), data)
+    files = [IndexFile(f"search/t2s-{t2s_dir}/{n}.json", content_key(b), b) for n, b in enumerate(buckets)]
+    data = _dumps(manifest)
+    return [*files, facets, IndexFile(MANIFEST, content_key(data), data)]
 
 
 def _batches(docs: Docs) -> Iterator[Encoded]:

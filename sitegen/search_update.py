@@ -6,8 +6,11 @@ changes, for each of its keys old and new, only the segment of its batch. The ke
 every key's segments and record: update() decodes the segments the changed docs are in, puts
 their new entries in place of the old, and makes those keys' records and part files again, for
 the keys whose entry in a changed doc is not what it was (see _touched()).
-Shards, facets and the manifest are made again from every key's record and every doc's card;
-fragments live in a folder per batch, so only the changed docs' batches get new ones.
+Only the shards that hold those keys are made again (all of them if the shard count changes),
+the facets only if a changed doc's card changed, and the manifest; fragments live in a folder
+per batch, so only the changed docs' batches get new ones. The update returns what changed:
+the files of the last build are kept but for those it lists as gone (see Changes), so that an
+edit at 10^4 stories handles a few hundred of the index's 20,000 files, not all of them.
 
 An update applies when every doc keeps its id: as many docs as before, each changed one still
 in newest-first order among its neighbours, and no batch's positions changing width. Anything
@@ -22,7 +25,7 @@ import json
 from array import array
 from bisect import bisect_left
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import accumulate
 from typing import Any, NamedTuple
@@ -30,10 +33,12 @@ from typing import Any, NamedTuple
 from sitegen import search_index
 from sitegen.output import content_key
 from sitegen.search_index import (
+    MANIFEST,
     Card,
     Docs,
     IndexFile,
     KeyStore,
+    Row,
     SearchDoc,
     Segment,
     State,
@@ -42,13 +47,17 @@ from sitegen.search_index import (
     card,
     decode,
     doc_keys,
-    finish,
+    facets_file,
+    fixed_files,
+    fnv1a,
     fold,
     fragment,
     fragment_file,
     fragment_folder,
-    listed,
     position_bytes,
+    shard_bytes,
+    shard_count,
+    shard_files,
     stored,
     tail,
     varint,
@@ -88,18 +97,29 @@ class Change:
     new: dict[int, Postings]
 
 
-def update(docs: Docs, stamps: Sequence[str], store: KeyStore) -> Iterator[IndexFile] | None:
-    """Every file of the index, those unchanged since the last build without their bytes; None: build it whole.
+class Changes(NamedTuple):
+    """How the index's files differ from those of the state the update started from (base: its manifest's sha).
 
-    The files stream out (the manifest last), and the store holds a usable state again only
-    when the last one has been read.
+    files: the new or moved files; those whose bytes the last build made (a renamed folder's) without them.
+    """
+
+    files: list[IndexFile]
+    gone: list[str]
+    base: str
+
+
+def update(docs: Docs, stamps: Sequence[str], store: KeyStore) -> Changes | None:
+    """The index's files that changed since the last build, and those that are gone; None: build it whole.
+
+    The store holds a usable state again only once the update has returned.
     """
     state = store.state()
     if state is None or state.batch_docs != search_index.BATCH_DOCS or len(state.stamps) != len(stamps):
         return None
+    base = next(file.sha for file in state.files if file.path == MANIFEST)
     changed = [i for i, (old, new) in enumerate(zip(state.stamps, stamps, strict=True)) if old != new]
     if not changed:
-        return iter([IndexFile(path, sha, None) for path, sha in state.files])
+        return Changes([], [], base)
     if len(changed) > MAX_CHANGED:
         return None
     made = {i: docs[i] for i in changed}
@@ -114,53 +134,113 @@ def update(docs: Docs, stamps: Sequence[str], store: KeyStore) -> Iterator[Index
     if not _in_order(cards, changed) or _widths(state.lengths, changed) != _widths(lengths, changed):
         return None
     old = {i: _old_postings(store, state.fragments[i]) for i in changed}
-    return _updated(Change(list(stamps), changed, made, cards, lengths, old, new), state, store)
+    return _updated(Change(list(stamps), changed, made, cards, lengths, old, new), state, store, base)
 
 
-def _updated(change: Change, state: State, store: KeyStore) -> Iterator[IndexFile]:
-    """The keys of the changed docs made again, KEYS_AT_ONCE at a time (a frequent key holds megabytes), then the rest."""
+def listing(store: KeyStore) -> list[IndexFile]:
+    """Every file of the index as the store's state has it, without bytes (the store keeps them by sha)."""
+    state = store.state()
+    assert state is not None, "listed only after a build or an update"
+    files = _fragment_files(state.fragments)
+    files += [IndexFile(path, sha, None) for path, sha in store.parts()]
+    return [*files, *shard_files(state.shards, {}), *state.files]
+
+
+def _updated(change: Change, state: State, store: KeyStore, base: str) -> Changes:
+    """The changed docs' keys made again, KEYS_AT_ONCE at a time (a frequent key holds megabytes), then
+    the shards that hold them, the changed docs' fragment folders, the facets and the manifest."""
     store.begin(fresh=False)
-    known = dict(state.files)
-    listing: list[tuple[str, str]] = []
-    fresh: set[str] = set()  # the part files this update made
+    before: dict[str, str] = {}  # the touched keys' part files, as they were
+    after: dict[str, tuple[str, bytes]] = {}  # ... as they are: path -> sha, bytes
+    users: Counter[str] = Counter()  # touched keys naming each part file now
+    total = state.total
     keys = _touched(change)
     widths = _widths(change.lengths, change.changed)
     for start in range(0, len(keys), KEYS_AT_ONCE):
         chunk = keys[start : start + KEYS_AT_ONCE]
         stored = store.segments(chunk)
-        rows = []
+        rows: list[Row] = []
         for key in chunk:
-            segments = _spliced(key, stored.pop(key, []), change, widths)
+            _, record, parts, segments = stored.get(key, (key, b"", (), []))
+            total -= len(record)
+            before.update(parts)
+            segments = _spliced(key, segments, change, widths)
             if not segments:
                 continue
             record, files = blocks(key, segments)
-            rows.append((key, record, tuple(path for path, _ in files), segments))
-            for path, data in files:
-                if path not in known and path not in fresh:
-                    fresh.add(path)
-                    yield listed(IndexFile(path, content_key(data), data), listing, store)
+            total += len(record)
+            made = tuple((path, content_key(data)) for path, data in files)
+            rows.append((key, record, made, segments))
+            for (path, sha), (_, data) in zip(made, files, strict=True):
+                after[path] = (sha, data)
+                users[path] += 1
         kept = {row[0] for row in rows}
         store.drop(key for key in chunk if key not in kept)
         store.put(rows)
 
-    records: dict[str, bytes] = {}
-    parts: set[str] = set()
-    for key, record, paths in store.records():
-        records[key] = record
-        parts.update(paths)
-    for path in sorted(parts - fresh):
-        yield listed(IndexFile(path, known[path], None), listing, store)
+    found = store.part_users({*before, *after})  # new to the index: no key but touched ones names it
+    added = [
+        IndexFile(path, sha, data)
+        for path, (sha, data) in after.items()
+        if path not in before and found.get(path, 0) == users[path]
+    ]
+    gone = [(path, sha) for path, sha in before.items() if not found.get(path)]
+    shards, shards_added, shards_gone = _shards_updated(state, store, keys, total)
+    added += shards_added
+    gone += shards_gone
     fragments = list(state.fragments)
     shown = {i: fragment(doc) for i, doc in change.made.items()}
     for i, data in shown.items():
         fragments[i] = content_key(data)
     per = search_index.BATCH_DOCS
-    for file in (
-        *_fragment_files(fragments, shown, {i // per for i in change.changed}),
-        *finish(records, change.cards, fragments),
-    ):
-        yield listed(file, listing, store)
-    store.finish(State(state.batch_docs, change.stamps, change.lengths, change.cards, fragments, listing))
+    for batch in sorted({i // per for i in change.changed}):
+        docs = range(batch * per, min((batch + 1) * per, len(fragments)))
+        was = fragment_folder(state.fragments[docs.start : docs.stop])
+        now = fragment_folder(fragments[docs.start : docs.stop])
+        if was != now:
+            gone += [(fragment_file(was, i), state.fragments[i]) for i in docs]
+            added += [IndexFile(fragment_file(now, i), fragments[i], shown.get(i)) for i in docs]
+    facets = next(file for file in state.files if file.path.startswith("search/facets-"))
+    if any(change.cards[i] != state.cards[i] for i in change.changed):
+        facets = facets_file(change.cards)
+    fixed = fixed_files(shards, facets, fragments)
+    was_fixed = set(state.files)
+    added += [file for file in fixed if file._replace(data=None) not in was_fixed]
+    now_fixed = {file.path for file in fixed}
+    gone += [(file.path, file.sha) for file in state.files if file.path not in now_fixed]
+    replaced = [file.sha for file in state.files if file.path in now_fixed]  # the manifest's, say
+    for file in added:
+        if file.data is not None:
+            store.add(file.sha, file.data)
+    kept = {file.sha for file in added} | set(fragments) | set(shards) | {file.sha for file in fixed}
+    unlisted = [file._replace(data=None) for file in fixed]
+    new_state = State(state.batch_docs, change.stamps, change.lengths, change.cards, fragments, shards, total, unlisted)
+    store.finish(new_state, {*(sha for _, sha in gone), *replaced} - kept)
+    return Changes(added, [path for path, _ in gone], base)
+
+
+def _shards_updated(
+    state: State, store: KeyStore, keys: list[str], total: int
+) -> tuple[list[str], list[IndexFile], list[tuple[str, str]]]:
+    """The shards' shas after the touched keys' records changed, and their files added and gone (path, sha).
+
+    Only the shards holding those keys are made again, unless the shard count changed.
+    """
+    count = shard_count(total)
+    if count == len(state.shards):
+        store.assign(count, keys)
+        numbers = {fnv1a(key) % count for key in keys}
+        made = shard_bytes(store.shard_records(numbers), count, numbers)
+        shards = list(state.shards)
+    else:
+        store.assign(count)
+        made = shard_bytes(store.shard_records(None), count, range(count))
+        shards = [""] * count
+    for n, data in made.items():
+        shards[n] = content_key(data)
+    if shards == state.shards:
+        return shards, [], []
+    return shards, shard_files(shards, made), [(file.path, file.sha) for file in shard_files(state.shards, {})]
 
 
 def _touched(change: Change) -> list[str]:
@@ -304,13 +384,14 @@ def _varint_end(data: bytes, at: int) -> int:
     return at + 1
 
 
-def _fragment_files(fragments: list[str], shown: dict[int, bytes], batches: set[int]) -> list[IndexFile]:
-    """Every doc's fragment file: those in the changed batches in a new folder, the changed docs' with their bytes."""
+def _fragment_files(fragments: list[str]) -> list[IndexFile]:
+    """Every doc's fragment file, without its bytes."""
     per = search_index.BATCH_DOCS
     files = []
     for start in range(0, len(fragments), per):
         folder = fragment_folder(fragments[start : start + per])
-        for doc_id in range(start, min(start + per, len(fragments))):
-            data = shown.get(doc_id) if start // per in batches else None
-            files.append(IndexFile(fragment_file(folder, doc_id), fragments[doc_id], data))
+        files += [
+            IndexFile(fragment_file(folder, i), fragments[i], None)
+            for i in range(start, min(start + per, len(fragments)))
+        ]
     return files

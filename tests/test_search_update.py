@@ -2,7 +2,8 @@
 
 The synthetic archive is indexed with small batches (so that it has many segments and
 several fragment folders) into a real build cache; then docs are edited, one change after
-another, and every update's files are compared with a full build of the same docs.
+another, and every update's files are compared with a full build of the same docs: the last
+files with the update's changes applied, and the files the store lists after it.
 """
 
 from __future__ import annotations
@@ -39,9 +40,14 @@ def store(tmp_path: Path, docs: list[SearchDoc], monkeypatch: pytest.MonkeyPatch
 
 
 def updated(docs: list[SearchDoc], store: SearchKeys) -> dict[str, bytes]:
-    listing = update(docs, stamps(docs), store)
-    assert listing is not None, "the update fell back to a full build"
-    return files_of(listing, store)
+    before = files_of(search_update.listing(store), store)
+    changes = update(docs, stamps(docs), store)
+    assert changes is not None, "the update fell back to a full build"
+    assert changes.base == search_index.content_key(before[search_index.MANIFEST])
+    after = {path: data for path, data in before.items() if path not in changes.gone}
+    after.update(files_of(changes.files, store))
+    assert after == files_of(search_update.listing(store), store)
+    return after
 
 
 EDITS = {
@@ -74,12 +80,23 @@ def test_a_reverted_edit_gives_back_the_first_files(docs: list[SearchDoc], store
     assert updated(list(docs), store) == first
 
 
-def test_nothing_changed_lists_the_same_files_without_bytes(docs: list[SearchDoc], store: SearchKeys) -> None:
-    found = update(docs, stamps(docs), store)
-    assert found is not None
-    listing = list(found)
-    assert all(f.data is None for f in listing)
-    assert files_of(listing, store) == built(docs)
+def test_nothing_changed_changes_no_file(docs: list[SearchDoc], store: SearchKeys) -> None:
+    changes = update(docs, stamps(docs), store)
+    assert changes is not None
+    assert (changes.files, changes.gone) == ([], [])
+    assert files_of(search_update.listing(store), store) == built(docs)
+
+
+def test_a_sentence_added_changes_a_few_files(docs: list[SearchDoc], store: SearchKeys) -> None:
+    edited = [EDITS["a sentence added"](d) if i == 5 else d for i, d in enumerate(docs)]
+    everything = len(search_update.listing(store))
+    changes = update(edited, stamps(edited), store)
+    assert changes is not None
+    made = [f.path for f in changes.files if f.data is not None]
+    shards = [f for f in changes.files if f.path.startswith("search/s-")]
+    assert 0 < len(made) < len([f for f in shards if f.data is None]) < everything / 2
+    assert search_index.MANIFEST in made
+    assert all(f.data is None for f in changes.files if "/frag-" in f.path and not f.path.endswith("/5.json.gz"))
 
 
 def test_the_store_keeps_only_the_files_of_the_index(docs: list[SearchDoc], store: SearchKeys) -> None:
@@ -116,10 +133,8 @@ def test_an_interrupted_update_leaves_no_state_to_update_from(
 
     monkeypatch.setattr(SearchKeys, "put", interrupted)
     edited = [EDITS["a sentence added"](d) if i == 0 else d for i, d in enumerate(docs)]
-    found = update(edited, stamps(edited), store)
-    assert found is not None
     with pytest.raises(KeyboardInterrupt):
-        list(found)
+        update(edited, stamps(edited), store)
     assert store.state() is None
 
 

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 import jinja2
 
@@ -294,32 +294,60 @@ class SearchDocs:
 Placed = tuple[str, str, Written | None]  # a file of the search index: its path, key, and how it was staged
 
 
+class Search(NamedTuple):
+    """The search index's files as an update staged them: placed, and either the last build's files under
+    search/ but those gone (the update's Changes, when output/ holds the index it started from) or, when gone is
+    None, none of them (placed lists every file)."""
+
+    placed: list[Placed]
+    gone: set[str] | None
+
+
 def update_search(
     ordered: list[Post], stamps: list[str], out: Output, bodies: Bodies, store: Cache, forked: bool = False
-) -> list[Placed] | None:
+) -> Search | None:
     """The search index updated where stories changed since the last build (see search_update.py); None
     when it must be built whole. Its new files are staged; forked, the files it did not make are left
-    for the calling process to keep (see Output.place), else they are kept in out here."""
+    for the calling process to keep (see place_search), else they are kept in out here."""
     keys = store.search_keys()
     with store.locked("search"):
-        files = search_update.update(SearchDocs(ordered, bodies), stamps, keys)
-        if files is None:
+        changes = search_update.update(SearchDocs(ordered, bodies), stamps, keys)
+        if changes is None:
             return None
+        manifest = (out.previous or {}).get(search_index.MANIFEST)
+        current = manifest is not None and manifest[0] == changes.base
+        files = changes.files if current else search_update.listing(keys)  # see Search
+        gone = set(changes.gone) if current else None
         if forked:
-            return [_staged(out, file, keys) for file in files]
+            return Search([_staged(out, file, keys) for file in files], gone)
         for file in files:
             if file.data is not None or out.keep(file.path, file.sha) is None:
-                out.add(file.path, keys.blob(file.sha) if file.data is None else file.data, file.sha)
-        return []
+                out.add(file.path, _bytes(file, keys), file.sha)
+        if gone is not None:
+            out.keep_rest("search/", gone, keys.blob)
+        return Search([], None)
+
+
+def _bytes(file: search_index.IndexFile, keys: SearchKeys) -> bytes | Callable[[], bytes]:
+    """A file's bytes, or how to get them from the cache if the last build left none of the same in output/."""
+    return file.data if file.data is not None else functools.partial(keys.blob, file.sha)
 
 
 def _staged(out: Output, file: search_index.IndexFile, keys: SearchKeys) -> Placed:
     """A file the last build left in output/ is listed for the calling process to keep (it checks them
-    meanwhile); any other is staged here, from its bytes or the cache's copy of them."""
+    meanwhile); any other is staged here, from its bytes, a file of the last build with the same bytes, or
+    the cache's copy of them."""
     if file.data is None and out.previous is not None and file.path in out.previous:
         return file.path, file.sha, None
-    rel = out.add(file.path, keys.blob(file.sha) if file.data is None else file.data, file.sha)
+    rel = out.add(file.path, _bytes(file, keys), file.sha)
     return rel, file.sha, out.staged.get(rel)
+
+
+def place_search(out: Output, search: Search, keys: SearchKeys) -> None:
+    """The files a forked update staged or listed, and the rest of the last build's that it kept, into out."""
+    out.place(search.placed, keys.blob)
+    if search.gone is not None:
+        out.keep_rest("search/", search.gone, keys.blob)
 
 
 def build_search(
@@ -379,9 +407,9 @@ def write_site(cfg: Config, posts: list[Post], out: Output, bodies: Bodies, stor
             return used
         store.commit()  # the search process may be waiting to write
         if pending is not None:
-            placed, pending = pending.result(), None
-            if placed is not None:
-                out.place(placed, store.search_keys().blob)
+            search, pending = pending.result(), None
+            if search is not None:
+                place_search(out, search, store.search_keys())
                 return used
         elif update_search(ordered, stamps, out, bodies, store) is not None:
             return used
