@@ -201,6 +201,7 @@ class Cache:
         self._db: sqlite3.Connection | None = None
         self._writes = 0
         self._pages: list[tuple[str, bytes]] = []  # rendered pages not yet written (see add_page)
+        self._slugs: dict[str, str] | None = None  # the slugs table, read whole when first needed
         self._scratch: tempfile.TemporaryDirectory[str] | None = None
         try:
             self._open(folder)
@@ -338,13 +339,14 @@ class Cache:
         self.db.execute("INSERT INTO page_keys VALUES (?, ?)", (cards, pickle.dumps(keys, pickle.HIGHEST_PROTOCOL)))
 
     def slug(self, name: str) -> str:
-        """slugs.slugify(name), remembered."""
-        row = self.db.execute("SELECT slug FROM slugs WHERE name = ?", (name,)).fetchone()
-        if row is not None:
-            return str(row[0])
-        slug = slugify(name)
-        self.db.execute("INSERT INTO slugs VALUES (?, ?)", (name, slug))
-        self._wrote()
+        """slugs.slugify(name), remembered. The table is read in one query: a build asks for thousands."""
+        if self._slugs is None:
+            self._slugs = dict(self.db.execute("SELECT name, slug FROM slugs"))
+        slug = self._slugs.get(name)
+        if slug is None:
+            slug = self._slugs[name] = slugify(name)
+            self.db.execute("INSERT INTO slugs VALUES (?, ?)", (name, slug))
+            self._wrote()
         return slug
 
     def table(self, name: str, make: Callable[[], T]) -> T:

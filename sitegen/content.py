@@ -6,7 +6,6 @@ import hashlib
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import NamedTuple, TypeVar
 
@@ -32,8 +31,9 @@ class Story:
         return f"posts/{self.slug}/"
 
     @property
-    def sort_time(self) -> datetime:
-        return frontmatter.sort_key(self.meta.date)
+    def time(self) -> float:
+        """When the story sorts, as a timestamp (see frontmatter.sort_key())."""
+        return frontmatter.sort_key(self.meta.date).timestamp()
 
 
 def digest(*parts: str) -> str:
@@ -66,11 +66,12 @@ class Post(NamedTuple):
     slug: str
     card: Card
     body_sha: str
+    time: float  # Story.time, kept: sorting and filtering 10^4 posts then does no date arithmetic
 
     @classmethod
     def of(cls, story: Story) -> Post:
         card = Card(story.url, story.meta, digest(story.url, repr(story.meta)))
-        return cls(str(story.path), story.slug, card, digest(story.body))
+        return cls(str(story.path), story.slug, card, digest(story.body), story.time)
 
     @property
     def path(self) -> Path:
@@ -83,10 +84,6 @@ class Post(NamedTuple):
     @property
     def url(self) -> str:
         return self.card.url
-
-    @property
-    def sort_time(self) -> datetime:
-        return frontmatter.sort_key(self.meta.date)
 
 
 StoryT = TypeVar("StoryT", Story, Post)
@@ -184,7 +181,7 @@ def slug_clashes(found: Iterable[tuple[str, Path | str, int]]) -> list[SitegenEr
 
 
 def newest_first(stories: list[StoryT]) -> list[StoryT]:
-    return sorted(stories, key=lambda s: (-s.sort_time.timestamp(), s.slug))
+    return sorted(stories, key=lambda s: (-s.time, s.slug))
 
 
 def load_stories(content_dir: Path, drafts: bool = False) -> list[Story]:

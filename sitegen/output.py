@@ -74,10 +74,15 @@ class Output:
         old = self.previous.get(rel) if self.previous is not None else None
         if old is None or old[0] != key:
             return False
+        untouched = self._checked()
+        return rel in untouched if untouched is not None else self._as_written(rel, old)
+
+    def _checked(self) -> set[str] | None:
+        """The last build's files found as it wrote them, once check() has found them; None if not checked."""
         if self._checking is not None and self._checking[0] == os.getpid():  # not in a forked copy of this Output
             self._untouched = set(self.previous or ()).difference(self._checking[1].result())
             self._checking = None
-        return rel in self._untouched if self._untouched is not None else self._as_written(rel, old)
+        return self._untouched
 
     def _as_written(self, rel: str, old: Written) -> bool:
         """The file at rel has the size and mtime the last build recorded."""
@@ -149,9 +154,14 @@ class Output:
     def keep_rest(self, prefix: str, gone: set[str], blob: Callable[[str], bytes]) -> None:
         """Every file the last build left under prefix, but those gone and those added already, kept (or
         written again from blob(key), if changed by hand): a step that changed a few of its files lists only those."""
-        for rel, (key, _, _) in (self.previous or {}).items():
-            if rel.startswith(prefix) and rel not in gone and rel not in self.files and self.keep(rel, key) is None:
-                self.add(rel, functools.partial(blob, key), key)
+        untouched = self._checked()
+        for rel, written in (self.previous or {}).items():
+            if rel.startswith(prefix) and rel not in gone and rel not in self.files:
+                key = written[0]
+                if self.dry or (rel in untouched if untouched is not None else self._as_written(rel, written)):
+                    self.files[rel] = key  # keep(), without its checks: 20,000 files at 10^4 stories
+                else:
+                    self.add(rel, functools.partial(blob, key), key)
 
     def add_hashed(self, name: str, data: bytes | str) -> str:
         """Store an asset under a content-hashed name (style.css -> style.1a2b3c4d.css)."""

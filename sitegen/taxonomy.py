@@ -89,22 +89,21 @@ def term_slugs(names: list[str], slug_of: Callable[[str], str]) -> dict[str, str
     return slugs
 
 
-def _group(stories: list[Post], kind: str, slug_of: Callable[[str], str]) -> tuple[Term, ...]:
+def _group(stories: list[Post], metas: list[Meta], kind: str, slug_of: Callable[[str], str]) -> tuple[Term, ...]:
     members: dict[str, list[Post]] = defaultdict(list)
-    names = _NAMES[kind]
-    for story in stories:
-        for name in names(story.card.meta):
+    for story, names in zip(stories, map(_NAMES[kind], metas), strict=True):
+        for name in names:
             members[name].append(story)
     slugs = term_slugs(list(members), slug_of)
     terms = [Term(kind, name, slugs[name], tuple(members[name])) for name in members]
     return tuple(sorted(terms, key=lambda t: (-len(t.stories), t.name)))
 
 
-def _periods(stories: list[Post]) -> tuple[tuple[Term, ...], tuple[Term, ...]]:
+def _periods(stories: list[Post], metas: list[Meta]) -> tuple[tuple[Term, ...], tuple[Term, ...]]:
     years: dict[int, list[Post]] = defaultdict(list)
     months: dict[tuple[int, int], list[Post]] = defaultdict(list)
-    for story in stories:
-        d = story.card.meta.date
+    for story, meta in zip(stories, metas, strict=True):
+        d = meta.date
         if d is not None:
             years[d.year].append(story)
             months[(d.year, d.month)].append(story)
@@ -119,8 +118,9 @@ def _periods(stories: list[Post]) -> tuple[tuple[Term, ...], tuple[Term, ...]]:
 
 def collect(stories: list[Post], slug_of: Callable[[str], str]) -> Terms:
     """stories must be newest first; every term keeps that order. slug_of: slugs.slugify, or a memo of it."""
-    years, months = _periods(stories)
-    by_kind = {k.key: _group(stories, k.key, slug_of) for k in KINDS}
+    metas = [story.card.meta for story in stories]
+    years, months = _periods(stories, metas)
+    by_kind = {k.key: _group(stories, metas, k.key, slug_of) for k in KINDS}
     index = {(t.kind, t.name): t for terms in by_kind.values() for t in terms}
     order = {s.slug: i for i, s in enumerate(stories)}
     pools = {key: tuple(order[s.slug] for s in pool(term)) for key, term in index.items()}

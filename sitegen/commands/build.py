@@ -99,7 +99,8 @@ def published(stories: list[StoryT], drafts: bool, now: datetime) -> list[StoryT
     """Drafts and posts dated in the future wait for their day, unless --drafts."""
     if drafts:
         return stories
-    return [s for s in stories if not s.meta.draft and (s.meta.date is None or s.sort_time <= now)]
+    at = now.timestamp()
+    return [s for s in stories if not s.meta.draft and (s.meta.date is None or s.time <= at)]
 
 
 def body_key(post: Post, cfg: Config) -> str:
