@@ -8,7 +8,8 @@ One SQLite file, so an interrupted build never leaves a torn entry:
 - bodies   hash of a Markdown body and the render settings -> its HTML, plain text and links
 - pages    page key (a hash of everything the page shows) -> hash of its bytes
 - blobs    hash -> bytes, for pages
-- page_keys  the last plan's page keys (render.Keys), under the hash of the site and cards they were made for
+- plans    the last build's render.Plan (its pages' paths and keys, its terms and feeds), under the hash of
+           the site and cards it was made for
 - slugs    term name -> its pinyin slug (pinyin takes a sixth of a second to load)
 - tables   name -> a table made from a library's data (search's t2s table from OpenCC's)
 - search_* the search index as the last build left it, for the next to update (see search_update.py):
@@ -59,6 +60,7 @@ from sitegen.errors import SitegenError
 from sitegen.frontmatter import Meta
 from sitegen.markup import Link
 from sitegen.output import Written, as_written, content_key
+from sitegen.render import Plan
 from sitegen.search_index import Part, Row, State, fnv1a
 from sitegen.slugs import slugify
 
@@ -69,7 +71,7 @@ CREATE TABLE IF NOT EXISTS about (name TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS posts (bucket INTEGER PRIMARY KEY, entries BLOB);
 CREATE TABLE IF NOT EXISTS bodies (key TEXT PRIMARY KEY, html TEXT, text TEXT, links BLOB);
 CREATE TABLE IF NOT EXISTS pages (key TEXT PRIMARY KEY, sha TEXT);
-CREATE TABLE IF NOT EXISTS page_keys (cards TEXT PRIMARY KEY, keys BLOB);
+CREATE TABLE IF NOT EXISTS plans (cards TEXT PRIMARY KEY, plan BLOB);
 CREATE TABLE IF NOT EXISTS search_state (id INTEGER PRIMARY KEY, state BLOB);
 CREATE TABLE IF NOT EXISTS search_keys (key TEXT PRIMARY KEY, hash INTEGER, shard INTEGER, record BLOB, segments BLOB);
 CREATE INDEX IF NOT EXISTS search_keys_by_shard ON search_keys (shard);
@@ -329,14 +331,14 @@ class Cache:
             self.db.execute("INSERT OR REPLACE INTO pages VALUES (?, ?)", (key, sha))
         self._pages.clear()
 
-    def page_keys(self, cards: str) -> list[str] | None:
-        row = self.db.execute("SELECT keys FROM page_keys WHERE cards = ?", (cards,)).fetchone()
-        return list(pickle.loads(row[0])) if row else None
+    def plan(self, cards: str) -> Plan | None:
+        row = self.db.execute("SELECT plan FROM plans WHERE cards = ?", (cards,)).fetchone()
+        return Plan(*pickle.loads(row[0])) if row else None
 
-    def save_page_keys(self, cards: str, keys: list[str]) -> None:
-        """Only the last plan's are kept: a build with other cards computes its keys again."""
-        self.db.execute("DELETE FROM page_keys")
-        self.db.execute("INSERT INTO page_keys VALUES (?, ?)", (cards, pickle.dumps(keys, pickle.HIGHEST_PROTOCOL)))
+    def save_plan(self, cards: str, plan: Plan) -> None:
+        """Only the last build's is kept: a build with other cards plans again."""
+        self.db.execute("DELETE FROM plans")
+        self.db.execute("INSERT INTO plans VALUES (?, ?)", (cards, pickle.dumps(tuple(plan), pickle.HIGHEST_PROTOCOL)))
 
     def slug(self, name: str) -> str:
         """slugs.slugify(name), remembered. The table is read in one query: a build asks for thousands."""

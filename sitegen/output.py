@@ -56,6 +56,7 @@ class Output:
         self._removed: list[str] | None = None
         self._checking: tuple[int, Pending] | None = None  # see check()
         self._untouched: set[str] | None = None  # the last build's files found as it wrote them, when checked
+        self._assumed: list[str] = []  # the last build's files kept while the check ran (see confirmed())
         self._by_key: dict[str, str] | None = None  # previous: key -> a path holding it, made when first needed
 
     def _claim(self, rel: str) -> str:
@@ -74,15 +75,33 @@ class Output:
         old = self.previous.get(rel) if self.previous is not None else None
         if old is None or old[0] != key:
             return False
-        untouched = self._checked()
-        return rel in untouched if untouched is not None else self._as_written(rel, old)
+        return self._as_left(rel, old)
 
-    def _checked(self) -> set[str] | None:
-        """The last build's files found as it wrote them, once check() has found them; None if not checked."""
+    def _as_left(self, rel: str, old: Written) -> bool:
+        """The last build's file at rel is still as it wrote it: as check() found, or will find (see confirmed())."""
         if self._checking is not None and self._checking[0] == os.getpid():  # not in a forked copy of this Output
-            self._untouched = set(self.previous or ()).difference(self._checking[1].result())
-            self._checking = None
-        return self._untouched
+            self._assumed.append(rel)
+            return True
+        return rel in self._untouched if self._untouched is not None else self._as_written(rel, old)
+
+    def confirmed(self) -> bool:
+        """Whether every file of the last build that was kept (or linked) while check() ran is as it was written.
+
+        Waits for the check. False: the site must be made again, by again().
+        """
+        if self._checking is None or self._checking[0] != os.getpid():
+            return True
+        altered = set(self._checking[1].result())
+        self._checking = None
+        self._untouched = set(self.previous or ()).difference(altered)
+        return altered.isdisjoint(self._assumed)
+
+    def again(self) -> Output:
+        """A new Output for the same target and record, with what check() found: this one is discarded."""
+        self.discard()
+        fresh = Output(self.target, self.previous, self.dry)
+        fresh._untouched = self._untouched
+        return fresh
 
     def _as_written(self, rel: str, old: Written) -> bool:
         """The file at rel has the size and mtime the last build recorded."""
@@ -144,21 +163,22 @@ class Output:
 
     def check(self, altered: Callable[[], list[str]]) -> None:
         """Start finding which of the last build's files are no longer as it wrote them (edited or removed
-        by hand), in another process while the build plans: keep() then asks nothing of the disk. At 10^4
-        stories that is 37,000 stats, a fifth of a one-post edit. altered() lists them; it reads the
-        record anew (see Cache.altered()), as this process's copy would be copied into the other one."""
-        pending = parallel.background(altered) if self.previous and not self.dry else None
+        by hand), in another process while the build goes on: keep() asks nothing of the disk, and takes
+        the files as they were written until confirmed() says otherwise. At 10^4 stories that is 37,000
+        stats, a fifth of a one-post edit, and the process yields the core to the build's others. altered()
+        lists them; it reads the record anew (see Cache.altered()), as this process's copy would be copied
+        into the other one."""
+        pending = parallel.background(functools.partial(_yielding, altered)) if self.previous and not self.dry else None
         if pending is not None:
             self._checking = (os.getpid(), pending)
 
     def keep_rest(self, prefix: str, gone: set[str], blob: Callable[[str], bytes]) -> None:
         """Every file the last build left under prefix, but those gone and those added already, kept (or
         written again from blob(key), if changed by hand): a step that changed a few of its files lists only those."""
-        untouched = self._checked()
         for rel, written in (self.previous or {}).items():
             if rel.startswith(prefix) and rel not in gone and rel not in self.files:
                 key = written[0]
-                if self.dry or (rel in untouched if untouched is not None else self._as_written(rel, written)):
+                if self.dry or self._as_left(rel, written):
                     self.files[rel] = key  # keep(), without its checks: 20,000 files at 10^4 stories
                 else:
                     self.add(rel, functools.partial(blob, key), key)
@@ -299,6 +319,12 @@ class Output:
             if present is not None and len(present) == len(going) and going.issuperset(present):
                 emptied.add(folder)
         return emptied
+
+
+def _yielding(task: Callable[[], list[str]]) -> list[str]:
+    """task() at a lower priority than the build's other processes."""
+    os.nice(5)
+    return task()
 
 
 def _parent(rel: str) -> str:

@@ -4,8 +4,9 @@ Pages are planned before any is rendered. A Job's key is a hash of everything it
 the site's settings, templates and assets, and the cards, body, terms and related stories on it.
 A build renders only the pages whose key it has not seen. Computing every key is most of a
 rebuild's work at 10^4 stories, and all of them but the article bodies' hashes depend on the
-stories' cards alone, so a Keys remembers them for the next build with the same cards: a body
-edit then hashes two strings per article. Article and list pages are given Cards
+stories' cards alone, so a Plan remembers them (and what an article shows of the terms) for the
+next build with the same cards: a body edit then neither groups the terms nor plans a page, and
+hashes two strings per article. Article and list pages are given Cards
 and TermLinks, never Posts or Terms, so a template cannot show what the key leaves out; the few
 pages that show every term (terms.html, archive.html) are keyed by every card (their names,
 counts and links come from the cards), and a theme must show nothing else of a term's stories there.
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import jinja2
 
@@ -88,21 +89,67 @@ class Pager:
         return self.url_of(self.number + 1) if self.number < self.count else None
 
 
-class Keys:
-    """The pages' keys in plan order, remembered from the last build whose site and cards were the same.
+Feed = tuple[str, str, str, tuple[int, ...]]  # path, title, the page it is the feed of, its posts' places
 
-    An article's is its frame (all but its body's hash: see article_jobs()). known: that
-    build's list, or None to compute every key; made: this plan's, to remember for the next.
+
+class Plan(NamedTuple):
+    """What a page or feed of the site is, as far as the stories' cards (and the site) decide it: a build
+    with the same cards as the last one (a body edited, nothing else) takes it from the cache instead of
+    grouping the terms and planning 10^4 pages again.
+
+    paths and keys: every HTML page's in plan order, an article's key its frame; articles: where the
+    articles start (in the posts' order); slugs and pools: each term's (kind, name) -> its slug and its
+    pool's places in the posts, all an article page needs of the terms; feeds: each feed's path, title,
+    page and the places of the posts it shows.
     """
 
-    def __init__(self, known: list[str] | None = None) -> None:
-        self.known = known
-        self.made: list[str] = []
+    paths: list[str]
+    keys: list[str]
+    articles: int
+    slugs: dict[tuple[str, str], str]
+    pools: dict[tuple[str, str], tuple[int, ...]]
+    feeds: list[Feed]
 
-    def __call__(self, compute: Callable[[], str]) -> str:
-        key = compute() if self.known is None else self.known[len(self.made)]
-        self.made.append(key)
-        return key
+    def pages(self, posts: Sequence[Post]) -> list[tuple[str, str]]:
+        """Every page's path and key: an article's frame with its body's hash."""
+        pages = list(zip(self.paths, self.keys, strict=True))
+        for i, post in enumerate(posts, self.articles):
+            pages[i] = (pages[i][0], pages[i][1] + post.body_sha)
+        return pages
+
+    def terms(self, posts: list[Post]) -> Terms:
+        """As much of the terms as article pages show (see article()): their slugs and pools."""
+        index = {key: Term(*key, slug, ()) for key, slug in self.slugs.items()}
+        order = {post.slug: i for i, post in enumerate(posts)}
+        return Terms({}, (), (), index, order, tuple(posts), self.pools)
+
+    def article(self, posts: list[Post], i: int, terms: Terms) -> Job:
+        """The job of the article at place i, from the plan and its terms()."""
+        older = posts[i + 1] if i + 1 < len(posts) else None
+        newer = posts[i - 1] if i > 0 else None
+        key = self.keys[self.articles + i] + posts[i].body_sha
+        return Job(posts[i].url, "article.html", key, partial(_article, posts[i], older, newer, terms))
+
+
+def planned(cfg: Config, posts: list[Post], terms: Terms, jobs: list[Job], feeds: list[Feed]) -> Plan:
+    """The Plan of jobs (from plan()), to remember for the next build with the same cards."""
+    articles = home_pages(len(posts), cfg.per_page)
+    keys = [job.key for job in jobs]
+    for i, post in enumerate(posts, articles):
+        keys[i] = keys[i][: -len(post.body_sha)]  # the frame
+    return Plan(
+        [job.path for job in jobs],
+        keys,
+        articles,
+        {key: term.slug for key, term in terms.index.items()},
+        terms.pools,
+        feeds,
+    )
+
+
+def home_pages(posts: int, per_page: int) -> int:
+    """The number of pages of a list of posts (the first of which come before the articles in a plan)."""
+    return max(1, -(-posts // per_page))
 
 
 def cards_key(site: str, posts: Sequence[Post]) -> str:
@@ -203,7 +250,7 @@ def _article(post: Post, older: Post | None, newer: Post | None, terms: Terms, h
     }
 
 
-def article_jobs(site: str, posts: list[Post], terms: Terms, keys: Keys) -> Iterator[Job]:
+def article_jobs(site: str, posts: list[Post], terms: Terms) -> Iterator[Job]:
     """posts newest first: 'previous' is the older neighbour, 'next' the newer one.
 
     A page's key is its frame (what it shows but the body) with its body's hash. related()
@@ -231,7 +278,7 @@ def article_jobs(site: str, posts: list[Post], terms: Terms, keys: Keys) -> Iter
     for i, post in enumerate(posts):
         older = posts[i + 1] if i + 1 < len(posts) else None
         newer = posts[i - 1] if i > 0 else None
-        key = keys(partial(frame, post, older, newer)) + post.body_sha  # side by side: 10^4 hashes saved
+        key = frame(post, older, newer) + post.body_sha  # side by side: 10^4 hashes saved
         yield Job(post.url, "article.html", key, partial(_article, post, older, newer, terms))
 
 
@@ -248,24 +295,24 @@ def _list_key(site: str, url: str, shown: tuple[str, ...], posts: Sequence[Post]
 
 
 def list_jobs(
-    site: str, title: str, posts: Sequence[Post], first_url: str, per_page: int, keys: Keys, **extra: Any
+    site: str, title: str, posts: Sequence[Post], first_url: str, per_page: int, **extra: Any
 ) -> Iterator[Job]:
     """The pages of a list; each page's Pager is made when it is rendered, not kept for 10^5 pages."""
-    count = max(1, -(-len(posts) // per_page))
+    count = home_pages(len(posts), per_page)
     extras = repr(sorted(extra.items()))
     for number in range(1, count + 1):
         url = page_url(first_url, number)
         shown = (title, str(number), str(count), str(len(posts)), extras)
         cards = posts[(number - 1) * per_page : number * per_page]
-        key = keys(partial(_list_key, site, url, shown, cards))
+        key = _list_key(site, url, shown, cards)
         yield Job(url, "list.html", key, partial(_list, title, posts, (number, count, first_url, per_page), extra))
 
 
-def plan(cfg: Config, site: str, posts: list[Post], terms: Terms, keys: Keys) -> Iterator[Job]:
-    """Every HTML page of the site, in a fixed order; keys computed, or taken from keys.known."""
+def plan(cfg: Config, site: str, posts: list[Post], terms: Terms) -> Iterator[Job]:
+    """Every HTML page of the site, in a fixed order: the home list, the articles, the terms, the archive."""
     every = cards_key(site, posts)  # what the pages that show every term show
-    yield from list_jobs(site, cfg.title, posts, "", cfg.per_page, keys, home=True)
-    yield from article_jobs(site, posts, terms, keys)
+    yield from list_jobs(site, cfg.title, posts, "", cfg.per_page, home=True)
+    yield from article_jobs(site, posts, terms)
     for kind in KINDS:
         kind_terms = terms.by_kind[kind.key]
         context = {"kind": kind, "terms": kind_terms}
@@ -273,7 +320,7 @@ def plan(cfg: Config, site: str, posts: list[Post], terms: Terms, keys: Keys) ->
         for term in kind_terms:
             feed = f"{term.url}atom.xml" if kind.key == "topics" else None
             title = f"{kind.label}：{term.name}"
-            yield from list_jobs(site, title, term.stories, term.url, cfg.per_page, keys, feed=feed)
+            yield from list_jobs(site, title, term.stories, term.url, cfg.per_page, feed=feed)
     archive = {
         "years": terms.years,
         "topics": terms.by_kind["topics"],
@@ -283,6 +330,6 @@ def plan(cfg: Config, site: str, posts: list[Post], terms: Terms, keys: Keys) ->
     yield Job("archive/", "archive.html", digest(every, "archive.html"), partial(_fixed, archive))
     for period in (*terms.years, *terms.months):
         label = period.name.replace("/", "年") + ("月" if "/" in period.name else "年")
-        yield from list_jobs(site, f"归档：{label}", period.stories, f"archive/{period.slug}/", cfg.per_page, keys)
+        yield from list_jobs(site, f"归档：{label}", period.stories, f"archive/{period.slug}/", cfg.per_page)
     yield _plain(site, "search.html", "search/")
     yield _plain(site, "404.html", "404.html")

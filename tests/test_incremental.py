@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from support import TEST_SITE, copy_site
 
-from sitegen import cli, output, parallel, render, search_index, search_update
+from sitegen import cli, output, parallel, search_index, search_update, taxonomy
 from sitegen.cache import CACHE_DIR, Cache
 
 TOPICS = ["社区警务", "反诈", "防溺水"]
@@ -183,18 +183,22 @@ def test_body_edit_rewrites_its_page_and_feeds_not_the_lists(sites: tuple[Path, 
     assert "index.html" not in changed and "sitemap.xml" not in changed
 
 
-def test_body_edit_takes_the_page_keys_from_the_last_build(sites: tuple[Path, Path], monkeypatch) -> None:
-    site, _ = sites
+def test_body_edit_takes_the_plan_from_the_last_build(sites: tuple[Path, Path], monkeypatch) -> None:
+    site, cold = sites
     build(site)
     EDITS["body"](site)
-    computed: list[str] = []
-    real = render._list_key
-    monkeypatch.setattr(render, "_list_key", lambda *args: computed.append(args[1]) or real(*args))
+    EDITS["body"](cold)
+    planned: list[int] = []
+    real = taxonomy.collect
+    monkeypatch.setattr(taxonomy, "collect", lambda *args: planned.append(1) or real(*args))
     build(site)
-    assert computed == []
-    EDITS["topic"](site)  # other cards: every key is computed again
+    assert planned == []  # neither grouped nor planned: the article page was made from the plan
+    cold_build(cold)
+    assert tree(site / "output") == tree(cold / "output")
+    planned.clear()
+    EDITS["topic"](site)  # other cards: planned again
     build(site)
-    assert "" in computed and len(computed) > 10  # the home page's URL is ""
+    assert planned == [1]
 
 
 def test_body_edit_updates_the_search_index_without_building_it_whole(sites: tuple[Path, Path], monkeypatch) -> None:
@@ -251,6 +255,17 @@ def test_a_file_changed_or_removed_in_output_is_restored(sites: tuple[Path, Path
     expected = tree(site / "output")
     (site / "output/posts/gen-010/index.html").write_text("changed by hand", encoding="utf-8")
     (site / "output/topics/fan-zha/index.html").unlink()
+    build(site)
+    assert tree(site / "output") == expected
+
+
+def test_a_list_page_removed_by_hand_is_made_again_when_the_cache_lost_it(sites: tuple[Path, Path]) -> None:
+    site, _ = sites
+    build(site)
+    expected = tree(site / "output")
+    (site / "output/topics/fan-zha/index.html").unlink()
+    with Cache(site / CACHE_DIR).db as db:  # pruned, say: only planning every page can make it again
+        db.execute("DELETE FROM pages")
     build(site)
     assert tree(site / "output") == expected
 

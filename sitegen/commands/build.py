@@ -59,7 +59,10 @@ def render_story(story: Story, cfg: Config) -> render.Rendered:
 
 def day(post: Post) -> str:
     """The post's date as its pages and the search index show it ("2022-08-18"), "" when undated."""
-    return post.meta.date.isoformat()[:10] if post.meta.date else ""
+    value = post.meta.date
+    if value is None:
+        return ""
+    return (value.date() if isinstance(value, datetime) else value).isoformat()  # a sixth of isoformat()[:10]'s time
 
 
 def search_doc(post: Post, text: str) -> search_index.SearchDoc:
@@ -233,18 +236,25 @@ class StoryBodies:
 
 
 def add_pages(
-    env: jinja2.Environment, jobs: list[render.Job], out: Output, bodies: Bodies, store: Cache | None
+    env: jinja2.Environment,
+    pages: list[tuple[str, str]],
+    job_of: Callable[[int], render.Job],
+    out: Output,
+    bodies: Bodies,
+    store: Cache | None,
 ) -> list[str]:
-    """Every page, rendered only if its key is new to both output/ and the cache; their paths in plan order."""
-    paths: list[str | None] = [None] * len(jobs)
+    """Every page (path and key, in plan order), its job made and rendered only if its key is new to both
+    output/ and the cache; their paths in plan order."""
+    paths: list[str | None] = [None] * len(pages)
     todo: list[int] = []
-    for i, job in enumerate(jobs):
-        paths[i] = out.keep(job.path, job.key)
-        cached = store.page(job.key) if store is not None and paths[i] is None else None
+    for i, (path, key) in enumerate(pages):
+        paths[i] = out.keep(path, key)
+        cached = store.page(key) if store is not None and paths[i] is None else None
         if cached is not None:
-            paths[i] = out.add(job.path, cached, job.key)
+            paths[i] = out.add(path, cached, key)
         if paths[i] is None:
             todo.append(i)
+    jobs = {i: job_of(i) for i in todo}
 
     def make(i: int) -> bytes:
         return render.render(env, jobs[i], lambda post: bodies.get(post)[0]).encode("utf-8")
@@ -375,32 +385,35 @@ def write_site(cfg: Config, posts: list[Post], out: Output, bodies: Bodies, stor
         out.stage  # noqa: B018  (made now, before the fork: both processes stage files into it)
         pending = parallel.background(functools.partial(update_search, ordered, stamps, out, bodies, store, True))
     try:
-        terms = taxonomy.collect(posts, store.slug if store is not None else slugify)
         add_static(cfg, out)
         assets = add_assets(cfg, out)
         env = render.environment(cfg, assets, store.folder / "templates" if store is not None else None)
         site = render.site_key(cfg, assets)
         cards = render.cards_key(site, posts)
-        keys = render.Keys(store.page_keys(cards) if store is not None else None)
-        jobs = list(render.plan(cfg, site, posts, terms, keys))
-        if store is not None and keys.known is None:
-            store.save_page_keys(cards, keys.made)
-        pages = add_pages(env, jobs, out, bodies, store)
-        used = {"pages": {job.key for job in jobs}}
-        del jobs  # the search index needs the memory more, at 10^5 stories
+        slug_of = store.slug if store is not None else slugify
+        plan = store.plan(cards) if store is not None else None
+        if plan is None:
+            terms = taxonomy.collect(posts, slug_of)
+            jobs = list(render.plan(cfg, site, posts, terms))
+            plan = render.planned(cfg, posts, terms, jobs, feed_plan(cfg, posts, terms))
+            if store is not None:
+                store.save_plan(cards, plan)
+            pages = add_pages(env, [(job.path, job.key) for job in jobs], jobs.__getitem__, out, bodies, store)
+            used = {"pages": {job.key for job in jobs}}
+            del jobs, terms  # the search index needs the memory more, at 10^5 stories
+        else:
+            planned = plan.pages(posts)
+            pages = add_pages(env, planned, PlannedJobs(cfg, site, posts, plan, slug_of), out, bodies, store)
+            used = {"pages": {key for _, key in planned}}
+            del planned
 
         def html_of(post: Post) -> str:
             return bodies.get(post)[0]
 
-        topics = terms.by_kind[taxonomy.TOPICS.key]
-        for title, page, stories in [
-            (cfg.title, "", posts),
-            *((f"{cfg.title}：{t.name}", t.url, t.stories) for t in topics),
-        ]:
-            entries = (part for p in feeds.shown(cfg, stories) for part in (p.card.key, body_key(p, cfg)))
-            key = digest(site, f"{page}atom.xml", title, *entries)
-            made = functools.partial(feeds.atom, cfg, title, f"{page}atom.xml", page, stories, html_of)
-            add_made(out, f"{page}atom.xml", key, made)
+        for path, title, page, places in plan.feeds:
+            shown = [posts[i] for i in places]
+            key = digest(site, path, title, *(part for p in shown for part in (p.card.key, body_key(p, cfg))))
+            add_made(out, path, key, functools.partial(feeds.atom, cfg, title, path, page, shown, html_of))
         add_made(out, "sitemap.xml", digest(cards, "sitemap.xml"), lambda: sitemap.sitemap(cfg, pages, lastmod(posts)))
         out.add("robots.txt", sitemap.robots(cfg))
         if store is None or stamps is None:
@@ -419,6 +432,38 @@ def write_site(cfg: Config, posts: list[Post], out: Output, bodies: Bodies, stor
     finally:
         if pending is not None:
             pending.stop()
+
+
+def feed_plan(cfg: Config, posts: list[Post], terms: taxonomy.Terms) -> list[render.Feed]:
+    """The site's feed and each topic's: path, title, page, and the places of the posts it shows."""
+    topics = terms.by_kind[taxonomy.TOPICS.key]
+    return [
+        (f"{page}atom.xml", title, page, tuple(terms.order[p.slug] for p in feeds.shown(cfg, stories)))
+        for title, page, stories in [
+            (cfg.title, "", posts),
+            *((f"{cfg.title}：{t.name}", t.url, t.stories) for t in topics),
+        ]
+    ]
+
+
+class PlannedJobs:
+    """The jobs of the pages of a plan taken from the cache, made only for the pages to render: an article's
+    from the plan; any other page's (one changed or removed by hand in output/, say) once the terms are
+    grouped and every page planned, which the plan was kept to spare."""
+
+    def __init__(self, cfg: Config, site: str, posts: list[Post], plan: render.Plan, slug_of: Callable[[str], str]):
+        self.cfg, self.site, self.posts, self.plan, self.slug_of = cfg, site, posts, plan, slug_of
+        self.terms: taxonomy.Terms | None = None
+        self.every: list[render.Job] | None = None
+
+    def __call__(self, i: int) -> render.Job:
+        if 0 <= i - self.plan.articles < len(self.posts):
+            self.terms = self.terms or self.plan.terms(self.posts)
+            return self.plan.article(self.posts, i - self.plan.articles, self.terms)
+        if self.every is None:
+            terms = taxonomy.collect(self.posts, self.slug_of)
+            self.every = list(render.plan(self.cfg, self.site, self.posts, terms))
+        return self.every[i]
 
 
 def add_made(out: Output, path: str, key: str, make: Callable[[], str]) -> None:
@@ -487,6 +532,9 @@ def _run(cfg: Config, content_dir: Path, output_dir: Path, drafts: bool, now: da
             out.check(functools.partial(store.altered, output_dir))
             bodies = CachedBodies(cfg, store, [e.post for e in entries])  # drafts too: see prune
             used = write_site(cfg, posts, out, bodies, store)
+            if not out.confirmed():  # it kept a file that was changed by hand: made again, knowing which
+                out = out.again()
+                used = write_site(cfg, posts, out, bodies, store)
             by_file = {e.post.file: e for e in entries}
             problems = site_problems([by_file[p.file] for p in posts], out)
             errors = [p for p in problems if strict or not p.warning]
