@@ -61,7 +61,7 @@ from sitegen.frontmatter import Meta
 from sitegen.markup import Link
 from sitegen.output import Written, as_written, content_key
 from sitegen.render import Plan
-from sitegen.search_index import Part, Row, State, fnv1a
+from sitegen.search_index import Card, Part, Row, State, fnv1a
 from sitegen.slugs import slugify
 
 CACHE_DIR = ".sitegen-cache"
@@ -72,7 +72,7 @@ CREATE TABLE IF NOT EXISTS posts (bucket INTEGER PRIMARY KEY, entries BLOB);
 CREATE TABLE IF NOT EXISTS bodies (key TEXT PRIMARY KEY, html TEXT, text TEXT, links BLOB);
 CREATE TABLE IF NOT EXISTS pages (key TEXT PRIMARY KEY, sha TEXT);
 CREATE TABLE IF NOT EXISTS plans (cards TEXT PRIMARY KEY, plan BLOB);
-CREATE TABLE IF NOT EXISTS search_state (id INTEGER PRIMARY KEY, state BLOB);
+CREATE TABLE IF NOT EXISTS search_state (part INTEGER PRIMARY KEY, state BLOB);
 CREATE TABLE IF NOT EXISTS search_keys (key TEXT PRIMARY KEY, hash INTEGER, shard INTEGER, record BLOB, segments BLOB);
 CREATE INDEX IF NOT EXISTS search_keys_by_shard ON search_keys (shard);
 CREATE TABLE IF NOT EXISTS search_parts (path TEXT, key TEXT, sha TEXT, PRIMARY KEY (path, key));
@@ -464,21 +464,46 @@ class Cache:
         self.db.commit()
 
 
+def _batch_part(state: State, start: int) -> list[list[Any]]:
+    """The state's columns for the batch of docs from start: one part of it as the cache keeps it."""
+    end = start + state.batch_docs
+    return [state.stamps[start:end], state.lengths[start:end], state.cards[start:end], state.fragments[start:end]]
+
+
+def _pickled(value: Any) -> bytes:
+    return pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+
+
 class SearchKeys:
     """The search index's key store (search_index.KeyStore), in the cache's database."""
 
     def __init__(self, cache: Cache) -> None:
         self.cache = cache
+        self._loaded: State | None = None  # the state as read, so that finish() writes only what changed
 
     def state(self) -> State | None:
-        row = self.cache.db.execute("SELECT state FROM search_state").fetchone()
-        return pickle.loads(row[0]) if row else None
+        """The state, kept in parts: its head (part 0), and each batch of docs' stamps, lengths, cards and
+        fragments (part 1 + batch), so that an update writes a batch or two, not 10^4 docs' stamps."""
+        rows = self.cache.db.execute("SELECT part, state FROM search_state ORDER BY part").fetchall()
+        if not rows or rows[0][0] != 0:
+            return None
+        batch_docs, shards, total, files = pickle.loads(rows[0][1])
+        stamps: list[str] = []
+        lengths: list[int] = []
+        cards: list[Card] = []
+        fragments: list[str] = []
+        for _, blob in rows[1:]:
+            for column, part in zip((stamps, lengths, cards, fragments), pickle.loads(blob), strict=True):
+                column += part
+        self._loaded = State(batch_docs, stamps, lengths, cards, fragments, shards, total, files)
+        return self._loaded
 
     def begin(self, fresh: bool) -> None:
-        self.cache.db.execute("DELETE FROM search_state")
+        self.cache.db.execute("DELETE FROM search_state WHERE part = 0" if not fresh else "DELETE FROM search_state")
         if fresh:
             self.cache.db.execute("DELETE FROM search_keys")
             self.cache.db.execute("DELETE FROM search_parts")
+            self._loaded = None
         self.cache.db.commit()
 
     def put(self, rows: Iterable[Row]) -> None:
@@ -563,5 +588,11 @@ class SearchKeys:
     def finish(self, state: State, dropped: Iterable[str]) -> None:
         db = self.cache.db
         db.executemany("DELETE FROM search_files WHERE sha = ?", ((sha,) for sha in dropped))
-        db.execute("INSERT INTO search_state VALUES (0, ?)", (pickle.dumps(state, pickle.HIGHEST_PROTOCOL),))
+        for batch, start in enumerate(range(0, len(state.stamps), state.batch_docs)):
+            part = _batch_part(state, start)
+            if self._loaded is None or part != _batch_part(self._loaded, start):
+                db.execute("INSERT OR REPLACE INTO search_state VALUES (?, ?)", (1 + batch, _pickled(part)))
+        head = (state.batch_docs, state.shards, state.total, state.files)
+        db.execute("INSERT INTO search_state VALUES (0, ?)", (_pickled(head),))
         db.commit()
+        self._loaded = state

@@ -99,6 +99,17 @@ def test_a_sentence_added_changes_a_few_files(docs: list[SearchDoc], store: Sear
     assert all(f.data is None for f in changes.files if "/frag-" in f.path and not f.path.endswith("/5.json.gz"))
 
 
+def test_an_update_writes_the_state_of_the_changed_batch_alone(docs: list[SearchDoc], store: SearchKeys) -> None:
+    def parts() -> dict[int, bytes]:
+        return dict(store.cache.db.execute("SELECT part, state FROM search_state"))
+
+    before = parts()
+    updated([EDITS["a sentence added"](d) if i == 5 else d for i, d in enumerate(docs)], store)
+    after = parts()
+    assert after.keys() == before.keys()
+    assert {part for part in after if after[part] != before[part]} == {0, 1 + 5 // search_index.BATCH_DOCS}
+
+
 def test_the_store_keeps_only_the_files_of_the_index(docs: list[SearchDoc], store: SearchKeys) -> None:
     edited = [EDITS["a sentence added"](d) if i == 0 else d for i, d in enumerate(docs)]
     updated(edited, store)
