@@ -118,7 +118,8 @@ class Output:
     def add(self, rel: str, data: bytes | str | Callable[[], bytes], key: str | None = None) -> str:
         """Add one file; its bytes are staged unless the same file is in target already. Returns the stored path.
 
-        data may be a function that gives the bytes, called only if no file of the last build has them (by key).
+        data may be a function that gives the bytes, called only if no file of the last build has them (by
+        key): a file moved to a renamed folder (the search index's) is linked there, not written again.
         """
         rel = self._claim(rel)
         if callable(data):
@@ -133,7 +134,7 @@ class Output:
             if path.parent not in self._dirs:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 self._dirs.add(path.parent)
-            same = self._elsewhere(key)
+            same = self._elsewhere(key) if callable(data) else None
             if same is not None:
                 os.link(os.path.join(self.target, same), path)
                 self.staged[rel] = self.previous[same]  # type: ignore[index]  # the same file, by another name
@@ -142,8 +143,7 @@ class Output:
         return rel
 
     def _elsewhere(self, key: str) -> str | None:
-        """A path where the last build left these very bytes, still as written: a renamed folder (the
-        search index's shards and fragments, see search_index.py) is linked, not written again."""
+        """A path where the last build left these very bytes (by key), still as written."""
         if self.previous is None:
             return None
         if self._by_key is None:
