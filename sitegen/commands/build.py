@@ -237,7 +237,7 @@ class StoryBodies:
 
 def add_pages(
     env: jinja2.Environment,
-    pages: list[tuple[str, str]],
+    pages: Iterable[tuple[str, str]],
     job_of: Callable[[int], render.Job],
     out: Output,
     bodies: Bodies,
@@ -245,10 +245,10 @@ def add_pages(
 ) -> list[str]:
     """Every page (path and key, in plan order), its job made and rendered only if its key is new to both
     output/ and the cache; their paths in plan order."""
-    paths: list[str | None] = [None] * len(pages)
+    paths: list[str | None] = []
     todo: list[int] = []
     for i, (path, key) in enumerate(pages):
-        paths[i] = out.keep(path, key)
+        paths.append(out.keep(path, key))
         cached = store.page(key) if store is not None and paths[i] is None else None
         if cached is not None:
             paths[i] = out.add(path, cached, key)
@@ -395,12 +395,12 @@ def write_site(cfg: Config, posts: list[Post], out: Output, bodies: Bodies, stor
         if plan is None:
             terms = taxonomy.collect(posts, slug_of)
             jobs = list(render.plan(cfg, site, posts, terms))
-            plan = render.planned(cfg, posts, terms, jobs, feed_plan(cfg, posts, terms))
+            pages = add_pages(env, ((job.path, job.key) for job in jobs), jobs.__getitem__, out, bodies, store)
+            used = {"pages": {job.key for job in jobs}}
+            plan = render.planned(cfg, posts, terms, jobs, feed_plan(cfg, posts, terms))  # not copied into workers
+            del jobs, terms  # the search index needs the memory more, at 10^5 stories
             if store is not None:
                 store.save_plan(cards, plan)
-            pages = add_pages(env, [(job.path, job.key) for job in jobs], jobs.__getitem__, out, bodies, store)
-            used = {"pages": {job.key for job in jobs}}
-            del jobs, terms  # the search index needs the memory more, at 10^5 stories
         else:
             planned = plan.pages(posts)
             pages = add_pages(env, planned, PlannedJobs(cfg, site, posts, plan, slug_of), out, bodies, store)
