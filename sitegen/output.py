@@ -45,7 +45,13 @@ class Output:
     dry: nothing is ever written (`sitegen check` needs only the list of files).
     """
 
-    def __init__(self, target: Path, previous: dict[str, Written] | None = None, dry: bool = False) -> None:
+    def __init__(
+        self,
+        target: Path,
+        previous: dict[str, Written] | None = None,
+        dry: bool = False,
+        checking: Pending | None = None,
+    ) -> None:
         self.target = target
         self.previous = previous if target.is_dir() else None  # output/ removed: nothing to keep, nothing to stat
         self.dry = dry
@@ -54,7 +60,11 @@ class Output:
         self._stage: Path | None = None
         self._dirs: set[Path] = set()
         self._removed: list[str] | None = None
-        self._checking: tuple[int, Pending] | None = None  # see check()
+        self._checking: tuple[int, Pending] | None = None  # see start_check() and confirmed()
+        if checking is not None and self.previous and not dry:
+            self._checking = (os.getpid(), checking)
+        elif checking is not None:
+            checking.stop()
         self._untouched: set[str] | None = None  # the last build's files found as it wrote them, when checked
         self._assumed: list[str] = []  # the last build's files kept while the check ran (see confirmed())
         self._by_key: dict[str, str] | None = None  # previous: key -> a path holding it, made when first needed
@@ -78,14 +88,14 @@ class Output:
         return self._as_left(rel, old)
 
     def _as_left(self, rel: str, old: Written) -> bool:
-        """The last build's file at rel is still as it wrote it: as check() found, or will find (see confirmed())."""
+        """The last build's file at rel is still as it wrote it: as the check found, or will find (see confirmed())."""
         if self._checking is not None and self._checking[0] == os.getpid():  # not in a forked copy of this Output
             self._assumed.append(rel)
             return True
         return rel in self._untouched if self._untouched is not None else self._as_written(rel, old)
 
     def confirmed(self) -> bool:
-        """Whether every file of the last build that was kept (or linked) while check() ran is as it was written.
+        """Whether every file of the last build that was kept (or linked) while the check ran is as it was written.
 
         Waits for the check. False: the site must be made again, by again().
         """
@@ -97,7 +107,7 @@ class Output:
         return altered.isdisjoint(self._assumed)
 
     def again(self) -> Output:
-        """A new Output for the same target and record, with what check() found: this one is discarded."""
+        """A new Output for the same target and record, with what the check found: this one is discarded."""
         self.discard()
         fresh = Output(self.target, self.previous, self.dry)
         fresh._untouched = self._untouched
@@ -160,17 +170,6 @@ class Output:
                 self.staged[rel] = written
             elif self.keep(rel, key) is None:
                 self.add(rel, blob(key), key)
-
-    def check(self, altered: Callable[[], list[str]]) -> None:
-        """Start finding which of the last build's files are no longer as it wrote them (edited or removed
-        by hand), in another process while the build goes on: keep() asks nothing of the disk, and takes
-        the files as they were written until confirmed() says otherwise. At 10^4 stories that is 37,000
-        stats, a fifth of a one-post edit, and the process yields the core to the build's others. altered()
-        lists them; it reads the record anew (see Cache.altered()), as this process's copy would be copied
-        into the other one."""
-        pending = parallel.background(functools.partial(_yielding, altered)) if self.previous and not self.dry else None
-        if pending is not None:
-            self._checking = (os.getpid(), pending)
 
     def keep_rest(self, prefix: str, gone: set[str], blob: Callable[[str], bytes]) -> None:
         """Every file the last build left under prefix, but those gone and those added already, kept (or
@@ -319,6 +318,19 @@ class Output:
             if present is not None and len(present) == len(going) and going.issuperset(present):
                 emptied.add(folder)
         return emptied
+
+
+def start_check(target: Path, altered: Callable[[], list[str]]) -> Pending | None:
+    """Start finding which of the last build's files in target are no longer as it wrote them (edited or
+    removed by hand), in another process while the build goes on; an Output given it keeps files without
+    asking the disk, and takes them as they were written until confirmed() says otherwise. At 10^4 stories
+    that is 37,000 stats, a fifth of a one-post edit; the process yields the core to the build's others.
+
+    altered() lists them, reading the record itself (see Cache.altered()). Start it before the build loads
+    anything: a process forked later shares the build's pages, and every page the build then writes is
+    copied (at 10^5 stories that put an edit's processes over 1 GB together).
+    """
+    return parallel.background(functools.partial(_yielding, altered)) if target.is_dir() else None
 
 
 def _yielding(task: Callable[[], list[str]]) -> list[str]:

@@ -29,7 +29,7 @@ from sitegen.config import Config
 from sitegen.content import Post, Story, StoryT, digest
 from sitegen.errors import SitegenError, SitegenErrors
 from sitegen.frontmatter import CHINA
-from sitegen.output import Output, Written
+from sitegen.output import Output, Written, start_check
 from sitegen.slugs import slugify
 
 
@@ -525,12 +525,13 @@ def _no_cycle_collection() -> Iterator[None]:
 def _run(cfg: Config, content_dir: Path, output_dir: Path, drafts: bool, now: datetime | None, strict: bool) -> Report:
     started = time.perf_counter()
     store = Cache(cfg.root / CACHE_DIR)
+    checking = start_check(output_dir, functools.partial(store.altered, output_dir))  # first: see start_check()
     try:
         entries = load_posts(cfg, content_dir, store)
         posts = published(content.newest_first([e.post for e in entries]), drafts, now or datetime.now(CHINA))
-        out = Output(output_dir, store.written(output_dir))
+        out = Output(output_dir, store.written(output_dir), checking=checking)
+        checking = None  # out's now: it stops it
         try:
-            out.check(functools.partial(store.altered, output_dir))
             bodies = CachedBodies(cfg, store, [e.post for e in entries])  # drafts too: see prune
             used = write_site(cfg, posts, out, bodies, store)
             if not out.confirmed():  # it kept a file that was changed by hand: made again, knowing which
@@ -552,6 +553,8 @@ def _run(cfg: Config, content_dir: Path, output_dir: Path, drafts: bool, now: da
         used["bodies"] = {body_key(e.post, cfg) for e in entries}  # drafts' too: see CachedBodies
         store.prune(used, body_settings(cfg.remote_images, cfg.base_path))
     finally:
+        if checking is not None:
+            checking.stop()
         store.close()
     changed = len(out.staged) + len(out.removed)
     return Report(len(posts), files, changed, time.perf_counter() - started, output_dir, len(problems))
