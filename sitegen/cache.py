@@ -470,10 +470,6 @@ def _batch_part(state: State, start: int) -> list[list[Any]]:
     return [state.stamps[start:end], state.lengths[start:end], state.cards[start:end], state.fragments[start:end]]
 
 
-def _pickled(value: Any) -> bytes:
-    return pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
-
-
 class SearchKeys:
     """The search index's key store (search_index.KeyStore), in the cache's database."""
 
@@ -499,8 +495,10 @@ class SearchKeys:
         return self._loaded
 
     def begin(self, fresh: bool) -> None:
-        self.cache.db.execute("DELETE FROM search_state WHERE part = 0" if not fresh else "DELETE FROM search_state")
-        if fresh:
+        if not fresh:  # the batches' parts stay, for finish() to write again those that change
+            self.cache.db.execute("DELETE FROM search_state WHERE part = 0")
+        else:
+            self.cache.db.execute("DELETE FROM search_state")
             self.cache.db.execute("DELETE FROM search_keys")
             self.cache.db.execute("DELETE FROM search_parts")
             self._loaded = None
@@ -591,8 +589,11 @@ class SearchKeys:
         for batch, start in enumerate(range(0, len(state.stamps), state.batch_docs)):
             part = _batch_part(state, start)
             if self._loaded is None or part != _batch_part(self._loaded, start):
-                db.execute("INSERT OR REPLACE INTO search_state VALUES (?, ?)", (1 + batch, _pickled(part)))
+                db.execute(
+                    "INSERT OR REPLACE INTO search_state VALUES (?, ?)",
+                    (1 + batch, pickle.dumps(part, pickle.HIGHEST_PROTOCOL)),
+                )
         head = (state.batch_docs, state.shards, state.total, state.files)
-        db.execute("INSERT INTO search_state VALUES (0, ?)", (_pickled(head),))
+        db.execute("INSERT INTO search_state VALUES (0, ?)", (pickle.dumps(head, pickle.HIGHEST_PROTOCOL),))
         db.commit()
         self._loaded = state

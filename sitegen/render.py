@@ -125,15 +125,12 @@ class Plan(NamedTuple):
 
     def article(self, posts: list[Post], i: int, terms: Terms) -> Job:
         """The job of the article at place i, from the plan and its terms()."""
-        older = posts[i + 1] if i + 1 < len(posts) else None
-        newer = posts[i - 1] if i > 0 else None
-        key = self.keys[self.articles + i] + posts[i].body_sha
-        return Job(posts[i].url, "article.html", key, partial(_article, posts[i], older, newer, terms))
+        return _article_job(posts, i, self.keys[self.articles + i], terms)
 
 
 def planned(cfg: Config, posts: list[Post], terms: Terms, jobs: list[Job], feeds: list[Feed]) -> Plan:
     """The Plan of jobs (from plan()), to remember for the next build with the same cards."""
-    articles = home_pages(len(posts), cfg.per_page)
+    articles = page_count(len(posts), cfg.per_page)
     keys = [job.key for job in jobs]
     for i, post in enumerate(posts, articles):
         keys[i] = keys[i][: -len(post.body_sha)]  # the frame
@@ -147,8 +144,8 @@ def planned(cfg: Config, posts: list[Post], terms: Terms, jobs: list[Job], feeds
     )
 
 
-def home_pages(posts: int, per_page: int) -> int:
-    """The number of pages of a list of posts (the first of which come before the articles in a plan)."""
+def page_count(posts: int, per_page: int) -> int:
+    """The number of pages of a list of posts (the home list's come before the articles in a plan)."""
     return max(1, -(-posts // per_page))
 
 
@@ -278,8 +275,16 @@ def article_jobs(site: str, posts: list[Post], terms: Terms) -> Iterator[Job]:
     for i, post in enumerate(posts):
         older = posts[i + 1] if i + 1 < len(posts) else None
         newer = posts[i - 1] if i > 0 else None
-        key = frame(post, older, newer) + post.body_sha  # side by side: 10^4 hashes saved
-        yield Job(post.url, "article.html", key, partial(_article, post, older, newer, terms))
+        yield _article_job(posts, i, frame(post, older, newer), terms)
+
+
+def _article_job(posts: list[Post], i: int, frame: str, terms: Terms) -> Job:
+    """The article at place i: its key is its frame and its body's hash side by side (10^4 hashes saved)."""
+    older = posts[i + 1] if i + 1 < len(posts) else None
+    newer = posts[i - 1] if i > 0 else None
+    return Job(
+        posts[i].url, "article.html", frame + posts[i].body_sha, partial(_article, posts[i], older, newer, terms)
+    )
 
 
 def _list(
@@ -298,7 +303,7 @@ def list_jobs(
     site: str, title: str, posts: Sequence[Post], first_url: str, per_page: int, **extra: Any
 ) -> Iterator[Job]:
     """The pages of a list; each page's Pager is made when it is rendered, not kept for 10^5 pages."""
-    count = home_pages(len(posts), per_page)
+    count = page_count(len(posts), per_page)
     extras = repr(sorted(extra.items()))
     for number in range(1, count + 1):
         url = page_url(first_url, number)

@@ -194,12 +194,10 @@ def _updated(change: Change, state: State, store: KeyStore, base: str) -> Change
         fragments[i] = content_key(data)
     per = search_index.BATCH_DOCS
     for batch in sorted({i // per for i in change.changed}):
-        docs = range(batch * per, min((batch + 1) * per, len(fragments)))
-        was = fragment_folder(state.fragments[docs.start : docs.stop])
-        now = fragment_folder(fragments[docs.start : docs.stop])
-        if was != now:
-            gone += [(fragment_file(was, i), state.fragments[i]) for i in docs]
-            added += [IndexFile(fragment_file(now, i), fragments[i], shown.get(i)) for i in docs]
+        was, now = _batch_files(state.fragments, batch * per, {}), _batch_files(fragments, batch * per, shown)
+        if was[0].path != now[0].path:  # the folder, named by its fragments, moved
+            gone += [(file.path, file.sha) for file in was]
+            added += now
     facets = next(file for file in state.files if file.path.startswith("search/facets-"))
     if any(change.cards[i] != state.cards[i] for i in change.changed):
         facets = facets_file(change.cards)
@@ -386,12 +384,15 @@ def _varint_end(data: bytes, at: int) -> int:
 
 def _fragment_files(fragments: list[str]) -> list[IndexFile]:
     """Every doc's fragment file, without its bytes."""
-    per = search_index.BATCH_DOCS
-    files = []
-    for start in range(0, len(fragments), per):
-        folder = fragment_folder(fragments[start : start + per])
-        files += [
-            IndexFile(fragment_file(folder, i), fragments[i], None)
-            for i in range(start, min(start + per, len(fragments)))
-        ]
-    return files
+    return [
+        file
+        for start in range(0, len(fragments), search_index.BATCH_DOCS)
+        for file in _batch_files(fragments, start, {})
+    ]
+
+
+def _batch_files(fragments: list[str], start: int, shown: dict[int, bytes]) -> list[IndexFile]:
+    """The fragment files of the batch of docs from start, in their folder; those in shown with their bytes."""
+    end = min(start + search_index.BATCH_DOCS, len(fragments))
+    folder = fragment_folder(fragments[start:end])
+    return [IndexFile(fragment_file(folder, i), fragments[i], shown.get(i)) for i in range(start, end)]
