@@ -26,6 +26,7 @@ from sitegen.errors import SitegenError
 from sitegen.parallel import Pending
 
 _OUTSIDE = re.compile(r"(?:^|/)\.{0,2}(?:/|$)")  # an empty, "." or ".." part
+TREE = "site"  # the staging folder's tree of files in folders new to target; flat files lie beside it
 
 
 # A file a build left in output/: its key (a page key, or the hash of its bytes), size and mtime_ns.
@@ -58,7 +59,8 @@ class Output:
         self.files: dict[str, str] = {}  # every file of the new site -> its key
         self.staged: dict[str, Written] = {}  # the files written to the staging folder
         self._stage: Path | None = None
-        self._dirs: set[Path] = set()
+        self._dirs: set[str] = set()  # folders made under the staging folder's tree
+        self._in_target: dict[str, bool] = {}  # folder -> whether target has it, asked once (see _staging())
         self._removed: list[str] | None = None
         self._checking: tuple[int, Pending] | None = None  # see start_check() and confirmed()
         if checking is not None and self.previous and not dry:
@@ -140,10 +142,7 @@ class Output:
         key = key or content_key(raw)
         self.files[rel] = key
         if not self.dry and not self._on_disk(rel, key):
-            path = self.stage / rel
-            if path.parent not in self._dirs:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                self._dirs.add(path.parent)
+            path = self._staging(rel)
             same = self._elsewhere(key) if callable(data) else None
             if same is not None:
                 os.link(os.path.join(self.target, same), path)
@@ -191,6 +190,27 @@ class Output:
             self.add(hashed, raw)
         return hashed
 
+    def _staging(self, rel: str) -> str:
+        """Where rel is staged: in a folder of its own path when that folder is new to target (it moves in
+        whole), else flat, named from rel (see _flat()): a new folder costs as much as a new file, and a page
+        staged in a folder of its own would make two, here and for its old file set aside."""
+        folder = _parent(rel)
+        if self._known(folder):
+            return f"{self.stage}/{_flat(rel)}"
+        path = f"{self.stage}/{TREE}/{rel}"
+        if folder not in self._dirs:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            self._dirs.add(folder)
+        return path
+
+    def _known(self, folder: str) -> bool:
+        """The folder is in target already (as the last build left it): its new files are staged flat."""
+        if self.previous is None:
+            return False
+        if folder not in self._in_target:
+            self._in_target[folder] = os.path.isdir(f"{self.target}/{folder}")
+        return self._in_target[folder]
+
     @property
     def stage(self) -> Path:
         """The sibling folder new files are written to, made on first use."""
@@ -214,8 +234,8 @@ class Output:
 
     @property
     def whole(self) -> bool:
-        """Every file is staged (none is kept from the last build): the staging folder replaces target whole."""
-        return self.previous is None or len(self.staged) == len(self.files)
+        """Nothing is kept from the last build (none known): the staging folder's tree replaces target whole."""
+        return self.previous is None
 
     def commit(self) -> int:
         """Put the new site in place: the staged files moved in, or the whole staging folder swapped in."""
@@ -238,27 +258,26 @@ class Output:
             self._stage = None
 
     def _swap(self) -> None:
-        fresh = self.stage
+        """The staged tree becomes target; the old target goes into the staging folder, and with it in discard()."""
+        fresh = self.stage / TREE
+        fresh.mkdir(exist_ok=True)  # a site of no files
         os.chmod(fresh, 0o755)
-        old = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.old-", dir=fresh.parent))
+        old = self.stage / "old"
+        if self.target.exists():
+            os.replace(self.target, old)
         try:
-            if self.target.exists():
-                os.replace(self.target, old / "site")
-            try:
-                os.replace(fresh, self.target)
-            except BaseException:
-                if (old / "site").exists():
-                    os.replace(old / "site", self.target)
-                raise
-            self._stage = None
-        finally:
-            shutil.rmtree(old, ignore_errors=True)
+            os.replace(fresh, self.target)
+        except BaseException:
+            if old.exists():
+                os.replace(old, self.target)
+            raise
 
     def _move_in(self) -> None:
         """Replace changed files and remove deleted ones, each old file kept aside until all are done.
 
-        A folder holding nothing but removed files is moved aside in one rename, and a folder new to
-        target is moved in in one: an edit renames hundreds of the search index's files' folders.
+        A folder new to target is moved in in one rename, and a folder holding nothing but removed files
+        is moved aside in one: an edit renames hundreds of the search index's files' folders. Other files
+        are set aside and moved in one by one, flat: no folder is made for them on either side.
         """
         removed = self.removed
         if not removed and not self.staged:
@@ -269,30 +288,25 @@ class Output:
             gone = self._emptied(removed)
             for rel in [*sorted(gone), *(rel for rel in removed if _parent(rel) not in gone)]:
                 if os.path.lexists(f"{self.target}/{rel}"):
-                    _move(self.target / rel, aside / rel)
+                    os.replace(f"{self.target}/{rel}", f"{aside}/{_flat(rel)}")
                     done.append((rel, "aside"))
-            fresh: set[str] = set()  # folders moved in whole
-            present = {""}  # folders of target known to be there
+            new = {folder for folder in map(_parent, self.staged) if not self._known(folder)}
+            for folder in sorted(new, key=lambda f: f.count("/")):  # a new folder's new subfolders move with it
+                if not _inside(folder, new):
+                    _move(self.stage / TREE / folder, self.target / folder)
+                    done.append((folder, "new"))
             for rel in self.staged:
-                if _inside(rel, fresh):
+                if _parent(rel) in new:
                     continue
-                folder = _parent(rel)
-                whole = folder not in present and not os.path.isdir(f"{self.target}/{folder}")
-                if not whole:
-                    present.add(folder)
-                moved = folder if whole else rel
-                if not whole and os.path.lexists(f"{self.target}/{rel}"):
-                    (aside / rel).parent.mkdir(parents=True, exist_ok=True)
-                    os.link(self.target / rel, aside / rel)
+                if os.path.lexists(f"{self.target}/{rel}"):
+                    os.link(f"{self.target}/{rel}", f"{aside}/{_flat(rel)}")
                     done.append((rel, "aside"))
-                _move(self.stage / moved, self.target / moved)
-                done.append((moved, "new"))
-                if whole:
-                    fresh.add(folder)
+                os.replace(f"{self.stage}/{_flat(rel)}", f"{self.target}/{rel}")
+                done.append((rel, "new"))
         except BaseException:
             for rel, what in reversed(done):
                 if what == "aside":
-                    _move(aside / rel, self.target / rel)
+                    os.replace(f"{aside}/{_flat(rel)}", f"{self.target}/{rel}")
                 elif (self.target / rel).is_dir():
                     shutil.rmtree(self.target / rel)
                 else:
@@ -343,6 +357,11 @@ def _parent(rel: str) -> str:
     return rel.rpartition("/")[0]
 
 
+def _flat(rel: str) -> str:
+    """A file's name in a flat folder: the staging folder's (beside TREE) and the one set aside."""
+    return hashlib.sha1(rel.encode("utf-8", "surrogatepass")).hexdigest()
+
+
 def _inside(rel: str, folders: set[str]) -> bool:
     """rel lies somewhere under one of folders."""
     folder = _parent(rel)
@@ -363,7 +382,7 @@ def as_written(path: str, written: Written) -> bool:
     return stat.st_size == size and stat.st_mtime_ns == mtime_ns
 
 
-def _write(path: Path, data: bytes) -> tuple[int, int]:
+def _write(path: str, data: bytes) -> tuple[int, int]:
     """Write a new file; its size and mtime. Plain os calls: open() would add three system calls a file."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)  # less the umask, as open() does
     try:
