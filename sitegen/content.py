@@ -37,8 +37,13 @@ class Story:
 
 
 def digest(*parts: str) -> str:
-    """A short hex key for cards, pages and cache entries; parts are length-prefixed, so ('ab','c') != ('a','bc')."""
-    joined = "".join(f"{len(part)}:{part}" for part in parts)
+    """A short hex key for cards, pages and cache entries.
+
+    The parts' lengths follow them, so ('ab', 'c') != ('a', 'bc'): the lengths at the end tell where
+    the parts end (no other split of the same bytes has lengths that add up). Joined and counted in C:
+    a build that plans its pages again makes 16,000 keys of some 30 parts each at 10^4 stories.
+    """
+    joined = "".join(parts) + "|" + " ".join(map(str, map(len, parts)))
     return hashlib.sha256(joined.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 

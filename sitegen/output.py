@@ -5,8 +5,8 @@ A build that fails or is interrupted before commit() leaves the previous output/
 When the last build's record of output/ is known (the cache keeps it, see cache.py), only files
 whose bytes changed are staged, and commit() moves them in one by one: each old file is first
 hard-linked aside, so every file is complete at every moment, and an exception part-way through
-puts every old file back. When every file is staged (no record, or nothing to keep), the staging
-folder replaces output/ whole. A one-post edit must not pay for a whole-folder swap: deleting
+puts every old file back. When there is no record, every file is staged and the staging folder
+replaces output/ whole. A one-post edit must not pay for a whole-folder swap: deleting
 the old tree costs about as much as writing it (3 s for 37,000 files on ext4).
 """
 

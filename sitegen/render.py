@@ -253,21 +253,22 @@ def article_jobs(site: str, posts: list[Post], terms: Terms) -> Iterator[Job]:
     A page's key is its frame (what it shows but the body) with its body's hash. related()
     looks only at the pools of the story's terms, so their cards' keys stand for it in the frame.
     """
-    pools: dict[tuple[str, str], str] = {}
+    shown: dict[tuple[str, str], str] = {}  # (kind, name) -> a key of what an article shows of the term
 
-    def pool_key(term: Term) -> str:
-        if (term.kind, term.name) not in pools:
-            pools[(term.kind, term.name)] = digest(*(p.card.key for p in pool(term)))
-        return pools[(term.kind, term.name)]
+    def term_key(kind: str, name: str) -> str:
+        key = shown.get((kind, name))
+        if key is None:
+            term = terms.lookup(kind, name)
+            key = shown[(kind, name)] = digest(term.url, term.name, *(p.card.key for p in pool(term)))
+        return key
 
     def frame(post: Post, older: Post | None, newer: Post | None) -> str:
-        story_terms = [terms.lookup(k.key, n) for k in KINDS for n in names_of(post, k.key)]
         return digest(
             site,
             "article.html",
             post.url,
             post.card.key,
-            *(part for t in story_terms for part in (t.url, t.name, pool_key(t))),
+            *(term_key(k.key, name) for k in KINDS for name in names_of(post, k.key)),
             older.card.key if older else "",
             newer.card.key if newer else "",
         )
