@@ -31,10 +31,10 @@ from __future__ import annotations
 import contextlib
 import copyreg
 import functools
-import importlib.metadata
 import io
 import os
 import pickle
+import re
 import sqlite3
 import sys
 import tempfile
@@ -48,12 +48,6 @@ try:
     import fcntl
 except ImportError:  # not on Windows
     fcntl = None  # type: ignore[assignment]
-
-import dateutil
-import jinja2
-import markdown_it
-import nh3
-import yaml
 
 from sitegen.content import Post, digest
 from sitegen.errors import SitegenError
@@ -95,9 +89,31 @@ def code_key() -> str:
     """sitegen's own sources and the versions of what renders, parses and slugs: the code that made an entry."""
     package = Path(__file__).resolve().parent
     sources = [content_key(p.read_bytes()) for p in sorted(package.rglob("*.py"))]
-    versions = [getattr(m, "__version__", "") for m in (jinja2, markdown_it, nh3, yaml, dateutil)]
-    versions += [importlib.metadata.version(name) for name in ("pypinyin", "opencc")]  # not imported here
-    return digest(*sources, *versions, sys.version)
+    return digest(*sources, *installed(LIBRARIES), sys.version)
+
+
+LIBRARIES = ("jinja2", "markdown-it-py", "nh3", "PyYAML", "python-dateutil", "pypinyin", "OpenCC")
+
+
+def installed(names: Iterable[str]) -> list[str]:
+    """Each distribution's version ("" if not found), from the names of the .dist-info folders on sys.path,
+    the first found as import would: what importlib.metadata says, without its 12 ms of imports."""
+    versions: dict[str, str] = {}
+    for entry in sys.path:
+        try:
+            folders = os.listdir(entry or ".")
+        except OSError:
+            continue
+        for folder in folders:
+            if folder.endswith(".dist-info"):
+                name, _, version = folder.removesuffix(".dist-info").partition("-")
+                versions.setdefault(_normal(name), version)
+    return [versions.get(_normal(name), "") for name in names]
+
+
+def _normal(name: str) -> str:
+    """A distribution's name as its .dist-info folder spells it, told apart from its other spellings."""
+    return re.sub(r"[-_.]+", "_", name).lower()
 
 
 class Entry(NamedTuple):

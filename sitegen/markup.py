@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import re
+from typing import TYPE_CHECKING
 
 import nh3
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
 
 Link = tuple[str, int, bool]  # target, line within the body counted from 0, is an image
 
-_md = MarkdownIt("commonmark", {"html": True, "typographer": False}).enable("table").enable("strikethrough")
+
+@functools.cache
+def _parser() -> MarkdownIt:
+    """The Markdown parser, made when the first body is: a build that renders none (nothing changed, or
+    a post's topics) does not import markdown-it, 25 ms of it."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": True, "typographer": False}).enable("table").enable("strikethrough")
+
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "code", "del", "em", "figcaption", "figure",
@@ -54,13 +66,14 @@ def to_html(markdown: str, remote_images: bool = False, base_path: str = "/") ->
     third party who reads the archive. Site-relative links ('/posts/x/') get the base path,
     so a post's links work when the site is hosted under a sub-path.
     """
-    return _finish(_md.render(markdown), remote_images, base_path)
+    return _finish(_parser().render(markdown), remote_images, base_path)
 
 
 def render(markdown: str, remote_images: bool = False, base_path: str = "/") -> tuple[str, tuple[Link, ...]]:
     """to_html() and body_links() from one parse: the build needs both for every changed post."""
-    tokens = _md.parse(markdown)
-    html = _md.renderer.render(tokens, _md.options, {})
+    parser = _parser()
+    tokens = parser.parse(markdown)
+    html = parser.renderer.render(tokens, parser.options, {})
     return _finish(html, remote_images, base_path), tuple(_links(tokens))
 
 
@@ -88,7 +101,7 @@ def to_text(body_html: str) -> str:
 
 def body_links(markdown: str) -> list[Link]:
     """(target, line within the body counted from 0, is an image) for every link and image."""
-    return _links(_md.parse(markdown))
+    return _links(_parser().parse(markdown))
 
 
 def _links(tokens: list[Token]) -> list[Link]:

@@ -8,6 +8,7 @@ that a small site is split between them as a large one is.
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import os
 import random
@@ -23,7 +24,7 @@ import pytest
 from support import TEST_SITE, copy_site
 
 from sitegen import cli, output, parallel, search_index, search_update, taxonomy
-from sitegen.cache import CACHE_DIR, Cache
+from sitegen.cache import CACHE_DIR, LIBRARIES, Cache, installed
 
 TOPICS = ["社区警务", "反诈", "防溺水"]
 TAGS = ["枫桥经验", "网格化管理", "反诈宣传", "暑期安全", "护学岗", "人民调解", "夜间巡查"]
@@ -247,6 +248,25 @@ def test_a_rebuild_takes_term_slugs_from_the_cache_without_loading_pinyin(sites:
     code = "import sys; from sitegen import cli; cli.main(['--root', sys.argv[1], 'build']); print('pypinyin' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code, str(site)], capture_output=True, text=True, check=True)
     assert done.stdout.splitlines()[-1] == "False"
+
+
+def test_a_topic_edit_loads_neither_markdown_it_nor_package_metadata(sites: tuple[Path, Path]) -> None:
+    """No body is rendered, so the Markdown parser is not imported; the cache's code key reads the libraries'
+    versions without importlib.metadata."""
+    site, _ = sites
+    build(site)
+    EDITS["topic"](site)
+    code = (
+        "import sys; from sitegen import cli; cli.main(['--root', sys.argv[1], 'build']);"
+        "print(sorted({'markdown_it', 'importlib.metadata'} & set(sys.modules)))"
+    )
+    done = subprocess.run([sys.executable, "-c", code, str(site)], capture_output=True, text=True, check=True)
+    assert done.stdout.splitlines()[-1] == "[]"
+    assert int(re.search(r"\((\d+) changed", done.stdout)[1]) > 1  # its lists changed with it
+
+
+def test_the_code_key_reads_the_versions_importlib_metadata_reads() -> None:
+    assert installed([*LIBRARIES, "no-such-library"]) == [*map(importlib.metadata.version, LIBRARIES), ""]
 
 
 def test_a_file_changed_or_removed_in_output_is_restored(sites: tuple[Path, Path]) -> None:
