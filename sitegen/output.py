@@ -17,6 +17,7 @@ import hashlib
 import os
 import re
 import shutil
+import stat
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -26,6 +27,7 @@ from sitegen.errors import SitegenError
 from sitegen.parallel import Pending
 
 _OUTSIDE = re.compile(r"(?:^|/)\.{0,2}(?:/|$)")  # an empty, "." or ".." part
+SPARES = 4096  # old files kept for later builds to write over, at most (see Output._create())
 TREE = "site"  # the staging folder's tree of files in folders new to target; flat files lie beside it
 
 
@@ -52,8 +54,10 @@ class Output:
         previous: dict[str, Written] | None = None,
         dry: bool = False,
         checking: Pending | None = None,
+        spares: Path | None = None,
     ) -> None:
         self.target = target
+        self.spares = spares  # a folder of emptied files to write new ones into (see _create())
         self.previous = previous if target.is_dir() else None  # output/ removed: nothing to keep, nothing to stat
         self.dry = dry
         self.files: dict[str, str] = {}  # every file of the new site -> its key
@@ -70,6 +74,7 @@ class Output:
         self._untouched: set[str] | None = None  # the last build's files found as it wrote them, when checked
         self._assumed: list[str] = []  # the last build's files kept while the check ran (see confirmed())
         self._by_key: dict[str, str] | None = None  # previous: key -> a path holding it, made when first needed
+        self._spare_names: list[str] | None = None  # the spares not yet taken, listed when first needed
 
     def _claim(self, rel: str) -> str:
         """The stored path for rel (a URL ending in '/' means its index.html), refused if taken or outside."""
@@ -111,7 +116,7 @@ class Output:
     def again(self) -> Output:
         """A new Output for the same target and record, with what the check found: this one is discarded."""
         self.discard()
-        fresh = Output(self.target, self.previous, self.dry)
+        fresh = Output(self.target, self.previous, self.dry, spares=self.spares)
         fresh._untouched = self._untouched
         return fresh
 
@@ -148,8 +153,31 @@ class Output:
                 os.link(os.path.join(self.target, same), path)
                 self.staged[rel] = self.previous[same]  # type: ignore[index]  # the same file, by another name
             else:
-                self.staged[rel] = (key, *_write(path, data() if callable(data) else raw))
+                self.staged[rel] = (key, *_write(self._create(path), data() if callable(data) else raw))
         return rel
+
+    def _create(self, path: str) -> int:
+        """A new file at path, open for writing: a spare file moved there, while there are any.
+
+        On this machine's ext4 (mounted with discard) a file made costs up to 0.7 ms when the journal is
+        busy, and a file removed or emptied 0.1 ms, freeing its blocks; writing over a file's blocks costs
+        0.02. An edit at 10^4 stories replaces hundreds of files: commit() keeps the old ones as spares."""
+        if self._spare_names is None:
+            self._spare_names = _listing(self.spares) if self.spares is not None else []
+        while self._spare_names:
+            try:
+                os.rename(f"{self.spares}/{self._spare_names.pop()}", path)
+            except FileNotFoundError:  # taken by the other process staging files for this build
+                continue
+            except OSError:  # the spares on another disk, say
+                self._spare_names = []
+                break
+            fd = os.open(path, os.O_WRONLY)  # not emptied: _write() writes over its old bytes, then cuts them
+            if os.fstat(fd).st_nlink == 1:  # as kept: no other name sees what is written into it
+                return fd
+            os.close(fd)
+            os.unlink(path)
+        return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)  # less the umask, as open() does
 
     def _elsewhere(self, key: str) -> str | None:
         """A path where the last build left these very bytes (by key), still as written."""
@@ -312,10 +340,30 @@ class Output:
                 else:
                     (self.target / rel).unlink()
             raise
+        else:
+            self._keep_spares(aside)
         finally:
             shutil.rmtree(aside, ignore_errors=True)
         for rel in [*gone, *removed]:
             _prune_dirs((self.target / rel).parent, self.target)
+
+    def _keep_spares(self, aside: Path) -> None:
+        """The old files set aside, moved to the spares folder (up to SPARES in it) for later builds to write
+        over (see _create()); those another name still sees are left for rmtree."""
+        if self.spares is None:
+            return
+        try:
+            self.spares.mkdir(exist_ok=True)
+            room = SPARES - len(_listing(self.spares))
+            for folder, _, names in os.walk(aside):
+                for name in names[: max(room, 0)]:
+                    path = f"{folder}/{name}"
+                    found = os.lstat(path)
+                    if stat.S_ISREG(found.st_mode) and found.st_nlink == 1:
+                        os.rename(path, f"{self.spares}/{found.st_ino}")  # a number names one file at a time
+                        room -= 1
+        except OSError:  # the spares folder on another disk, say: the site is in place all the same
+            return
 
     def _emptied(self, removed: list[str]) -> set[str]:
         """The folders of target in which every file, and nothing else, is one this build removes."""
@@ -375,24 +423,33 @@ def _inside(rel: str, folders: set[str]) -> bool:
 def as_written(path: str, written: Written) -> bool:
     """The file at path has the size and mtime recorded when it was written."""
     try:
-        stat = os.stat(path)
+        found = os.stat(path)
     except OSError:
         return False
     _, size, mtime_ns = written
-    return stat.st_size == size and stat.st_mtime_ns == mtime_ns
+    return found.st_size == size and found.st_mtime_ns == mtime_ns
 
 
-def _write(path: str, data: bytes) -> tuple[int, int]:
-    """Write a new file; its size and mtime. Plain os calls: open() would add three system calls a file."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)  # less the umask, as open() does
+def _listing(folder: Path) -> list[str]:
+    """The names in folder; none if it is not there (yet)."""
+    try:
+        return os.listdir(folder)
+    except FileNotFoundError:
+        return []
+
+
+def _write(fd: int, data: bytes) -> tuple[int, int]:
+    """Write a new file, open as fd, and close it; its size and mtime. fd may be a spare (see Output._create()):
+    its old bytes past the new ones are cut. Plain os calls: open() would add three system calls a file."""
     try:
         view = memoryview(data)
         while view:
             view = view[os.write(fd, view) :]
-        stat = os.fstat(fd)
+        os.ftruncate(fd, len(data))
+        done = os.fstat(fd)
     finally:
         os.close(fd)
-    return stat.st_size, stat.st_mtime_ns
+    return done.st_size, done.st_mtime_ns
 
 
 def _move(src: Path, dest: Path) -> None:

@@ -185,11 +185,11 @@ def test_interrupted_build_leaves_previous_output(site: Path, monkeypatch) -> No
     real_write = output._write
     calls = {"n": 0}
 
-    def failing_write(path: Path, data: bytes) -> tuple[int, int]:
+    def failing_write(fd: int, data: bytes) -> tuple[int, int]:
         calls["n"] += 1
         if calls["n"] == 10:
             raise KeyboardInterrupt
-        return real_write(path, data)
+        return real_write(fd, data)
 
     monkeypatch.setattr(output, "_write", failing_write)
     assert build(site) == 130

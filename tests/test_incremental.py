@@ -400,3 +400,40 @@ def test_files_moved_to_a_renamed_folder_are_linked_not_written(sites: tuple[Pat
     moved = {p.name: p.stat().st_ino for p in (site / "output/search").glob("frag-*/*.json.gz")}
     assert moved.keys() == fragments.keys()
     assert sum(moved[name] != inode for name, inode in fragments.items()) == 1
+
+
+def test_an_edit_writes_over_the_files_the_last_one_replaced(sites: tuple[Path, Path]) -> None:
+    incremental, cold = sites
+    build(incremental)
+    EDITS["title"](incremental)  # the post, its neighbours, lists and feeds: their old files become spares
+    build(incremental)
+    spares = {int(name) for name in os.listdir(incremental / CACHE_DIR / "spares")}
+    assert spares
+    before = {p.stat().st_ino for p in (incremental / "output").rglob("*") if p.is_file()}
+    assert not spares & before
+    EDITS["topic"](incremental)
+    build(incremental)
+    new = {p.stat().st_ino for p in (incremental / "output").rglob("*") if p.is_file()} - before
+    assert new and len(new & spares) == min(len(new), len(spares))  # as many new files as there were spares
+    EDITS["title"](cold)
+    EDITS["topic"](cold)
+    cold_build(cold)
+    assert tree(incremental / "output") == tree(cold / "output")
+
+
+def test_a_file_another_name_sees_is_never_written_over(sites: tuple[Path, Path], monkeypatch) -> None:
+    """A replaced file hard-linked elsewhere (a backup made with cp -al, say) is not kept as a spare, and the
+    spares are at most SPARES."""
+    site, _ = sites
+    monkeypatch.setattr(output, "SPARES", 5)
+    build(site)
+    backup = site / "backup.html"
+    os.link(site / "output/posts/gen-042/index.html", backup)
+    saved = backup.read_bytes()
+    for change in ("title", "topic"):  # each rewrites the post's page
+        EDITS[change](site)
+        build(site)
+        assert (site / "output/posts/gen-042/index.html").read_bytes() != saved
+        assert backup.read_bytes() == saved
+        assert backup.stat().st_ino not in {int(name) for name in os.listdir(site / CACHE_DIR / "spares")}
+        assert len(os.listdir(site / CACHE_DIR / "spares")) == 5

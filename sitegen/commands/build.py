@@ -529,7 +529,7 @@ def _run(cfg: Config, content_dir: Path, output_dir: Path, drafts: bool, now: da
     try:
         entries = load_posts(cfg, content_dir, store)
         posts = published(content.newest_first([e.post for e in entries]), drafts, now or datetime.now(CHINA))
-        out = Output(output_dir, store.written(output_dir), checking=checking)
+        out = Output(output_dir, store.written(output_dir), checking=checking, spares=store.folder / "spares")
         checking = None  # out's now: it stops it
         try:
             bodies = CachedBodies(cfg, store, [e.post for e in entries])  # drafts too: see prune
