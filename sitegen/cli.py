@@ -118,7 +118,8 @@ def _paths(args: argparse.Namespace, cfg: config.Config) -> tuple[Path, Path]:
     return content, output
 
 
-def dispatch(args: argparse.Namespace) -> int:
+def dispatch(args: argparse.Namespace, held: list[object] | None = None) -> int:
+    """Run the command; held, if given, keeps what a build made until the caller exits (see command())."""
     if args.command == "check":
         return check(args)
     cfg = config.load(args.root)
@@ -130,7 +131,7 @@ def dispatch(args: argparse.Namespace) -> int:
         if args.base_url:
             cfg = replace(cfg, base_url=args.base_url)
         content, output = _paths(args, cfg)
-        built = build.run(cfg, content, output, drafts=args.drafts, strict=args.strict)
+        built = build.run(cfg, content, output, drafts=args.drafts, strict=args.strict, held=held)
         print(built.summary())
         return 0
     if args.command == "import":
@@ -187,18 +188,20 @@ def command() -> None:
     """The `sitegen` program: main(), then an exit that leaves freeing the build's objects to the system.
 
     Python's own exit collects and frees every object one by one: 0.07 s after a build of 10^4
-    stories, seconds at 10^5. Everything is written and closed by then; output is flushed first.
+    stories, seconds at 10^5; and a build's objects, freed as it returns, take 0.03 s at 10^4 (the
+    build puts them in held instead). Everything is written and closed by then; output is flushed first.
     """
-    code = main()
+    held: list[object] = []
+    code = main(held=held)
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, held: list[object] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        return dispatch(args)
+        return dispatch(args, held)
     except (SitegenError, SitegenErrors) as err:
         print_error(err)
         return 1

@@ -502,27 +502,41 @@ def run(
     drafts: bool = False,
     now: datetime | None = None,
     strict: bool = False,
+    held: list[object] | None = None,
 ) -> Report:
-    """Read and check everything, build into a staging folder, refuse on errors, then put the new site in place."""
-    with _no_cycle_collection():
-        return _run(cfg, content_dir, output_dir, drafts, now, strict)
+    """Read and check everything, build into a staging folder, refuse on errors, then put the new site in place.
+
+    held: a list the caller keeps until its process exits; the build's data is put in it, not freed,
+    and the cyclic garbage collector is left paused (it would only scan that data again).
+    """
+    with _no_cycle_collection(resume=held is None):
+        return _run(cfg, content_dir, output_dir, drafts, now, strict, held)
 
 
 @contextlib.contextmanager
-def _no_cycle_collection() -> Iterator[None]:
+def _no_cycle_collection(resume: bool) -> Iterator[None]:
     """The cyclic garbage collector paused for the build: what it builds holds almost no cycles (a cold
     build of 10^3 stories leaves about one unreachable object per story), and collecting while 10^4
-    posts and output records are loaded rescans them all again and again: a tenth of a one-post edit."""
+    posts and output records are loaded rescans them all again and again: a tenth of a one-post edit.
+    resume: whether to start it again after, if it ran before."""
     collecting = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        if collecting:
+        if collecting and resume:
             gc.enable()
 
 
-def _run(cfg: Config, content_dir: Path, output_dir: Path, drafts: bool, now: datetime | None, strict: bool) -> Report:
+def _run(
+    cfg: Config,
+    content_dir: Path,
+    output_dir: Path,
+    drafts: bool,
+    now: datetime | None,
+    strict: bool,
+    held: list[object] | None,
+) -> Report:
     started = time.perf_counter()
     store = Cache(cfg.root / CACHE_DIR)
     checking = start_check(output_dir, functools.partial(store.altered, output_dir))  # first: see start_check()
@@ -557,4 +571,6 @@ def _run(cfg: Config, content_dir: Path, output_dir: Path, drafts: bool, now: da
             checking.stop()
         store.close()
     changed = len(out.staged) + len(out.removed)
+    if held is not None:
+        held.append((entries, posts, out, bodies, used))
     return Report(len(posts), files, changed, time.perf_counter() - started, output_dir, len(problems))
