@@ -8,17 +8,18 @@ One SQLite file, so an interrupted build never leaves a torn entry:
 - bodies   hash of a Markdown body and the render settings -> its HTML, plain text and links
 - pages    page key (a hash of everything the page shows) -> hash of its bytes
 - blobs    hash -> bytes, for pages
-- plans    the last build's render.Plan (its pages' paths and keys, its terms and feeds), under the hash of
+- plans    the last build's render.Plan (its pages' paths and keys, its terms and feeds), with the hash of
            the site and cards it was made for
 - slugs    term name -> its pinyin slug (pinyin takes a sixth of a second to load)
 - tables   name -> a table made from a library's data (search's t2s table from OpenCC's)
 - search_* the search index as the last build left it, for the next to update (see search_update.py):
            its state, each key's record and segments, and the bytes of its files by hash
 - outputs  output folder -> the record of what the last build wrote there (file -> key, size and
-           mtime, in BUCKETS blobs by folder), so the next build writes only what changed; a folder
+           mtime, in OUTPUT_BUCKETS blobs by folder), so the next build writes only what changed; a folder
            being committed is marked unclean
 
-Beside it, templates/ keeps the theme's templates compiled (Jinja2's own cache, by source hash).
+Beside it, templates/ keeps the theme's templates compiled (Jinja2's own cache, by source hash), and
+spares/ the files the last builds replaced in output/, for the next to write over (see output.py).
 
 Every entry was made by one version of the code: the cache records a hash of sitegen's sources
 and its renderers' versions, and starts empty when they change. Worker processes forked by the
@@ -82,6 +83,7 @@ _inherited: list[sqlite3.Connection] = []
 PAGES_HELD = 256  # rendered pages held in memory before they are written
 PRUNE_SLACK = 2  # a table is pruned to this build's entries once it holds this many times more
 BUCKETS = 64  # the posts' entries are kept in this many blobs
+OUTPUT_BUCKETS = 512  # and the record of output/ in this many: a topic edit at 10^4 stories changes 400 files in 250 folders
 
 
 @functools.cache
@@ -169,14 +171,14 @@ def _reduce_fields(meta: Meta) -> tuple[Any, ...]:
 copyreg.pickle(Meta, _reduce_meta)
 
 
-def _bucket(path: str) -> int:
-    return zlib.crc32(path.encode("utf-8", "surrogateescape")) % BUCKETS
+def _bucket(path: str, count: int = BUCKETS) -> int:
+    return zlib.crc32(path.encode("utf-8", "surrogateescape")) % count
 
 
 def _folder_bucket(rel: str) -> int:
     """The bucket of a file of the output record: by its folder, so that a folder renamed whole (the
     search index's) changes two buckets, and an edit a few."""
-    return _bucket(rel.rpartition("/")[0])
+    return _bucket(rel.rpartition("/")[0], OUTPUT_BUCKETS)
 
 
 def _rebucketed(
@@ -347,12 +349,13 @@ class Cache:
             self.db.execute("INSERT OR REPLACE INTO pages VALUES (?, ?)", (key, sha))
         self._pages.clear()
 
-    def plan(self, cards: str) -> Plan | None:
-        row = self.db.execute("SELECT plan FROM plans WHERE cards = ?", (cards,)).fetchone()
-        return Plan(*pickle.loads(row[0])) if row else None
+    def plan(self) -> tuple[str, Plan | None]:
+        """The last build's plan, with the hash of the site and cards it was made for ("", None: none)."""
+        row = self.db.execute("SELECT cards, plan FROM plans").fetchone()
+        return (row[0], Plan(*pickle.loads(row[1]))) if row else ("", None)
 
     def save_plan(self, cards: str, plan: Plan) -> None:
-        """Only the last build's is kept: a build with other cards plans again."""
+        """Only the last build's is kept."""
         self.db.execute("DELETE FROM plans")
         self.db.execute("INSERT INTO plans VALUES (?, ?)", (cards, pickle.dumps(tuple(plan), pickle.HIGHEST_PROTOCOL)))
 
@@ -434,7 +437,7 @@ class Cache:
 
     def save_written(self, target: Path, staged: dict[str, Written], removed: list[str], whole: bool) -> None:
         """The record of target after a build: the last one's with the files staged put in and the removed ones
-        taken out, or what was staged when that was every file. It is kept in BUCKETS blobs by a hash of each
+        taken out, or what was staged when that was every file. It is kept in OUTPUT_BUCKETS blobs by a hash of each
         file's folder, and only those the build changed are read and written again."""
         name = str(target.resolve())
         if whole:

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from support import TEST_SITE, copy_site
 
-from sitegen import cli, output, parallel, search_index, search_update, taxonomy
+from sitegen import cli, output, parallel, render, search_index, search_update, taxonomy
 from sitegen.cache import CACHE_DIR, LIBRARIES, Cache, installed
 
 TOPICS = ["社区警务", "反诈", "防溺水"]
@@ -437,3 +437,21 @@ def test_a_file_another_name_sees_is_never_written_over(sites: tuple[Path, Path]
         assert backup.read_bytes() == saved
         assert backup.stat().st_ino not in {int(name) for name in os.listdir(site / CACHE_DIR / "spares")}
         assert len(os.listdir(site / CACHE_DIR / "spares")) == 5
+
+
+def test_a_topic_edit_plans_again_only_the_articles_that_show_it(sites: tuple[Path, Path], monkeypatch) -> None:
+    """Other articles' frames are taken from the last plan: those of the terms whose pools (the related
+    stories' candidates) neither changed nor hold the post."""
+    incremental, cold = sites
+    monkeypatch.setattr(taxonomy, "RELATED_POOL", 3)  # else every pool of 64 posts holds the post
+    build(incremental)
+    kept: list[dict[int, str]] = []
+    real = render.kept_frames
+    monkeypatch.setattr(render, "kept_frames", lambda *args: kept.append(real(*args)) or kept[-1])
+    EDITS["topic"](incremental)
+    EDITS["topic"](cold)
+    build(incremental)
+    cold_build(cold)
+    articles = len(list((incremental / "output/posts").glob("*/index.html")))
+    assert len(kept) == 1 and 0 < len(kept[0]) <= articles - 3  # not the post, nor its two neighbours
+    assert tree(incremental / "output") == tree(cold / "output")

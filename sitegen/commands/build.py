@@ -391,13 +391,16 @@ def write_site(cfg: Config, posts: list[Post], out: Output, bodies: Bodies, stor
         site = render.site_key(cfg, assets)
         cards = render.cards_key(site, posts)
         slug_of = store.slug if store is not None else slugify
-        plan = store.plan(cards) if store is not None else None
+        made_for, last = store.plan() if store is not None else ("", None)
+        plan, last = (last, None) if made_for == cards else (None, last)  # last: another cards' plan, or None
         if plan is None:
             terms = taxonomy.collect(posts, slug_of)
-            jobs = list(render.plan(cfg, site, posts, terms))
+            kept = render.kept_frames(last, site, posts, terms) if last is not None else {}
+            del last
+            jobs = list(render.plan(cfg, site, posts, terms, kept))
             pages = add_pages(env, ((job.path, job.key) for job in jobs), jobs.__getitem__, out, bodies, store)
             used = {"pages": {job.key for job in jobs}}
-            plan = render.planned(cfg, posts, terms, jobs, feed_plan(cfg, posts, terms))  # not copied into workers
+            plan = render.planned(cfg, site, posts, terms, jobs, feed_plan(cfg, posts, terms))  # not copied into workers
             del jobs, terms  # the search index needs the memory more, at 10^5 stories
             if store is not None:
                 store.save_plan(cards, plan)
