@@ -57,7 +57,7 @@ class Output:
         spares: Path | None = None,
     ) -> None:
         self.target = target
-        self.spares = spares  # a folder of emptied files to write new ones into (see _create())
+        self.spares = spares  # a folder of old files to write new ones over (see _create())
         self.previous = previous if target.is_dir() else None  # output/ removed: nothing to keep, nothing to stat
         self.dry = dry
         self.files: dict[str, str] = {}  # every file of the new site -> its key

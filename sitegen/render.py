@@ -137,7 +137,8 @@ def kept_frames(last: Plan, site: str, posts: Sequence[Post], terms: Terms) -> d
 
     An article's frame (see article_jobs()) shows its card, its neighbours' and each of its terms' link
     and pool: it is the same unless it or a neighbour has another card, or one of its terms has another
-    pool or a pool with a post whose card changed. A topic edit at 10^4 stories changes a few hundred.
+    slug, another pool or a pool with a post whose card changed. A topic edit at 10^4 stories changes a
+    few hundred.
     """
     count = len(posts)
     articles = last.paths[last.articles : last.articles + count]
@@ -148,8 +149,9 @@ def kept_frames(last: Plan, site: str, posts: Sequence[Post], terms: Terms) -> d
         return {}
     shown = changed | {i - 1 for i in changed} | {i + 1 for i in changed}
     for key, places in terms.pools.items():
-        if last.pools.get(key) != places or not changed.isdisjoint(places):
-            shown.update(terms.order[post.slug] for post in terms.index[key].stories)
+        term = terms.index[key]
+        if last.pools.get(key) != places or last.slugs.get(key) != term.slug or not changed.isdisjoint(places):
+            shown.update(terms.order[post.slug] for post in term.stories)
     return {i: last.keys[last.articles + i] for i in range(count) if i not in shown}
 
 
