@@ -292,7 +292,8 @@ def article_jobs(site: str, posts: list[Post], terms: Terms, kept: dict[int, str
             key = shown[(kind, name)] = digest(term.url, term.name, *(p.card.key for p in pool(term)))
         return key
 
-    def frame(post: Post, older: Post | None, newer: Post | None) -> str:
+    def frame(i: int) -> str:
+        post, (older, newer) = posts[i], _neighbours(posts, i)
         return digest(
             site,
             "article.html",
@@ -303,19 +304,19 @@ def article_jobs(site: str, posts: list[Post], terms: Terms, kept: dict[int, str
             newer.card.key if newer else "",
         )
 
-    for i, post in enumerate(posts):
+    for i in range(len(posts)):
         known = kept.get(i)
-        if known is None:
-            older = posts[i + 1] if i + 1 < len(posts) else None
-            newer = posts[i - 1] if i > 0 else None
-            known = frame(post, older, newer)
-        yield _article_job(posts, i, known, terms)
+        yield _article_job(posts, i, frame(i) if known is None else known, terms)
+
+
+def _neighbours(posts: list[Post], i: int) -> tuple[Post | None, Post | None]:
+    """The older and the newer post beside place i (posts newest first)."""
+    return posts[i + 1] if i + 1 < len(posts) else None, posts[i - 1] if i > 0 else None
 
 
 def _article_job(posts: list[Post], i: int, frame: str, terms: Terms) -> Job:
     """The article at place i: its key is its frame and its body's hash side by side (10^4 hashes saved)."""
-    older = posts[i + 1] if i + 1 < len(posts) else None
-    newer = posts[i - 1] if i > 0 else None
+    older, newer = _neighbours(posts, i)
     return Job(
         posts[i].url, "article.html", frame + posts[i].body_sha, partial(_article, posts[i], older, newer, terms)
     )
