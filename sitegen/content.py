@@ -6,6 +6,7 @@ import hashlib
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import NamedTuple, TypeVar
 
@@ -57,6 +58,21 @@ class Card(NamedTuple):
     url: str
     meta: Meta
     key: str  # hash of url and meta: a page showing this card must change when the key does
+    brief: str  # hash of its Brief: an article showing it as related or beside must change when this does
+
+
+class Brief(NamedTuple):
+    """What an article shows of another story (a related one, the one before or after): its link,
+    title and date. Keyed apart from its card, so that a topic or tag edited changes the pages
+    that show the story's terms, not the hundreds of articles that may list it as related."""
+
+    url: str
+    title: str
+    date: date | None
+
+    @classmethod
+    def of(cls, url: str, meta: Meta) -> Brief:
+        return cls(url, meta.title, meta.date)
 
 
 class Post(NamedTuple):
@@ -75,7 +91,8 @@ class Post(NamedTuple):
 
     @classmethod
     def of(cls, story: Story) -> Post:
-        card = Card(story.url, story.meta, digest(story.url, repr(story.meta)))
+        url, meta = story.url, story.meta
+        card = Card(url, meta, digest(url, repr(meta)), digest(*map(repr, Brief.of(url, meta))))
         return cls(str(story.path), story.slug, card, digest(story.body), story.time)
 
     @property

@@ -6,9 +6,9 @@ A build renders only the pages whose key it has not seen. Computing every key is
 rebuild's work at 10^4 stories, and all of them but the article bodies' hashes depend on the
 stories' cards alone, so a Plan remembers them (and what an article shows of the terms) for the
 next build with the same cards: a body edit then neither groups the terms nor plans a page, and
-hashes two strings per article. Article and list pages are given Cards
-and TermLinks, never Posts or Terms, so a template cannot show what the key leaves out; the few
-pages that show every term (terms.html, archive.html) are keyed by every card (their names,
+hashes two strings per article. Article and list pages are given Cards and TermLinks (an article
+shows other stories, related or beside it, as Briefs), never Posts or Terms, so a template cannot
+show what the key leaves out; the few pages that show every term (terms.html, archive.html) are keyed by every card (their names,
 counts and links come from the cards), and a theme must show nothing else of a term's stories there.
 """
 
@@ -24,7 +24,7 @@ from typing import Any, NamedTuple
 import jinja2
 
 from sitegen.config import Config
-from sitegen.content import Card, Post, digest
+from sitegen.content import Brief, Card, Post, digest
 from sitegen.errors import SitegenError
 from sitegen.output import content_key
 from sitegen.taxonomy import KINDS, Term, Terms, names_of, pool, related
@@ -101,7 +101,8 @@ class Plan(NamedTuple):
     paths and keys: every HTML page's in plan order, an article's key its frame; articles: where the
     articles start (in the posts' order); slugs and pools: each term's (kind, name) -> its slug and its
     pool's places in the posts, all an article page needs of the terms; feeds: each feed's path, title,
-    page and the places of the posts it shows; site and cards: the site's key and each post's card's.
+    page and the places of the posts it shows; site, cards and briefs: the site's key, each post's card's
+    and its brief's (see content.Brief).
     """
 
     paths: list[str]
@@ -112,6 +113,7 @@ class Plan(NamedTuple):
     feeds: list[Feed]
     site: str
     cards: list[str]
+    briefs: list[str]
 
     def pages(self, posts: Sequence[Post]) -> list[tuple[str, str]]:
         """Every page's path and key: an article's frame with its body's hash."""
@@ -135,10 +137,10 @@ def kept_frames(last: Plan, site: str, posts: Sequence[Post], terms: Terms) -> d
     """The frames of the last plan's articles (by place) that are the same in this one, when the posts are
     the same ones in the same order, a few with other cards (at most a tenth; else none are kept).
 
-    An article's frame (see article_jobs()) shows its card, its neighbours' and each of its terms' link
-    and pool: it is the same unless it or a neighbour has another card, or one of its terms has another
-    slug, another pool or a pool with a post whose card changed. A topic edit at 10^4 stories changes a
-    few hundred.
+    An article's frame (see article_jobs()) shows its card, its neighbours' briefs and each of its terms'
+    link and pool: it is the same unless it has another card, a neighbour another brief, or one of its
+    terms another slug, another pool or a pool with a post whose brief changed. A topic edit changes the
+    article's own frame, and those of the articles of the topics whose pools it joined or left.
     """
     count = len(posts)
     articles = last.paths[last.articles : last.articles + count]
@@ -147,10 +149,11 @@ def kept_frames(last: Plan, site: str, posts: Sequence[Post], terms: Terms) -> d
     changed = {i for i, (card, post) in enumerate(zip(last.cards, posts, strict=True)) if card != post.card.key}
     if len(changed) > count // 10:
         return {}
-    shown = changed | {i - 1 for i in changed} | {i + 1 for i in changed}
+    briefed = {i for i in changed if last.briefs[i] != posts[i].card.brief}
+    shown = changed | {i - 1 for i in briefed} | {i + 1 for i in briefed}
     for key, places in terms.pools.items():
         term = terms.index[key]
-        if last.pools.get(key) != places or last.slugs.get(key) != term.slug or not changed.isdisjoint(places):
+        if last.pools.get(key) != places or last.slugs.get(key) != term.slug or not briefed.isdisjoint(places):
             shown.update(terms.order[post.slug] for post in term.stories)
     return {i: last.keys[last.articles + i] for i in range(count) if i not in shown}
 
@@ -170,6 +173,7 @@ def planned(cfg: Config, site: str, posts: list[Post], terms: Terms, jobs: list[
         feeds,
         site,
         [post.card.key for post in posts],
+        [post.card.brief for post in posts],
     )
 
 
@@ -270,17 +274,21 @@ def _article(post: Post, older: Post | None, newer: Post | None, terms: Terms, h
         "story": post.card,
         "body": html_of(post),
         "terms": links,
-        "related": [other.card for other in related(post, terms)],
-        "older": older.card if older else None,
-        "newer": newer.card if newer else None,
+        "related": [_brief(other) for other in related(post, terms)],
+        "older": _brief(older) if older else None,
+        "newer": _brief(newer) if newer else None,
     }
+
+
+def _brief(post: Post) -> Brief:
+    return Brief.of(post.url, post.meta)
 
 
 def article_jobs(site: str, posts: list[Post], terms: Terms, kept: dict[int, str]) -> Iterator[Job]:
     """posts newest first: 'previous' is the older neighbour, 'next' the newer one.
 
     A page's key is its frame (what it shows but the body) with its body's hash. related()
-    looks only at the pools of the story's terms, so their cards' keys stand for it in the frame.
+    looks only at the pools of the story's terms, so their Briefs' keys stand for it in the frame.
     kept: frames known already, by place (see kept_frames()).
     """
     shown: dict[tuple[str, str], str] = {}  # (kind, name) -> a key of what an article shows of the term
@@ -289,7 +297,7 @@ def article_jobs(site: str, posts: list[Post], terms: Terms, kept: dict[int, str
         key = shown.get((kind, name))
         if key is None:
             term = terms.lookup(kind, name)
-            key = shown[(kind, name)] = digest(term.url, term.name, *(p.card.key for p in pool(term)))
+            key = shown[(kind, name)] = digest(term.url, term.name, *(p.card.brief for p in pool(term)))
         return key
 
     def frame(i: int) -> str:
@@ -300,8 +308,8 @@ def article_jobs(site: str, posts: list[Post], terms: Terms, kept: dict[int, str
             post.url,
             post.card.key,
             *(term_key(k.key, name) for k in KINDS for name in names_of(post, k.key)),
-            older.card.key if older else "",
-            newer.card.key if newer else "",
+            older.card.brief if older else "",
+            newer.card.brief if newer else "",
         )
 
     for i in range(len(posts)):

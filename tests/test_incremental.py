@@ -442,22 +442,38 @@ def test_a_file_another_name_sees_is_never_written_over(sites: tuple[Path, Path]
         assert len(os.listdir(site / CACHE_DIR / "spares")) == 5
 
 
-def test_a_topic_edit_plans_again_only_the_articles_that_show_it(sites: tuple[Path, Path], monkeypatch) -> None:
-    """Other articles' frames are taken from the last plan: those of the terms whose pools (the related
-    stories' candidates) neither changed nor hold the post."""
+@pytest.mark.parametrize(("change", "replanned"), [("topic", 1), ("title", 3)])
+def test_an_edit_plans_again_only_the_articles_that_show_what_changed(
+    sites: tuple[Path, Path], monkeypatch, change: str, replanned: int
+) -> None:
+    """Other articles' frames are taken from the last plan. Without related stories (no pools), a topic
+    edit plans again the post's article alone; a title edit its neighbours' too, which show its title."""
     incremental, cold = sites
-    monkeypatch.setattr(taxonomy, "RELATED_POOL", 3)  # else every pool of 64 posts holds the post
+    monkeypatch.setattr(taxonomy, "RELATED_POOL", 0)
     build(incremental)
     kept: list[dict[int, str]] = []
     real = render.kept_frames
     monkeypatch.setattr(render, "kept_frames", lambda *args: kept.append(real(*args)) or kept[-1])
-    EDITS["topic"](incremental)
-    EDITS["topic"](cold)
+    EDITS[change](incremental)
+    EDITS[change](cold)
     build(incremental)
     cold_build(cold)
     articles = len(list((incremental / "output/posts").glob("*/index.html")))
-    assert len(kept) == 1 and 0 < len(kept[0]) <= articles - 3  # not the post, nor its two neighbours
+    assert len(kept) == 1 and len(kept[0]) == articles - replanned
     assert tree(incremental / "output") == tree(cold / "output")
+
+
+def test_an_edit_no_brief_shows_rewrites_no_article_but_its_own(sites: tuple[Path, Path]) -> None:
+    """Every pool of this small site holds the post, so it is a candidate for every related list it shares a
+    term with; those lists show its title and date (its brief), not its summary or topics: a summary edit
+    changes no other article's key, and no other article is rendered or written again."""
+    incremental, _ = sites
+    build(incremental)
+    before = mtimes(incremental / "output/posts")
+    edit(incremental, POST, "summary: .*", "summary: 更正后的摘要。")
+    build(incremental)
+    after = mtimes(incremental / "output/posts")
+    assert [path for path in after if after[path] != before.get(path)] == ["gen-042/index.html"]
 
 
 def test_a_new_term_that_takes_an_old_ones_slug_plans_its_articles_again(sites: tuple[Path, Path], monkeypatch) -> None:
