@@ -14,6 +14,8 @@ counts and links come from the cards), and a theme must show nothing else of a t
 
 from __future__ import annotations
 
+import hashlib
+from array import array
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -54,9 +56,10 @@ class TermLink:
         return f"{self.kind}/{self.slug}/"
 
 
-@dataclass(frozen=True, slots=True)
-class Job:
-    """One HTML page to make: its URL, template and key, and how to build its template context."""
+class Job(NamedTuple):
+    """One HTML page to make: its URL, template and key, and how to build its template context.
+
+    A tuple: a build that plans its pages again makes 16,000 of them at 10^4 stories."""
 
     path: str
     template: str
@@ -102,7 +105,8 @@ class Plan(NamedTuple):
     articles start (in the posts' order); slugs and pools: each term's (kind, name) -> its slug and its
     pool's places in the posts, all an article page needs of the terms; feeds: each feed's path, title,
     page and the places of the posts it shows; site, cards and briefs: the site's key, each post's card's
-    and its brief's (see content.Brief).
+    and its brief's (see content.Brief); lists: each list's signature, first page and number of pages, by
+    its first page's URL (see Lists).
     """
 
     paths: list[str]
@@ -114,6 +118,7 @@ class Plan(NamedTuple):
     site: str
     cards: list[str]
     briefs: list[str]
+    lists: dict[str, tuple[str, int, int]]
 
     def pages(self, posts: Sequence[Post]) -> list[tuple[str, str]]:
         """Every page's path and key: an article's frame with its body's hash."""
@@ -133,21 +138,27 @@ class Plan(NamedTuple):
         return _article_job(posts, i, self.keys[self.articles + i], terms)
 
 
-def kept_frames(last: Plan, site: str, posts: Sequence[Post], terms: Terms) -> dict[int, str]:
-    """The frames of the last plan's articles (by place) that are the same in this one, when the posts are
-    the same ones in the same order, a few with other cards (at most a tenth; else none are kept).
+def changed_cards(last: Plan, site: str, posts: Sequence[Post]) -> set[int] | None:
+    """The places of the posts whose cards are not the last plan's, when the posts are the same ones in the
+    same order and at most a tenth of them changed; else None: nothing of the last plan is kept."""
+    count = len(posts)
+    articles = last.paths[last.articles : last.articles + count]
+    if last.site != site or len(last.cards) != count or articles != [post.url for post in posts]:
+        return None
+    changed = {i for i, (card, post) in enumerate(zip(last.cards, posts, strict=True)) if card != post.card.key}
+    return changed if len(changed) <= count // 10 else None
+
+
+def kept_frames(last: Plan, posts: Sequence[Post], terms: Terms, changed: set[int] | None) -> dict[int, str]:
+    """The frames of the last plan's articles (by place) that are the same in this one; changed: from
+    changed_cards(), None to keep none.
 
     An article's frame (see article_jobs()) shows its card, its neighbours' briefs and each of its terms'
     link and pool: it is the same unless it has another card, a neighbour another brief, or one of its
     terms another slug, another pool or a pool with a post whose brief changed. A topic edit changes the
     article's own frame, and those of the articles of the topics whose pools it joined or left.
     """
-    count = len(posts)
-    articles = last.paths[last.articles : last.articles + count]
-    if last.site != site or len(last.cards) != count or articles != [post.url for post in posts]:
-        return {}
-    changed = {i for i, (card, post) in enumerate(zip(last.cards, posts, strict=True)) if card != post.card.key}
-    if len(changed) > count // 10:
+    if changed is None:
         return {}
     briefed = {i for i in changed if last.briefs[i] != posts[i].card.brief}
     shown = changed | {i - 1 for i in briefed} | {i + 1 for i in briefed}
@@ -155,17 +166,50 @@ def kept_frames(last: Plan, site: str, posts: Sequence[Post], terms: Terms) -> d
         term = terms.index[key]
         if last.pools.get(key) != places or last.slugs.get(key) != term.slug or not briefed.isdisjoint(places):
             shown.update(terms.order[post.slug] for post in term.stories)
-    return {i: last.keys[last.articles + i] for i in range(count) if i not in shown}
+    return {i: last.keys[last.articles + i] for i in range(len(posts)) if i not in shown}
 
 
-def planned(cfg: Config, site: str, posts: list[Post], terms: Terms, jobs: list[Job], feeds: list[Feed]) -> Plan:
-    """The Plan of jobs (from plan()), to remember for the next build."""
+class Lists:
+    """The keys of list pages that a plan takes from the last one, and each list's signature for the next.
+
+    A list page's key (see list_jobs()) hashes the list's title, its page's number, the number of pages
+    and of posts, and the cards it shows. A list with the same signature as in the last plan (its title,
+    and its posts by place) keeps the keys of its pages whose posts' cards did not change: a topic edit
+    hashes again the pages of the two topics, and one page of each other list that shows the post.
+    """
+
+    def __init__(self, order: dict[str, int], last: Plan | None = None, changed: set[int] | None = None) -> None:
+        self.order = order
+        self.changed = changed if changed is not None else set()
+        self.last = last if changed is not None else None
+        self.signatures: dict[str, tuple[str, int]] = {}  # first URL -> signature, number of pages
+
+    def known(self, first_url: str, title: str, extras: str, posts: Sequence[Post], count: int) -> list[int] | None:
+        """The places of the list's posts, if its pages' keys in the last plan can be kept; records its signature."""
+        places = [self.order[post.slug] for post in posts]
+        signature = digest(title, extras, hashlib.sha256(array("q", places).tobytes()).hexdigest())
+        self.signatures[first_url] = (signature, count)
+        old = self.last.lists.get(first_url) if self.last is not None else None
+        return places if old is not None and old[0] == signature else None
+
+    def key(self, first_url: str, number: int) -> str:
+        """The key of page number of the list, in the last plan."""
+        assert self.last is not None
+        return self.last.keys[self.last.lists[first_url][1] + number - 1]
+
+
+def planned(
+    cfg: Config, site: str, posts: list[Post], terms: Terms, jobs: list[Job], feeds: list[Feed], lists: Lists
+) -> Plan:
+    """The Plan of jobs (from plan(), with lists), to remember for the next build."""
     articles = page_count(len(posts), cfg.per_page)
     keys = [job.key for job in jobs]
     for i, post in enumerate(posts, articles):
         keys[i] = keys[i][: -len(post.body_sha)]  # the frame
+    paths = [job.path for job in jobs]
+    first = {path: i for i, path in enumerate(paths) if path in lists.signatures}
     return Plan(
-        [job.path for job in jobs],
+        paths,
         keys,
         articles,
         {key: term.slug for key, term in terms.index.items()},
@@ -174,6 +218,7 @@ def planned(cfg: Config, site: str, posts: list[Post], terms: Terms, jobs: list[
         site,
         [post.card.key for post in posts],
         [post.card.brief for post in posts],
+        {url: (signature, first[url], count) for url, (signature, count) in lists.signatures.items()},
     )
 
 
@@ -343,24 +388,35 @@ def _list_key(site: str, url: str, shown: tuple[str, ...], posts: Sequence[Post]
 
 
 def list_jobs(
-    site: str, title: str, posts: Sequence[Post], first_url: str, per_page: int, **extra: Any
+    site: str, title: str, posts: Sequence[Post], first_url: str, per_page: int, lists: Lists | None, **extra: Any
 ) -> Iterator[Job]:
-    """The pages of a list; each page's Pager is made when it is rendered, not kept for 10^5 pages."""
+    """The pages of a list; each page's Pager is made when it is rendered, not kept for 10^5 pages.
+    lists: the keys kept from the last plan (see Lists), or None."""
     count = page_count(len(posts), per_page)
     extras = repr(sorted(extra.items()))
+    places = lists.known(first_url, title, extras, posts, count) if lists is not None else None
     for number in range(1, count + 1):
         url = page_url(first_url, number)
-        shown = (title, str(number), str(count), str(len(posts)), extras)
-        cards = posts[(number - 1) * per_page : number * per_page]
-        key = _list_key(site, url, shown, cards)
+        start, end = (number - 1) * per_page, number * per_page
+        if places is not None and lists is not None and lists.changed.isdisjoint(places[start:end]):
+            key = lists.key(first_url, number)
+        else:
+            key = _list_key(site, url, (title, str(number), str(count), str(len(posts)), extras), posts[start:end])
         yield Job(url, "list.html", key, partial(_list, title, posts, (number, count, first_url, per_page), extra))
 
 
-def plan(cfg: Config, site: str, posts: list[Post], terms: Terms, kept: dict[int, str] | None = None) -> Iterator[Job]:
+def plan(
+    cfg: Config,
+    site: str,
+    posts: list[Post],
+    terms: Terms,
+    kept: dict[int, str] | None = None,
+    lists: Lists | None = None,
+) -> Iterator[Job]:
     """Every HTML page of the site, in a fixed order: the home list, the articles, the terms, the archive.
-    kept: the articles' frames known already (see kept_frames())."""
+    kept: the articles' frames known already (see kept_frames()); lists: the list pages' keys (see Lists)."""
     every = cards_key(site, posts)  # what the pages that show every term show
-    yield from list_jobs(site, cfg.title, posts, "", cfg.per_page, home=True)
+    yield from list_jobs(site, cfg.title, posts, "", cfg.per_page, lists, home=True)
     yield from article_jobs(site, posts, terms, kept or {})
     for kind in KINDS:
         kind_terms = terms.by_kind[kind.key]
@@ -369,7 +425,7 @@ def plan(cfg: Config, site: str, posts: list[Post], terms: Terms, kept: dict[int
         for term in kind_terms:
             feed = f"{term.url}atom.xml" if kind.key == "topics" else None
             title = f"{kind.label}：{term.name}"
-            yield from list_jobs(site, title, term.stories, term.url, cfg.per_page, feed=feed)
+            yield from list_jobs(site, title, term.stories, term.url, cfg.per_page, lists, feed=feed)
     archive = {
         "years": terms.years,
         "topics": terms.by_kind["topics"],
@@ -379,6 +435,6 @@ def plan(cfg: Config, site: str, posts: list[Post], terms: Terms, kept: dict[int
     yield Job("archive/", "archive.html", digest(every, "archive.html"), partial(_fixed, archive))
     for period in (*terms.years, *terms.months):
         label = period.name.replace("/", "年") + ("月" if "/" in period.name else "年")
-        yield from list_jobs(site, f"归档：{label}", period.stories, f"archive/{period.slug}/", cfg.per_page)
+        yield from list_jobs(site, f"归档：{label}", period.stories, f"archive/{period.slug}/", cfg.per_page, lists)
     yield _plain(site, "search.html", "search/")
     yield _plain(site, "404.html", "404.html")

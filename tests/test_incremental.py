@@ -463,6 +463,25 @@ def test_an_edit_plans_again_only_the_articles_that_show_what_changed(
     assert tree(incremental / "output") == tree(cold / "output")
 
 
+def test_a_topic_edit_hashes_again_only_the_list_pages_that_change(sites: tuple[Path, Path], monkeypatch) -> None:
+    """A list whose posts are the same keeps its pages' keys from the last plan, but for the page that shows
+    the edited post; the topics the post left or joined are hashed again whole."""
+    incremental, cold = sites
+    build(incremental)
+    hashed: list[str] = []
+    real = render._list_key
+    monkeypatch.setattr(render, "_list_key", lambda site, url, *rest: hashed.append(url) or real(site, url, *rest))
+    EDITS["topic"](incremental)
+    build(incremental)
+    edited = [url for url in hashed if not url.startswith("topics/")]
+    lists = [p for p in (incremental / "output").rglob("index.html") if "/posts/" not in p.as_posix()]
+    assert 0 < len(hashed) < len(lists) / 3
+    assert edited and all("posts/gen-042/" in (incremental / "output" / url / "index.html").read_text() for url in edited)
+    EDITS["topic"](cold)
+    cold_build(cold)
+    assert tree(incremental / "output") == tree(cold / "output")
+
+
 def test_an_edit_no_brief_shows_rewrites_no_article_but_its_own(sites: tuple[Path, Path]) -> None:
     """Every pool of this small site holds the post, so it is a candidate for every related list it shares a
     term with; those lists show its title and date (its brief), not its summary or topics: a summary edit

@@ -395,12 +395,14 @@ def write_site(cfg: Config, posts: list[Post], out: Output, bodies: Bodies, stor
         plan, last = (last, None) if made_for == cards else (None, last)  # last: another cards' plan, or None
         if plan is None:
             terms = taxonomy.collect(posts, slug_of)
-            kept = render.kept_frames(last, site, posts, terms) if last is not None else {}
+            changed = render.changed_cards(last, site, posts) if last is not None else None
+            kept = render.kept_frames(last, posts, terms, changed) if last is not None else {}
+            lists = render.Lists(terms.order, last, changed)
             del last
-            jobs = list(render.plan(cfg, site, posts, terms, kept))
+            jobs = list(render.plan(cfg, site, posts, terms, kept, lists))
             pages = add_pages(env, ((job.path, job.key) for job in jobs), jobs.__getitem__, out, bodies, store)
             used = {"pages": {job.key for job in jobs}}
-            plan = render.planned(cfg, site, posts, terms, jobs, feed_plan(cfg, posts, terms))  # not copied into workers
+            plan = render.planned(cfg, site, posts, terms, jobs, feed_plan(cfg, posts, terms), lists)  # not in workers
             del jobs, terms  # the search index needs the memory more, at 10^5 stories
             if store is not None:
                 store.save_plan(cards, plan)
