@@ -165,7 +165,7 @@ def kept_frames(last: Plan, posts: Sequence[Post], terms: Terms, changed: set[in
     for key, places in terms.pools.items():
         term = terms.index[key]
         if last.pools.get(key) != places or last.slugs.get(key) != term.slug or not briefed.isdisjoint(places):
-            shown.update(terms.order[post.slug] for post in term.stories)
+            shown.update(term.places)
     return {i: last.keys[last.articles + i] for i in range(len(posts)) if i not in shown}
 
 
@@ -178,19 +178,17 @@ class Lists:
     hashes again the pages of the two topics, and one page of each other list that shows the post.
     """
 
-    def __init__(self, order: dict[str, int], last: Plan | None = None, changed: set[int] | None = None) -> None:
-        self.order = order
+    def __init__(self, last: Plan | None = None, changed: set[int] | None = None) -> None:
         self.changed = changed if changed is not None else set()
         self.last = last if changed is not None else None
         self.signatures: dict[str, tuple[str, int]] = {}  # first URL -> signature, number of pages
 
-    def known(self, first_url: str, title: str, extras: str, posts: Sequence[Post], count: int) -> list[int] | None:
-        """The places of the list's posts, if its pages' keys in the last plan can be kept; records its signature."""
-        places = [self.order[post.slug] for post in posts]
+    def known(self, first_url: str, title: str, extras: str, places: Sequence[int], count: int) -> bool:
+        """Whether the list's pages' keys in the last plan can be kept (places: its posts'); records its signature."""
         signature = digest(title, extras, hashlib.sha256(array("q", places).tobytes()).hexdigest())
         self.signatures[first_url] = (signature, count)
         old = self.last.lists.get(first_url) if self.last is not None else None
-        return places if old is not None and old[0] == signature else None
+        return old is not None and old[0] == signature
 
     def key(self, first_url: str, number: int) -> str:
         """The key of page number of the list, in the last plan."""
@@ -388,17 +386,24 @@ def _list_key(site: str, url: str, shown: tuple[str, ...], posts: Sequence[Post]
 
 
 def list_jobs(
-    site: str, title: str, posts: Sequence[Post], first_url: str, per_page: int, lists: Lists | None, **extra: Any
+    site: str,
+    title: str,
+    posts: Sequence[Post],
+    places: Sequence[int],
+    first_url: str,
+    per_page: int,
+    lists: Lists | None,
+    **extra: Any,
 ) -> Iterator[Job]:
-    """The pages of a list; each page's Pager is made when it is rendered, not kept for 10^5 pages.
-    lists: the keys kept from the last plan (see Lists), or None."""
+    """The pages of a list (places: its posts' in the newest-first list of all); each page's Pager is made
+    when it is rendered, not kept for 10^5 pages. lists: the keys kept from the last plan (see Lists), or None."""
     count = page_count(len(posts), per_page)
     extras = repr(sorted(extra.items()))
-    places = lists.known(first_url, title, extras, posts, count) if lists is not None else None
+    known = lists is not None and lists.known(first_url, title, extras, places, count)
     for number in range(1, count + 1):
         url = page_url(first_url, number)
         start, end = (number - 1) * per_page, number * per_page
-        if places is not None and lists is not None and lists.changed.isdisjoint(places[start:end]):
+        if known and lists is not None and lists.changed.isdisjoint(places[start:end]):
             key = lists.key(first_url, number)
         else:
             key = _list_key(site, url, (title, str(number), str(count), str(len(posts)), extras), posts[start:end])
@@ -416,7 +421,7 @@ def plan(
     """Every HTML page of the site, in a fixed order: the home list, the articles, the terms, the archive.
     kept: the articles' frames known already (see kept_frames()); lists: the list pages' keys (see Lists)."""
     every = cards_key(site, posts)  # what the pages that show every term show
-    yield from list_jobs(site, cfg.title, posts, "", cfg.per_page, lists, home=True)
+    yield from list_jobs(site, cfg.title, posts, range(len(posts)), "", cfg.per_page, lists, home=True)
     yield from article_jobs(site, posts, terms, kept or {})
     for kind in KINDS:
         kind_terms = terms.by_kind[kind.key]
@@ -425,16 +430,17 @@ def plan(
         for term in kind_terms:
             feed = f"{term.url}atom.xml" if kind.key == "topics" else None
             title = f"{kind.label}：{term.name}"
-            yield from list_jobs(site, title, term.stories, term.url, cfg.per_page, lists, feed=feed)
+            yield from list_jobs(site, title, term.stories, term.places, term.url, cfg.per_page, lists, feed=feed)
     archive = {
         "years": terms.years,
         "topics": terms.by_kind["topics"],
         "total": len(posts),
-        "undated": sum(1 for s in posts if s.meta.date is None),
+        "undated": len(posts) - sum(len(year.places) for year in terms.years),  # the years hold every dated post
     }
     yield Job("archive/", "archive.html", digest(every, "archive.html"), partial(_fixed, archive))
     for period in (*terms.years, *terms.months):
         label = period.name.replace("/", "年") + ("月" if "/" in period.name else "年")
-        yield from list_jobs(site, f"归档：{label}", period.stories, f"archive/{period.slug}/", cfg.per_page, lists)
+        first_url = f"archive/{period.slug}/"
+        yield from list_jobs(site, f"归档：{label}", period.stories, period.places, first_url, cfg.per_page, lists)
     yield _plain(site, "search.html", "search/")
     yield _plain(site, "404.html", "404.html")

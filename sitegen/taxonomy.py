@@ -37,6 +37,7 @@ class Term:
     name: str
     slug: str
     stories: tuple[Post, ...]
+    places: tuple[int, ...] = ()  # the stories' places in the newest-first list of all
 
     @property
     def url(self) -> str:
@@ -90,28 +91,32 @@ def term_slugs(names: list[str], slug_of: Callable[[str], str]) -> dict[str, str
 
 
 def _group(stories: list[Post], metas: list[Meta], kind: str, slug_of: Callable[[str], str]) -> tuple[Term, ...]:
-    members: dict[str, list[Post]] = defaultdict(list)
-    for story, names in zip(stories, map(_NAMES[kind], metas), strict=True):
+    members: dict[str, list[int]] = defaultdict(list)
+    for i, names in enumerate(map(_NAMES[kind], metas)):
         for name in names:
-            members[name].append(story)
+            members[name].append(i)
     slugs = term_slugs(list(members), slug_of)
-    terms = [Term(kind, name, slugs[name], tuple(members[name])) for name in members]
+    terms = [_term(kind, name, slugs[name], stories, places) for name, places in members.items()]
     return tuple(sorted(terms, key=lambda t: (-len(t.stories), t.name)))
 
 
+def _term(kind: str, name: str, slug: str, stories: list[Post], places: list[int]) -> Term:
+    return Term(kind, name, slug, tuple(map(stories.__getitem__, places)), tuple(places))
+
+
 def _periods(stories: list[Post], metas: list[Meta]) -> tuple[tuple[Term, ...], tuple[Term, ...]]:
-    years: dict[int, list[Post]] = defaultdict(list)
-    months: dict[tuple[int, int], list[Post]] = defaultdict(list)
-    for story, meta in zip(stories, metas, strict=True):
+    years: dict[int, list[int]] = defaultdict(list)
+    months: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for i, meta in enumerate(metas):
         d = meta.date
         if d is not None:
-            years[d.year].append(story)
-            months[(d.year, d.month)].append(story)
+            years[d.year].append(i)
+            months[(d.year, d.month)].append(i)
     return (
-        tuple(Term("archive", f"{y:04d}", f"{y:04d}", tuple(s)) for y, s in sorted(years.items(), reverse=True)),
+        tuple(_term("archive", f"{y:04d}", f"{y:04d}", stories, p) for y, p in sorted(years.items(), reverse=True)),
         tuple(
-            Term("archive", f"{y:04d}/{m:02d}", f"{y:04d}/{m:02d}", tuple(s))
-            for (y, m), s in sorted(months.items(), reverse=True)
+            _term("archive", f"{y:04d}/{m:02d}", f"{y:04d}/{m:02d}", stories, p)
+            for (y, m), p in sorted(months.items(), reverse=True)
         ),
     )
 
@@ -123,7 +128,7 @@ def collect(stories: list[Post], slug_of: Callable[[str], str]) -> Terms:
     by_kind = {k.key: _group(stories, metas, k.key, slug_of) for k in KINDS}
     index = {(t.kind, t.name): t for terms in by_kind.values() for t in terms}
     order = {s.slug: i for i, s in enumerate(stories)}
-    pools = {key: tuple(order[s.slug] for s in pool(term)) for key, term in index.items()}
+    pools = {key: term.places[:RELATED_POOL] for key, term in index.items()}
     return Terms(by_kind, years, months, index, order, tuple(stories), pools)
 
 

@@ -397,7 +397,7 @@ def write_site(cfg: Config, posts: list[Post], out: Output, bodies: Bodies, stor
             terms = taxonomy.collect(posts, slug_of)
             changed = render.changed_cards(last, site, posts) if last is not None else None
             kept = render.kept_frames(last, posts, terms, changed) if last is not None else {}
-            lists = render.Lists(terms.order, last, changed)
+            lists = render.Lists(last, changed)
             del last
             jobs = list(render.plan(cfg, site, posts, terms, kept, lists))
             pages = add_pages(env, ((job.path, job.key) for job in jobs), jobs.__getitem__, out, bodies, store)
