@@ -420,7 +420,8 @@ def write_site(cfg: Config, posts: list[Post], out: Output, bodies: Bodies, stor
             key = digest(site, path, title, *(part for p in shown for part in (p.card.key, body_key(p, cfg))))
             add_made(out, path, key, functools.partial(feeds.atom, cfg, title, path, page, shown, html_of))
         del plan  # the search index needs the memory more, at 10^5 stories
-        add_made(out, "sitemap.xml", digest(cards, "sitemap.xml"), lambda: sitemap.sitemap(cfg, pages, lastmod(posts)))
+        shows = digest(site, "sitemap.xml", *pages, *(p.card.brief for p in posts))  # its days are in the briefs
+        add_made(out, "sitemap.xml", shows, lambda: sitemap.sitemap(cfg, pages, lastmod(posts)))
         out.add("robots.txt", sitemap.robots(cfg))
         if store is None or stamps is None:
             build_search(ordered, None, out, bodies, None)
