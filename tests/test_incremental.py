@@ -268,6 +268,17 @@ def test_a_topic_edit_loads_neither_markdown_it_nor_package_metadata(sites: tupl
     assert int(re.search(r"\((\d+) changed", summary)[1]) > 1  # its lists changed with it
 
 
+def test_a_body_edit_is_rendered_beside_the_loading_of_the_entries(sites: tuple[Path, Path]) -> None:
+    """The walk that finds the changed file analyses it on the other core, while the build's own process
+    loads the entries: that process never imports the Markdown parser."""
+    site, _ = sites
+    build(site)
+    EDITS["body"](site)
+    loaded, _ = build_in_a_process(site, {"markdown_it"})
+    assert loaded == (set() if parallel.cores() > 1 else {"markdown_it"})
+    assert "新增的一段正文" in (site / "output/posts/gen-042/index.html").read_text(encoding="utf-8")
+
+
 def test_the_code_key_reads_the_versions_importlib_metadata_reads() -> None:
     assert installed([*LIBRARIES, "no-such-library"]) == [*map(importlib.metadata.version, LIBRARIES), ""]
 

@@ -121,6 +121,7 @@ def body_settings(remote_images: bool, base_path: str) -> str:
 
 
 Body = tuple[str, str, str, tuple[markup.Link, ...]]  # key, HTML, text, links
+Analysed = tuple[Entry | None, list[SitegenError], Body | None]  # a file's entry, or its problems; its body if made
 
 
 def _render_body(cfg: Config, story: Story, key: str) -> Body:
@@ -128,7 +129,7 @@ def _render_body(cfg: Config, story: Story, key: str) -> Body:
     return key, html, markup.to_text(html), links
 
 
-def analyse(cfg: Config, store: Cache, path: Path) -> tuple[Entry | None, list[SitegenError], Body | None]:
+def analyse(cfg: Config, store: Cache, path: Path) -> Analysed:
     """One new or changed file: parsed, checked on its own, and its body rendered unless the cache has it."""
     stat = path.stat()
     try:
@@ -149,6 +150,9 @@ def analyse(cfg: Config, store: Cache, path: Path) -> tuple[Entry | None, list[S
     return entry, [], body
 
 
+EARLY = 64  # at most this many changed files are analysed while the entries load (see walk())
+
+
 def load_posts(cfg: Config, content_dir: Path, store: Cache) -> list[Entry]:
     """Every post under content_dir in path order, each file read again only if its size or mtime changed.
 
@@ -156,9 +160,9 @@ def load_posts(cfg: Config, content_dir: Path, store: Cache) -> list[Entry]:
     """
     content.require_folder(content_dir)
     scope = digest(*(t.name for t in cfg.topics))  # story_problems() depends on the topics alone
-    walking = parallel.background(functools.partial(content.stat_posts, content_dir))  # while the entries load
+    walking = parallel.background(functools.partial(walk, cfg, store, content_dir, scope))  # while the entries load
     known = store.entries(scope)
-    found = walking.result() if walking is not None else content.stat_posts(content_dir)
+    found, early = walking.result() if walking is not None else (content.stat_posts(content_dir), {})
     files = [file for file, _, _ in found]
     entries: dict[str, Entry] = {}
     todo: list[str] = []
@@ -170,8 +174,11 @@ def load_posts(cfg: Config, content_dir: Path, store: Cache) -> list[Entry]:
             todo.append(file)
     problems: list[SitegenError] = []
     changed: dict[str, Entry] = {}
-    analysed = parallel.ordered_map(functools.partial(analyse, cfg, store), [Path(file) for file in todo])
-    for file, (entry, errors, body) in zip(todo, analysed, strict=True):
+    late = [file for file in todo if file not in early]
+    made = parallel.ordered_map(functools.partial(analyse, cfg, store), [Path(file) for file in late])
+    analysed = dict(zip(late, made, strict=True))
+    for file in todo:
+        entry, errors, body = early[file] if file in early else analysed[file]
         problems += errors
         if entry is not None:
             changed[file] = entry
@@ -185,6 +192,20 @@ def load_posts(cfg: Config, content_dir: Path, store: Cache) -> list[Entry]:
     if problems:
         raise SitegenErrors(problems)
     return ordered
+
+
+def walk(
+    cfg: Config, store: Cache, content_dir: Path, scope: str
+) -> tuple[list[tuple[str, int, int]], dict[str, Analysed]]:
+    """Every post's path, size and mtime (see content.stat_posts()), and the changed files analysed, if
+    there are at most EARLY: run beside the loading of the entries, a one-post edit's file is parsed and
+    its body rendered (markdown-it imported) on the other core. More are analysed on every core after."""
+    found = content.stat_posts(content_dir)
+    stats = store.stats(scope)
+    changed = [file for file, size, mtime_ns in found if stats.get(file) != (size, mtime_ns)]
+    if len(changed) > EARLY:
+        return found, {}
+    return found, {file: analyse(cfg, store, Path(file)) for file in changed}
 
 
 class Bodies(Protocol):
