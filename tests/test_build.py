@@ -243,3 +243,28 @@ def test_a_build_that_ends_its_process_leaves_its_data_to_the_exit(site: Path) -
     assert len(posts) == len(list((site / "content").rglob("*.md"))) - 1  # but the draft
     assert out.files.keys() == {p.relative_to(site / "output").as_posix() for p in (site / "output").rglob("*") if p.is_file()}
     assert build(site) == 0 and gc.isenabled()
+
+
+def test_the_entries_keep_one_time_zone_object_per_offset(tmp_path: Path) -> None:
+    """Each parsed date has a time zone object of its own; a blob of the cache's entries keeps one per
+    offset and name, and the dates it gives back are the same instants, shown the same way."""
+    from sitegen.cache import Cache, Entry, _bucket
+    from sitegen.content import Post, read_story
+
+    paths = [tmp_path / f"p{i}.md" for i in range(200)]
+    first = paths[0]
+    paths = [first, *[p for p in paths[1:] if _bucket(str(p)) == _bucket(str(first))][:2]]  # in one blob
+    entries = {}
+    stamps = ["2022-08-18T09:30:00+08:00", "2023-01-02T23:05:00+08:00", "2023-01-03T01:00:00+09:00"]
+    for path, stamp in zip(paths, stamps, strict=True):
+        path.write_text(f"---\ntitle: 第{path.stem}篇\ndate: {stamp}\n---\n\n正文。\n", encoding="utf-8")
+        entries[str(path)] = Entry(1, 1, Post.of(read_story(path)), (), (), 5, 1)
+    dates = [e.post.meta.date for e in entries.values()]
+    assert len(dates) == 3 and dates[0].tzinfo is not dates[1].tzinfo
+    store = Cache(tmp_path / "cache")
+    store.save_entries("scope", entries, [])
+    kept = store.entries("scope")
+    loaded = [kept[path].post.meta.date for path in entries]
+    store.close()
+    assert loaded == dates and [d.isoformat() for d in loaded] == [d.isoformat() for d in dates]
+    assert loaded[0].tzinfo is loaded[1].tzinfo and loaded[2].tzinfo is not loaded[0].tzinfo

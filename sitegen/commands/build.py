@@ -174,16 +174,16 @@ def load_posts(cfg: Config, content_dir: Path, store: Cache) -> list[Entry]:
             todo.append(file)
     problems: list[SitegenError] = []
     changed: dict[str, Entry] = {}
-    late = [file for file in todo if file not in early]
-    made = parallel.ordered_map(functools.partial(analyse, cfg, store), [Path(file) for file in late])
-    analysed = dict(zip(late, made, strict=True))
+    late = [Path(file) for file in todo if file not in early]
+    made = parallel.ordered_map(functools.partial(analyse, cfg, store), late)  # taken one by one: 10^5 bodies
     for file in todo:
-        entry, errors, body = early[file] if file in early else analysed[file]
+        entry, errors, body = early[file] if file in early else next(made)
         problems += errors
         if entry is not None:
             changed[file] = entry
         if body is not None:
             store.add_body(*body)
+    next(made, None)  # none is left: this ends the map, and its workers
     entries.update(changed)
     store.save_entries(scope, changed, removed=[path for path in known if path not in entries])
     store.commit()
