@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
+import operator
 import pickle
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -57,20 +58,12 @@ def render_story(story: Story, cfg: Config) -> render.Rendered:
     return render.Rendered(Post.of(story), html, markup.to_text(html))
 
 
-def day(post: Post) -> str:
-    """The post's date as its pages and the search index show it ("2022-08-18"), "" when undated."""
-    value = post.meta.date
-    if value is None:
-        return ""
-    return (value.date() if isinstance(value, datetime) else value).isoformat()  # a sixth of isoformat()[:10]'s time
-
-
 def search_doc(post: Post, text: str) -> search_index.SearchDoc:
     return search_index.SearchDoc(
         url=post.url,
         title=post.meta.title,
         text=text,
-        date=day(post),
+        date=post.day,
         summary=post.meta.summary or "",
         categories=post.meta.categories,
         regions=post.meta.regions,
@@ -398,7 +391,7 @@ def write_site(cfg: Config, posts: list[Post], out: Output, bodies: Bodies, stor
 
     With a cache, the search index is updated in a forked process while the pages are made.
     """
-    ordered = search_index.newest_first(posts, day)
+    ordered = search_index.newest_first(posts, operator.attrgetter("day"))
     stamps = [p.card.key + body_key(p, cfg) for p in ordered] if store is not None else None
     pending = None
     if store is not None and stamps is not None:
@@ -502,7 +495,7 @@ def add_made(out: Output, path: str, key: str, make: Callable[[], str]) -> None:
 
 def lastmod(posts: list[Post]) -> dict[str, str]:
     """Each dated article's page -> its day, for the sitemap."""
-    return {p.url + "index.html": day(p) for p in posts if p.meta.date}
+    return {p.url + "index.html": p.day for p in posts if p.day}
 
 
 def assemble(cfg: Config, stories: list[Story], output_dir: Path) -> Output:
