@@ -456,10 +456,17 @@ class Cache:
     def altered(self, target: Path) -> list[str]:
         """The files of target's record that are not there as recorded (changed or removed by hand). It reads
         the record a bucket at a time: run in a forked process, it holds a fiftieth of it, not a copy."""
-        name = str(target.resolve())
+        records = self.db.execute("SELECT record FROM outputs WHERE target = ?", (str(target.resolve()),))
+        try:
+            folder = os.open(target, os.O_RDONLY | os.O_DIRECTORY)
+        except OSError:  # gone: none is there
+            return [rel for (blob,) in records for rel in pickle.loads(blob)]
         found = []
-        for (blob,) in self.db.execute("SELECT record FROM outputs WHERE target = ?", (name,)):
-            found += [rel for rel, written in pickle.loads(blob).items() if not as_written(f"{target}/{rel}", written)]
+        try:
+            for (blob,) in records:
+                found += [rel for rel, written in pickle.loads(blob).items() if not as_written(rel, written, folder)]
+        finally:
+            os.close(folder)
         return found
 
     def committing(self, target: Path) -> None:
