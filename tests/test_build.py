@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import itertools
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -251,9 +252,9 @@ def test_the_entries_keep_one_time_zone_object_per_offset(tmp_path: Path) -> Non
     from sitegen.cache import Cache, Entry, _bucket
     from sitegen.content import Post, read_story
 
-    paths = [tmp_path / f"p{i}.md" for i in range(200)]
-    first = paths[0]
-    paths = [first, *[p for p in paths[1:] if _bucket(str(p)) == _bucket(str(first))][:2]]  # in one blob
+    names = (tmp_path / f"p{i}.md" for i in itertools.count())
+    first = next(names)
+    paths = [first, *itertools.islice((p for p in names if _bucket(str(p)) == _bucket(str(first))), 2)]  # one blob
     entries = {}
     stamps = ["2022-08-18T09:30:00+08:00", "2023-01-02T23:05:00+08:00", "2023-01-03T01:00:00+09:00"]
     for path, stamp in zip(paths, stamps, strict=True):
