@@ -44,7 +44,7 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import fields
 from pathlib import Path
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, Literal, NamedTuple, TypeVar
 
 try:
     import fcntl
@@ -310,20 +310,20 @@ class Cache:
     # posts
     def entries(self, scope: str) -> dict[str, Entry]:
         """The entries kept under this scope (the topic vocabulary their problems were found with), by path."""
-        entries: dict[str, Entry] = {}
-        if self._about("entries") == scope:
-            for (blob,) in self.db.execute("SELECT entries FROM posts"):
-                entries.update(pickle.loads(blob))
-        return entries
+        return self._posts("entries", scope)
 
     def stats(self, scope: str) -> dict[str, tuple[int, int]]:
         """The size and mtime of every file the entries under this scope were made from, by path: a twentieth
         of the entries' bytes, read to find the changed files while the entries load."""
-        stats: dict[str, tuple[int, int]] = {}
+        return self._posts("stats", scope)
+
+    def _posts(self, column: Literal["entries", "stats"], scope: str) -> dict[str, Any]:
+        """One column of the posts' buckets, joined; empty if kept under another scope."""
+        joined: dict[str, Any] = {}
         if self._about("entries") == scope:
-            for (blob,) in self.db.execute("SELECT stats FROM posts"):
-                stats.update(pickle.loads(blob))
-        return stats
+            for (blob,) in self.db.execute(f"SELECT {column} FROM posts"):
+                joined.update(pickle.loads(blob))
+        return joined
 
     def save_entries(self, scope: str, changed: dict[str, Entry], removed: Iterable[str]) -> None:
         """Write again the buckets that changed, with their files' stats."""

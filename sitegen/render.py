@@ -8,8 +8,9 @@ stories' cards alone, so a Plan remembers them (and what an article shows of the
 next build with the same cards: a body edit then neither groups the terms nor plans a page, and
 hashes two strings per article. Article and list pages are given Cards and TermLinks (an article
 shows other stories, related or beside it, as Briefs), never Posts or Terms, so a template cannot
-show what the key leaves out; the few pages that show every term (terms.html, archive.html) are keyed by every card (their names,
-counts and links come from the cards), and a theme must show nothing else of a term's stories there.
+show what the key leaves out; the few pages that show every term (terms.html, archive.html) are keyed
+by every card (their names, counts and links come from the cards), and a theme must show nothing else
+of a term's stories there.
 """
 
 from __future__ import annotations
@@ -399,12 +400,12 @@ def list_jobs(
     when it is rendered, not kept for 10^5 pages. lists: the keys kept from the last plan (see Lists), or None."""
     count = page_count(len(posts), per_page)
     extras = repr(sorted(extra.items()))
-    known = lists is not None and lists.known(first_url, title, extras, places, count)
+    kept = lists if lists is not None and lists.known(first_url, title, extras, places, count) else None
     for number in range(1, count + 1):
         url = page_url(first_url, number)
         start, end = (number - 1) * per_page, number * per_page
-        if known and lists is not None and lists.changed.isdisjoint(places[start:end]):
-            key = lists.key(first_url, number)
+        if kept is not None and kept.changed.isdisjoint(places[start:end]):
+            key = kept.key(first_url, number)
         else:
             key = _list_key(site, url, (title, str(number), str(count), str(len(posts)), extras), posts[start:end])
         yield Job(url, "list.html", key, partial(_list, title, posts, (number, count, first_url, per_page), extra))
