@@ -143,7 +143,9 @@ def analyse(cfg: Config, store: Cache, path: Path) -> Analysed:
     return entry, [], body
 
 
-EARLY = 64  # at most this many changed files are analysed while the entries load (see walk())
+# At most this many changed files are analysed while the entries load (see walk()), in one process: the
+# entries take 0.1 s at 10^4 stories, and more files are analysed sooner on every core after.
+EARLY = 8
 
 
 def load_posts(cfg: Config, content_dir: Path, store: Cache) -> list[Entry]:
