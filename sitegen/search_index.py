@@ -29,10 +29,11 @@ follow the same steps):
                     v(n)  n x v(doc - previous doc of the key, the first relative to base)
                     n x v(count * 2 + in title)  v(title count) for each entry in the title
                   counts are occurrences in "title\nbody"; the title ones come first.
-- P part          one segment per D segment: a byte w (2 or 4), then for each entry its
-                  count positions in "title\nbody" (code points, the title starts at 0),
-                  ascending, each a w-byte little-endian integer. Fixed width costs about
-                  what gap varints cost here, and encodes and decodes at C speed.
+- P part          one segment per D segment: a byte w (the width, 4), then for each entry its
+                  count positions, ascending, each a w-byte little-endian integer: a line's
+                  positions are consecutive from a base the line's own text picks, the title's
+                  first (see line_bases()). Fixed width costs about what gap varints cost
+                  here, and encodes and decodes at C speed.
 - t2s-<hash>/<n>.json  bucket n of the traditional -> simplified table: {"t": chars, "s":
                   chars} position by position, for the chars with ord(char) % count == n.
 - facets-<hash>.json.gz  gzip of {"topic"|"region"|"source": {"names", "sets": [[name index]],
@@ -71,7 +72,7 @@ from array import array
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from itertools import chain
+from itertools import accumulate, chain
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple, Protocol, TypeVar
 
@@ -80,7 +81,7 @@ import opencc
 from sitegen import parallel
 from sitegen.output import content_key
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 BATCH_DOCS = 256  # doc ids per D/P segment: the finest doc range a block can start at
 BLOCK_BYTES = 128 * 1024  # a frequent key is cut into blocks of about this size ...
 INLINE_BYTES = 1024  # ... and a key whose postings are smaller lives inside its shard
@@ -90,6 +91,9 @@ T2S_BUCKETS = 64
 T2S_RANGES = ((0x2E80, 0xA000), (0xF900, 0xFB00), (0x20000, 0x32400))
 HASH_BYTES = 6
 SPILL_GROUPS = 64  # the build holds one group of keys in memory at a time
+SLOT_SIZE = 1 << 16  # positions in a slot: a position is slot * SLOT_SIZE + offset (see line_bases())
+SLOTS = 1 << 16  # slots in a story: positions fit 32 bits
+POSITIONS = "I"  # their array type
 
 # Exactly JavaScript's \s: the browser splits queries on it, so the index never needs a
 # bigram or character that contains one (terms cannot contain them).
@@ -400,20 +404,22 @@ class _Batch:
         for key, count in in_title.items():
             self.titled[key].append((len(entries[key]) // 2 - 1, count))
 
-    def segments(self, typecode: str) -> Iterator[Segment]:
+    def segments(self) -> Iterator[Segment]:
         """Each key's segment: its first gap is added when the key's segments are put in order (see stored())."""
         for key, entry in self.entries.items():
-            yield encode(key, entry[0::2], entry[1::2], self.titled.get(key, []), typecode)
+            yield encode(key, entry[0::2], entry[1::2], self.titled.get(key, []))
 
 
 def doc_keys(title: str, body: str) -> tuple[dict[str, list[int]], Counter[str], Counter[str]]:
-    """A folded doc's bigrams with their positions in "title\nbody", its characters with their
-    counts, and the title counts of those of its keys that are in the title. No key holds a space."""
+    """A folded doc's bigrams with their positions (see line_bases()), its characters with their counts,
+    and the title counts of those of its keys that are in the title. No key holds a space."""
     text = f"{title}\n{body}"
+    lines = text.split("\n")
     pairs: dict[str, list[int]] = {}
     new = pairs.setdefault
-    for i, pair in enumerate(map(operator.add, text, text[1:])):
-        new(pair, []).append(i)
+    for base, line in sorted(zip(line_bases(lines, title.count("\n") + 1), lines, strict=True)):
+        for i, pair in enumerate(map(operator.add, line, line[1:]), base):
+            new(pair, []).append(i)
     chars = Counter(text)
     for space in SPACES.intersection(chars):
         del chars[space]
@@ -429,19 +435,51 @@ def doc_keys(title: str, body: str) -> tuple[dict[str, list[int]], Counter[str],
     return pairs, chars, in_title
 
 
-def width_code(longest: int) -> str:
-    """The array type of a batch's positions, fixed by its longest text: the width byte of its P segments."""
-    return "H" if longest <= 0x10000 else "I"
+def line_bases(lines: list[str], titled: int) -> list[int]:
+    """The position of each line's first character; the first titled lines are the title's.
+
+    A position is slot * SLOT_SIZE + offset: each line takes the free slots from one picked by the
+    hash of its text (a line longer than a slot takes several in a row), and one slot more kept
+    empty. So a line keeps its positions when a line before it is added, removed or edited (an
+    edit in the middle of a story touches only its own lines' keys, see search_update.py), two
+    lines' positions are more than a slot apart (a span that wide means "not in one line"), and
+    the title's lines come first, from slot 0. A line of one character has no bigram, and no slot.
+    A story whose lines would take more than half the slots keeps its characters' offsets in
+    "title\nbody" instead.
+    """
+    taken = bytearray(SLOTS + 1)
+    taken[SLOTS] = 1  # no line runs past the last slot
+    free = SLOTS // 2  # slots left to take: probing stays short
+    after: dict[int, int] = {}  # hashed slot -> the slot after the last line placed from it (repeated lines)
+    bases: list[int] = []
+    start = 0
+    for n, line in enumerate(lines):
+        if len(line) < 2:
+            bases.append(0)
+            continue
+        size = -(-len(line) // SLOT_SIZE) + 1  # and the empty slot after it
+        free -= size
+        if free < 0:
+            return list(accumulate((len(line) + 1 for line in lines[:-1]), initial=0))
+        hashed = zlib.crc32(line.encode("utf-8")) % SLOTS if n >= titled else start
+        start = after.get(hashed, hashed)
+        while taken.find(1, start, start + size) >= 0:
+            start = start + 1 if start + size < SLOTS else 0
+        taken[start : start + size] = b"\x01" * size
+        bases.append(start * SLOT_SIZE)
+        start += size
+        after[hashed] = start
+    return bases
 
 
-def encode(key: str, docs: list[int], values: list[Any], titled: list[tuple[int, int]], typecode: str) -> Segment:
+def encode(key: str, docs: list[int], values: list[Any], titled: list[tuple[int, int]]) -> Segment:
     """One key's segment in one batch: docs ascending; values are positions (a bigram) or counts
     (a character); titled holds (entry number, title count) for the entries found in the title."""
     counts = values if len(key) == 1 else list(map(len, values))
     codes = [count * 2 for count in counts]
     for number, _ in titled:
         codes[number] += 1
-    p = b"" if len(key) == 1 else bytes([array(typecode).itemsize]) + position_bytes(values, typecode)
+    p = b"" if len(key) == 1 else bytes([array(POSITIONS).itemsize]) + position_bytes(values)
     return Segment(key, docs[0], docs[-1], len(docs), tail(docs, codes, [count for _, count in titled]), p)
 
 
@@ -450,9 +488,9 @@ def tail(docs: list[int], codes: list[int], titles: list[int]) -> bytes:
     return varints([*map(operator.sub, docs[1:], docs[:-1]), *codes, *titles])
 
 
-def position_bytes(lists: Iterable[Iterable[int]], typecode: str) -> bytes:
-    """Positions as little-endian integers of the batch's width: a P segment after its width byte."""
-    flat = array(typecode, chain.from_iterable(lists))
+def position_bytes(lists: Iterable[Iterable[int]]) -> bytes:
+    """Positions as little-endian 32-bit integers: a P segment after its width byte."""
+    flat = array(POSITIONS, chain.from_iterable(lists))
     if sys.byteorder == "big":
         flat.byteswap()
     return flat.tobytes()
@@ -746,7 +784,7 @@ def encode_batch(docs: Docs, start: int) -> Encoded:
         lengths.append(len(title) + 1 + len(text))
         cards.append((card(doc), doc.url))
         frags.append(fragment(doc))
-    return Encoded(cards, lengths, list(batch.segments(width_code(max(lengths)))), frags)
+    return Encoded(cards, lengths, list(batch.segments()), frags)
 
 
 def card(doc: SearchDoc) -> Card:

@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sitegen.search_index import FORMAT_VERSION, SPACE_CHARS, decode, fnv1a
+from sitegen.search_index import FORMAT_VERSION, SLOT_SIZE, SPACE_CHARS, decode, fnv1a
 
 PAGE_SIZE = 10
 SPLIT = re.compile(f"[{re.escape(SPACE_CHARS)}]+")
@@ -46,7 +46,8 @@ def plan(term: str) -> list[tuple[str, int]]:
 
 
 def span(hits: list[list[int]]) -> int:
-    """The narrowest window (last start - first start) holding a hit of every list."""
+    """The narrowest window (last start - first start) holding a hit of every list; SLOT_SIZE for any
+    window across lines, which are all alike far."""
     events = sorted((p, i) for i, starts in enumerate(hits) for p in starts)
     seen = [0] * len(hits)
     missing = len(hits)
@@ -62,7 +63,7 @@ def span(hits: list[list[int]]) -> int:
             seen[j] -= 1
             missing += seen[j] == 0
             lo += 1
-    return best
+    return min(best, SLOT_SIZE)
 
 
 @dataclass(frozen=True)

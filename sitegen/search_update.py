@@ -13,9 +13,9 @@ the files of the last build are kept but for those it lists as gone (see Changes
 edit at 10^4 stories handles a few hundred of the index's 20,000 files, not all of them.
 
 An update applies when every doc keeps its id: as many docs as before, each changed one still
-in newest-first order among its neighbours, and no batch's positions changing width. Anything
-else (a post added or removed, a date that moves a post, more than MAX_CHANGED docs changed)
-falls back to a full build, which the caller runs when update() returns None.
+in newest-first order among its neighbours. Anything else (a post added or removed, a date that
+moves a post, more than MAX_CHANGED docs changed) falls back to a full build, which the caller
+runs when update() returns None.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from sitegen import search_index
 from sitegen.output import content_key
 from sitegen.search_index import (
     MANIFEST,
+    POSITIONS,
     Card,
     Docs,
     IndexFile,
@@ -61,7 +62,6 @@ from sitegen.search_index import (
     stored,
     tail,
     varint,
-    width_code,
 )
 
 MAX_CHANGED = 64  # more changed docs than this: a full build costs less than the update
@@ -131,7 +131,7 @@ def update(docs: Docs, stamps: Sequence[str], store: KeyStore) -> Changes | None
         title, text = fold(doc.title), fold(doc.text)
         lengths[i] = len(title) + 1 + len(text)
         new[i] = Postings(*doc_keys(title, text))
-    if not _in_order(cards, changed) or _widths(state.lengths, changed) != _widths(lengths, changed):
+    if not _in_order(cards, changed):
         return None
     old = {i: _old_postings(store, state.fragments[i]) for i in changed}
     return _updated(Change(list(stamps), changed, made, cards, lengths, old, new), state, store, base)
@@ -155,7 +155,6 @@ def _updated(change: Change, state: State, store: KeyStore, base: str) -> Change
     users: Counter[str] = Counter()  # touched keys naming each part file now
     total = state.total
     keys = _touched(change)
-    widths = _widths(change.lengths, change.changed)
     for start in range(0, len(keys), KEYS_AT_ONCE):
         chunk = keys[start : start + KEYS_AT_ONCE]
         stored = store.segments(chunk)
@@ -164,7 +163,7 @@ def _updated(change: Change, state: State, store: KeyStore, base: str) -> Change
             _, record, parts, segments = stored.get(key, (key, b"", (), []))
             total -= len(record)
             before.update(parts)
-            segments = _spliced(key, segments, change, widths)
+            segments = _spliced(key, segments, change)
             if not segments:
                 continue
             record, files = blocks(key, segments)
@@ -263,19 +262,13 @@ def _in_order(cards: list[Card], changed: list[int]) -> bool:
     )
 
 
-def _widths(lengths: list[int], changed: list[int]) -> dict[int, str]:
-    """The position width of each batch holding a changed doc."""
-    per = search_index.BATCH_DOCS
-    return {b: width_code(max(lengths[b * per : (b + 1) * per])) for b in {i // per for i in changed}}
-
-
 def _old_postings(store: KeyStore, sha: str) -> Postings:
     """A doc's keys as the last build indexed them, from its fragment (which holds its title and text)."""
     shown = json.loads(gzip.decompress(store.blob(sha)))
     return Postings(*doc_keys(fold(shown["title"]), fold(shown["text"])))
 
 
-def _spliced(key: str, segments: list[Stored], change: Change, widths: dict[int, str]) -> list[Stored]:
+def _spliced(key: str, segments: list[Stored], change: Change) -> list[Stored]:
     """The key's segments with the changed docs' entries replaced, in doc order.
 
     A segment after a changed one may need its first gap counted again (the key's last doc
@@ -298,9 +291,7 @@ def _spliced(key: str, segments: list[Stored], change: Change, widths: dict[int,
     prev = -1
     for batch in sorted(by_batch.keys() | touched.keys()):
         if batch in touched:
-            spliced = _splice(
-                key, by_batch.get(batch), was_after.get(batch, -1), prev, touched[batch], new, widths[batch]
-            )
+            spliced = _splice(key, by_batch.get(batch), was_after.get(batch, -1), prev, touched[batch], new)
             if spliced is None:
                 continue
             segment = spliced
@@ -320,7 +311,6 @@ def _splice(
     prev: int,
     changed: list[int],
     new: dict[int, Postings],
-    typecode: str,
 ) -> Stored | None:
     """One segment with the changed docs' entries taken out and their new ones put in; None if it ends up empty.
 
@@ -331,7 +321,7 @@ def _splice(
     docs: list[int] = []
     codes: list[int] = []
     titles: list[int] = []
-    width = array(typecode).itemsize
+    width = array(POSITIONS).itemsize
     positions = b""
     if segment is not None:
         _, n, d, p = segment
@@ -359,7 +349,7 @@ def _splice(
         if in_title:
             titles.insert(titled_before, in_title)
         if starts:
-            positions = positions[: starts[k]] + position_bytes([value], typecode) + positions[starts[k] :]
+            positions = positions[: starts[k]] + position_bytes([value]) + positions[starts[k] :]
     if not docs:
         return None
     p = bytes([width]) + positions if len(key) == 2 else b""

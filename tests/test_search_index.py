@@ -289,8 +289,37 @@ def test_plan_covers_every_character() -> None:
     assert plan("网格村警制") == [("网格", 0), ("村警", 2), ("警制", 3)]
 
 
-def test_positions_wider_than_16_bits() -> None:
-    """A story longer than 65536 characters switches its batch to 32-bit positions."""
+def test_a_line_keeps_its_positions_when_lines_before_it_change() -> None:
+    lines = ["标题", "第一段文字", "第二段文字", "第三段文字"]
+    bases = search_index.line_bases(lines, 1)
+    assert bases[0] == 0 < min(bases[1:])
+    edited = search_index.line_bases(["标题", "第一段改过了", "新的一段", "第二段文字", "第三段文字"], 1)
+    assert edited[3:] == bases[2:]
+
+
+def test_lines_are_more_than_a_slot_apart_and_the_title_comes_first() -> None:
+    lines = ["标题第一行", "标题第二行", *(f"第{n}段" * (n % 7 + 1) for n in range(300)), "长" * 200_000]
+    bases = search_index.line_bases(lines, 2)
+    spans = sorted((base, base + len(line)) for base, line in zip(bases, lines, strict=True))
+    assert all(end + search_index.SLOT_SIZE < start for (_, end), (start, _) in zip(spans, spans[1:], strict=False))
+    assert spans[:2] == [(bases[0], bases[0] + 5), (bases[1], bases[1] + 5)]
+    assert spans[-1][1] < 1 << 32
+
+
+def test_a_story_of_too_many_lines_keeps_plain_offsets() -> None:
+    lines = ["标题", *(["一段"] * (search_index.SLOTS // 4))]
+    assert search_index.line_bases(lines, 1)[:3] == [0, 3, 6]
+
+
+def test_a_window_across_lines_is_far() -> None:
+    docs = [dated(0, "新闻", "网格员和村警一起巡逻。"), dated(1, "新闻", "网格员走访。\n村警巡逻。")]
+    result = search(built(docs), "网格 村警")
+    assert result.hits[0].span == 4
+    assert result.hits[1].span == search_index.SLOT_SIZE
+
+
+def test_a_line_longer_than_a_slot() -> None:
+    """A line of more than 65536 characters takes slots in a row: a term across their border is found."""
     long_text = "前言" + "平安建设" * 17000 + "网格村警在结尾"
     docs = [SearchDoc("posts/long/", "长文", long_text, "2022-01-01", "", (), (), ""), *synthetic_docs(3)]
     files = built(docs)

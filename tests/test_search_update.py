@@ -8,7 +8,7 @@ files with the update's changes applied, and the files the store lists after it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
 
@@ -149,14 +149,22 @@ def test_an_interrupted_update_leaves_no_state_to_update_from(
     assert store.state() is None
 
 
-def test_a_sentence_added_at_the_end_touches_only_its_own_keys(
-    docs: list[SearchDoc], store: SearchKeys, monkeypatch: pytest.MonkeyPatch
+def middle(text: str) -> int:
+    return text.index("\n", len(text) // 2)
+
+
+@pytest.mark.parametrize("where", [len, middle], ids=["at the end", "in the middle"])
+def test_a_paragraph_added_touches_only_its_own_keys(
+    docs: list[SearchDoc], store: SearchKeys, monkeypatch: pytest.MonkeyPatch, where: Callable[[str], int]
 ) -> None:
-    added = "\n新增一句：网格员连夜排查。"
-    edited = [replace(d, text=d.text + added) if i == 3 else d for i, d in enumerate(docs)]
+    """The lines after it keep their positions: an edit in the middle costs what one at the end does."""
+    added = "\n新增一段：网格员连夜排查。"
+    text = docs[3].text
+    at = where(text)
+    edited = [replace(d, text=text[:at] + added + text[at:]) if i == 3 else d for i, d in enumerate(docs)]
     put: list[str] = []
     real_put = SearchKeys.put
     monkeypatch.setattr(SearchKeys, "put", lambda self, rows: real_put(self, [put.append(r[0]) or r for r in rows]))
     assert updated(edited, store) == built(edited)
-    tail = search_index.fold(docs[3].text[-1] + added)
-    assert put and set(put) <= {*tail, *(a + b for a, b in zip(tail, tail[1:], strict=False))}
+    line = search_index.fold(added.strip())
+    assert put and set(put) <= {*line, *(a + b for a, b in zip(line, line[1:], strict=False))}

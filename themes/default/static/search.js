@@ -18,7 +18,8 @@
 (() => {
   "use strict";
 
-  const FORMAT_VERSION = 3;
+  const FORMAT_VERSION = 4;
+  const SLOT_SIZE = 1 << 16; // two lines' positions are further apart (see line_bases() in search_index.py)
   const PAGE_SIZE = 10;
   const FACETS = [
     ["topic", "专题"],
@@ -271,7 +272,7 @@
       const { view, starts, widths } = where.get(list.block[e]);
       const width = widths[list.segment[e]];
       const count = list.counts[e];
-      const out = buffer.length >= count ? buffer : new Int32Array(2 * count);
+      const out = buffer.length >= count ? buffer : new Uint32Array(2 * count);
       let at = starts[list.segment[e]] + width * list.slot[e];
       for (let i = 0; i < count; i++, at += width) out[i] = width === 2 ? view.getUint16(at, true) : view.getUint32(at, true);
       return out;
@@ -312,7 +313,8 @@
     return offsets.map((i) => [chars[i] + chars[i + 1], i]);
   }
 
-  /** The narrowest window (last start - first start) holding a hit of every list. */
+  /** The narrowest window (last start - first start) holding a hit of every list; SLOT_SIZE for any
+      window across lines, which are all alike far. */
   function span(hits) {
     const events = hits.flatMap((starts, i) => starts.map((p) => [p, i]));
     events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
@@ -328,7 +330,7 @@
         if (--seen[j] === 0) missing++;
       }
     }
-    return best;
+    return Math.min(best, SLOT_SIZE);
   }
 
   const bitLength = (n) => (n === 0 ? 0 : 32 - Math.clz32(n));
@@ -380,7 +382,7 @@
       }),
     );
     const entry = new Map(keys.map((key) => [key, entriesOf(lists.get(key), candidates)]));
-    const buffers = new Map(keys.map((key) => [key, new Int32Array(64)]));
+    const buffers = new Map(keys.map((key) => [key, new Uint32Array(64)]));
     const positions = (key, e) => {
       buffers.set(key, readers.get(key)(e, buffers.get(key)));
       return buffers.get(key);
