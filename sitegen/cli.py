@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import os
+import signal
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -191,11 +193,22 @@ def command() -> None:
     stories, seconds at 10^5; and a build's objects, freed as it returns, take 0.03 s at 10^4 (the
     build puts them in held instead). Everything is written and closed by then; output is flushed first.
     """
+    signal.signal(signal.SIGTERM, functools.partial(_terminated, os.getpid()))
     held: list[object] = []
     code = main(held=held)
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)
+
+
+def _terminated(program: int, signum: int, frame: object) -> None:
+    """SIGTERM (a CI job cancelled, a timeout) stops the program as Ctrl-C does: what it was writing is
+    cleaned up (a build's staging folder, an import's temporary file), not left beside output/. A
+    forked worker, which its caller stops with SIGTERM, ends at once, as it would by default."""
+    if os.getpid() != program:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGTERM)
+    raise KeyboardInterrupt("terminated")
 
 
 def main(argv: list[str] | None = None, held: list[object] | None = None) -> int:

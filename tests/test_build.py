@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import gc
 import itertools
+import signal
 import subprocess
 import sys
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -198,6 +200,43 @@ def test_interrupted_build_leaves_previous_output(site: Path, monkeypatch) -> No
     monkeypatch.undo()
     assert tree(site / "output") == before
     assert [p.name for p in site.iterdir() if p.name.startswith(".output")] == []  # no temp folder left
+
+
+# The child writes a flag and sleeps at its first file written, until SIGTERM reaches it.
+PAUSED_BUILD = """
+import sys, time
+from pathlib import Path
+from sitegen import cli, output
+
+flag = Path(sys.argv[2])
+
+def paused(fd, data):
+    flag.touch()
+    time.sleep(60)
+
+output._write = paused
+sys.argv = ["sitegen", "--root", sys.argv[1], "build"]
+cli.command()
+"""
+
+
+def test_a_build_stopped_by_sigterm_cleans_up_as_after_ctrl_c(site: Path, tmp_path: Path) -> None:
+    assert build(site) == 0
+    before = tree(site / "output")
+    config = site / "sitegen.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace("测试档案", "测试档案二"), encoding="utf-8")
+    flag = tmp_path / "writing"
+    child = subprocess.Popen([sys.executable, "-c", PAUSED_BUILD, str(site), str(flag)], stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not flag.exists() and child.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert flag.exists(), "the build never reached its first file"
+    child.send_signal(signal.SIGTERM)
+    _, err = child.communicate(timeout=60)
+    assert child.returncode == 130, err
+    assert "interrupted: terminated" in err and "Traceback" not in err
+    assert tree(site / "output") == before
+    assert [p.name for p in site.iterdir() if p.name.startswith(".output")] == []
 
 
 def test_duplicate_slugs_are_an_error(site: Path, capsys) -> None:

@@ -21,7 +21,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -459,7 +459,14 @@ def test_containment_separates_copies_from_different_stories() -> None:
 # Resuming.
 
 
-def test_interrupted_run_finishes_on_the_second_run(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "stop",
+    [
+        pytest.param(lambda pid: os.killpg(pid, signal.SIGINT), id="Ctrl-C to the whole process group"),
+        pytest.param(lambda pid: os.kill(pid, signal.SIGTERM), id="SIGTERM to the program"),
+    ],
+)
+def test_interrupted_run_finishes_on_the_second_run(tmp_path: Path, stop: Callable[[int], None]) -> None:
     folder = tmp_path / "pages"
     for i, data in enumerate(story_pages(60)):
         write(folder / f"{i:03d}.html", data)
@@ -471,7 +478,7 @@ def test_interrupted_run_finishes_on_the_second_run(tmp_path: Path) -> None:
     deadline = time.monotonic() + 60
     while len(list(content.rglob("*.md"))) < 3 and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.01)
-    os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C reaches the whole process group: workers too
+    stop(proc.pid)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err.decode()
     assert "Traceback" not in err.decode()

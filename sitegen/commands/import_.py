@@ -59,6 +59,7 @@ _WRITTEN_HEADER = (
 SCAN_IN_PARALLEL = 500  # posts in content/ above which reading them is worth the worker processes
 # Workers are forked where the platform can, so they start with what this process has loaded.
 _FORK = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
+STOPS = (signal.SIGINT, signal.SIGTERM)  # what _uninterrupted() holds back
 _WARM_UP_PAGE = (
     "<html><body><h1>民警巡逻</h1><p>吉安市井冈山市茨坪派出所民警在景区巡逻，守护游客平安。</p></body></html>"
 )
@@ -520,16 +521,17 @@ def _commit(path: Path, text: str, archive: Archive, content_dir: Path) -> None:
 
 @contextmanager
 def _uninterrupted() -> Iterator[None]:
-    """Ctrl-C arriving inside the block takes effect when the block is done."""
+    """Ctrl-C (or SIGTERM) arriving inside the block takes effect when the block is done."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
     caught: list[int] = []
-    previous = signal.signal(signal.SIGINT, lambda signum, _frame: caught.append(signum))
+    previous = {sig: signal.signal(sig, lambda signum, _frame: caught.append(signum)) for sig in STOPS}
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
     if caught:
         raise KeyboardInterrupt
 
