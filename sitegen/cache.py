@@ -18,8 +18,9 @@ One SQLite file, so an interrupted build never leaves a torn entry:
            mtime, in OUTPUT_BUCKETS blobs by folder), so the next build writes only what changed; a folder
            being committed is marked unclean
 
-Beside it, templates/ keeps the theme's templates compiled (Jinja2's own cache, by source hash), and
-spares/ the files the last builds replaced in output/, for the next to write over (see output.py).
+Beside it, templates/ keeps the theme's templates compiled (Jinja2's own cache, by source hash),
+spares/ the files the last builds replaced in output/, for the next to write over, and links/ a second
+name for each file the builds wrote, by key, for a build into an emptied output/ to link (see output.py).
 
 Every entry was made by one version of the code: the cache records a hash of sitegen's sources
 and its renderers' versions, and starts empty when they change. Worker processes forked by the

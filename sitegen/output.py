@@ -12,6 +12,7 @@ the old tree costs about as much as writing it (3 s for 37,000 files on ext4).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import os
@@ -19,7 +20,7 @@ import re
 import shutil
 import stat
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from sitegen import parallel
@@ -55,10 +56,13 @@ class Output:
         dry: bool = False,
         checking: Pending | None = None,
         spares: Path | None = None,
+        links: Path | None = None,
     ) -> None:
         self.target = target
         self.spares = spares  # a folder of old files to write new ones over (see _create())
+        self.links = links  # a folder of links to the files written, by key (see _linked())
         self.previous = previous if target.is_dir() else None  # output/ removed: nothing to keep, nothing to stat
+        self._recorded = previous  # the record even so: it tells which links still hold what was written
         self.dry = dry
         self.files: dict[str, str] = {}  # every file of the new site -> its key
         self.staged: dict[str, Written] = {}  # the files written to the staging folder
@@ -75,6 +79,8 @@ class Output:
         self._assumed: list[str] = []  # the last build's files kept while the check ran (see confirmed())
         self._by_key: dict[str, str] | None = None  # previous: key -> a path holding it, made when first needed
         self._spare_names: list[str] | None = None  # the spares not yet taken, listed when first needed
+        self._link_sizes: dict[str, tuple[int, int]] | None = None  # key -> size and mtime it was written with
+        self._links_made = False
 
     def _claim(self, rel: str) -> str:
         """The stored path for rel (a URL ending in '/' means its index.html), refused if taken or outside."""
@@ -116,7 +122,7 @@ class Output:
     def again(self) -> Output:
         """A new Output for the same target and record, with what the check found: this one is discarded."""
         self.discard()
-        fresh = Output(self.target, self.previous, self.dry, spares=self.spares)
+        fresh = Output(self.target, self.previous, self.dry, spares=self.spares, links=self.links)
         fresh._untouched = self._untouched
         return fresh
 
@@ -152,9 +158,65 @@ class Output:
             if same is not None:
                 os.link(os.path.join(self.target, same), path)
                 self.staged[rel] = self.previous[same]  # type: ignore[index]  # the same file, by another name
+            elif (linked := self._linked(key, path)) is not None:
+                self.staged[rel] = linked
             else:
                 self.staged[rel] = (key, *_write(self._create(path), data() if callable(data) else raw))
+                self._link(key, path)
         return rel
+
+    def _linked(self, key: str, path: str) -> Written | None:
+        """The file written with key by a past build, linked at path, if its link is still as written.
+
+        Every file written is also linked under links/, by key. A build into an emptied output/ (a CI
+        machine that keeps only the cache) then links its files instead of writing them: on this machine
+        a link costs 12 us, a new file up to 0.7 ms. Nothing writes into a file that has two names (see
+        _create()), and one changed in place by another program no longer has the recorded mtime. A build
+        that keeps the last one's files writes only new bytes, which no link holds: it does not look."""
+        if self.links is None or self.previous is not None:
+            return None
+        if self._link_sizes is None:
+            self._link_sizes = {written[0]: written[1:] for written in (self._recorded or {}).values()}
+        expected = self._link_sizes.get(key)
+        if expected is None:
+            return None
+        try:
+            os.link(f"{self.links}/{key}", path)
+        except OSError:
+            return None
+        found = os.stat(path)
+        if (found.st_size, found.st_mtime_ns) != expected:
+            os.unlink(path)
+            return None
+        return key, found.st_size, found.st_mtime_ns
+
+    def _link(self, key: str, path: str) -> None:
+        """Link a file just written under links/ by its key (see _linked()); one there already is replaced,
+        since the record now has this file's mtime (the old one may have been changed in place, too)."""
+        if self.links is None:
+            return
+        link = f"{self.links}/{key}"
+        try:
+            if not self._links_made:
+                self.links.mkdir(parents=True, exist_ok=True)
+                self._links_made = True
+            try:
+                os.link(path, link)
+            except FileExistsError:
+                os.link(path, f"{link}.{os.getpid()}")
+                os.replace(f"{link}.{os.getpid()}", link)
+        except OSError:  # links/ on another disk, say: files are written as before
+            self.links = None
+
+    def _unlink_unused(self, keys: Iterable[str]) -> None:
+        """Remove the links of these keys that no file of the new site has: an old file then has one name
+        left, and can be kept as a spare (see _keep_spares())."""
+        if self.links is None:
+            return
+        used = set(self.files.values())
+        for key in set(keys).difference(used):
+            with contextlib.suppress(OSError):
+                os.unlink(f"{self.links}/{key}")
 
     def _create(self, path: str) -> int:
         """A new file at path, open for writing: a spare file moved there, while there are any.
@@ -270,6 +332,7 @@ class Output:
         try:
             if self.whole:
                 self._swap()
+                self._unlink_unused(_listing(self.links) if self.links is not None else [])
             else:
                 self._move_in()
         finally:
@@ -341,6 +404,8 @@ class Output:
                     (self.target / rel).unlink()
             raise
         else:
+            old = self.previous or {}
+            self._unlink_unused(old[rel][0] for rel in [*removed, *self.staged] if rel in old)
             self._keep_spares(aside)
         finally:
             shutil.rmtree(aside, ignore_errors=True)

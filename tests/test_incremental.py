@@ -453,6 +453,47 @@ def test_a_file_another_name_sees_is_never_written_over(sites: tuple[Path, Path]
         assert len(os.listdir(site / CACHE_DIR / "spares")) == 5
 
 
+def inodes(folder: Path) -> set[int]:
+    return {p.stat().st_ino for p in folder.rglob("*") if p.is_file()}
+
+
+def test_a_build_into_an_emptied_output_links_the_files_of_the_last(sites: tuple[Path, Path]) -> None:
+    """output/ removed, the cache kept (a CI machine's): every file is a second name of one in links/."""
+    site, _ = sites
+    build(site)
+    expected = tree(site / "output")
+    shutil.rmtree(site / "output")
+    build(site)
+    assert tree(site / "output") == expected
+    links = inodes(site / CACHE_DIR / "links")
+    assert inodes(site / "output") == links  # and no link is left of a file the site no longer has
+
+
+def test_a_file_changed_in_place_is_written_again_not_linked(sites: tuple[Path, Path]) -> None:
+    """A program that writes into a file of output/ changes its link too (one file, two names): the mtime
+    tells, and the next build into an emptied output/ writes the file again, and links that."""
+    site, _ = sites
+    build(site)
+    expected = tree(site / "output")
+    page = site / "output/posts/gen-010/index.html"
+    with page.open("r+b") as file:
+        file.write(b"changed in place")
+    os.utime(page, ns=(page.stat().st_atime_ns, page.stat().st_mtime_ns + 10**9))
+    for _ in range(2):
+        shutil.rmtree(site / "output")
+        build(site)
+        assert tree(site / "output") == expected
+    assert inodes(site / "output") == inodes(site / CACHE_DIR / "links")
+
+
+def test_an_edit_removes_the_links_of_the_files_it_replaced(sites: tuple[Path, Path]) -> None:
+    site, _ = sites
+    build(site)
+    EDITS["title"](site)
+    build(site)
+    assert inodes(site / CACHE_DIR / "links") <= inodes(site / "output")
+
+
 @pytest.mark.parametrize(("change", "replanned"), [("topic", 1), ("title", 3)])
 def test_an_edit_plans_again_only_the_articles_that_show_what_changed(
     sites: tuple[Path, Path], monkeypatch, change: str, replanned: int

@@ -565,7 +565,13 @@ def _run(
     try:
         entries = load_posts(cfg, content_dir, store)
         posts = published(content.newest_first([e.post for e in entries]), drafts, now or datetime.now(CHINA))
-        out = Output(output_dir, store.written(output_dir), checking=checking, spares=store.folder / "spares")
+        out = Output(
+            output_dir,
+            store.written(output_dir),
+            checking=checking,
+            spares=store.folder / "spares",
+            links=store.folder / "links",
+        )
         checking = None  # out's now: it stops it
         try:
             bodies = CachedBodies(cfg, store, [e.post for e in entries])  # drafts too: see prune
