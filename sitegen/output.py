@@ -12,6 +12,7 @@ the old tree costs about as much as writing it (3 s for 37,000 files on ext4).
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import functools
 import hashlib
@@ -20,6 +21,7 @@ import re
 import shutil
 import stat
 import tempfile
+from array import array
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -62,7 +64,13 @@ class Output:
         self.spares = spares  # a folder of old files to write new ones over (see _create())
         self.links = links  # a folder of links to the files written, by key (see _linked())
         self.previous = previous if target.is_dir() else None  # output/ removed: nothing to keep, nothing to stat
-        self._recorded = previous  # the record even so: it tells which links still hold what was written
+        # output/ removed, the record known: the files as written (a hash of each), to tell a link still as
+        # written (see _linked()). Sorted hashes, not a set: at 10^5 stories 1.4 MB against 14.
+        self._written_hashes = (
+            array("q", sorted(map(hash, previous.values())))
+            if links is not None and previous and self.previous is None
+            else None
+        )
         self.dry = dry
         self.files: dict[str, str] = {}  # every file of the new site -> its key
         self.staged: dict[str, Written] = {}  # the files written to the staging folder
@@ -79,7 +87,6 @@ class Output:
         self._assumed: list[str] = []  # the last build's files kept while the check ran (see confirmed())
         self._by_key: dict[str, str] | None = None  # previous: key -> a path holding it, made when first needed
         self._spare_names: list[str] | None = None  # the spares not yet taken, listed when first needed
-        self._link_sizes: dict[str, tuple[int, int]] | None = None  # key -> size and mtime it was written with
         self._links_made = False
 
     def _claim(self, rel: str) -> str:
@@ -173,22 +180,19 @@ class Output:
         a link costs 12 us, a new file up to 0.7 ms. Nothing writes into a file that has two names (see
         _create()), and one changed in place by another program no longer has the recorded mtime. A build
         that keeps the last one's files writes only new bytes, which no link holds: it does not look."""
-        if self.links is None or self.previous is not None:
-            return None
-        if self._link_sizes is None:
-            self._link_sizes = {written[0]: written[1:] for written in (self._recorded or {}).values()}
-        expected = self._link_sizes.get(key)
-        if expected is None:
+        if self.links is None or self._written_hashes is None:
             return None
         try:
             os.link(f"{self.links}/{key}", path)
         except OSError:
             return None
         found = os.stat(path)
-        if (found.st_size, found.st_mtime_ns) != expected:
+        linked = (key, found.st_size, found.st_mtime_ns)
+        at = bisect.bisect_left(self._written_hashes, hash(linked))
+        if at == len(self._written_hashes) or self._written_hashes[at] != hash(linked):
             os.unlink(path)
             return None
-        return key, found.st_size, found.st_mtime_ns
+        return linked
 
     def _link(self, key: str, path: str) -> None:
         """Link a file just written under links/ by its key (see _linked()); one there already is replaced,
