@@ -188,8 +188,9 @@ class Output:
             return None
         found = os.stat(path)
         linked = (key, found.st_size, found.st_mtime_ns)
-        at = bisect.bisect_left(self._written_hashes, hash(linked))
-        if at == len(self._written_hashes) or self._written_hashes[at] != hash(linked):
+        mark = hash(linked)
+        at = bisect.bisect_left(self._written_hashes, mark)
+        if at == len(self._written_hashes) or self._written_hashes[at] != mark:
             os.unlink(path)
             return None
         return linked

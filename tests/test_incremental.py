@@ -416,6 +416,10 @@ def test_files_moved_to_a_renamed_folder_are_linked_not_written(sites: tuple[Pat
     assert sum(moved[name] != inode for name, inode in fragments.items()) == 1
 
 
+def inodes(folder: Path) -> set[int]:
+    return {p.stat().st_ino for p in folder.rglob("*") if p.is_file()}
+
+
 def test_an_edit_writes_over_the_files_the_last_one_replaced(sites: tuple[Path, Path]) -> None:
     incremental, cold = sites
     build(incremental)
@@ -423,11 +427,11 @@ def test_an_edit_writes_over_the_files_the_last_one_replaced(sites: tuple[Path, 
     build(incremental)
     spares = {int(name) for name in os.listdir(incremental / CACHE_DIR / "spares")}
     assert spares
-    before = {p.stat().st_ino for p in (incremental / "output").rglob("*") if p.is_file()}
+    before = inodes(incremental / "output")
     assert not spares & before
     EDITS["topic"](incremental)
     build(incremental)
-    new = {p.stat().st_ino for p in (incremental / "output").rglob("*") if p.is_file()} - before
+    new = inodes(incremental / "output") - before
     assert new and len(new & spares) == min(len(new), len(spares))  # as many new files as there were spares
     EDITS["title"](cold)
     EDITS["topic"](cold)
@@ -451,10 +455,6 @@ def test_a_file_another_name_sees_is_never_written_over(sites: tuple[Path, Path]
         assert backup.read_bytes() == saved
         assert backup.stat().st_ino not in {int(name) for name in os.listdir(site / CACHE_DIR / "spares")}
         assert len(os.listdir(site / CACHE_DIR / "spares")) == 5
-
-
-def inodes(folder: Path) -> set[int]:
-    return {p.stat().st_ino for p in folder.rglob("*") if p.is_file()}
 
 
 def test_a_build_into_an_emptied_output_links_the_files_of_the_last(sites: tuple[Path, Path]) -> None:
