@@ -3,6 +3,13 @@
 Dates stay strings while YAML is parsed (the timestamp resolver is removed), so that
 `2022-01-11 09:16:55 +0800` or `Sun, 29 May 2022 04:15:55 GMT` reach our own parser and
 a bad date is reported at its line instead of silently becoming something else.
+
+A post is untrusted text: whatever it holds ends in an error at its line, never a hang or a
+traceback. YAML aliases are refused (an alias bomb would take exponential time to flatten),
+numbers and nesting are bounded, a key given twice is an error, control characters are refused
+(feeds must stay well-formed XML), links must be http(s) or paths on the site (a `javascript:`
+link would run in the reader's browser), and term names are NFC with zero-width characters
+removed, so that text that looks the same is one term.
 """
 
 from __future__ import annotations
@@ -14,18 +21,38 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 from frontmatter.default_handlers import YAMLHandler
+from yaml.constructor import ConstructorError, SafeConstructor
 
 from sitegen.errors import SitegenError, SitegenErrors
+from sitegen.slugs import RESERVED, term_name
 
 CHINA = timezone(timedelta(hours=8))
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+MAX_SLUG = 200  # bytes: a slug names a folder in output/, and most file systems allow 255
+MAX_NUMBER = 64  # characters of a YAML number: a longer one is text that was meant to be quoted
+MAX_DEPTH = 16  # lists and mappings inside each other; the contract needs four
+# C0 and C1 controls but tab and line breaks, lone surrogates, and the two non-characters XML 1.0 forbids
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
+INVISIBLE = re.compile(r"[\x00-\x20\x7f-\x9f\s]+")  # what browsers skip in a link's scheme, and more
+TERMS = ("categories", "tags", "regions", "source")  # what browse pages are made of
 
 
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """SafeLoader (libyaml's when there is one: ten times faster) that leaves timestamps as strings."""
+    """SafeLoader (libyaml's when there is one: ten times faster) that leaves timestamps as strings.
+
+    Any value YAML cannot make (an explicit !!float of text, say) is an error at its line.
+    """
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep)
+        except (ValueError, TypeError, AttributeError, OverflowError) as err:
+            raise ConstructorError(None, None, str(err), node.start_mark) from None
 
 
 class _Dumper(yaml.SafeDumper):  # type: ignore[misc]
@@ -37,6 +64,24 @@ for _cls in (_Loader, _Dumper):
         first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
         for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
     }
+
+
+def _bounded(construct: Any) -> Any:
+    """A number constructor that refuses numbers of more than MAX_NUMBER characters: Python refuses to
+    read an int of more than 4,300 digits, and no field of the contract is a number that long."""
+
+    def checked(loader: _Loader, node: yaml.ScalarNode) -> Any:
+        if len(node.value) > MAX_NUMBER:
+            problem = f"a number of {len(node.value)} characters (at most {MAX_NUMBER}); if it is text, quote it"
+            raise ConstructorError(None, None, problem, node.start_mark)
+        return construct(loader, node)
+
+    return checked
+
+
+_Loader.add_constructor("tag:yaml.org,2002:int", _bounded(SafeConstructor.construct_yaml_int))
+_Loader.add_constructor("tag:yaml.org,2002:float", _bounded(SafeConstructor.construct_yaml_float))
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", SafeConstructor.construct_yaml_str)  # !!timestamp too
 
 
 @dataclass(frozen=True)
@@ -126,14 +171,20 @@ def split(text: str, path: Path) -> Document:
         loader = _Loader(raw_fm)
         try:
             node = loader.get_single_node()
+            if node is not None:
+                _check_nodes(node, raw_fm, first, path)
             data = loader.construct_document(node) if node is not None else None
         finally:
             loader.dispose()
+    except yaml.reader.ReaderError as err:
+        line = first + raw_fm.count("\n", 0, err.position)
+        raise SitegenError(f"control character U+{err.character:04X} in the front matter", path, line) from None
     except yaml.MarkedYAMLError as err:
         mark = err.context_mark or err.problem_mark  # where the broken construct began
         last = max((i for i, text in enumerate(raw_fm.split("\n")) if text.strip()), default=0)
         line = first + min(mark.line, last) if mark else first  # errors at end of stream belong to the last line
-        raise SitegenError(f"broken YAML: {err.problem or err}", path, line) from None
+        problem = err.problem if isinstance(err, ConstructorError) else f"broken YAML: {err.problem or err}"
+        raise SitegenError(problem or str(err), path, line) from None
     if data is None:
         data, node = {}, None
     if not isinstance(data, dict):
@@ -145,6 +196,56 @@ def split(text: str, path: Path) -> Document:
     stripped_body = body.lstrip("\n")
     body_line = text.count("\n", 0, len(text) - len(stripped_body)) + 1  # the body is a suffix of text
     return Document({str(k): v for k, v in data.items()}, lines, stripped_body, skipped + 1, body_line)
+
+
+def _check_nodes(root: yaml.Node, raw_fm: str, first: int, path: Path) -> None:
+    """Refuse, before anything is made of them, what would hang or silently mislead: aliases (a node
+    met twice), a key given twice in one mapping, nesting deeper than MAX_DEPTH."""
+    seen: set[int] = set()
+    stack: list[tuple[yaml.Node, int]] = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if id(node) in seen:
+            line = first + _alias_line(raw_fm)
+            raise SitegenError("YAML aliases (*name) are not allowed in front matter", path, line, hint=_ALIAS_HINT)
+        seen.add(id(node))
+        if depth > MAX_DEPTH:
+            raise SitegenError(
+                f"lists and mappings nested more than {MAX_DEPTH} deep", path, first + node.start_mark.line
+            )
+        if isinstance(node, yaml.MappingNode):
+            _check_keys(node, first, path)
+            stack.extend((part, depth + 1) for pair in node.value for part in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((item, depth + 1) for item in node.value)
+
+
+_ALIAS_HINT = "write the value out where the alias (*name) is"
+
+
+def _check_keys(node: yaml.MappingNode, first: int, path: Path) -> None:
+    """A key given twice in one mapping: YAML keeps the last silently, so an edit of the first is lost."""
+    lines: dict[tuple[str, str], int] = {}
+    for key, _ in node.value:
+        if not isinstance(key, yaml.ScalarNode):
+            continue
+        line, name = first + key.start_mark.line, (key.tag, key.value)
+        if name in lines:
+            raise SitegenError(
+                f"key '{key.value}' is given twice, at lines {lines[name]} and {line}",
+                path,
+                line,
+                hint="keep one of them",
+            )
+        lines[name] = line
+
+
+def _alias_line(raw_fm: str) -> int:
+    """The line (from 0) of the first alias in the YAML text; only asked when there is one."""
+    for event in yaml.parse(raw_fm, Loader=_Loader):
+        if isinstance(event, yaml.AliasEvent):
+            return int(event.start_mark.line)
+    return 0
 
 
 def parse_date(value: Any) -> date:
@@ -197,14 +298,16 @@ def _strings(value: Any, key: str) -> tuple[str, ...]:
     if value is None:
         return ()
     if isinstance(value, str):
-        return tuple(p for p in (s.strip() for s in re.split(r"[,，、]", value)) if p) if key != "images" else (value,)
+        if key == "images":
+            return (value,)
+        return tuple(p for p in (_clean(s, key) for s in re.split(r"[,，、]", value)) if p)
     if isinstance(value, list):
         out: list[str] = []
         for item in value:
             if isinstance(item, list):
                 out.extend(s for s in _strings(item, key) if s not in out)
             elif isinstance(item, (str, int, float)) and not isinstance(item, bool):
-                text = str(item).strip()
+                text = _clean(str(item), key)
                 if text and text not in out:
                     out.append(text)
             else:
@@ -217,14 +320,58 @@ def _text(value: Any, key: str) -> str | None:
     if value is None:
         return None
     if isinstance(value, (str, int, float)) and not isinstance(value, bool):
-        return str(value).strip() or None
+        return _clean(str(value), key) or None
     raise ValueError(f"'{key}' must be text, not {type(value).__name__}")
+
+
+def _clean(text: str, key: str) -> str:
+    """text stripped; a term's name (see TERMS) also as term_name() spells it."""
+    return term_name(text) if key in TERMS else text.strip()
+
+
+def control_character(value: Any) -> str | None:
+    """The first control character (see CONTROL) in a value, looking into its lists and mappings."""
+    if isinstance(value, str):
+        found = CONTROL.search(value)
+        return found.group() if found else None
+    parts = value.items() if isinstance(value, dict) else value if isinstance(value, list) else ()
+    for part in parts:
+        char = control_character(part)
+        if char is not None:
+            return char
+    return None
+
+
+def url_problem(url: str) -> str | None:
+    """Why a link from a post or the config may not be published, or None: only http(s) links and
+    links within the site may be. The scheme is read as a browser reads it, after whitespace and
+    control characters (' java\tscript:' is javascript:), in any case."""
+    compact = INVISIBLE.sub("", url)
+    scheme = SCHEME.match(compact)
+    if scheme is not None:
+        name = scheme.group(1).lower()
+        if name not in ("http", "https"):
+            return f"a {name}: link"
+        if not urlsplit(compact).netloc:
+            return "an http(s) link without a host"
+        return None
+    if compact.startswith(("//", "\\", "/\\")):
+        return "a link to another host without http(s)"
+    return None
+
+
+def _url(text: str | None, key: str) -> str | None:
+    problem = url_problem(text) if text is not None else None
+    if problem is not None:
+        raise ValueError(f"'{key}' must be an http(s) link or a path on this site, not {problem}")
+    return text
 
 
 def to_meta(doc: Document, path: Path) -> Meta:
     """Validate a parsed front matter against the contract; every problem names its line."""
     problems: list[SitegenError] = []
     values: dict[str, Any] = {}
+    spelled: dict[str, str] = {}  # key -> the spelling that gave it
     for raw_key, value in doc.data.items():
         key = ALIASES.get(raw_key, raw_key)
         line = doc.lines.get(raw_key)
@@ -234,11 +381,22 @@ def to_meta(doc: Document, path: Path) -> Meta:
             continue
         if key not in KNOWN:
             continue  # other generators' keys (layout, comments ...) are not ours to judge
+        if key in spelled:
+            other = spelled[key]
+            message = f"'{raw_key}' and '{other}' (line {doc.lines.get(other)}) both give '{key}'"
+            problems.append(SitegenError(message, path, line, hint="keep one of them"))
+            continue
+        spelled[key] = raw_key
+        char = control_character(value)
+        if char is not None:
+            message = f"control character U+{ord(char):04X} in '{raw_key}'"
+            problems.append(SitegenError(message, path, line, hint="remove it: it cannot be shown or put in a feed"))
+            continue
         try:
             values[key] = _convert(key, value)
         except ValueError as err:
             problems.append(SitegenError(str(err), path, line, hint=_date_hint(value) or _HINTS.get(key)))
-    if not values.get("title"):
+    if not values.get("title") and ("title" in values or "title" not in spelled):  # not one refused above
         problems.append(SitegenError("missing title", path, doc.lines.get("title", doc.start_line), hint="title: 标题"))
     if problems:
         raise SitegenErrors(problems)
@@ -254,6 +412,9 @@ _HINTS = {
     "slug": "slug: lowercase-ascii-words",
     "draft": "draft: true",
     "copies": "copies:\n- source: 新华社\n  source_url: https://...",
+    "source_url": "source_url: https://...",
+    "original_url": "original_url: https://...",
+    "images": "images: [https://...]",
 }
 
 
@@ -289,8 +450,14 @@ def _copies(value: Any) -> tuple[Copy, ...]:
         unknown = sorted(str(key) for key in item if key not in COPY_KEYS)
         if unknown:
             raise ValueError(f"'copies' entries may have {', '.join(COPY_KEYS)}, not {', '.join(unknown)}")
-        copies.append(Copy(**{key: _text(item.get(key), f"copies: {key}") for key in COPY_KEYS}))
+        copy = {key: _text(item.get(key), f"copies: {key}") for key in COPY_KEYS}
+        for key in URL_KEYS:
+            _url(copy[key], f"copies: {key}")
+        copies.append(Copy(**copy))
     return tuple(copies)
+
+
+URL_KEYS = ("source_url", "original_url")  # of Meta and Copy; Meta's images are links too
 
 
 def _convert(key: str, value: Any) -> Any:
@@ -301,15 +468,33 @@ def _convert(key: str, value: Any) -> Any:
     if key == "regions" and isinstance(value, list):
         value = [_region_chain(item) if isinstance(item, dict) else item for item in value]
     if key in ("authors", "categories", "tags", "regions", "images", "review"):
-        return _strings(value, key)
+        items = _strings(value, key)
+        for item in items if key == "images" else ():
+            _url(item, key)
+        return items
     if key == "draft":
         if not isinstance(value, bool):
             raise ValueError(f"'draft' must be true or false, not {value!r}")
         return value
     text = _text(value, key)
-    if key == "slug" and text is not None and not SLUG_RE.match(text):
-        raise ValueError(f"slug '{text}' must be lowercase ASCII letters, digits and hyphens")
+    if key in URL_KEYS:
+        return _url(text, key)
+    if key == "slug" and text is not None:
+        problem = slug_problem(text)
+        if problem is not None:
+            raise ValueError(problem)
     return text
+
+
+def slug_problem(slug: str) -> str | None:
+    """Why a slug given by hand cannot name a post's folder, or None."""
+    if not SLUG_RE.match(slug):
+        return f"slug '{slug}' must be lowercase ASCII letters, digits and hyphens"
+    if len(slug) > MAX_SLUG:
+        return f"slug of {len(slug)} characters: at most {MAX_SLUG}"
+    if slug in RESERVED:
+        return f"slug '{slug}' is a device name on Windows: a folder cannot have that name"
+    return None
 
 
 def read(text: str, path: Path) -> tuple[Meta, str, Document]:

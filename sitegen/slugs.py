@@ -1,11 +1,24 @@
-"""Stable ASCII slugs: pinyin of the title, shortened on a word boundary."""
+"""Stable ASCII slugs: pinyin of the title, shortened on a word boundary; never a name Windows keeps."""
 
 from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 
 MAX_LEN = 48
+# Names Windows keeps for devices, in any case and with any extension: a folder 'con' cannot be made there.
+RESERVED = frozenset({"con", "prn", "aux", "nul", *(f"{port}{n}" for port in ("com", "lpt") for n in range(10))})
+
+
+ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))  # str.translate() removes these
+
+
+def term_name(text: str) -> str:
+    """One spelling of names that look the same, before their slug is made: NFC, zero-width characters
+    removed, stripped. '反\u200b诈' is '反诈', and so is the same word in decomposed (NFD) form: one term,
+    one page."""
+    return unicodedata.normalize("NFC", text.translate(ZERO_WIDTH)).strip()
 
 
 def slugify(text: str, max_len: int = MAX_LEN) -> str:
@@ -25,6 +38,8 @@ def slugify(text: str, max_len: int = MAX_LEN) -> str:
         if len(candidate) > max_len:
             break
         slug = candidate
+    if slug in RESERVED:
+        return f"{slug}-1"  # 'con-1': a name Windows allows, and still the word
     return slug or word_hash(text)
 
 
