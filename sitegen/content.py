@@ -119,34 +119,58 @@ def iso_day(value: date | None) -> str:
     return (value.date() if isinstance(value, datetime) else value).isoformat()  # a sixth of isoformat()[:10]'s time
 
 
-def post_files(content_dir: Path) -> list[str]:
-    """Every post (*.md, not hidden) under content_dir in path order, as strings: a build stats 10^5 of them.
-
-    Like Path.rglob, symlinked folders inside content_dir are not followed.
+def walk_posts(content_dir: Path) -> tuple[list[str], list[SitegenError]]:
+    """Every post (*.md, not hidden) under content_dir in path order, as strings (a build stats 10^5 of
+    them), and an error for each link in content_dir whose target lies outside it: a post linked in from
+    elsewhere (or a folder of them) would publish a file the site does not hold. Links within content_dir
+    are allowed; like Path.rglob, linked folders are not followed.
     """
     found: list[str] = []
+    outside: list[SitegenError] = []
+    root = os.path.realpath(content_dir)
     folders = [str(content_dir)]
     while folders:
         with os.scandir(folders.pop()) as entries:
             for entry in entries:
-                if entry.is_dir(follow_symlinks=False):
+                if entry.is_symlink() and not _within(os.path.realpath(entry.path), root):
+                    outside.append(_outside(Path(entry.path)))
+                elif entry.is_dir(follow_symlinks=False):
                     folders.append(entry.path)
                 elif entry.name.endswith(".md") and not entry.name.startswith(".") and entry.is_file():
                     found.append(entry.path)
-    return sorted(found, key=lambda f: f.split(os.sep))
+    return sorted(found, key=lambda f: f.split(os.sep)), sorted(outside, key=lambda e: str(e.path))
+
+
+def _within(target: str, root: str) -> bool:
+    return os.path.commonpath([target, root]) == root
+
+
+def _outside(link: Path) -> SitegenError:
+    return SitegenError(
+        f"a link to {os.path.realpath(link)}, outside the content folder: it is not published",
+        link,
+        hint="copy the file into the content folder, or remove the link",
+    )
 
 
 def stat_posts(content_dir: Path) -> list[tuple[str, int, int]]:
-    """Every post's path (see post_files()), size and mtime: what tells a build which files changed."""
+    """Every post's path (see walk_posts()), size and mtime: what tells a build which files changed.
+
+    A link out of content_dir stops the build, as `sitegen check` reports it.
+    """
+    files, outside = walk_posts(content_dir)
+    if outside:
+        raise SitegenErrors(outside)
     found = []
-    for file in post_files(content_dir):
+    for file in files:
         stat = os.stat(file)
         found.append((file, stat.st_size, stat.st_mtime_ns))
     return found
 
 
 def post_paths(content_dir: Path) -> list[Path]:
-    return [Path(f) for f in post_files(content_dir)]
+    """The posts of walk_posts(); links out of content_dir are left out."""
+    return [Path(f) for f in walk_posts(content_dir)[0]]
 
 
 def read_story(path: Path) -> Story:
@@ -175,9 +199,9 @@ def require_folder(content_dir: Path) -> None:
 def read_all(content_dir: Path) -> tuple[list[Story], list[SitegenError]]:
     """Every post under content_dir, and every problem found in every file (none stops the others)."""
     require_folder(content_dir)
-    problems: list[SitegenError] = []
+    files, problems = walk_posts(content_dir)
     stories: list[Story] = []
-    for path in post_paths(content_dir):
+    for path in map(Path, files):
         try:
             stories.append(read_story(path))
         except SitegenError as err:
