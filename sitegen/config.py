@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,8 +12,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from sitegen.errors import SitegenError, SitegenErrors
+from sitegen.frontmatter import control_character
+from sitegen.slugs import term_name
 
 CONFIG_NAME = "sitegen.toml"
+# What a base URL may not hold: whitespace, controls, and what would end or break an attribute or a URL.
+UNSAFE_IN_URL = re.compile(r"[\x00-\x20\x7f-\x9f\s\"'<>\\^`{|}]")
+BASE_URL_HINT = "an address like https://example.org/archive/ or a path like /archive/"
 
 
 @dataclass(frozen=True)
@@ -38,6 +44,12 @@ class Config:
     feed_size: int = 20
     remote_images: bool = False
     topics: tuple[Topic, ...] = field(default_factory=tuple)
+
+    def __post_init__(self) -> None:
+        """A base URL given on the command line (--base-url) is held to the rules of the config's."""
+        problem = base_url_problem(self.base_url)
+        if problem is not None:
+            raise SitegenError(f"base_url '{self.base_url}' {problem}", hint=BASE_URL_HINT)
 
     @property
     def theme_dir(self) -> Path:
@@ -71,6 +83,20 @@ _TYPES: dict[str, type] = {
 }
 
 
+def base_url_problem(url: str) -> str | None:
+    """Why url cannot be where the site is published, or None: it must be an absolute http(s) URL or a
+    path, and hold nothing that a page would have to escape (its path is written into every link)."""
+    unsafe = UNSAFE_IN_URL.search(url)
+    if unsafe is not None:
+        return f"holds {unsafe.group()!r}, which a link cannot hold as it is"
+    if "?" in url or "#" in url:
+        return "has a query or a fragment (?, #)"
+    parts = urlsplit(url)
+    if parts.scheme:
+        return None if parts.scheme in ("http", "https") and parts.netloc else "is not an http(s) address with a host"
+    return None if url.startswith("/") and not url.startswith("//") else "is neither an http(s) address nor a path"
+
+
 def _suggest(key: str, known: list[str]) -> str | None:
     close = difflib.get_close_matches(key, known, n=1, cutoff=0.5)
     return f"did you mean '{close[0]}'?" if close else f"known keys: {', '.join(sorted(known))}"
@@ -91,9 +117,18 @@ def validate(raw: dict[str, Any], root: Path, path: Path) -> Config:
         if isinstance(value, str) and not value.strip():
             problems.append(SitegenError(f"'{key}' is empty", path, hint=f"give '{key}' a value or remove the line"))
             continue
+        char = control_character(value)
+        if char is not None:
+            problems.append(SitegenError(f"control character U+{ord(char):04X} in '{key}'", path, hint="remove it"))
+            continue
+        wrong = base_url_problem(str(value)) if key == "base_url" else None
+        if wrong is not None:
+            problems.append(SitegenError(f"base_url '{value}' {wrong}", path, hint=BASE_URL_HINT))
+            continue
         values[key] = value
     topics: list[Topic] = []
-    for name, keywords in sorted(values.pop("topics", {}).items()):
+    for raw_name, keywords in sorted(values.pop("topics", {}).items()):
+        name = term_name(raw_name)  # as posts' categories are read
         if not isinstance(keywords, list) or not all(isinstance(k, str) and k for k in keywords):
             problems.append(
                 SitegenError(

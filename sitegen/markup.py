@@ -81,7 +81,8 @@ def _finish(rendered: str, remote_images: bool, base_path: str) -> str:
     # The page title is the only h1, so a body's top-level headings step down one level.
     safe = sanitise(_H1.sub(r"<\1h2>", rendered))
     if base_path != "/":
-        safe = _SITE_ROOT.sub(rf'\1="{base_path}', safe)
+        prefix = html.escape(base_path)  # the config refuses quotes; escaped all the same, as in templates
+        safe = _SITE_ROOT.sub(lambda m: f'{m.group(1)}="{prefix}', safe)
     if not remote_images:
         safe = _REMOTE_IMG.sub(_image_link, safe)
     return _FIGURE.sub(r"<figure>\1<figcaption>\2</figcaption></figure>", safe)

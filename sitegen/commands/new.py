@@ -11,8 +11,8 @@ from sitegen import content, frontmatter
 from sitegen.config import Config
 from sitegen.errors import SitegenError, SitegenErrors
 from sitegen.extract.regions import region_chain
-from sitegen.frontmatter import SLUG_RE, Meta
-from sitegen.slugs import slugify
+from sitegen.frontmatter import Meta
+from sitegen.slugs import slugify, term_name
 
 BODY = "在这里写正文。每段之间空一行；小标题以“## ”开头。"
 
@@ -64,15 +64,17 @@ def draft(
     title = title.strip()
     if not title:
         raise SitegenError("the title is empty", hint='sitegen new "遂川公安创新推行网格村警机制"')
-    if slug is not None and not SLUG_RE.match(slug):
-        raise SitegenError(
-            f"slug '{slug}' must be lowercase ASCII letters, digits and hyphens", hint="--slug wang-ge-cun-jing"
-        )
+    char = frontmatter.control_character([title, *categories, *regions, *tags])
+    if char is not None:
+        raise SitegenError(f"control character U+{ord(char):04X} in the title, a topic, region or tag")
+    problem = frontmatter.slug_problem(slug) if slug is not None else None
+    if problem is not None:
+        raise SitegenError(problem, hint="--slug wang-ge-cun-jing")
     return Meta(
         title=title,
         date=now.replace(microsecond=0),
-        categories=_topics(cfg, categories),
-        tags=tuple(dict.fromkeys(tags)),
+        categories=_topics(cfg, [term_name(c) for c in categories]),
+        tags=tuple(dict.fromkeys(filter(None, map(term_name, tags)))),
         regions=_regions(regions),
         slug=slug or slugify(title),
         draft=True,
