@@ -176,8 +176,9 @@ def split(text: str, path: Path) -> Document:
             data = loader.construct_document(node) if node is not None else None
         finally:
             loader.dispose()
-    except yaml.reader.ReaderError as err:
-        line = first + raw_fm.count("\n", 0, err.position)
+    except yaml.reader.ReaderError as err:  # its position counts bytes or characters, by parser: found again
+        at = max(raw_fm.find(chr(err.character)), 0) if isinstance(err.character, int) else 0
+        line = first + raw_fm.count("\n", 0, at)
         raise SitegenError(f"control character U+{err.character:04X} in the front matter", path, line) from None
     except yaml.MarkedYAMLError as err:
         mark = err.context_mark or err.problem_mark  # where the broken construct began
