@@ -1,7 +1,10 @@
-"""sitegen serve over real HTTP on loopback and in Chromium: edit, break, fix, and the page follows."""
+"""sitegen serve over real HTTP on loopback and in Chromium: edit, break, fix, and the page follows;
+any failure of a rebuild is shown and survived; only this machine's names for the server are answered."""
 
 from __future__ import annotations
 
+import http.client
+import os
 import re
 import signal
 import subprocess
@@ -13,10 +16,13 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Browser
 from support import TEST_SITE, Watch, copy_site
+
+from sitegen.commands import build, serve
 
 POST = "content/posts/2022/fan-zha.md"
 
@@ -33,13 +39,44 @@ def site(tmp_path: Path) -> Path:
     return copy_site(TEST_SITE, tmp_path / "site")
 
 
+# sitegen with a build that fails as a bug would (not a SitegenError) while a post holds the marker.
+FAILING_BUILD = """
+import sys
+from pathlib import Path
+from sitegen.cli import main
+from sitegen.commands import build
+
+real_run = build.run
+
+def run(cfg, content_dir, *args, **kwargs):
+    if any("INJECT-FAILURE" in p.read_text(encoding="utf-8") for p in Path(content_dir).rglob("*.md")):
+        raise RuntimeError("injected failure")
+    return real_run(cfg, content_dir, *args, **kwargs)
+
+build.run = run
+sys.exit(main(sys.argv[1:]))
+"""
+
+
 @pytest.fixture
 def server(site: Path) -> Iterator[Server]:
+    yield from launch([sys.executable, "-m", "sitegen"], site)
+
+
+@pytest.fixture
+def failing_server(site: Path) -> Iterator[Server]:
+    yield from launch([sys.executable, "-c", FAILING_BUILD], site)
+
+
+def launch(program: list[str], site: Path) -> Iterator[Server]:
+    """Start `program --root site serve` on a free port; stop it with Ctrl-C afterwards."""
+    env = {k: v for k, v in os.environ.items() if k != serve.DEBUG_VARIABLE}
     process = subprocess.Popen(
-        [sys.executable, "-m", "sitegen", "--root", str(site), "serve", "--port", "0"],
+        [*program, "--root", str(site), "serve", "--port", "0"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        env=env,
     )
     assert process.stdout is not None and process.stderr is not None
     url = ""
@@ -63,6 +100,26 @@ def fetch(url: str) -> tuple[int, str]:
             return response.status, response.read().decode("utf-8")
     except urllib.error.HTTPError as err:
         return err.code, err.read().decode("utf-8")
+
+
+def request(url: str, path: str, hosts: list[str], method: str = "GET") -> tuple[int, str, str]:
+    """One request with exactly the given Host headers (none, one or several): status, content type, body."""
+    where = urlsplit(url)
+    connection = http.client.HTTPConnection(where.hostname or "", where.port, timeout=5)
+    try:
+        connection.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
+        for host in hosts:
+            connection.putheader("Host", host)
+        connection.endheaders()
+        response = connection.getresponse()
+        return response.status, response.getheader("Content-Type") or "", response.read().decode("utf-8")
+    finally:
+        connection.close()
+
+
+def recovered(page: str, text: str) -> bool:
+    """The fixing build is served and its error cleared (the files land a moment before the error goes)."""
+    return text in page and 'id="sitegen-error"' not in page
 
 
 def until(condition: Callable[[], bool], seconds: float = 15) -> None:
@@ -110,3 +167,118 @@ def test_open_page_reloads_itself_after_an_edit(site: Path, server: Server, brow
     page.wait_for_function("document.body.innerText.includes('志愿者在浏览器里看到的新内容')", timeout=15000)
     assert watch.errors == []
     assert all(u.startswith((server.url, "data:")) for u in watch.requests)
+
+
+def test_serve_survives_an_unexpected_error_and_recovers(site: Path, failing_server: Server) -> None:
+    server = failing_server
+    assert "志愿者耐心讲解" in fetch(server.url + "posts/fan-zha/")[1]
+
+    edit(site, "志愿者耐心讲解", "志愿者耐心讲解 INJECT-FAILURE")
+    until(lambda: 'id="sitegen-error"' in fetch(server.url + "posts/fan-zha/")[1])
+    status, page = fetch(server.url + "posts/fan-zha/")
+    assert status == 200 and "unexpected RuntimeError: injected failure" in page
+    assert "志愿者耐心讲解" in page and "INJECT-FAILURE" not in page  # the last good build, under the error
+    until(lambda: any("error: unexpected RuntimeError: injected failure" in line for line in server.stderr))
+
+    edit(site, "志愿者耐心讲解 INJECT-FAILURE", "志愿者修好以后的讲解")  # the watcher is still there
+    until(lambda: recovered(fetch(server.url + "posts/fan-zha/")[1], "志愿者修好以后的讲解"))
+
+    server.process.send_signal(signal.SIGINT)
+    assert server.process.wait(timeout=10) == 0
+    assert "Traceback" not in "".join(server.stderr)
+
+
+def test_serve_survives_a_post_that_crashed_the_build(site: Path, server: Server) -> None:
+    """A 5,000-digit title once escaped the build as a ValueError and stopped the watcher for good."""
+    edit(site, "title: 盐城警方开展反诈宣传", "title: " + "9" * 5000)
+    until(lambda: 'id="sitegen-error"' in fetch(server.url + "posts/fan-zha/")[1])
+    assert "志愿者耐心讲解" in fetch(server.url + "posts/fan-zha/")[1]
+
+    edit(site, "title: " + "9" * 5000, "title: 盐城警方修好的标题")
+    until(lambda: recovered(fetch(server.url + "posts/fan-zha/")[1], "盐城警方修好的标题"))
+    assert server.process.poll() is None and "Traceback" not in "".join(server.stderr)
+
+
+def test_unexpected_error_is_one_line_and_the_traceback_only_on_request(
+    site: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RecursionError("maximum recursion depth exceeded\nwhile rendering")
+
+    monkeypatch.setattr(build, "run", broken)
+    monkeypatch.delenv(serve.DEBUG_VARIABLE, raising=False)
+    preview = serve.Preview(site, None, drafts=False)
+    try:
+        preview.rebuild()
+        lines = capsys.readouterr().err.splitlines()
+        assert len(lines) == 1 and lines[0].endswith(
+            "error: unexpected RecursionError: maximum recursion depth exceeded while rendering "
+            f"(set {serve.DEBUG_VARIABLE}=1 to see the traceback)"
+        )
+        assert preview.error is not None and "RecursionError" in preview.error and preview.generation == 1
+
+        monkeypatch.setenv(serve.DEBUG_VARIABLE, "1")
+        preview.rebuild()
+        assert "Traceback (most recent call last)" in capsys.readouterr().err and preview.generation == 2
+    finally:
+        preview.close()
+
+
+def test_serve_answers_only_its_own_host_names(server: Server) -> None:
+    port = str(urlsplit(server.url).port)
+    for host in [
+        "127.0.0.1:" + port,
+        "localhost:" + port,
+        "localhost",
+        "LocalHost:" + port,
+        "127.0.0.1",
+        "[::1]:" + port,
+    ]:
+        status, _, body = request(server.url, "/posts/fan-zha/", [host])
+        assert status == 200 and "志愿者耐心讲解" in body, host
+
+    refused: list[tuple[str, list[str], str]] = [
+        ("/posts/fan-zha/", ["evil.example"], "GET"),
+        ("/posts/fan-zha/", ["evil.example:" + port], "GET"),
+        ("/posts/fan-zha/", ["127.0.0.1.evil.example:" + port], "GET"),
+        ("/posts/fan-zha/", ["localhost.:" + port], "GET"),
+        ("/posts/fan-zha/", ["127.0.0.1:1"], "GET"),  # another port: another origin
+        ("/posts/fan-zha/", ["127.0.0.1:" + port + "@evil.example"], "GET"),
+        ("/posts/fan-zha/", [], "GET"),
+        ("/posts/fan-zha/", ["127.0.0.1:" + port, "evil.example"], "GET"),
+        ("/__sitegen/events", ["evil.example"], "GET"),
+        ("/posts/fan-zha/", ["evil.example"], "HEAD"),
+        ("/", ["evil.example"], "POST"),
+    ]
+    for path, hosts, method in refused:
+        status, kind, body = request(server.url, path, hosts, method)
+        assert status == 421 and kind.startswith("text/plain"), (path, hosts, method)
+        assert len(body) < 200 and "志愿者" not in body and "<" not in body
+
+    # A full URL as the request target names its own host: refused whatever the Host header says.
+    status, kind, body = request(server.url, "http://evil.example/posts/fan-zha/", ["127.0.0.1:" + port])
+    assert status == 400 and kind.startswith("text/plain") and "志愿者" not in body
+    assert server.process.poll() is None
+
+
+def test_serve_keeps_to_its_folder(site: Path, server: Server) -> None:
+    port = str(urlsplit(server.url).port)
+    config_text = (site / "sitegen.toml").read_text(encoding="utf-8").strip()
+    outside = [
+        "/../../../../../../etc/passwd",
+        "/%2e%2e/%2e%2e/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+        "/..%2f..%2f..%2f..%2f..%2fetc%2fpasswd",
+        "//etc/passwd",
+        "/%2fetc%2fpasswd",
+        "/" + str(site / "sitegen.toml"),
+        "//" + str(site / "sitegen.toml"),
+        "/../../../../../.." + str(site / "sitegen.toml"),
+        "/posts/fan-zha/%00/../../../../../../etc/passwd",
+    ]
+    for path in outside:
+        status, _, body = request(server.url, path, ["127.0.0.1:" + port])
+        assert status == 404 and "root:" not in body and config_text not in body, path
+    # A folder without index.html is not listed, not even to HEAD.
+    assert request(server.url, "/posts/", ["127.0.0.1:" + port], "HEAD")[0] == 404
+    status, _, body = request(server.url, "/posts/", ["127.0.0.1:" + port])
+    assert status == 404 and "fan-zha/" not in body

@@ -1,18 +1,23 @@
 """sitegen serve: build, serve on loopback, rebuild on every change, reload the open pages.
 
 The preview is built into a temporary folder (output/ is left alone, so a preview with drafts
-is never published by mistake). A build that fails keeps the last good site on screen with
-the error over it, and in the terminal; the next good build clears it.
+is never published by mistake). A build that fails, for any reason, keeps the last good site on
+screen with the error over it, and in the terminal; the watcher keeps going and the next good
+build clears it. Only requests naming this server on loopback in their Host header are answered,
+so a web page elsewhere cannot read the preview through a name it controls (DNS rebinding).
 """
 
 from __future__ import annotations
 
 import html
 import http.server
+import os
+import re
 import shutil
 import sys
 import tempfile
 import threading
+import traceback
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -41,6 +46,13 @@ ERROR_BOX = (
     "background:#fff0f0;color:#82071e;border-bottom:3px solid #82071e;padding:1rem;font:14px/1.6 monospace;"
     'white-space:pre-wrap;max-height:60vh;overflow:auto">构建失败，显示的是上一次成功的版本：\n{message}</div>'
 )
+# The watcher reports a spell without changes this long (ms); the first report means it is watching.
+QUIET_MS = 100
+# Set to 1 to see the traceback of an unexpected error in a rebuild (for a bug report).
+DEBUG_VARIABLE = "SITEGEN_DEBUG"
+# The names a browser on this machine uses for the server; the address it is bound to is added.
+LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "[::1]"})
+HOST_HEADER = re.compile(r"(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(?::(\d+))?")
 
 
 class Preview:
@@ -55,6 +67,7 @@ class Preview:
         self.error: str | None = None
         self.changed = threading.Condition()
         self.base_url = "/"
+        self.address = ("127.0.0.1", 0)  # where the server listens, once it does
 
     def rebuild(self) -> None:
         """Build once; on failure keep the old site and remember the message for the page."""
@@ -68,6 +81,11 @@ class Preview:
         except (SitegenError, SitegenErrors) as err:
             error = str(err)
             print(f"{started:%H:%M:%S} error: {err}", file=sys.stderr, flush=True)
+        except Exception as err:  # a bug or a failing disk: shown like a user error, never the end of serve
+            error = unexpected(err)
+            print(f"{started:%H:%M:%S} error: {error}", file=sys.stderr, flush=True)
+            if os.environ.get(DEBUG_VARIABLE, "") not in ("", "0"):
+                traceback.print_exc()
         with self.changed:
             self.error = error
             self.generation += 1
@@ -78,12 +96,61 @@ class Preview:
         paths = [self.content_override or self.root / "content", self.root / "themes", self.root / "static"]
         return [p for p in [*paths, cfg_path] if p.exists()]
 
-    def watch(self, stop: threading.Event) -> None:
-        for _ in watchfiles.watch(*self.watched(), stop_event=stop, debounce=200, step=50, raise_interrupt=False):
-            self.rebuild()
+    def watch(self, stop: threading.Event, ready: threading.Event) -> None:
+        """Rebuild after every change until stop; a watcher that fails (a folder removed as it starts) starts again.
+
+        ready is set once the folders are watched (the first quiet spell is reported only then),
+        so an edit made after `serving` is printed is never missed.
+        """
+        while not stop.is_set():
+            try:
+                for changes in watchfiles.watch(
+                    *self.watched(),
+                    stop_event=stop,
+                    debounce=200,
+                    step=50,
+                    rust_timeout=QUIET_MS,
+                    yield_on_timeout=True,
+                    raise_interrupt=False,
+                ):
+                    ready.set()
+                    if changes:
+                        self.rebuild()
+            except Exception as err:
+                print(
+                    f"{datetime.now():%H:%M:%S} error: watching stopped: {one_line(err)}; retrying",
+                    file=sys.stderr,
+                    flush=True,
+                )
+                ready.set()
+                stop.wait(1)
 
     def close(self) -> None:
         shutil.rmtree(self.site_dir.parent, ignore_errors=True)
+
+
+def one_line(err: BaseException, limit: int = 300) -> str:
+    """An exception's message on one terminal line, cut short if huge."""
+    text = " ".join(str(err).split()) or type(err).__name__
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def unexpected(err: Exception) -> str:
+    """The one line for an error sitegen did not foresee (a bug, a failing disk): what, and how to see more."""
+    return f"unexpected {type(err).__name__}: {one_line(err)} (set {DEBUG_VARIABLE}=1 to see the traceback)"
+
+
+def host_allowed(values: list[str], bound: tuple[str, int]) -> bool:
+    """Whether the request's one Host header names this server on loopback, with its port or none.
+
+    A page from another site that points a name it controls at 127.0.0.1 (DNS rebinding) sends
+    that name here; refusing it keeps the preview (drafts, file paths in errors) to this machine.
+    """
+    if len(values) != 1 or not (match := HOST_HEADER.fullmatch(values[0].strip().lower())):
+        return False
+    address, port = bound[0].lower(), str(bound[1])
+    names = LOOPBACK_NAMES | {f"[{address}]" if ":" in address else address}
+    return match.group(1) in names and match.group(2) in (None, port)
 
 
 class Handler(http.server.SimpleHTTPRequestHandler):
@@ -93,6 +160,35 @@ class Handler(http.server.SimpleHTTPRequestHandler):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, directory=str(self.preview.site_dir), **kwargs)
+
+    def parse_request(self) -> bool:
+        """Answer only origin-form requests whose Host names this server (see host_allowed)."""
+        if not super().parse_request():
+            return False
+        if not self.path.startswith("/"):  # a full URL as target would name a host of its own
+            self.refuse(400, "sitegen serve: the request target must be a path\n")
+            return False
+        if not host_allowed(self.headers.get_all("Host") or [], self.preview.address):
+            self.refuse(421, "sitegen serve answers only for localhost, 127.0.0.1 and [::1] on its port\n")
+            return False
+        return True
+
+    def refuse(self, status: int, text: str) -> None:
+        """A short plain-text answer that holds nothing of the site, then the connection closes."""
+        body = text.encode("utf-8")
+        self.close_connection = True
+        self.send_response(status)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def list_directory(self, path: str | os.PathLike[str]) -> None:
+        """No folder listings (HEAD of a folder without index.html would build one)."""
+        self.send_error(404)
+        return None
 
     def do_GET(self) -> None:
         path = urlsplit(self.path).path
@@ -167,13 +263,18 @@ def run(cfg: Config, content_dir: Path | None, port: int, drafts: bool) -> int:
         preview.close()
         raise SitegenError(f"cannot listen on 127.0.0.1:{port}: {err.strerror}", hint="try another --port") from None
     server.daemon_threads = True
-    preview.base_url = f"http://127.0.0.1:{server.server_address[1]}/"
-    preview.rebuild()
+    preview.address = ("127.0.0.1", server.server_address[1])
+    preview.base_url = f"http://127.0.0.1:{preview.address[1]}/"
     stop = threading.Event()
-    watcher = threading.Thread(target=preview.watch, args=(stop,), daemon=True)
-    watcher.start()
-    print(f"serving {preview.base_url} (Ctrl-C to stop); watching {', '.join(map(str, preview.watched()))}", flush=True)
-    try:
+    try:  # Ctrl-C during the first build too stops cleanly, leaving no temporary folder
+        preview.rebuild()
+        watching = threading.Event()
+        threading.Thread(target=preview.watch, args=(stop, watching), daemon=True).start()
+        watching.wait(timeout=10)
+        print(
+            f"serving {preview.base_url} (Ctrl-C to stop); watching {', '.join(map(str, preview.watched()))}",
+            flush=True,
+        )
         server.serve_forever()
     except KeyboardInterrupt:
         print("stopped", flush=True)
