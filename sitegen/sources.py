@@ -5,12 +5,20 @@ file (each HTML response in it is one item). Walking a folder skips hidden files
 that are plainly not news (pictures, scripts, fonts ...): they are counted, not imported. A
 file named on the command line is always tried, so a wrong one gets a message of its own.
 
+Nothing but plain files is ever opened: a FIFO would hang the import, a device may never end
+(or do something when opened), so these and sockets are skipped with their reason, found in a
+folder or named. A link found in a folder is followed only if it stays inside the folder that
+was named: a downloaded folder must not turn /etc/passwd into a post. A link named on the
+command line is followed (the user chose it), to a plain file or a folder only.
+
 expand() only lists; load() reads one item, in a worker, within the size limit.
 """
 
 from __future__ import annotations
 
 import gzip
+import os
+import stat
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +43,12 @@ _NOT_NEWS = {
 }
 _REASONS = {ext: reason for reason, exts in _NOT_NEWS.items() for ext in exts.split()}
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
+_SPECIAL = (
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
 
 
 @dataclass(frozen=True)
@@ -54,6 +68,7 @@ class Unusable:
     label: str
     reason: str
     failed: bool
+    routine: bool = False  # hidden files, pictures ...: counted in the summary, not listed
 
 
 @dataclass(frozen=True)
@@ -81,34 +96,79 @@ def expand(sources: Sequence[str]) -> list[Entry]:
 def _expand_one(source: str) -> Iterator[Entry]:
     if "://" in source:
         scheme = source.split("://", 1)[0].lower()
-        if scheme in ("http", "https"):
+        if scheme in fetch.SCHEMES:
             yield Item(source, url=source)
         else:
             yield Unusable(source, f"a {scheme}:// URL: only http and https can be fetched", failed=True)
         return
     path = Path(source)
     if path.is_dir():
-        yield from _walk(path)
+        yield from _walk(path, path, os.path.realpath(path))
+    elif kind := _special(path):
+        yield Unusable(source, f"{kind}, not a file: not opened", failed=True)
     elif path.is_file() and is_warc(path):
         yield from warc_items(path)
     else:
         yield Item(source, path=path)  # reading it says what is wrong, if anything
 
 
-def _walk(folder: Path) -> Iterator[Entry]:
-    for path in sorted(folder.iterdir()):
+def _walk(folder: Path, top: Path, root: str) -> Iterator[Entry]:
+    """The entries of folder and its subfolders; top is the folder named, root its real path."""
+    try:
+        paths = sorted(folder.iterdir())
+    except OSError as err:
+        yield Unusable(str(folder), f"cannot read this folder: {err.strerror}", failed=True)
+        return
+    for path in paths:
         if path.name.startswith("."):
-            yield Unusable(str(path), "hidden, not imported", failed=False)
+            yield Unusable(str(path), "hidden, not imported", failed=False, routine=True)
+        elif path.is_symlink():
+            yield from _link(path, top, root)
         elif path.is_dir():
-            yield from _walk(path)
-        elif path.name.lower().endswith((".warc", ".warc.gz")):
-            yield from warc_items(path)
-        elif reason := _REASONS.get(path.suffix.lower().lstrip(".")):
-            yield Unusable(str(path), f"{reason}, not a news source", failed=False)
-        elif is_warc(path):
-            yield from warc_items(path)
+            yield from _walk(path, top, root)
         else:
-            yield Item(str(path), path=path)
+            yield from _file(path)
+
+
+def _link(path: Path, top: Path, root: str) -> Iterator[Entry]:
+    """A link found in a folder: skipped if it leads out of the folder named, or nowhere; a folder
+    inside it is walked there anyway (and following it could go round in circles)."""
+    target = os.path.realpath(path)
+    if os.path.commonpath([target, root]) != root:
+        yield Unusable(str(path), f"a link to {target}, outside {top}: not followed", failed=False)
+    elif not os.path.exists(target):
+        yield Unusable(str(path), f"a link to {target}, which does not exist", failed=False)
+    elif os.path.isdir(target):
+        yield Unusable(str(path), f"a link to the folder {target}, imported from there", failed=False, routine=True)
+    else:
+        yield from _file(path)
+
+
+def _file(path: Path) -> Iterator[Entry]:
+    """A file found in a folder, by its kind, its name, then its first bytes."""
+    if kind := _special(path):
+        yield Unusable(str(path), f"{kind}, not a file: not opened", failed=False)
+    elif path.name.lower().endswith((".warc", ".warc.gz")):
+        yield from warc_items(path)
+    elif reason := _REASONS.get(path.suffix.lower().lstrip(".")):
+        yield Unusable(str(path), f"{reason}, not a news source", failed=False, routine=True)
+    elif is_warc(path):
+        yield from warc_items(path)
+    else:
+        yield Item(str(path), path=path)
+
+
+def _special(path: Path) -> str | None:
+    """What path is (through links) if it is there and neither a plain file nor a folder."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return None
+    return _special_kind(mode)
+
+
+def _special_kind(mode: int) -> str | None:
+    return next((name for test, name in _SPECIAL if test(mode)), None)
 
 
 def is_warc(path: Path) -> bool:
@@ -141,7 +201,9 @@ def warc_items(path: Path) -> Iterator[Entry]:
     except (OSError, ArchiveLoadFailed, EOFError, ValueError) as err:
         yield Unusable(str(path), f"not a readable WARC file: {err}", failed=True)
     if others:
-        yield Unusable(str(path), f"{others} record{'s' if others > 1 else ''} not HTML pages", failed=False)
+        yield Unusable(
+            str(path), f"{others} record{'s' if others > 1 else ''} not HTML pages", failed=False, routine=True
+        )
 
 
 def _is_page(record: ArcWarcRecord) -> bool:
@@ -166,15 +228,28 @@ def load(item: Item, timeout: float = fetch.TIMEOUT, max_bytes: int = MAX_BYTES)
 
 
 def _read_file(path: Path, max_bytes: int) -> bytes:
+    """A plain file's bytes. Its kind is checked before opening (a device is never opened) and on
+    what was opened, without blocking (a FIFO may have taken its place since); its size from the
+    stat and again while reading, since /proc files say they hold nothing."""
+    if kind := _special(path):
+        raise SitegenError(f"{kind}, not a file: not opened")
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise SitegenError(fetch.too_large(size, max_bytes))
-        return path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
         raise SitegenError("no such file or folder") from None
     except OSError as err:
         raise SitegenError(f"cannot read: {err.strerror}") from None
+    try:
+        found = os.fstat(fd)
+        if not stat.S_ISREG(found.st_mode):
+            raise SitegenError(f"{_special_kind(found.st_mode) or 'a folder'}, not a file: not read")
+        if found.st_size > max_bytes:
+            raise SitegenError(fetch.too_large(found.st_size, max_bytes))
+        return fetch.read_capped(lambda size: os.read(fd, size), max_bytes)
+    except OSError as err:
+        raise SitegenError(f"cannot read: {err.strerror}") from None
+    finally:
+        os.close(fd)
 
 
 def _load_record(path: Path, offset: int, max_bytes: int) -> Loaded:
@@ -190,7 +265,7 @@ def _load_record(path: Path, offset: int, max_bytes: int) -> Loaded:
     except (OSError, ArchiveLoadFailed, EOFError, StopIteration, ValueError) as err:
         raise SitegenError(f"cannot read this WARC record: {err}") from None
     if len(data) > max_bytes:
-        raise SitegenError(f"more than the {max_bytes / 1e6:.0f} MB a news page can be")
+        raise SitegenError(fetch.stopped_large(max_bytes))
     return Loaded(data, url, _charset(content_type))
 
 

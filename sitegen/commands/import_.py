@@ -75,6 +75,7 @@ class Outcome:
     message: str
     post: Path | None = None
     review: tuple[str, ...] = ()
+    routine: bool = False  # skipped as expected (hidden files, pictures ...): counted, not listed
 
 
 @dataclass
@@ -92,9 +93,10 @@ class ImportReport:
         return counts
 
     def summary(self) -> str:
-        """One line per source that was written to or has a problem, then the totals."""
+        """One line per source that was written to, has a problem or was skipped for a reason worth
+        knowing (a link out of its folder, a FIFO ...), then the totals."""
         lines = [
-            f"{o.status:<9} {o.source}: {o.message}" for o in self.outcomes if o.status not in ("unchanged", "skipped")
+            f"{o.status:<9} {o.source}: {o.message}" for o in self.outcomes if o.status != "unchanged" and not o.routine
         ]
         t = self.totals()
         n = len(self.outcomes)
@@ -134,8 +136,10 @@ def run(
     jobs: int | None = None,
     report: Path | None = None,
     timeout: float = fetch.TIMEOUT,
+    max_bytes: int = fetch.MAX_BYTES,
 ) -> ImportReport:
-    """Import every item of the sources into content_dir; Ctrl-C stops after the post being written."""
+    """Import every item of the sources into content_dir; Ctrl-C stops after the post being written.
+    timeout bounds each URL's whole response, max_bytes each source's size."""
     entries = sources.expand([str(s) for s in sources_])
     items = [e for e in entries if isinstance(e, Item)]
     workers = _workers(jobs, len(items))
@@ -143,12 +147,13 @@ def run(
     archive: Archive | None = None
     try:
         archive = scan(content_dir, workers)
-        job = _Job(cfg, archive.verified(), timeout)
+        job = _Job(cfg, archive.verified(), timeout, max_bytes)
         with _extracting(items, job, workers) as results, _progress(len(items)) as advance:
             pages = PageJoiner(cfg)
             for entry in entries:
                 if isinstance(entry, Unusable):
-                    done.outcomes.append(Outcome(entry.label, "failed" if entry.failed else "skipped", entry.reason))
+                    status: Status = "failed" if entry.failed else "skipped"
+                    done.outcomes.append(Outcome(entry.label, status, entry.reason, routine=entry.routine))
                     continue
                 for found, later in pages.add(next(results)):
                     with _uninterrupted():  # a post written is a post counted, whenever Ctrl-C comes
@@ -190,12 +195,18 @@ def preview_pairs(sources_: Sequence[str], to: Path | None, list_path: Path | No
     return [(sources_[0], to)]
 
 
-def preview(cfg: Config, pairs: Sequence[tuple[str, Path]], jobs: int | None = None) -> ImportReport:
+def preview(
+    cfg: Config,
+    pairs: Sequence[tuple[str, Path]],
+    jobs: int | None = None,
+    timeout: float = fetch.TIMEOUT,
+    max_bytes: int = fetch.MAX_BYTES,
+) -> ImportReport:
     """Write each source's post (front matter and Markdown) to its output file; content/ is not touched."""
     entries = [_single(source) for source, _ in pairs]
     items = [e for e in entries if isinstance(e, Item)]
     done = ImportReport()
-    job = _Job(cfg, frozenset(), fetch.TIMEOUT, sketches=False)
+    job = _Job(cfg, frozenset(), timeout, max_bytes, sketches=False)
     with _extracting(items, job, _workers(jobs, len(items))) as results:
         for (source, out), entry in zip(pairs, entries, strict=True):
             if isinstance(entry, Unusable):
@@ -222,6 +233,7 @@ class _Job:
     cfg: Config
     known: frozenset[str]  # fingerprints whose post is as the importer wrote it: not converted again
     timeout: float
+    max_bytes: int
     sketches: bool = True  # bodies are sketched for finding copies (not needed by previews)
 
 
@@ -249,7 +261,7 @@ def _extract(item: Item) -> Extracted:
     job = _JOB
     assert job is not None
     try:
-        loaded = sources.load(item, timeout=job.timeout)
+        loaded = sources.load(item, timeout=job.timeout, max_bytes=job.max_bytes)
     except SitegenError as err:
         return Extracted(item.label, error=_message(err))
     digest = fingerprint(loaded.data)
