@@ -176,6 +176,9 @@ def split(text: str, path: Path) -> Document:
             data = loader.construct_document(node) if node is not None else None
         finally:
             loader.dispose()
+    except UnicodeEncodeError as err:  # a lone surrogate, from text not read from a file as UTF-8
+        line = first + raw_fm.count("\n", 0, err.start)
+        raise SitegenError(f"not Unicode text: {err.reason} (U+{ord(raw_fm[err.start]):04X})", path, line) from None
     except yaml.reader.ReaderError as err:  # its position counts bytes or characters, by parser: found again
         at = max(raw_fm.find(chr(err.character)), 0) if isinstance(err.character, int) else 0
         line = first + raw_fm.count("\n", 0, at)
