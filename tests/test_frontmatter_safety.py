@@ -284,3 +284,25 @@ def test_a_post_linked_in_from_outside_content_is_refused(site: Path, tmp_path: 
     assert sitegen(site, "build").code == 0
     assert not [p for p in (site / "output").rglob("*") if p.is_file() and b"SECRET-TEXT" in p.read_bytes()]
     assert os.path.islink(site / "content" / "again")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("标题", "--slug", "con"), "slug 'con' is a device name on Windows"),
+        (("标题", "--slug", "a" * 201), "slug of 201 characters: at most 200"),
+        (("标\x01题",), "control character U+0001"),
+    ],
+)
+def test_new_refuses_what_check_would(site: Path, args: tuple[str, ...], message: str) -> None:
+    run = sitegen(site, "new", *args)
+    assert run.code == 1 and message in run.out and "Traceback" not in run.out
+    assert not (site / "content" / "posts" / "con.md").exists()
+
+
+def test_new_gives_a_device_name_title_another_slug(site: Path) -> None:
+    run = sitegen(site, "new", "CON", "--tag", "反\u200b诈宣传")
+    path = Path(run.out.strip())
+    assert run.code == 0 and path.name == "con-1.md"
+    assert "tags:\n- 反诈宣传\n" in path.read_text(encoding="utf-8")
+    assert sitegen(site, "check").code == 0
