@@ -10,10 +10,13 @@ than it saves.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import gc
 import multiprocessing
 import os
 import queue
+import signal
 import threading
 import traceback
 from collections.abc import Callable, Iterator, Sequence
@@ -72,7 +75,7 @@ def ordered_map(task: Callable[[T], R], items: Sequence[T], chunk: int = CHUNK) 
         pipes = []
         for _ in range(jobs - 1):
             reader, writer = context.Pipe(duplex=False)
-            workers.append(context.Process(target=_serve, args=(claims, writer), daemon=True))
+            workers.append(context.Process(target=_serve, args=(claims, writer, os.getpid()), daemon=True))
             workers[-1].start()
             writer.close()
             pipes.append(reader)
@@ -106,7 +109,7 @@ class Pending:
     def __init__(self, task: Callable[[], Any]) -> None:
         context = multiprocessing.get_context("fork")
         reader, writer = context.Pipe(duplex=False)
-        self._process = context.Process(target=_once, args=(task, writer), daemon=True)
+        self._process = context.Process(target=_once, args=(task, writer, os.getpid()), daemon=True)
         self._process.start()
         writer.close()
         self._reader = reader
@@ -137,7 +140,20 @@ def background(task: Callable[[], R]) -> Pending | None:
     return Pending(task) if cores() > 1 else None
 
 
-def _once(task: Callable[[], Any], results: Connection) -> None:
+def _die_with_parent(parent: int) -> None:
+    """A forked process is killed when the build that forked it dies (kill -9 included), instead of waiting
+    on a pipe no one reads (Linux's PR_SET_PDEATHSIG; elsewhere the caller's terminate() is all there is)."""
+    with contextlib.suppress(AttributeError, OSError):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # it died before the call
+        os._exit(1)
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _once(task: Callable[[], Any], results: Connection, parent: int) -> None:
+    _die_with_parent(parent)
     try:
         value = task()
     except BaseException as err:  # the calling process raises it
@@ -157,8 +173,9 @@ def _chunk(start: int) -> list[Any]:
     return [task(item) for item in items[start : start + chunk]]
 
 
-def _serve(claims: _Claims, results: Connection) -> None:
+def _serve(claims: _Claims, results: Connection, parent: int) -> None:
     """A worker: chunks until none is left, each sent back with its first item's index; an error ends it."""
+    _die_with_parent(parent)
     start: int | None = -1
     try:
         while (start := claims.take()) is not None:

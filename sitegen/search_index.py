@@ -65,7 +65,6 @@ import operator
 import pickle
 import re
 import sys
-import tempfile
 import unicodedata
 import zlib
 from array import array
@@ -78,7 +77,7 @@ from typing import Any, BinaryIO, NamedTuple, Protocol, TypeVar
 
 import opencc
 
-from sitegen import parallel
+from sitegen import leftovers, parallel
 from sitegen.output import content_key
 
 FORMAT_VERSION = 4
@@ -664,8 +663,8 @@ def build(docs: Docs, stamps: Sequence[str] | None = None, store: KeyStore | Non
     lengths: list[int] = []
     fragments: list[str] = []
     records: dict[str, bytes] = {}
-    with tempfile.TemporaryDirectory(prefix="sitegen-search-") as tmp:
-        spill = _Spill(Path(tmp))
+    with leftovers.temporary("sitegen-search-") as tmp:
+        spill = _Spill(tmp)
         for batch in _batches(docs):
             for shown, url in batch.cards:
                 if cards and not follows(shown, cards[-1]):

@@ -30,7 +30,7 @@ from sitegen.config import Config
 from sitegen.content import Post, Story, StoryT, digest
 from sitegen.errors import SitegenError, SitegenErrors
 from sitegen.frontmatter import CHINA
-from sitegen.output import Output, Written, start_check
+from sitegen.output import Output, Written, checked_target, start_check
 from sitegen.slugs import slugify
 
 
@@ -76,19 +76,32 @@ def add_assets(cfg: Config, out: Output) -> dict[str, str]:
     static = cfg.theme_dir / "static"
     if not static.is_dir():
         raise SitegenError("theme has no static/ folder", static, hint="check 'theme' in sitegen.toml")
-    return {
-        path.relative_to(static).as_posix(): out.add_hashed(path.relative_to(static).as_posix(), path.read_bytes())
-        for path in sorted(static.rglob("*"))
-        if path.is_file()
-    }
+    return {rel: out.add_hashed(rel, path.read_bytes()) for rel, path in published_files(static)}
 
 
 def add_static(cfg: Config, out: Output) -> None:
     """The site's static/ folder (images, downloads, CNAME ...) is published as it is."""
     static = cfg.root / cfg.static_dir
-    for path in sorted(static.rglob("*")) if static.is_dir() else []:
-        if path.is_file() and not path.name.startswith("."):
-            out.add(path.relative_to(static).as_posix(), path.read_bytes())
+    for rel, path in published_files(static) if static.is_dir() else []:
+        if not path.name.startswith("."):
+            out.add(rel, path.read_bytes())
+
+
+def published_files(folder: Path) -> list[tuple[str, Path]]:
+    """The files under folder by their path in it, sorted. A link that leads out of folder is an error naming
+    it: a link to /proc/self/environ or ~/.bashrc in static/ would publish the build's secrets."""
+    top = folder.resolve()
+    found = []
+    for path in sorted(folder.rglob("*")):
+        if path.is_symlink() and not path.resolve().is_relative_to(top):
+            raise SitegenError(
+                f"a link that leads out of {folder}: {path.resolve()}",
+                path,
+                hint="copy the file into the folder instead of linking to it",
+            )
+        if path.is_file():
+            found.append((path.relative_to(folder).as_posix(), path))
+    return found
 
 
 def published(stories: list[StoryT], drafts: bool, now: datetime) -> list[StoryT]:
@@ -561,6 +574,14 @@ def _run(
 ) -> Report:
     started = time.perf_counter()
     store = Cache(cfg.root / CACHE_DIR)
+    sources = {"content/": content_dir, "themes/": cfg.root / "themes", "static/": cfg.root / cfg.static_dir}
+    try:
+        checked_target(
+            output_dir, cfg.root, {**sources, "the cache": store.folder}, store.written(output_dir) is not None
+        )
+    except SitegenError:
+        store.close()
+        raise
     checking = start_check(output_dir, functools.partial(store.altered, output_dir))  # first: see start_check()
     try:
         entries = load_posts(cfg, content_dir, store)
