@@ -46,6 +46,20 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("--report", type=Path, metavar="FILE", help="also write a JSON report of every source's outcome")
     imp.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: one per core)")
     imp.add_argument(
+        "--timeout",
+        type=float,
+        default=20.0,
+        metavar="SECONDS",
+        help="time limit for each URL, connecting and reading together (default: 20)",
+    )
+    imp.add_argument(
+        "--max-size",
+        type=float,
+        default=10.0,
+        metavar="MB",
+        help="size limit for each file, page or WARC record (default: 10)",
+    )
+    imp.add_argument(
         "--to",
         type=Path,
         metavar="FILE",
@@ -139,9 +153,13 @@ def dispatch(args: argparse.Namespace, held: list[object] | None = None) -> int:
     if args.command == "import":
         from sitegen.commands import import_
 
+        for option, value in (("--timeout", args.timeout), ("--max-size", args.max_size)):
+            if not value > 0:
+                raise SitegenError(f"{option} {value:g}: give a number above 0")
+        max_bytes = int(args.max_size * 2**20)
         if args.to or args.list:
             pairs = import_.preview_pairs(args.sources, args.to, args.list)
-            previewed = import_.preview(cfg, pairs, jobs=args.jobs)
+            previewed = import_.preview(cfg, pairs, jobs=args.jobs, timeout=args.timeout, max_bytes=max_bytes)
             print(previewed.summary())
             return 1 if previewed.failed else 0
         if not args.sources:
@@ -149,7 +167,9 @@ def dispatch(args: argparse.Namespace, held: list[object] | None = None) -> int:
                 "nothing to import", hint="name files, folders, URLs or WARC files: sitegen import page.html"
             )
         content, _ = _paths(args, cfg)
-        imported = import_.run(cfg, args.sources, content, jobs=args.jobs, report=args.report)
+        imported = import_.run(
+            cfg, args.sources, content, jobs=args.jobs, report=args.report, timeout=args.timeout, max_bytes=max_bytes
+        )
         print(imported.summary())
         return 1 if imported.failed else 0
     if args.command == "new":
