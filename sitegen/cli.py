@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import functools
 import os
 import signal
@@ -202,6 +203,20 @@ def check(args: argparse.Namespace) -> int:
     return 1 if report.errors else 0
 
 
+def disk_error(err: OSError) -> SitegenError:
+    """What the system refused, said as a problem the user can fix: which file, and what to do."""
+    hints = {
+        errno.ENOSPC: "the disk is full: free some space and run the command again",
+        errno.EDQUOT: "the disk quota is used up: free some space and run the command again",
+        errno.EROFS: "the disk is read-only: choose a folder on a writable disk",
+        errno.EACCES: "you may not write there: check the folder's owner and permissions",
+        errno.EPERM: "you may not write there: check the folder's owner and permissions",
+        errno.ENAMETOOLONG: "a name is too long for the disk: shorten the slug or the folder's path",
+    }
+    path = Path(err.filename) if err.filename else None
+    return SitegenError(err.strerror or str(err), path, hint=hints.get(err.errno or 0, "run the command again"))
+
+
 def print_error(err: Exception) -> None:
     print(f"error: {err}", file=sys.stderr)
 
@@ -237,6 +252,9 @@ def main(argv: list[str] | None = None, held: list[object] | None = None) -> int
         return dispatch(args, held)
     except (SitegenError, SitegenErrors) as err:
         print_error(err)
+        return 1
+    except OSError as err:  # the disk, not the program: full, read-only, not ours to write
+        print_error(disk_error(err))
         return 1
     except KeyboardInterrupt as stop:
         print(f"interrupted: {stop}" if str(stop) else "interrupted; nothing half-written was kept", file=sys.stderr)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import signal
@@ -297,3 +298,23 @@ def alive(pid: int) -> bool:
     except OSError:
         return False
     return state != "Z"
+
+
+@pytest.mark.parametrize("code", [errno.ENOSPC, errno.EROFS, errno.EACCES])
+def test_a_disk_that_refuses_writes_is_an_error_with_the_old_site_kept(
+    site: Path, code: int, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert build(site) == 0
+    old = snapshot(site / "output")
+    edit(site, 1)
+
+    def refused(fd: int, data: bytes) -> tuple[int, int]:
+        os.close(fd)
+        raise OSError(code, os.strerror(code), "output/posts/x/index.html")
+
+    monkeypatch.setattr(output, "_write", refused)
+    assert build(site) == 1
+    err = capsys.readouterr().err
+    assert "output/posts/x/index.html" in err and "hint:" in err and "Traceback" not in err
+    assert snapshot(site / "output") == old
+    assert [p.name for p in site.iterdir() if p.name.startswith(".output.new-")] == []
