@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import re
+import tomllib
 from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -118,6 +120,7 @@ class Meta:
     images: tuple[str, ...] = ()
     summary: str | None = None
     slug: str | None = None
+    aliases: tuple[str, ...] = ()
     draft: bool = False
     review: tuple[str, ...] = ()
     fingerprint: str | None = None
@@ -148,6 +151,119 @@ class Document:
     body: str
     start_line: int
     body_line: int
+    dialect: str = "yaml"  # how the source wrote it: yaml, yaml-open (Hexo's, no opening ---), toml, json
+
+
+# The front matter forms other generators write, told by their first line (after a BOM and blank lines).
+_TOML_BLOCK = re.compile(r"\+\+\+[ \t]*\n(.*?\n)?\+\+\+[ \t]*(?:\n|$)", re.DOTALL)
+_OPEN_KEY = re.compile(r"[A-Za-z_][\w-]*[ \t]*:(?:[ \t]|$)")
+_OPEN_LINE = re.compile(r"(?:[A-Za-z_][\w-]*[ \t]*:.*|[ \t]+.*|-.*|[ \t]*)")
+_CLOSE = re.compile(r"---[ \t]*")
+_WANTED = re.compile(r"^(?:title|date)[ \t]*:", re.MULTILINE)
+OPEN_HEAD_LINES = 200  # lines of key: value Hexo's open form may have before its ---
+
+
+def dialect(text: str) -> str | None:
+    """Which front matter a text opens with (see Document.dialect), or None; cheap, for telling a post
+    from other text before parsing it. A BOM, CRLF line ends and leading blank lines are allowed."""
+    head = text[:65536].lstrip("\ufeff").replace("\r\n", "\n").lstrip("\n \t")
+    if head.startswith("---"):
+        return "yaml" if re.match(r"---[ \t]*\n(?:.*\n)*?[ \t]*[\w-]+[ \t]*:.*\n(?:.*\n)*?---[ \t]*(?:\n|$)", head) else None
+    if head.startswith("+++"):
+        return "toml" if _TOML_BLOCK.match(head) else None
+    if head.startswith("{"):
+        return "json" if _json_head(head) is not None else None
+    return "yaml-open" if _open_head(head) is not None else None
+
+
+def _open_head(text: str) -> str | None:
+    """Hexo's front matter without its opening ---: key: value lines (lists, indented lines) up to a ---
+    line, among them a title or a date; the YAML text, or None."""
+    lines = text.split("\n", OPEN_HEAD_LINES + 1)
+    if not _OPEN_KEY.match(lines[0]):
+        return None
+    for n, line in enumerate(lines[:OPEN_HEAD_LINES]):
+        if _CLOSE.fullmatch(line):
+            head = "\n".join(lines[:n]) + "\n"
+            return head if _WANTED.search(head) else None
+        if not _OPEN_LINE.fullmatch(line):
+            return None
+    return None
+
+
+def _json_head(text: str) -> tuple[dict[str, Any], int] | None:
+    """A JSON object at the start of text (Hugo's JSON front matter) holding a title or a date, and
+    where it ends; None for anything else (a JSON data file has no title)."""
+    try:
+        data, end = json.JSONDecoder().raw_decode(text)
+    except ValueError:
+        return None
+    if not isinstance(data, dict) or not ({"title", "date"} & set(data)):
+        return None
+    return data, end
+
+
+def split_source(text: str, path: Path) -> Document:
+    """A post as another generator wrote it: YAML, Hexo's YAML without the opening ---, TOML (+++) or
+    JSON front matter, with a BOM and CRLF line ends or not. The body comes back with LF line ends;
+    line numbers count from the text's first line, as an editor shows them."""
+    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    stripped = text.lstrip("\n \t")
+    skipped = text[: len(text) - len(stripped)].count("\n")
+    found = dialect(stripped)
+    if found == "toml":
+        return _split_toml(stripped, path, skipped)
+    if found == "json":
+        return _split_json(stripped, path, skipped)
+    if found == "yaml-open":
+        doc = split("---\n" + stripped, path)
+        shift = skipped - 1  # the --- added above is not a line of the file
+        return Document(
+            doc.data,
+            {key: line + shift for key, line in doc.lines.items()},
+            doc.body,
+            skipped + 1,
+            doc.body_line + shift,
+            "yaml-open",
+        )
+    return split(text, path)
+
+
+def _split_toml(text: str, path: Path, skipped: int) -> Document:
+    block = _TOML_BLOCK.match(text)
+    assert block is not None  # dialect() said so
+    raw = block.group(1) or ""
+    try:
+        data = tomllib.loads(raw)
+    except tomllib.TOMLDecodeError as err:
+        at = re.search(r"line (\d+)", str(err))
+        line = skipped + 1 + (int(at.group(1)) if at else 0)
+        raise SitegenError(f"broken TOML: {str(err).split(' (at ')[0]}", path, line) from None
+    lines = _key_lines(raw, r"^[ \t]*[\"']?({key})[\"']?[ \t]*=", data, skipped + 2)
+    return _document(data, lines, text, block.end(), skipped, "toml")
+
+
+def _split_json(text: str, path: Path, skipped: int) -> Document:
+    found = _json_head(text)
+    assert found is not None  # dialect() said so
+    data, end = found
+    lines = _key_lines(text[:end], r"\"({key})\"[ \t]*:", data, skipped + 1)
+    return _document(data, lines, text, end, skipped, "json")
+
+
+def _key_lines(raw: str, pattern: str, data: dict[str, Any], first: int) -> dict[str, int]:
+    """The line each top-level key is written on, for messages."""
+    lines: dict[str, int] = {}
+    for key in data:
+        at = re.search(pattern.format(key=re.escape(str(key))), raw, re.MULTILINE)
+        lines[str(key)] = first + (raw.count("\n", 0, at.start()) if at else 0)
+    return lines
+
+
+def _document(data: dict[str, Any], lines: dict[str, int], text: str, end: int, skipped: int, kind: str) -> Document:
+    body = text[end:].lstrip("\n")
+    body_line = skipped + text.count("\n", 0, len(text) - len(body)) + 1
+    return Document({str(k): v for k, v in data.items()}, lines, body, skipped + 1, body_line, kind)
 
 
 def split(text: str, path: Path) -> Document:
@@ -302,7 +418,7 @@ def _strings(value: Any, key: str) -> tuple[str, ...]:
     if value is None:
         return ()
     if isinstance(value, str):
-        if key == "images":
+        if key in ("images", "aliases"):
             return (value,)
         return tuple(p for p in (_clean(s, key) for s in re.split(r"[,，、]", value)) if p)
     if isinstance(value, list):
@@ -419,6 +535,7 @@ _HINTS = {
     "source_url": "source_url: https://...",
     "original_url": "original_url: https://...",
     "images": "images: [https://...]",
+    "aliases": "aliases: [/2015/08/08/old-address/]",
 }
 
 
@@ -471,10 +588,14 @@ def _convert(key: str, value: Any) -> Any:
         return None if value in (None, "") else parse_date(value)
     if key == "regions" and isinstance(value, list):
         value = [_region_chain(item) if isinstance(item, dict) else item for item in value]
-    if key in ("authors", "categories", "tags", "regions", "images", "review"):
+    if key in ("authors", "categories", "tags", "regions", "images", "aliases", "review"):
         items = _strings(value, key)
         for item in items if key == "images" else ():
             _url(item, key)
+        for item in items if key == "aliases" else ():
+            problem = alias_problem(item)
+            if problem is not None:
+                raise ValueError(f"alias '{item}' {problem}")
         return items
     if key == "draft":
         if not isinstance(value, bool):
@@ -488,6 +609,23 @@ def _convert(key: str, value: Any) -> Any:
         if problem is not None:
             raise ValueError(problem)
     return text
+
+
+_ALIAS_UNSAFE = re.compile(r"[\x00-\x20\x7f-\x9f\s\"'<>\\^`{|}?#]")
+
+
+def alias_problem(alias: str) -> str | None:
+    """Why an old URL cannot be kept as an alias, or None. An alias is a path on this site
+    ('/2015/08/08/hello/', '/post/hello.html'): its redirect page is written under output/, so it
+    may not climb out of it, and it holds nothing a link would have to escape."""
+    if not alias.startswith("/") or alias.startswith("//"):
+        return "must be a path on this site, starting with one '/'"
+    unsafe = _ALIAS_UNSAFE.search(alias)
+    if unsafe is not None:
+        return f"holds {unsafe.group()!r}"
+    if any(part in (".", "..") for part in alias.split("/")):
+        return "holds a '.' or '..' part"
+    return None
 
 
 def slug_problem(slug: str) -> str | None:
