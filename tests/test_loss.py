@@ -1,0 +1,136 @@
+"""loss.compare(): what a converted post lacks of its source, one review item per kind of loss.
+
+Every text here is made up for the test; each shows a shape real blogs have (Hexo tag plugins,
+Jekyll's raw tags in code, indented code beside lists, reference links, CRLF line endings).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from sitegen.importers.loss import Loss, compare, scan
+
+SOURCE = """\
+## 安装步骤
+
+先准备好环境，再按下面的顺序操作。详见[官方文档](https://example.com/docs/install)。
+
+```bash
+npm install --save demo-tool
+demo-tool init "my site"
+```
+
+| 参数 | 含义 |
+| --- | --- |
+| --force | 覆盖已有文件 |
+
+![流程图](flow.png)
+
+上一篇：{% post_link older-post %}
+"""
+
+
+def test_identical_texts_lose_nothing() -> None:
+    assert compare(SOURCE, SOURCE) == Loss(0.0, ())
+
+
+def test_converted_post_loses_nothing() -> None:
+    """Typography, a rewritten image folder, a tag turned into a link and CRLF lines are not losses."""
+    hexo = SOURCE.replace("\n", "\r\n").replace("![流程图](flow.png)", "{% asset_img flow.png 流程图 %}")
+    post = (
+        SOURCE.replace("先准备好环境，再按", "先准备好环境, 再按 ")
+        .replace("(flow.png)", "(/images/posts/install-guide/flow.png)")
+        .replace("{% post_link older-post %}", "[较早的文章](/posts/older-post/)")
+    )
+    assert compare(hexo, post) == Loss(0.0, ())
+
+
+def test_code_flattened_into_a_paragraph_is_missing() -> None:
+    post = SOURCE.replace("```bash\n", "").replace("```\n", "")
+    assert compare(SOURCE, post).review == ("2 of 2 code lines missing",)
+
+
+def test_code_lines_are_counted_one_by_one() -> None:
+    source = "说明：\n\n```python\nimport os\nprint(os.sep)\nprint('done')\n```\n"
+    post = "说明：\n\n```python\nimport os\nprint(“done”)\n```\n"
+    assert compare(source, post).review == ("2 of 3 code lines missing",)
+
+
+def test_template_code_blocks_and_indented_code_are_code() -> None:
+    source = "{% codeblock lang:js %}\nvar a = 1;\n{% endcodeblock %}\n\n说明文字。\n\n    make all\n    make test\n"
+    post = "```js\nvar a = 1;\n```\n\n说明文字。\n\n```\nmake all\nmake test\n```\n"
+    assert compare(source, post) == Loss(0.0, ())
+    assert scan(source).code == {"var a = 1;": 1, "make all": 1, "make test": 1}
+
+
+def test_a_list_items_indented_paragraph_is_not_code() -> None:
+    text = "1. 第一步\n\n    打开设置页面。\n\n2. 第二步\n\n    ```sh\n    reboot\n    ```\n"
+    assert scan(text).code == {"reboot": 1}
+
+
+def test_jekyll_raw_tags_inside_code_are_not_code_lines() -> None:
+    """Liquid removes {% raw %} everywhere, so the post's code rightly lacks those lines."""
+    source = "模板：\n\n```html\n{% raw %}\n<p>{{ page.title }}</p>\n{% endraw %}\n```\n"
+    post = "模板：\n\n```html\n<p>{{ page.title }}</p>\n```\n"
+    assert compare(source, post) == Loss(0.0, ())
+
+
+def test_a_missing_table_is_named_by_its_place() -> None:
+    table = "| 列{n} | 值 |\n| --- | --- |\n| a | 1 |\n"
+    source = "\n\n".join(table.format(n=n) for n in (1, 2, 3))
+    post = "\n\n".join(table.format(n=n) for n in (1, 3))
+    assert compare(source, post).review == ("table 2 of 3 missing",)
+
+
+def test_a_table_with_a_retyped_header_is_kept() -> None:
+    source = "| 名称 | 说明 |\n|---|---|\n| x | 一 |\n"
+    post = "| 名称 | 备注 |\n| --- | --- |\n| x | 一 |\n"
+    assert compare(source, post).review == ()
+
+
+def test_html_tables_count_as_tables() -> None:
+    source = "<table>\n<tr><th>项目</th></tr>\n<tr><td>甲</td></tr>\n</table>\n"
+    assert compare(source, "项目 甲").review == ("table 1 of 1 missing",)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "截图如下：\n\n![截图](a.png)\n",
+        '截图如下：\n\n<img src="a.png" width="300">\n',
+        "截图如下：\n\n![截图][shot]\n\n[shot]: a.png\n",
+        "截图如下：\n\n{% asset_img a.png 截图 %}\n",
+        '截图如下：\n\n{{< figure src="a.png" title="截图" >}}\n',
+    ],
+)
+def test_a_dropped_image_is_named(source: str) -> None:
+    assert "image a.png missing" in compare(source, "截图如下：截图").review
+
+
+def test_a_dropped_link_is_named_and_a_rewritten_site_link_is_kept() -> None:
+    source = "参考[规范](https://example.org/spec)和[旧文](../2019/old-post/)。\n"
+    post = "参考规范和[旧文](/posts/old-post/)。\n"
+    assert compare(source, post).review == ("link https://example.org/spec missing",)
+
+
+def test_missing_paragraphs_are_counted_whatever_their_script() -> None:
+    source = "第一段。\n\nThe second paragraph is English.\n\n第三段。\n\n- one item\n- two items\n"
+    post = "第一段。\n\n- one item\n"
+    assert compare(source, post).review == ("3 paragraphs missing",)
+    assert compare(source, source.replace("第三段。\n\n", "")).review == ("1 paragraph missing",)
+
+
+def test_missing_han_is_the_share_of_han_characters_outside_code() -> None:
+    source = "甲乙丙丁戊己庚辛壬癸\n\n`注释不算`\n\n```\n# 代码里的字也不算\n```\n"
+    post = "甲乙丙丁戊己庚辛\n\n`注释不算`\n\n```\n# 代码里的字也不算\n```\n"
+    assert compare(source, post).missing_han == pytest.approx(0.2)
+
+
+def test_comments_are_not_text() -> None:
+    source = "正文。\n\n<!-- more -->\n\n<!--\n草稿：以后再写\n-->\n"
+    assert compare(source, "正文。") == Loss(0.0, ())
+
+
+def test_inline_code_is_not_read_as_links_or_tags() -> None:
+    shape = scan("用 `[x](y)` 写链接，用 `{% raw %}` 转义。\n")
+    assert shape.links == [] and shape.images == [] and shape.code == {}
