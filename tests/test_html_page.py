@@ -3,9 +3,12 @@ and the pages of a multi-page article joined into one story."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from functools import cache
 from pathlib import Path
+
+import pytest
 
 from sitegen import config
 from sitegen.frontmatter import CHINA
@@ -99,3 +102,28 @@ def test_pages_that_link_in_a_loop_are_each_placed_once() -> None:
     looped = RawStory(**{**second.__dict__, "next_page": first.source_url})
     groups = html_page.chains([looped, first])
     assert sorted(len(g) for g in groups) == [2] and {id(p) for g in groups for p in g} == {id(looped), id(first)}
+
+
+NEWS = Path(__file__).resolve().parent / "fixtures" / "news"
+NEWS_CASES = sorted(p.name for p in NEWS.iterdir() if (p / "page.html").is_file())
+
+
+@pytest.mark.parametrize("case", NEWS_CASES)
+def test_news_page_forms(case: str) -> None:
+    """Each page shows one form of how Chinese newsrooms and CMSs lay out a story; expected.json says
+    what the post must hold (fields left out are not checked; null means none)."""
+    path = NEWS / case / "page.html"
+    expected = json.loads((NEWS / case / "expected.json").read_text(encoding="utf-8"))
+    result = convert(path.read_bytes(), path, CFG, set())
+    meta = result.meta
+    assert meta.title == expected["title"]
+    assert list(meta.authors) == expected["authors"]
+    for field in ("editor", "source", "source_url", "original_url"):
+        if field in expected:
+            assert getattr(meta, field) == expected[field], field
+    day = meta.date.astimezone(CHINA).date() if isinstance(meta.date, datetime) else meta.date
+    assert (day.isoformat() if day else None) == expected["date"]
+    for text in expected["body_has"]:
+        assert text in result.body, text
+    for text in expected["body_not"]:
+        assert text not in result.body, text

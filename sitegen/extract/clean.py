@@ -28,6 +28,7 @@ from sitegen.extract.patterns import (
     END_MARKERS,
     HAN,
     IMAGE_ATTRIBUTES,
+    INVISIBLE,
     JUNK_LINES,
     MAX_CAPTION,
     MAX_HEADING,
@@ -439,7 +440,8 @@ def _split_bracket_runs(blocks: Sequence[Block]) -> list[Block]:
 
 
 def squash(text: str) -> str:
-    return re.sub(r"[ \t\r\n\u00a0\u3000\u200b\ufeff]+", " ", text).strip()
+    """Runs of spaces as one; icon-font glyphs (private use) and control characters out."""
+    return re.sub(r"[ \t\r\n\u00a0\u3000\u200b\ufeff]+", " ", INVISIBLE.sub("", text)).strip()
 
 
 def is_junk(text: str) -> bool:

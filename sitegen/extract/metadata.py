@@ -23,15 +23,19 @@ from sitegen.extract.patterns import (
     LENIENT_ROLES,
     MAX_BYLINE,
     NOT_NAMES,
+    NOT_PERSON,
+    NOT_PERSON_END,
     NOT_SOURCES,
-    OFFICE_END,
     POSTED_BY,
     PRODUCER_VERBS,
     PUBLISHER_END,
+    REPORTED,
     SITE_NAME_PATTERNS,
+    SPACED_LABELS,
     SURNAMES,
     TIGHT_ROLES,
     TRAILING_CREDIT,
+    TRAILING_NAMES,
 )
 from sitegen.extract.regions import gazetteer
 from sitegen.frontmatter import CHINA
@@ -48,14 +52,20 @@ class Credits:
     original_url: str | None = None
     site: str | None = None
     link: str | None = None
+    own_url: str | None = None  # the page's own address as a labelled line gives it (本文链接：…)
 
     def merge(self, other: Credits) -> Credits:
         """Fill the unknown fields from other: the first line that says something wins."""
         return replace(self, **{f.name: getattr(other, f.name) for f in fields(self) if not getattr(self, f.name)})
 
+    def join(self, other: Credits) -> Credits:
+        """Like merge, but every person either names is kept (文/张三 图/李四: both credited)."""
+        return replace(self.merge(other), authors=tuple(dict.fromkeys(self.authors + other.authors)))
+
 
 _LABEL = re.compile(
     "(" + "|".join(sorted(map(re.escape, BYLINE_LABELS), key=len, reverse=True)) + r")\s*[" + LABEL_SEPARATORS + "]"
+    "|(" + "|".join(sorted(SPACED_LABELS, key=len, reverse=True)) + rf")(?:\s+|\s*[，,]\s*)(?=[{HAN}A-Za-z])"
 )
 _ROLE = re.compile("(" + "|".join(sorted(AUTHOR_ROLES, key=len, reverse=True)) + ")")
 _NAME = re.compile(rf"[{HAN}]{{2,4}}|[{HAN}]{{1,8}}·[{HAN}]{{1,10}}")
@@ -71,7 +81,9 @@ _DMY = re.compile(
 )
 _WEEKDAY = r"(?:\s*(?:星期|周)[一二三四五六日天])?"
 _URL = re.compile(r"<?(https?://[^\s<>]+?)>?")
-_ORIGINAL = re.compile(r"^(?:原文链接|原文地址|原文网址|阅读原文|查看原文)\s*[:：]?\s*(https?://\S+)$")
+_ORIGINAL = re.compile(r"^(?:原文链接|原文地址|原文网址|阅读原文|查看原文|来源链接|来源地址|来源网址|转载自)\s*[:：]?\s*(https?://\S+)$")
+_OWN_URL = re.compile(r"^(?:本文链接|本文地址|本文网址|本页地址|本页网址|文章链接|文章地址|网页地址)\s*[:：]?\s*(https?://\S+)$")
+_DOMAIN = re.compile(r"\.(?:com|cn|net|org|gov|edu|info|cc|tv|io|hk|tw)\b", re.IGNORECASE)
 _PRODUCER = re.compile(rf"^(?P<org>.{{1,12}}?{PUBLISHER_END})\S{{0,10}}?{PRODUCER_VERBS}$")
 _BRACKETS = re.compile(r"^[【\[(（]\s*(.*?)\s*[】\])）]$")
 _BRACKETED_NAME = re.compile(r"[\[【(（]\s*([^\[\]【】()（）]{2,12}?)\s*[\]】)）]")
@@ -84,7 +96,7 @@ _BARE_ROLE = re.compile(rf"[{HAN}·]{{0,10}}?(?:{'|'.join(LENIENT_ROLES)})")  # 
 _HAN_ONE = re.compile(f"[{HAN}]")
 _BARE_HANDLE = re.compile(r"[a-z][a-z0-9_]{2,19}")
 _SURNAME = re.compile("(?:" + "|".join(SURNAMES.split()[:-1]) + f")|[{SURNAMES.split()[-1]}]")
-_OFFICE_END = re.compile(OFFICE_END + "$")
+_NOT_PERSON_END = re.compile(NOT_PERSON_END + "$")
 
 
 def parse_when(text: str, whole: bool = False) -> date | None:
@@ -117,16 +129,27 @@ def parse_when(text: str, whole: bool = False) -> date | None:
         return None
 
 
-def names(text: str) -> tuple[str, ...] | None:
-    """'张腾飞 范汉娟' / '郭杰文、贾伊宁' -> the names; None when anything is not a name; 佚名 is no one."""
+def names(text: str, handles: bool = False) -> tuple[str, ...] | None:
+    """'张腾飞 范汉娟' / '郭杰文、贾伊宁' -> the names; None when anything is not a name; 佚名 is no one.
+
+    With handles (after 作者：) a user name counts too (芊草凡凡, safe_coder).
+    """
     parts = _tokens(text)
-    if not parts or not all(_NAME.fullmatch(p) or p in ANONYMOUS for p in parts):
+    if not parts:
         return None
-    return tuple(dict.fromkeys(p for p in parts if p not in ANONYMOUS))
+    people: list[str] = []
+    for part in parts:
+        if part in ANONYMOUS or part.lower() in ANONYMOUS:
+            continue
+        found = _person_or_pair(part, handles=handles)
+        if not found:
+            return None
+        people.extend(found)
+    return tuple(dict.fromkeys(people))
 
 
 def is_person(name: str) -> bool:
-    return bool(_NAME.fullmatch(name)) and name not in ANONYMOUS
+    return _person(name) is not None
 
 
 def read_line(text: str) -> Credits | None:
@@ -138,6 +161,9 @@ def read_line(text: str) -> Credits | None:
     original = _ORIGINAL.match(line)
     if original:
         return Credits(original_url=original.group(1))
+    own = _OWN_URL.match(line)
+    if own:
+        return Credits(own_url=own.group(1))
     url = _URL.fullmatch(line)
     if url:
         return Credits(link=url.group(1))
@@ -150,7 +176,20 @@ def read_line(text: str) -> Credits | None:
     producer = _PRODUCER.match(inner)
     if producer:
         return Credits(source=producer.group("org"))
-    return _labelled(inner) or _roles(inner)
+    return _labelled(inner) or _roles(inner) or _reported(inner)
+
+
+def _reported(text: str) -> Credits | None:
+    """'张伟 李娜 报道', '本报记者 张伟 报道' -> the reporters."""
+    match = REPORTED.match(text.strip())
+    if not match:
+        return None
+    who = match.group("who").strip()
+    found = _roles(who)
+    if found is None:
+        people = names(who)
+        found = Credits(authors=people) if people else None
+    return found if found is not None and found.authors else None
 
 
 def lead_credit(paragraph: str) -> tuple[str, Credits | None]:
@@ -158,16 +197,22 @@ def lead_credit(paragraph: str) -> tuple[str, Credits | None]:
     match = LEAD_CREDIT.match(paragraph)
     if not match:
         return paragraph, None
-    return paragraph[match.end() :], _roles(match.group("credit")) or Credits()
+    credit = match.group("credit")
+    return paragraph[match.end() :], _roles(credit) or _reported(credit) or Credits()
 
 
 def trailing_credit(paragraph: str) -> tuple[str, Credits | None]:
     """'...作出积极贡献。(文/张腾飞 范汉娟 图/盐城公安)' -> the paragraph without it, and its authors."""
     match = TRAILING_CREDIT.search(paragraph)
     if not match:
+        bare = TRAILING_NAMES.search(paragraph)
+        people = _people(bare.group(1), bare=True) if bare else ()
+        if bare and people and bare.start() > 0:
+            return paragraph[: bare.start()].rstrip(), Credits(authors=people)
         return paragraph, None
     credit = _BRACKETS.sub(r"\1", match.group(0).strip())
-    return paragraph[: match.start()].rstrip(), _labelled(credit) or _roles(credit) or _lenient_roles(credit)
+    found = _labelled(credit) or _roles(credit) or _reported(credit) or _lenient_roles(credit)
+    return paragraph[: match.start()].rstrip(), found
 
 
 def site_author(value: str, categories: tuple[str, ...], aggregators: frozenset[str]) -> Credits:
@@ -199,12 +244,17 @@ def _labelled(line: str) -> Credits | None:
         return None
     for match, following in zip(matches, [*matches[1:], None], strict=True):
         value = line[match.end() : following.start() if following else len(line)].strip(" |｜\u3000\u00a0")
-        field = BYLINE_LABELS[match.group(1)]
-        parsed = _field(field, value)
+        parsed = _field(_label_field(match), value)
         if parsed is None:
             return None
-        found = found.merge(parsed)
+        found = found.join(parsed)
     return found
+
+
+def _label_field(match: re.Match[str]) -> str | None:
+    """The field a label fills (责任编辑 -> editor), whether a colon or a space follows it."""
+    label = match.group(1) or match.group(2)
+    return BYLINE_LABELS.get(label, "editor" if "编辑" in label else "authors")
 
 
 def _field(field: str | None, value: str) -> Credits | None:
@@ -221,8 +271,10 @@ def _field(field: str | None, value: str) -> Credits | None:
         when = parse_when(value, whole=True)
         return Credits(date=when) if when else None
     if field == "authors":
-        people = names(value)
+        people = names(value, handles=True)
         return Credits(authors=people) if people is not None else None
+    if field == "photos":  # a photographer is credited when a person is named (图/新华社 names none)
+        return Credits(authors=_people(value, bare=True, leading=True))
     if len(value) > 30 or any(ch in value for ch in CLAUSE_PUNCT):
         return None
     name, _, rest = value.partition(" ")
@@ -310,11 +362,13 @@ def _lenient_labels(line: str) -> Credits:
         return found
     for match, following in zip(matches, [*matches[1:], None], strict=True):
         value = line[match.end() : following.start() if following else len(line)].strip(" |｜\u3000\u00a0")
-        field = BYLINE_LABELS[match.group(1)]
+        field = _label_field(match)
         if field == "date":
             found = found.merge(Credits(date=parse_when(value)))
         elif field == "authors":
-            found = found.merge(Credits(authors=_people(value, handles=True, leading=True)))
+            found = found.join(Credits(authors=_people(value, handles=True, leading=True)))
+        elif field == "photos":
+            found = found.join(Credits(authors=_people(value, bare=True, leading=True)))
         elif field in ("editor", "source"):
             token = next(iter(_NAME_SPLIT.split(_BRACKETS.sub(r"\1", value).strip("[]【】()（） "))), "")
             token = token.strip("[]【】()（）")
@@ -340,15 +394,31 @@ def _lenient_roles(line: str) -> Credits:
 
 
 def meta_people(value: str) -> tuple[str, ...]:
-    """<meta name=author>: people only when every part is a name of two or three characters (four
-    with a double surname) or a user name, since the tag often names the site or its vendor."""
+    """<meta name=author> and JSON-LD authors: people only when every part is a name of two or
+    three characters (four with a double surname, any length with the minority dot ·) or a user
+    name, since these tags often name the site, its domain, its CMS vendor or its maker (TRS);
+    the caller still drops the site's own name."""
     people = _people(value, handles=True)
-    return people if all(len(p) <= 3 or not _NAME.fullmatch(p) or _double_surname(p) for p in people) else ()
+    return people if all(_meta_person(p) for p in people) else ()
 
 
-def _double_surname(name: str) -> bool:
+def _meta_person(name: str) -> bool:
+    if not _NAME.fullmatch(name):
+        return not name.isupper()  # DEDECMS, TRS: the software, not a writer
     surname = _SURNAME.match(name)
-    return surname is not None and len(surname.group(0)) == 2
+    return len(name) <= 3 or "·" in name or (surname is not None and len(surname.group(0)) == 2)
+
+
+def _pair(token: str) -> tuple[str, str] | None:
+    """'张伟李娜' -> two names of two characters each, when both halves begin with a surname and
+    the whole is no name with a double surname."""
+    if len(token) != 4 or not _NAME.fullmatch(token) or "·" in token:
+        return None
+    surname = _SURNAME.match(token)
+    if surname is None or len(surname.group(0)) == 2 or not _SURNAME.fullmatch(token[2]):
+        return None
+    halves = (token[:2], token[2:])
+    return halves if all(_person(h) for h in halves) else None
 
 
 def _tokens(text: str) -> list[str]:
@@ -373,13 +443,22 @@ def _people(text: str, handles: bool = False, leading: bool = False, bare: bool 
     """The names in text (all of it, or with leading only those before the first non-name)."""
     people: list[str] = []
     for token in _tokens(text):
-        person = _person(token, handles, bare)
-        if person is None:
+        found = _person_or_pair(token, handles, bare)
+        if not found:
             if leading:
                 break
             return ()
-        people.append(person)
+        people.extend(found)
     return tuple(dict.fromkeys(people))
+
+
+def _person_or_pair(token: str, handles: bool = False, bare: bool = False) -> tuple[str, ...]:
+    """One name, or the two names of a pair written together ('张伟李娜'); () for no one."""
+    pair = _pair(token)
+    if pair:
+        return pair
+    person = _person(token, handles, bare)
+    return (person,) if person else ()
 
 
 def _person(token: str, handles: bool = False, bare: bool = False) -> str | None:
@@ -389,14 +468,17 @@ def _person(token: str, handles: bool = False, bare: bool = False) -> str | None
     name must then begin with a common surname and not be a place, a user name be a plain
     lower-case word.
     """
-    if token in ANONYMOUS or token.lower() in NOT_NAMES:
+    if token in NOT_PERSON or token.lower() in NOT_PERSON or token.lower() in NOT_NAMES:
         return None
     if _NAME.fullmatch(token):
+        if _NOT_PERSON_END.search(token):
+            return None
         surname = _SURNAME.match(token)
-        if _OFFICE_END.search(token) or (bare and not (surname and len(token) - len(surname.group(0)) <= 2)):
+        given = len(token) - (len(surname.group(0)) if surname else 1)
+        if bare and "·" not in token and not (surname and given <= 2):
             return None
         if bare and token in gazetteer().forms:  # 江苏, 黄山: a place under a headline is a dateline or a tag
             return None
         return token
     handle = _BARE_HANDLE if bare else _HANDLE
-    return token if (handles or bare) and handle.fullmatch(token) else None
+    return token if (handles or bare) and handle.fullmatch(token) and not _DOMAIN.search(token) else None

@@ -24,6 +24,13 @@ BYLINE_LABELS: dict[str, str | None] = {
     "发表时间": "date",
     "发布日期": "date",
     "发稿时间": "date",
+    "发表日期": "date",
+    "首发时间": "date",
+    "刊发时间": "date",
+    "上线时间": "date",
+    "录入时间": "date",
+    "添加时间": "date",
+    "更新时间": "date",
     "时间": "date",
     "日期": "date",
     "稿件来源": "source",
@@ -32,9 +39,14 @@ BYLINE_LABELS: dict[str, str | None] = {
     "信息来源": "source",
     "来源": "source",
     "出处": "source",
+    "发布机构": "source",
+    "发布单位": "source",
+    "供稿单位": "source",
     "作者": "authors",
     "撰文": "authors",
     "撰稿": "authors",
+    "撰稿人": "authors",
+    "执笔": "authors",
     "本报记者": "authors",
     "见习记者": "authors",
     "特约记者": "authors",
@@ -42,14 +54,28 @@ BYLINE_LABELS: dict[str, str | None] = {
     "记者": "authors",
     "通讯员": "authors",
     "文": "authors",
+    "文字": "authors",
     "责任编辑": "editor",
     "值班编辑": "editor",
+    "本文编辑": "editor",
+    "网络编辑": "editor",
     "责编": "editor",
     "编辑": "editor",
-    "图": None,
-    "摄影": None,
-    "摄": None,
+    "图": "photos",
+    "图文": "authors",
+    "摄影": "photos",
+    "摄": "photos",
+    "图片来源": None,
+    "图片": None,
+    "视频": None,
     "审核": None,
+    "审校": None,
+    "初审": None,
+    "复审": None,
+    "终审": None,
+    "统筹": None,
+    "策划": None,
+    "主编": None,
     "校对": None,
     "监制": None,
     "点击": None,
@@ -63,11 +89,13 @@ BYLINE_LABELS: dict[str, str | None] = {
 }
 # Separators between a label and its value; "/" as in 文/张三 图/李四.
 LABEL_SEPARATORS = ":：/／|｜"
+# Labels that may be followed by a space alone (责任编辑 张三, 作者 李四): a name must follow.
+SPACED_LABELS = ("责任编辑", "值班编辑", "本文编辑", "责编", "编辑", "作者", "执笔", "撰稿", "摄影")
 
 # Reporter roles written before names with no colon: □本报记者徐瑞春, □见习记者 沈媛, 记者 张三 通讯员 李四.
 AUTHOR_ROLES = (
     "本报记者", "本台记者", "本网记者", "本刊记者", "首席记者", "融媒体记者", "见习记者",
-    "特约记者", "实习记者", "记者", "特约通讯员", "通讯员", "实习生", "作者", "撰文",
+    "特约记者", "实习记者", "摄影记者", "记者", "特约通讯员", "通讯员", "实习生", "作者", "撰文", "执笔",
 )  # fmt: skip
 # Roles specific enough that a name may follow with no space at all.
 TIGHT_ROLES = (
@@ -82,6 +110,7 @@ POSTED_BY = (
     re.compile(r"(?:^|\s)by\s+(?P<name>[A-Za-z0-9][\w.\-]{1,30}|[" + HAN + r"]{2,4})(?=\s|$|〓)", re.IGNORECASE),
     re.compile(r"^(?P<name>[A-Za-z][\w.\-]{1,30}|[" + HAN + r"]{2,4})\s*(?:发表于|发布于|发表时间|发帖时间)"),
     re.compile(r"由\s*(?P<name>[A-Za-z][\w.\-]{1,30}|[" + HAN + r"]{2,4}?)\s*(?:张贴|发表|发布|提交)"),
+    re.compile(r"^(?P<name>[A-Za-z][\w.\-]{1,30}|[" + HAN + r"]{2,4})\s+于\s*\d{4}[^\s]*(?:\s+[\d:：]+)?\s*(?:发布|发表|修改)"),
 )
 # Words of two to four characters that stand alone near a headline but name no one: page
 # controls, sections, labels.
@@ -111,17 +140,31 @@ SURNAMES = (
 )
 # Name endings of offices and outlets: 人民网, 公安局, 新闻中心 credit no person.
 OFFICE_END = r"(?:网|报|社|台|站|部|局|院|所|厅|委|办|会|中心|频道|新闻|集团|公司|政府|大学)"
+# Further endings that make a credit an organisation, a team or a method, never a person: the
+# CMS vendor (大汉网络), the police (盐城公安), the desk (编辑部), the compiler (网络整理).
+NOT_PERSON_END = (
+    OFFICE_END[:-1] + r"|网络|科技|信息|技术|整理|编译|综合|公安|警方|警务|支队|大队|中队|编辑部|办公室|工作室|"
+    r"传媒|融媒|宣传|在线|资讯|视频|图片|团队|小组|课题组|报道组|记者站|联盟|协会|学会|平台|官微|微博|客户端|"
+    r"供图|提供|供稿|原创|转载)"
+)
+# Credits that name no one, whatever their shape ("作者：网络整理", "来源：本站").
+NOT_PERSON = frozenset(
+    {
+        "佚名", "未知", "匿名", "本站", "本网", "本报", "本台", "本刊", "网络", "网友", "网民", "综合", "小编",
+        "编辑", "编者", "管理员", "站长", "作者", "记者", "通讯员", "受访者", "资料图", "资料", "供图",
+        "网络整理", "整理", "转载", "原创", "来源", "不详", "暂无", "无", "admin", "administrator", "system",
+        "root", "webmaster", "editor", "guest", "anonymous", "unknown", "null", "none",
+    }
+)  # fmt: skip
 # "Sources" that name no publisher.
 NOT_SOURCES = frozenset(
-    {"转载", "转载文章", "原创", "互联网", "网络", "网友", "网友投稿", "本站", "本网", "综合", "佚名", "未知"}
+    {"转载", "转载文章", "原创", "互联网", "网络", "网络整理", "网友", "网友投稿", "本站", "本网", "综合", "佚名", "未知", "不详"}
 )
 # Box and bullet marks newspapers put before a by-line.
 BYLINE_MARKS = "□■●◆◇○◎▲△★☆"
 
 # "Authors" that name nobody.
-ANONYMOUS = frozenset(
-    {"佚名", "未知", "匿名", "本站", "本网", "网络", "网友", "综合", "小编", "编辑", "管理员", "admin", "administrator", "system"}
-)  # fmt: skip
+ANONYMOUS = NOT_PERSON
 # News aggregators and apps: a copy taken from them names them as `via`, never as an author.
 AGGREGATORS = frozenset(
     {
@@ -195,12 +238,16 @@ CONTACT_LINES = tuple(
 
 # End-of-story marks and credits that close the last paragraph: "(完)", "(文/张三 图/李四)".
 TRAILING_CREDIT = re.compile(
-    r"\s*[(（](?:完|终|全文完|(?:文|图|摄|摄影|作者|来源|编辑|责任编辑|责编|供稿)\s*[/／:：|｜ ][^()（）]{1,60}"
-    r"|[" + HAN + r"]{0,6}?(?:记者|通讯员)\s*[/／:：|｜ ]?[^()（）]{1,60})[)）]\s*$"
+    r"\s*[(（](?:完|终|全文完|(?:文|图|摄|摄影|作者|执笔|撰文|来源|编辑|责任编辑|责编|供稿)\s*[/／:：|｜ ][^()（）]{1,60}"
+    r"|[" + HAN + r"]{0,6}?(?:记者|通讯员)\s*[/／:：|｜ ]?[^()（）]{1,60}|[^()（）]{2,40}?\s*报道)[)）]\s*$"
 )
+# Names alone in brackets closing a story: "……安全。（张伟 李娜）"; read only when every word is a name.
+TRAILING_NAMES = re.compile(r"\s*[(（]\s*([^()（）]{2,30}?)\s*[)）]\s*$")
+# "（张伟 李娜 报道）", "本报记者 张伟 报道": who reported, without the verb.
+REPORTED = re.compile(r"^(?P<who>.{2,40}?)\s*(?:联合)?报道$")
 # A lead credit: 本报讯（记者 张三 通讯员 李四）; the authors are read, and it is removed like a by-line.
 LEAD_CREDIT = re.compile(
-    r"^\S{0,12}?(?:讯|电)\s*[(（](?P<credit>(?:" + "|".join(AUTHOR_ROLES) + r")[^()（）]{1,60})[)）]\s*"
+    r"^\S{0,20}?(?:讯|电)\s*[(（](?P<credit>(?:" + "|".join(AUTHOR_ROLES) + r")[^()（）]{1,60})[)）]\s*"
 )
 
 # Captions: short lines right after a picture; these openings mark one even when it is longer.
@@ -236,17 +283,40 @@ CONTENT_WORDS = frozenset(
     {"article", "content", "contents", "artibody", "maintext", "text", "txt", "detail", "post", "entry", "body", "zoom"}
 )
 # Metadata in <head>.
-META_TITLE = ("og:title", "twitter:title", "title", "articletitle")
+META_TITLE = ("og:title", "twitter:title", "title", "articletitle", "headline")
 META_DATE = (
-    "article:published_time", "og:published_time", "publishdate", "pubdate", "publish_date", "datepublished",
-    "citation_publication_date", "citation_date", "prism.publicationdate", "dc.date.issued", "dc.date", "date",
+    "article:published_time", "og:published_time", "og:release_date", "article:published", "publishdate",
+    "publish-date", "publish_date", "publishtime", "publish_time", "pubdate", "pubtime", "pub_date", "ptime",
+    "datepublished", "firstpublishedtime", "releasedate", "release_date", "createdate", "created",
+    "weibo:article:create_at", "sailthru.date", "parsely-pub-date", "citation_publication_date", "citation_date",
+    "prism.publicationdate", "dcterms.created", "dcterms.issued", "dc.date.issued", "dc.date.created", "dc.date",
+    "date", "<json-ld>datepublished",
 )  # fmt: skip
-META_AUTHOR = ("author", "article:author", "citation_author", "citation_authors", "dc.creator")
+META_AUTHOR = ("author", "article:author", "citation_author", "citation_authors", "dc.creator", "<json-ld>author")
 META_SOURCE = ("source", "article:source", "contentsource")
-META_SITE = ("og:site_name", "sitename", "site_name", "application-name")
+META_SITE = ("og:site_name", "sitename", "site_name", "sitedomain", "application-name", "<json-ld>publisher")
 # Separators between a headline and the site name in <title>: 标题_频道_网站, 标题 - 网站,
 # 标题--网站, 标题-搜狐财经 (a bare hyphen only before a short name at the end).
-TITLE_SEPARATORS = re.compile(r"\s*[_|｜]\s*|\s+(?:-{1,2}|—{1,2}|–)\s+|\s*-{2,}\s*|-(?=[\w\u4e00-\u9fff.·]{2,10}$)")
+TITLE_SEPARATORS = re.compile(
+    r"\s*(?:[_|｜]|::|>>?|›|»)\s*|\s+(?:-{1,2}|—{1,2}|–|·)\s+|\s*-{2,}\s*|-(?=[\w\u4e00-\u9fff.·]{2,10}$)"
+    r"|-\s+(?=\S.{0,30}$)|\s+-(?=\S.{0,30}$)"
+)
+# A <title> part that names a site or a channel rather than a story: its last word says so.
+SITE_PART_END = re.compile(
+    r"(?:网|网站|门户|在线|新闻|资讯|频道|首页|主页|中心|新闻中心|客户端|官网|官方网站|政府|平台|专栏|专题|栏目|"
+    r"日报|晚报|早报|时报|商报|都市报|报|电视台|广播电视台|台|杂志|周刊|论坛|社区|博客|中文|中文网|\.com|\.cn|\.net)$",
+    re.IGNORECASE,
+)
+# Channel and section names that stand before or after a headline in <title> (要闻, 社会, 正文 ...).
+CHANNEL_WORDS = frozenset(
+    {
+        "首页", "正文", "要闻", "新闻", "资讯", "国内", "国际", "社会", "财经", "体育", "娱乐", "科技", "军事", "教育",
+        "文化", "健康", "汽车", "房产", "法治", "时政", "评论", "观点", "本地", "地方", "图片", "视频", "专题",
+        "政务公开", "通知公告", "工作动态", "新闻动态", "政策法规", "媒体聚焦", "基层动态",
+    }
+)  # fmt: skip
+# Characters never part of a headline: private-use icon-font glyphs, controls, invisible format marks.
+INVISIBLE = re.compile("[\ue000-\uf8ff\U000f0000-\U0010ffff\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 # A headline read off the page may carry a label or a category tag: 主题：…, [湖湘文化]….
 TITLE_LABEL = re.compile(r"^(?:主题|标题|题目|帖子|文章标题)\s*[:：]\s*")
 TITLE_CATEGORY = re.compile(r"^\[[^\]]{1,10}\]\s*")
@@ -261,8 +331,10 @@ PAGE_NUMBER = re.compile(
 # The link to an article's next page.
 NEXT_PAGE = re.compile(r"\[?\s*(?:下一页|下页|后一页|下一頁)\s*(?:>>|»|›|>)?\s*\]?")
 # A publication day in a page's address: /2005-03-31/, /20050311/, /2005/07/18/, /2004/0716/, /2005-08/16/.
+# The digits stand alone: "/a/202306181234567.html" is an article's number, not a day.
 URL_DATE = re.compile(
-    r"/(?P<y>(?:19|20)\d{2})(?:[-_/]?)(?P<m>0[1-9]|1[0-2])(?:[-_/]?)(?P<d>0[1-9]|[12]\d|3[01])(?=[/_.-]|[a-z]?\d*\.s?html?|$)"
+    r"/[a-z]?(?P<y>(?:19|20)\d{2})(?P<s1>[-_/]?)(?P<m>0[1-9]|1[0-2])(?P<s2>[-_/]?)(?P<d>0[1-9]|[12]\d|3[01])"
+    r"(?=[/_.-]|[a-z]+\d*\.s?html?|$)(?!\d)"
 )
 # Image attributes holding the real picture on lazy-loading pages, in order of trust.
 IMAGE_ATTRIBUTES = ("data-original", "data-src", "data-original-src", "data-actualsrc", "data-url", "src")

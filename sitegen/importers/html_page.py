@@ -30,13 +30,15 @@ article's pages into one story.
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from urllib.parse import urljoin
+from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 from lxml import html as lxml_html
@@ -66,6 +68,8 @@ from sitegen.extract.patterns import (
     PAGE_NUMBER,
     TITLE_CATEGORY,
     TITLE_LABEL,
+    CHANNEL_WORDS,
+    SITE_PART_END,
     TITLE_SEPARATORS,
     URL_DATE,
 )
@@ -84,6 +88,8 @@ _TITLE_WINDOW = 15  # lines above the story where its headline may stand
 _TAIL_WINDOW = 3  # lines after the story that may credit it
 _BARE_WINDOW = 3  # lines under the headline where a name may stand alone
 _MIN_POST_HAN = 100  # Chinese characters of a post on a page that lists several
+_MIN_STORY_HAN = 30  # Chinese characters of running text below which a page holds no story
+_PROTECT_SHARE = 0.5  # an element holding this share of the page's Chinese text is not pruned
 
 
 @dataclass(frozen=True)
@@ -92,38 +98,97 @@ class _Page:
     head: dict[str, str]
     url: str | None  # the page's own address: canonical link, og:url, or the crawler's record
     base: str | None  # what relative links resolve against: <base href>, else url
+    sites: tuple[str, ...] = ()  # the site's own names, compared in _key form (see _site_names)
 
 
 def read(text: str) -> RawStory:
-    """A decoded page -> its story (the stages of the module docstring, in order)."""
+    """A decoded page -> its story (the stages of the module docstring, in order); when the
+    densest block holds no story, the page's other signs of one (stage 9)."""
     page = _parse(text)
     _prune(page.body)
-    container = _container(page.body)
+    found = _read_from(page, _container(page.body))
+    if _holds_story(found):
+        return found
+    for fallback in _fallbacks(page):
+        candidate = _read_from(page, fallback)
+        if _holds_story(candidate):
+            return candidate
+    return _from_json_ld(page, found) or found
+
+
+def _read_from(page: _Page, container: HtmlElement) -> RawStory:
+    """The story whose text the container holds, with the credits around it."""
     walked = clean.walk(page.body, page.base, [container])
     blocks = walked.blocks
     start, end = walked.spans.get(id(container), (0, len(blocks)))
     while end < len(blocks) and blocks[end].kind == "table":  # a table of data right below is the story's
         end += 1
     begins = next((i for i in range(start, end) if _opens_story(blocks[i])), start)
-    title, at = _title(blocks, begins, page.head)
+    title, at = _title(blocks, begins, page)
     story_from = at + 1 if at is not None and start <= at < end else _lead_in(blocks, start, at)
     byline = _byline(blocks, at, begins)
     lines = [
         b
         for i, b in enumerate(blocks[story_from:end], story_from)
-        if not _link_line(b) and not _byline_at(b, i, begins)
+        if (not _link_line(b) or metadata.read_line(b.text)) and not _byline_at(b, i, begins)
     ]
     extract = clean.assemble(lines, title)
     tail = _tail_credits(blocks, start, end)
-    credits = byline.merge(extract.credits).merge(tail).merge(_head_credits(page.head))
+    credits = byline.join(extract.credits).join(tail)
+    credits = _not_the_site(credits.merge(_head_credits(page.head, credits.editor)), page)
     credits = credits.merge(Credits(date=_url_date(page.url)))
     return story(
         title,
         replace(extract, credits=credits),
         subtitle=_subtitle(blocks, at, begins, title),
-        source_url=page.url,
+        source_url=page.url or credits.own_url,
         next_page=_next_page(page.body, page.base),
     )
+
+
+def _holds_story(found: RawStory) -> bool:
+    """A story: some running Chinese text, not a loading notice or a menu."""
+    text = clean.markdown_text(found.body_markdown)
+    return len(_HAN_CHAR.findall(text)) >= _MIN_STORY_HAN or any(
+        clean.is_prose(line) for line in text.split("\n")
+    )
+
+
+def _fallbacks(page: _Page) -> list[HtmlElement]:
+    """Elements that say they hold the story (itemprop=articleBody, <article>, <main>), then the
+    element with the most Chinese text in paragraphs, punctuated or not."""
+    marked = [
+        el
+        for query in (".//*[@itemprop='articleBody']", ".//article", ".//main", ".//*[@role='main']")
+        for el in page.body.iterfind(query)
+    ]
+    return [*marked, *_densest_text(page.body)]
+
+
+def _densest_text(body: HtmlElement) -> list[HtmlElement]:
+    """Block elements by the Chinese text of their own lines (a story of short lines has few commas)."""
+    scores: dict[HtmlElement, int] = defaultdict(int)
+    for el in body.iter():
+        if not isinstance(el.tag, str) or el.tag == "a":
+            continue
+        own = (el.text or "") + "".join(c.tail or "" for c in el if c.tag != "a")
+        han = len(_HAN_CHAR.findall(own if el.tag != "p" else el.text_content()))
+        holder = _holder(el.getparent() if el.tag == "p" else el)
+        if han and holder is not None:
+            scores[holder] += han
+    return [el for el, _ in sorted(scores.items(), key=lambda kv: -kv[1])[:2]]
+
+
+def _from_json_ld(page: _Page, found: RawStory) -> RawStory | None:
+    """A page drawn by script keeps its story in JSON-LD articleBody: read that, line by line."""
+    text = page.head.get("<json-ld>articlebody", "")
+    paragraphs = [clean.squash(line) for line in re.split(r"\n+|<br\s*/?>|</p>", text) if clean.squash(line)]
+    if not paragraphs:
+        return None
+    title = found.title or _final_title(page.head.get("<json-ld>headline", ""), page)
+    extract = clean.assemble([Block("text", _strip_tags(p)) for p in paragraphs], title)
+    credits = _not_the_site(extract.credits.merge(_head_credits(page.head)), page)
+    return story(title, replace(extract, credits=credits), source_url=page.url)
 
 
 def _parse(text: str) -> _Page:
@@ -134,7 +199,7 @@ def _parse(text: str) -> _Page:
         record = {m[0].lower(): m[1] or m[2] or m[3] for m in _ATTRIBUTE.findall(wrapper.group(1))}
         text = text[wrapper.end() :]
         text = re.sub(r"</text>\s*$", "", text, flags=re.IGNORECASE)
-    text = _XML_DECLARATION.sub("", text)
+    text = _XML_DECLARATION.sub("", text.lstrip("\ufeff"))
     try:
         root = lxml_html.document_fromstring(text)
     except (etree.ParserError, ValueError) as err:
@@ -147,7 +212,22 @@ def _parse(text: str) -> _Page:
     base = head.get("base")
     base = urljoin(url or "", base) if base else url
     body = root.find("body")
-    return _Page(body if body is not None else root, head, url, base)
+    return _Page(body if body is not None else root, head, url, base, _site_names(head, url))
+
+
+def _site_names(head: dict[str, str], url: str | None) -> tuple[str, ...]:
+    """What the site calls itself: og:site_name and the like, the publisher in JSON-LD, the brand
+    in its host name (news.example.com -> example), and the parts of <title> that its other
+    <meta> (keywords, author, copyright) repeat."""
+    names = [head[k] for k in META_SITE if head.get(k)]
+    host = urlsplit(url or "").hostname or ""
+    labels = [x for x in host.lower().split(".") if x not in _HOST_WORDS]
+    if labels:
+        names.append(labels[-1])
+    others = " ".join(head.get(k, "") for k in _SITE_META)
+    title = head.get("<title>", "")
+    names.extend(p for p in TITLE_SEPARATORS.split(title) if p.strip() and p.strip() != title.strip() and p in others)
+    return tuple(dict.fromkeys(k for n in names if len(k := _key(n)) >= 2))
 
 
 def _head(root: HtmlElement) -> dict[str, str]:
@@ -170,19 +250,65 @@ def _head(root: HtmlElement) -> dict[str, str]:
     base = root.find(".//base")
     if base is not None and base.get("href"):
         found["base"] = str(base.get("href")).strip()
+    for key, value in _json_ld(root).items():
+        found.setdefault(f"<json-ld>{key}", value)
+    for el in root.iter():
+        if isinstance(el.tag, str) and (el.tag == "time" or el.get("itemprop") in ("datePublished", "pubdate")):
+            when = str(el.get("datetime") or el.get("content") or (el.text_content() if el.tag != "time" else ""))
+            if when.strip() and _head_date(when.strip()):
+                found.setdefault("<time>", when.strip())
+                break
     return found
 
 
+def _json_ld(root: HtmlElement) -> dict[str, str]:
+    """What a page's JSON-LD says of its article: headline, datePublished, the authors who are
+    persons, the publisher's name, articleBody (keys lower-cased)."""
+    found: dict[str, str] = {}
+    for script in root.iter("script"):
+        if "ld+json" not in str(script.get("type") or "").lower():
+            continue
+        try:
+            data = json.loads(script.text or "")
+        except ValueError:
+            continue
+        for item in _ld_items(data):
+            for key in ("headline", "datePublished", "articleBody"):
+                if isinstance(item.get(key), str) and item[key].strip():
+                    found.setdefault(key.lower(), item[key].strip())
+            people = [a.get("name") for a in _ld_items(item.get("author")) if a.get("@type") == "Person"]
+            if any(isinstance(p, str) for p in people):
+                found.setdefault("author", " ".join(p for p in people if isinstance(p, str)))
+            publisher = next(iter(_ld_items(item.get("publisher"))), {}).get("name")
+            if isinstance(publisher, str) and publisher.strip():
+                found.setdefault("publisher", publisher.strip())
+    return found
+
+
+def _ld_items(data: object) -> list[dict[str, Any]]:
+    """The objects of a JSON-LD value: one object, a list of them, or an @graph."""
+    if isinstance(data, list):
+        return [item for d in data for item in _ld_items(d)]
+    if isinstance(data, dict):
+        return [data, *_ld_items(data.get("@graph"))] if "@graph" in data else [data]
+    return []
+
+
 def _prune(body: HtmlElement) -> None:
-    """Remove elements that are never the story (the one mutation, on our own parse tree)."""
+    """Remove elements that are never the story (the one mutation, on our own parse tree).
+
+    A class word is a hint, not proof: an element holding most of the page's Chinese text
+    (a story inside a wrapper named "main-side") stays.
+    """
     etree.strip_elements(body, *DROP_TAGS, etree.Comment, etree.ProcessingInstruction, with_tail=False)
+    total = len(_HAN_CHAR.findall(body.text_content()))
     doomed = [
         el
         for el in body.iter()
         if isinstance(el.tag, str) and (words := _words(el)) & BOILERPLATE_WORDS and not words & CONTENT_WORDS
     ]
     for el in doomed:
-        if el.getparent() is not None:
+        if el.getparent() is not None and len(_HAN_CHAR.findall(el.text_content())) <= _PROTECT_SHARE * total:
             el.drop_tree()
 
 
@@ -287,10 +413,17 @@ def _opens_story(block: Block) -> bool:
     return _is_prose(block) and (len(_CLAUSE.findall(block.text)) >= 2 or len(block.text) >= 40)
 
 
-def _title(blocks: Sequence[Block], begins: int, head: dict[str, str]) -> tuple[str, int | None]:
-    """The headline and the index of its line (None when it comes from <head> only): the line
-    that <title> contains is looked for anywhere above the story, the others just above it."""
-    page_titles = [head[k] for k in ("<title>", "<record>", *META_TITLE) if head.get(k)]
+def _title(blocks: Sequence[Block], begins: int, page: _Page) -> tuple[str, int | None]:
+    """The headline and the index of its line (None when it comes from <head> only), without
+    the site's name around it or invisible characters in it (_final_title)."""
+    title, at = _headline(blocks, begins, page.head)
+    return _final_title(title, page), at
+
+
+def _headline(blocks: Sequence[Block], begins: int, head: dict[str, str]) -> tuple[str, int | None]:
+    """The line that <title> (or og:title, JSON-LD's headline) contains is looked for anywhere
+    above the story, the others just above it."""
+    page_titles = [head[k] for k in ("<title>", "<record>", *META_TITLE, "<json-ld>headline") if head.get(k)]
     keys = [_key(t) for t in page_titles]
     parts = [p for t in page_titles for p in TITLE_SEPARATORS.split(t) if p.strip()]
     site = next((head[k] for k in META_SITE if head.get(k)), "")
@@ -309,8 +442,11 @@ def _title(blocks: Sequence[Block], begins: int, head: dict[str, str]) -> tuple[
     emphasised = next((i for i in above[:3] if blocks[i].strong or blocks[i].kind == "heading"), None)
     if emphasised is not None:
         return _page_headline(blocks[emphasised].text), emphasised
+    declared = next((head[k] for k in ("<json-ld>headline", "og:title") if head.get(k)), "")
+    if declared and _HAN_CHAR.search(declared) and not _site_like(declared):
+        return _tidy(declared), None
     if len(parts) > len(page_titles) and _HAN_CHAR.search(longest) and not _site_like(longest):
-        return _tidy(longest), None
+        return _tidy(head.get("<title>") or longest), None
     if above:
         return _page_headline(blocks[above[0]].text), above[0]
     return (_tidy(page_titles[0]) if page_titles else ""), None
@@ -344,8 +480,42 @@ def _key(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", _strip_tags(text))).lower()
 
 
+def _final_title(title: str, page: _Page) -> str:
+    """A headline without what a site puts around it: a breadcrumb before it (首页 > 要闻 >), its
+    own or its channel's name before or after a separator (标题_新闻中心_某某网, 标题 - 某某网,
+    频道 | 标题), 【】 around all of it; and without invisible characters."""
+    text = clean.squash(title)
+    crumbs = [p for p in _CRUMB_SEPARATOR.split(text) if p.strip()]
+    if len(crumbs) > 1:
+        text = max(crumbs, key=len).strip()
+    pieces = re.split(f"({TITLE_SEPARATORS.pattern})", text)
+    parts, separators = pieces[0::2], pieces[1::2]
+    while len(parts) > 1 and _site_part(parts[0], parts[1:], page):
+        parts, separators = parts[1:], separators[1:]
+    while len(parts) > 1 and _site_part(parts[-1], parts[:-1], page):
+        parts, separators = parts[:-1], separators[:-1]
+    text = "".join(p + s for p, s in zip(parts, [*separators, ""], strict=True)).strip()
+    wrapped = _WRAPPED.fullmatch(text)
+    return (wrapped.group(1).strip() if wrapped else text) or clean.squash(title)
+
+
+def _site_part(part: str, rest: list[str], page: _Page) -> bool:
+    """An end of a <title> that names the site or a channel, with a longer headline left beside it."""
+    key = _key(part)
+    if not key or len(key) >= len(_key("".join(rest))) or len(_HAN_CHAR.findall("".join(rest))) < 4:
+        return False
+    named = any(key == site or (len(site) >= 2 and site in key) or (len(key) >= 2 and key in site) for site in page.sites)
+    return named or key in CHANNEL_WORDS or bool(SITE_PART_END.search(key)) and len(key) <= 20 or _site_like(part)
+
+
 def _strip_tags(text: str) -> str:
     return clean.squash(re.sub(r"<[^>]+>", "", text))
+
+
+_CRUMB_SEPARATOR = re.compile(r"\s*(?:>>?|›|»|＞)\s*")
+_WRAPPED = re.compile(r"[【\[]([^【】\[\]]+)[】\]]")
+_HOST_WORDS = frozenset({"www", "m", "news", "com", "cn", "net", "org", "gov", "edu", "co", "uk", "hk", "tw", "info"})
+_SITE_META = ("keywords", "author", "copyright", "application-name", "publisher", "description")
 
 
 def _tidy(title: str) -> str:
@@ -411,9 +581,12 @@ def _byline(blocks: Sequence[Block], at: int | None, begins: int) -> Credits:
             line = metadata.byline(blocks[i].text, dates=True, names=names) or Credits()
             found = replace(found.merge(line), authors=tuple(dict.fromkeys(found.authors + line.authors)))
     top = at if at is not None else begins
-    above = [b for b in blocks[max(0, top - 6) : top] if b.kind == "text"][-2:]
-    for block in reversed(above):
+    above = [b for b in blocks[max(0, top - 6) : top] if b.kind == "text"]
+    for block in reversed(above[-2:]):
         found = found.merge(Credits(date=metadata.leading_date(block.text)))
+    for block in reversed(above):  # a labelled line above the headline (发布时间：… 来源：…)
+        labelled = metadata.byline(block.text) or Credits()
+        found = found.merge(Credits(date=labelled.date, source=labelled.source))
     return found
 
 
@@ -427,10 +600,21 @@ def _tail_credits(blocks: Sequence[Block], start: int, end: int) -> Credits:
     return found
 
 
-def _head_credits(head: dict[str, str]) -> Credits:
-    """What <meta> tags say, used only where the visible page said nothing."""
-    when = next((_head_date(head[k]) for k in META_DATE if head.get(k)), None)
+def _not_the_site(credits: Credits, page: _Page) -> Credits:
+    """No author is the site itself, its brand, or the publisher credited as the source."""
+    others = {*page.sites, *(_key(n) for n in (credits.source, credits.site) if n)}
+    people = tuple(a for a in credits.authors if not any(_key(a) in o or o in _key(a) for o in others if o))
+    return replace(credits, authors=people)
+
+
+def _head_credits(head: dict[str, str], editor: str | None = None) -> Credits:
+    """What <meta> tags, JSON-LD and a <time> element say, used only where the visible page said
+    nothing. A CMS fills <meta name=author> with whoever posted the page: the editor the page
+    names is not its author."""
+    keys = ("<time>", *META_DATE)
+    when = next((d for k in keys if head.get(k) and (d := _head_date(head[k]))), None)
     people = next((p for k in META_AUTHOR if head.get(k) and (p := metadata.meta_people(head[k]))), ())
+    people = tuple(p for p in people if p != editor)
     return Credits(
         date=when,
         authors=people,

@@ -5,7 +5,8 @@ Stages:
    an empty paragraph where a picture stood (when blank lines are otherwise empty);
 2. the by-line: the first labelled metadata line near the top (发布时间 / 来源 / 作者);
 3. the title: the last headline-like line above the by-line (else the first one);
-4. everything above the title is page header, read only for the site's name (欢迎访问…);
+4. everything above the title is page header, read only for the site's name (欢迎访问…) and
+   the page's address;
 5. the rest is cleaned by extract.clean.assemble.
 """
 
@@ -33,7 +34,11 @@ def read(text: str) -> RawStory:
     for block in blocks[: title_at or 0]:
         header = header.merge(metadata.read_line(block.text) or Credits())
     extract = clean.assemble(blocks[(title_at + 1 if title_at is not None else 0) :], title)
-    return story(title, replace(extract, credits=extract.credits.merge(header)))
+    credits = extract.credits.merge(header)
+    # the page's address: copied with its header (the address bar) or labelled (本文链接：…); a
+    # link standing in the story is the story's own, not where the copy came from
+    source_url = header.link or credits.own_url
+    return story(title, replace(extract, credits=credits), source_url=source_url)
 
 
 def _blocks(lines: list[str]) -> list[Block]:
