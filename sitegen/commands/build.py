@@ -24,7 +24,19 @@ from typing import NamedTuple, Protocol
 
 import jinja2
 
-from sitegen import checks, content, feeds, markup, parallel, render, search_index, search_update, sitemap, taxonomy
+from sitegen import (
+    checks,
+    content,
+    feeds,
+    markup,
+    parallel,
+    redirects,
+    render,
+    search_index,
+    search_update,
+    sitemap,
+    taxonomy,
+)
 from sitegen.cache import CACHE_DIR, Cache, Entry, SearchKeys
 from sitegen.config import Config
 from sitegen.content import Post, Story, StoryT, digest
@@ -600,8 +612,9 @@ def _run(
             if not out.confirmed():  # it kept a file that was changed by hand: made again, knowing which
                 out = out.again()
                 used = write_site(cfg, posts, out, bodies, store)
+            problems = redirects.add(cfg, posts, out)  # last: an alias may claim no file the site has
             by_file = {e.post.file: e for e in entries}
-            problems = site_problems([by_file[p.file] for p in posts], out)
+            problems += site_problems([by_file[p.file] for p in posts], out)
             errors = [p for p in problems if strict or not p.warning]
             if errors:
                 raise SitegenErrors(errors)

@@ -1,0 +1,160 @@
+"""Redirect pages for old URLs: a post's `aliases` keep working after a move (cool URLs don't change).
+
+Each alias becomes a small page at the path a static host serves for it ('/2019/03/05/hello/' ->
+2019/03/05/hello/index.html, '/post/hello.html' -> that file) that sends the reader on with a meta
+refresh, names the post as canonical, shows a link, and asks search engines not to index it. These
+are not pages of the site: they stay out of the sitemap and the search index.
+
+The pages are added once every other file of the site is known, so that an alias that would replace
+one of them, or that another post also claims, is refused with the file and line that gives it.
+"""
+
+from __future__ import annotations
+
+import html
+import posixpath
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Protocol
+from urllib.parse import unquote
+
+from sitegen import frontmatter, search_index
+from sitegen.config import Config
+from sitegen.errors import SitegenError
+from sitegen.frontmatter import Meta
+from sitegen.output import Output
+
+PAGE_SUFFIXES = (".html", ".htm")  # an alias ending so names a file; any other names a folder
+RESERVED = posixpath.dirname(search_index.MANIFEST) + "/"  # the search index adds its files after the redirects
+MAX_NAME = 255  # bytes of a file or folder name on most file systems
+_UNSERVABLE = re.compile(r"[\x00-\x1f\x7f\\]|%2[fF]|%5[cC]")  # controls, and separators a host would not decode
+
+
+class Aliased(Protocol):
+    """A story or a build's post: what a redirect is made from."""
+
+    @property
+    def meta(self) -> Meta: ...
+
+    @property
+    def url(self) -> str: ...
+
+    @property
+    def path(self) -> Path: ...
+
+
+def add(cfg: Config, posts: Iterable[Aliased], out: Output) -> list[SitegenError]:
+    """A redirect page in out for each alias of posts that may have one; a problem for each that may not."""
+    problems: list[SitegenError] = []
+    claimed: dict[str, Aliased] = {}  # file -> the post whose alias it redirects
+    folders: set[str] | None = None  # the folders of the site's files, made when the first alias needs them
+    for post in sorted(posts, key=lambda p: str(p.path)):
+        for alias in post.meta.aliases:
+            rel, problem = target_file(alias)
+            if rel is not None and problem is None:
+                if folders is None:
+                    folders = _folders(out.files)
+                problem = _collision(rel, post, claimed, out.files, folders)
+            if problem is not None:
+                problems.append(SitegenError(f"alias '{alias}' {problem}", post.path, alias_line(post.path, alias)))
+            elif rel is not None and rel not in claimed:
+                claimed[rel] = post
+                out.add(rel, page(cfg, post.meta.title, post.url))
+    return problems
+
+
+def target_file(alias: str) -> tuple[str | None, str | None]:
+    """The file in output/ a static host serves for an alias, or why there can be none."""
+    if _UNSERVABLE.search(alias):
+        return None, "holds a character or an encoded separator that no host serves as a path"
+    problem = frontmatter.alias_problem(alias)
+    if problem is not None:
+        return None, problem
+    path = unquote(alias)
+    if _UNSERVABLE.search(path):
+        return None, "holds a control character or a backslash once decoded"
+    if path.endswith("/"):
+        rel = path + "index.html"
+    elif path.lower().endswith(PAGE_SUFFIXES):
+        rel = path
+    else:
+        rel = path + "/index.html"
+    parts = rel.lstrip("/").split("/")
+    if any(part in ("", ".", "..") for part in parts):
+        return None, "is not a path to one page: it has an empty, '.' or '..' part once decoded"
+    if any(len(part.encode("utf-8")) > MAX_NAME for part in parts):
+        return None, f"has a part longer than {MAX_NAME} bytes, more than a file name may have"
+    return "/".join(parts), None
+
+
+def _collision(
+    rel: str, post: Aliased, claimed: dict[str, Aliased], files: dict[str, str], folders: set[str]
+) -> str | None:
+    """Why the redirect at rel would clash with the site or another post's alias, or None."""
+    page_of_post = post.url + "index.html"
+    if rel == page_of_post:
+        return "is the post's own address"
+    other = claimed.get(rel)
+    if other is not None and other is not post:
+        return f"is also an alias of {other.path}"
+    if rel.startswith(RESERVED):
+        return f"lies in {RESERVED}, the search index's folder"
+    if rel in files:
+        return f"would replace the site's page {rel}"
+    if rel in folders:
+        return f"would replace the site's folder {rel}/"
+    clash = next((folder for folder in _parents(rel) if folder in files), None)
+    if clash is not None:
+        return f"would need a folder where the site has the file {clash}"
+    return None
+
+
+def _folders(files: Iterable[str]) -> set[str]:
+    return {folder for rel in files for folder in _parents(rel)}
+
+
+def _parents(rel: str) -> list[str]:
+    """'a/b/c.html' -> ['a', 'a/b']."""
+    parts = rel.split("/")
+    return ["/".join(parts[:n]) for n in range(1, len(parts))]
+
+
+def page(cfg: Config, title: str, url: str) -> str:
+    """The redirect page to a post at url (site-relative); its bytes depend on nothing but these."""
+    href = html.escape(cfg.base_path + url)
+    canonical = html.escape(cfg.absolute(cfg.base_path + url))
+    name = html.escape(title)
+    return (
+        "<!DOCTYPE html>\n"
+        f'<html lang="{html.escape(cfg.language)}">\n'
+        "<head>\n"
+        '<meta charset="utf-8">\n'
+        f"<title>{name}</title>\n"
+        '<meta name="robots" content="noindex">\n'
+        f'<link rel="canonical" href="{canonical}">\n'
+        f'<meta http-equiv="refresh" content="0; url={href}">\n'
+        "</head>\n"
+        "<body>\n"
+        f'<p>本文已移至新地址：<a href="{href}">{name}</a></p>\n'
+        "</body>\n"
+        "</html>\n"
+    )
+
+
+def alias_line(path: Path, alias: str) -> int | None:
+    """The line of the post's front matter that gives the alias (else its 'aliases' key), for messages.
+    Read again only when an alias is refused: the build keeps no line numbers for them."""
+    try:
+        text = path.read_text(encoding="utf-8")
+        doc = frontmatter.split(text, path)
+    except (OSError, UnicodeDecodeError, SitegenError):
+        return None
+    key_line = doc.lines.get("aliases", doc.lines.get("alias"))
+    if key_line is None:
+        return doc.start_line
+    lines = text.replace("\r\n", "\n").split("\n")
+    for number in range(key_line, doc.body_line):
+        if alias in lines[number - 1]:
+            return number
+    return key_line
