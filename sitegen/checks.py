@@ -1,6 +1,7 @@
 """What `sitegen check` reports and `sitegen build` refuses: problems a reader would see, with file and line.
 
-Errors stop a build (unknown topic, empty body, broken internal link, missing local image);
+Errors stop a build (unknown topic, empty body, broken internal link, missing local image, an
+alias that clashes: see redirects.py);
 warnings are shown and left to the editor (items under `review`, a missing date, a time
 without an offset). `--strict` makes warnings errors.
 """
@@ -89,6 +90,7 @@ def missing_links(
     """
     here = "/" + url
     found: list[SitegenError] = []
+    by_case: dict[str, str] | None = None  # the site's files by their lowercase path, made for the first miss
     for target, line, is_image in links:
         if target.startswith(("https://", "http://")):
             continue  # most links, and other sites: not urlsplit() 10^4 times a build
@@ -100,12 +102,23 @@ def missing_links(
         if rel == "" or rel.endswith("/"):
             rel += "index.html"
         if rel not in site_files and f"{rel}/index.html" not in site_files:
+            if by_case is None:
+                by_case = {file.lower(): file for file in sorted(site_files, reverse=True)}
             found.append(
                 SitegenError(
                     f"broken {'image' if is_image else 'link'}: {target} (no such page or file in the site)",
                     Path(path),
                     body_line + line,
-                    hint="local files belong in static/; link to posts as /posts/<slug>/",
+                    hint=_case_hint(rel, by_case) or "local files belong in static/; link to posts as /posts/<slug>/",
                 )
             )
     return found
+
+
+def _case_hint(rel: str, by_case: dict[str, str]) -> str | None:
+    """'did you mean' when the site has the file in other letter case: the disk it was written on may not tell
+    them apart, but a web host does."""
+    same = by_case.get(rel.lower()) or by_case.get(f"{rel}/index.html".lower())
+    if same is None:
+        return None
+    return f"did you mean /{same.removesuffix('index.html')}? Only the letter case differs, and web hosts tell it apart"

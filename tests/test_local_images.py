@@ -1,0 +1,66 @@
+"""The build checks every local image of a post: one that no file of the built site provides is an error at
+its file and line (as a broken internal link is), with a 'did you mean' when only the letter case differs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from support import TEST_SITE, copy_site
+
+from sitegen import cli, config
+from sitegen.commands import build
+from sitegen.errors import SitegenErrors
+
+POST = """\
+---
+title: 带图片的报道
+date: 2022-06-01T09:00:00+08:00
+categories: [反诈]
+slug: with-images
+---
+
+第一段。
+
+![现场](/images/Scene.JPG)
+
+![示意](diagram.png)
+
+![外站](https://example.net/a.png)
+"""
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    made = copy_site(TEST_SITE, tmp_path / "site")
+    (made / "static/images").mkdir(parents=True)
+    (made / "static/images/scene.jpg").write_bytes(b"\xff\xd8\xff")
+    (made / "static/posts/with-images").mkdir(parents=True)
+    (made / "static/posts/with-images/diagram.png").write_bytes(b"\x89PNG")
+    (made / "content/posts/2022/with-images.md").write_text(POST, encoding="utf-8")
+    return made
+
+
+def test_an_image_in_other_letter_case_is_an_error_with_the_right_name(site: Path) -> None:
+    with pytest.raises(SitegenErrors) as caught:
+        build.run(config.load(site), site / "content", site / "output")
+    [problem] = caught.value.errors
+    assert problem.path == site / "content/posts/2022/with-images.md" and problem.line == 10
+    assert problem.message == "broken image: /images/Scene.JPG (no such page or file in the site)"
+    assert problem.hint is not None and problem.hint.startswith("did you mean /images/scene.jpg?")
+
+
+def test_an_image_no_file_provides_is_an_error_without_a_guess(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (site / "static/images/scene.jpg").unlink()
+    assert cli.main(["--root", str(site), "check"]) == 1
+    out = capsys.readouterr().out
+    assert "with-images.md:10: broken image: /images/Scene.JPG" in out
+    assert "did you mean" not in out
+
+
+def test_local_images_the_site_provides_build(site: Path) -> None:
+    post = site / "content/posts/2022/with-images.md"
+    post.write_text(post.read_text(encoding="utf-8").replace("Scene.JPG", "scene.jpg"), encoding="utf-8")
+    assert cli.main(["--root", str(site), "build"]) == 0
+    page = (site / "output/posts/with-images/index.html").read_text(encoding="utf-8")
+    assert 'src="/images/scene.jpg"' in page and 'src="diagram.png"' in page
