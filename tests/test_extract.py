@@ -142,3 +142,76 @@ def test_meta_author_names_people_only() -> None:
     assert metadata.meta_people("赵  培") == ("赵培",)
     assert metadata.meta_people("大汉网络") == ()
     assert metadata.meta_people("中文学术期刊,汉斯出版社,Hans Publishers") == ()
+
+
+@pytest.mark.parametrize(
+    ("line", "authors"),
+    [
+        ("新华社记者 钟明远 欧阳雪", ("钟明远", "欧阳雪")),
+        ("本报记者 吴晓峰 林佳", ("吴晓峰", "林佳")),
+        ("特约记者 马文博　见习记者 阿依古丽·买买提", ("马文博", "阿依古丽·买买提")),
+        ("文/郭子轩 图/韩雪", ("郭子轩", "韩雪")),
+        ("文/郭子轩 图/市消防救援支队", ("郭子轩",)),  # a unit is credited for the pictures, no person
+        ("撰文 翁佳琪", ("翁佳琪",)),
+        ("执笔：吐尔逊·艾力", ("吐尔逊·艾力",)),
+        ("作者：彭立、许嘉", ("彭立", "许嘉")),
+        ("作者，韩冬青", ("韩冬青",)),
+        ("（何雨桐 冯凯 报道）", ("何雨桐", "冯凯")),
+        ("（记者 王小明 通讯员 陈刚）", ("王小明", "陈刚")),
+        ("记者 张伟李娜", ("张伟", "李娜")),  # two names written together
+        ("记者 次仁罗布", ("次仁罗布",)),  # a four-character name is one name when it does not split
+    ],
+)
+def test_newsroom_by_line_forms(line: str, authors: tuple[str, ...]) -> None:
+    found = metadata.read_line(line) or metadata.byline(line, dates=True)
+    assert found is not None and found.authors == authors
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "作者：网络整理",
+        "作者：佚名 来源：本站",
+        "作者：大汉网络",
+        "作者：admin",
+        "文/盐城公安",
+        "作者：编辑部",
+        "作者：宣传办公室",
+        "技术支持：大汉网络",
+        "作者：宣传处",
+        "作者：平安南京",
+        "作者：江苏公安",
+        "作者：市公安局政治部",
+    ],
+)
+def test_sites_vendors_and_desks_are_no_authors(line: str) -> None:
+    for found in (metadata.read_line(line), metadata.byline(line, dates=True, names=True)):
+        assert found is None or found.authors == ()
+
+
+@pytest.mark.parametrize(
+    ("line", "editor"),
+    [("责任编辑：孙丽", "孙丽"), ("（编辑：何静）", "何静"), ("责编 苏畅", "苏畅"), ("【编辑：黄志成】", "黄志成")],
+)
+def test_editors_are_editors_not_authors(line: str, editor: str) -> None:
+    found = metadata.read_line(line)
+    assert found is not None and found.editor == editor and found.authors == ()
+
+
+@pytest.mark.parametrize(
+    ("value", "people"),
+    [("CSDN.NET", ()), ("大汉网络", ()), ("TRS", ()), ("网络整理", ()), ("肖春芳", ("肖春芳",)), ("欧阳晓明", ("欧阳晓明",))],
+)
+def test_meta_author_is_a_person_or_nothing(value: str, people: tuple[str, ...]) -> None:
+    assert metadata.meta_people(value) == people
+
+
+def test_trailing_names_in_brackets_close_a_story() -> None:
+    text, found = metadata.trailing_credit("……确保群众生命财产安全。（张伟 李娜）")
+    assert text == "……确保群众生命财产安全。" and found == metadata.Credits(authors=("张伟", "李娜"))
+    assert metadata.trailing_credit("……关于印发实施办法的通知（试行）")[1] is None
+
+
+def test_a_link_line_is_the_page_only_when_labelled_so() -> None:
+    assert metadata.read_line("本文链接：https://a.example.cn/1.html") == metadata.Credits(own_url="https://a.example.cn/1.html")
+    assert metadata.read_line("来源链接：https://b.example.cn/2.html") == metadata.Credits(original_url="https://b.example.cn/2.html")

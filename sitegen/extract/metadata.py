@@ -25,6 +25,8 @@ from sitegen.extract.patterns import (
     NOT_NAMES,
     NOT_PERSON,
     NOT_PERSON_END,
+    NOT_PERSON_END_LONG,
+    NOT_PERSON_START,
     NOT_SOURCES,
     POSTED_BY,
     PRODUCER_VERBS,
@@ -71,7 +73,7 @@ _ROLE = re.compile("(" + "|".join(sorted(AUTHOR_ROLES, key=len, reverse=True)) +
 _NAME = re.compile(rf"[{HAN}]{{2,4}}|[{HAN}]{{1,8}}·[{HAN}]{{1,10}}")
 _NAME_SPLIT = re.compile(r"[\s、，,;；/／]+")
 _WHEN = re.compile(
-    r"(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
+    r"(?P<y>\d{4})(?:\s*[-/.年]\s*|\s+(?=\d{1,2}\s*[-/.月]))(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
     r"(?:\s*(?P<H>\d{1,2})\s*[:：时]\s*(?P<M>\d{2})(?:\s*[:：分]\s*(?P<S>\d{2}))?\s*秒?)?"
 )
 _DMY = re.compile(
@@ -97,6 +99,7 @@ _HAN_ONE = re.compile(f"[{HAN}]")
 _BARE_HANDLE = re.compile(r"[a-z][a-z0-9_]{2,19}")
 _SURNAME = re.compile("(?:" + "|".join(SURNAMES.split()[:-1]) + f")|[{SURNAMES.split()[-1]}]")
 _NOT_PERSON_END = re.compile(NOT_PERSON_END + "$")
+_NOT_PERSON_LONG = re.compile(rf"^{NOT_PERSON_START}|^[{HAN}]{{2,}}{NOT_PERSON_END_LONG}$")
 
 
 def parse_when(text: str, whole: bool = False) -> date | None:
@@ -331,10 +334,25 @@ def byline(text: str, dates: bool = False, names: bool = False) -> Credits | Non
         people = _people(bracketed.group(1), bare=True)
         found = found.merge(Credits(authors=people)) if people else found
     if names and not found.authors:
-        people = _people(line, bare=True)
-        if people and len(_NAME_SPLIT.split(line)) == len(people):
-            found = found.merge(Credits(authors=people))
+        found = found.merge(Credits(authors=_names_then_units(line)))
     return found if found != Credits() else None
+
+
+def _names_then_units(line: str) -> tuple[str, ...]:
+    """A line of nothing but names, or of names followed by their unit or account ('冯思远 平安江城',
+    '张伟 城东派出所'): the names. Anything else on the line, and it names no one."""
+    tokens = _tokens(line)
+    people = _people(line, bare=True, leading=True)
+    rest = tokens[len(people) :] if people and tokens[: len(people)] == list(people) else None
+    return people if rest is not None and all(_unit(t) for t in rest) else ()
+
+
+def _unit(token: str) -> bool:
+    """A unit, an outlet or an account, by how its name is made."""
+    return bool(
+        _NAME.fullmatch(token)
+        and (_NOT_PERSON_END.search(token) or _NOT_PERSON_LONG.search(token) or _place_and_word(token))
+    )
 
 
 def leading_date(line: str) -> date | None:
@@ -405,8 +423,20 @@ def meta_people(value: str) -> tuple[str, ...]:
 def _meta_person(name: str) -> bool:
     if not _NAME.fullmatch(name):
         return not name.isupper()  # DEDECMS, TRS: the software, not a writer
+    return len(name) <= 3 or "·" in name or _double_surname(name)
+
+
+def _place_and_word(token: str) -> bool:
+    """'平安南京', '江苏公安': four characters joining a place to a word name an account or a unit."""
+    if len(token) != 4 or "·" in token or _double_surname(token):
+        return False
+    forms = gazetteer().forms
+    return token[:2] in forms or token[2:] in forms
+
+
+def _double_surname(name: str) -> bool:
     surname = _SURNAME.match(name)
-    return len(name) <= 3 or "·" in name or (surname is not None and len(surname.group(0)) == 2)
+    return surname is not None and len(surname.group(0)) == 2
 
 
 def _pair(token: str) -> tuple[str, str] | None:
@@ -415,7 +445,7 @@ def _pair(token: str) -> tuple[str, str] | None:
     if len(token) != 4 or not _NAME.fullmatch(token) or "·" in token:
         return None
     surname = _SURNAME.match(token)
-    if surname is None or len(surname.group(0)) == 2 or not _SURNAME.fullmatch(token[2]):
+    if surname is None or _double_surname(token) or not _SURNAME.fullmatch(token[2]):
         return None
     halves = (token[:2], token[2:])
     return halves if all(_person(h) for h in halves) else None
@@ -471,7 +501,7 @@ def _person(token: str, handles: bool = False, bare: bool = False) -> str | None
     if token in NOT_PERSON or token.lower() in NOT_PERSON or token.lower() in NOT_NAMES:
         return None
     if _NAME.fullmatch(token):
-        if _NOT_PERSON_END.search(token):
+        if _NOT_PERSON_END.search(token) or _NOT_PERSON_LONG.search(token) or _place_and_word(token):
             return None
         surname = _SURNAME.match(token)
         given = len(token) - (len(surname.group(0)) if surname else 1)

@@ -147,6 +147,13 @@ NOT_PERSON_END = (
     r"传媒|融媒|宣传|在线|资讯|视频|图片|团队|小组|课题组|报道组|记者站|联盟|协会|学会|平台|官微|微博|客户端|"
     r"供图|提供|供稿|原创|转载)"
 )
+# Endings of units that a name of three characters or more cannot have (宣传处, 南京市, 刑侦队).
+NOT_PERSON_END_LONG = r"(?:处|室|股|队|组|司|市|省|县|区|镇|乡|村|街道|社区)"
+# Beginnings of desks and offices, never of a name: 宣传科, 办公室, 政治部, 本报评论员.
+NOT_PERSON_START = (
+    r"(?:宣传|办公|政治|政工|综合|新闻|网络|党委|党组|市委|县委|区委|纪委|政法|公安|交警|消防|应急|司法|检察|法院|"
+    r"本报|本台|本刊|本网|本站|中共|网站|平台|官方)"
+)
 # Credits that name no one, whatever their shape ("作者：网络整理", "来源：本站").
 NOT_PERSON = frozenset(
     {

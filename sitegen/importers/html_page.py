@@ -88,6 +88,7 @@ _TITLE_WINDOW = 15  # lines above the story where its headline may stand
 _TAIL_WINDOW = 3  # lines after the story that may credit it
 _BARE_WINDOW = 3  # lines under the headline where a name may stand alone
 _MIN_POST_HAN = 100  # Chinese characters of a post on a page that lists several
+_LABEL_ALONE = 8  # characters of a label that stands on a line of its own, its value below
 _MIN_STORY_HAN = 30  # Chinese characters of running text below which a page holds no story
 _PROTECT_SHARE = 0.5  # an element holding this share of the page's Chinese text is not pruned
 
@@ -417,7 +418,7 @@ def _title(blocks: Sequence[Block], begins: int, page: _Page) -> tuple[str, int 
     """The headline and the index of its line (None when it comes from <head> only), without
     the site's name around it or invisible characters in it (_final_title)."""
     title, at = _headline(blocks, begins, page.head)
-    return _final_title(title, page), at
+    return _final_title(title, page, on_page=at is not None), at
 
 
 def _headline(blocks: Sequence[Block], begins: int, head: dict[str, str]) -> tuple[str, int | None]:
@@ -480,32 +481,38 @@ def _key(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", _strip_tags(text))).lower()
 
 
-def _final_title(title: str, page: _Page) -> str:
+def _final_title(title: str, page: _Page, on_page: bool = False) -> str:
     """A headline without what a site puts around it: a breadcrumb before it (首页 > 要闻 >), its
     own or its channel's name before or after a separator (标题_新闻中心_某某网, 标题 - 某某网,
-    频道 | 标题), 【】 around all of it; and without invisible characters."""
+    频道 | 标题), 【】 around all of it; and without invisible characters.
+
+    A headline read off the page (on_page) loses only the site's own names: a kicker before a
+    bar there ('聚焦两会 | 代表委员热议…') is the headline's.
+    """
     text = clean.squash(title)
     crumbs = [p for p in _CRUMB_SEPARATOR.split(text) if p.strip()]
     if len(crumbs) > 1:
         text = max(crumbs, key=len).strip()
     pieces = re.split(f"({TITLE_SEPARATORS.pattern})", text)
     parts, separators = pieces[0::2], pieces[1::2]
-    while len(parts) > 1 and _site_part(parts[0], parts[1:], page):
+    while len(parts) > 1 and _site_part(parts[0], parts[1:], page, on_page):
         parts, separators = parts[1:], separators[1:]
-    while len(parts) > 1 and _site_part(parts[-1], parts[:-1], page):
+    while len(parts) > 1 and _site_part(parts[-1], parts[:-1], page, on_page):
         parts, separators = parts[:-1], separators[:-1]
     text = "".join(p + s for p, s in zip(parts, [*separators, ""], strict=True)).strip()
     wrapped = _WRAPPED.fullmatch(text)
     return (wrapped.group(1).strip() if wrapped else text) or clean.squash(title)
 
 
-def _site_part(part: str, rest: list[str], page: _Page) -> bool:
-    """An end of a <title> that names the site or a channel, with a longer headline left beside it."""
+def _site_part(part: str, rest: list[str], page: _Page, on_page: bool = False) -> bool:
+    """An end of a title that names the site or a channel, with a longer headline left beside it."""
     key = _key(part)
     if not key or len(key) >= len(_key("".join(rest))) or len(_HAN_CHAR.findall("".join(rest))) < 4:
         return False
     named = any(key == site or (len(site) >= 2 and site in key) or (len(key) >= 2 and key in site) for site in page.sites)
-    return named or key in CHANNEL_WORDS or bool(SITE_PART_END.search(key)) and len(key) <= 20 or _site_like(part)
+    if named or on_page:
+        return named
+    return key in CHANNEL_WORDS or bool(SITE_PART_END.search(key)) and len(key) <= 20 or _site_like(part)
 
 
 def _strip_tags(text: str) -> str:
@@ -578,7 +585,7 @@ def _byline(blocks: Sequence[Block], at: int | None, begins: int) -> Credits:
     for i in lines:
         if blocks[i].kind in ("text", "heading", "item"):
             names = at is not None and i <= at + _BARE_WINDOW
-            line = metadata.byline(blocks[i].text, dates=True, names=names) or Credits()
+            line = metadata.byline(_with_value(blocks, i), dates=True, names=names) or Credits()
             found = replace(found.merge(line), authors=tuple(dict.fromkeys(found.authors + line.authors)))
     top = at if at is not None else begins
     above = [b for b in blocks[max(0, top - 6) : top] if b.kind == "text"]
@@ -588,6 +595,14 @@ def _byline(blocks: Sequence[Block], at: int | None, begins: int) -> Credits:
         labelled = metadata.byline(block.text) or Credits()
         found = found.merge(Credits(date=labelled.date, source=labelled.source))
     return found
+
+
+def _with_value(blocks: Sequence[Block], i: int) -> str:
+    """A label standing alone ('发布时间：') with the next line, its value, after it."""
+    text = blocks[i].text
+    if len(text) <= _LABEL_ALONE and text.endswith(("：", ":")) and i + 1 < len(blocks):
+        return f"{text}{blocks[i + 1].text}"
+    return text
 
 
 def _tail_credits(blocks: Sequence[Block], start: int, end: int) -> Credits:
