@@ -30,9 +30,9 @@ if TYPE_CHECKING:
 # The template syntax each generator runs; the other kinds were text on the author's page.
 ACTIVE = {
     "hexo": {"liquid", "output"},
-    "jekyll": {"liquid", "output"},
+    "jekyll": {"liquid", "output", "kramdown"},
     "hugo": {"hugo"},
-    "markdown": {"liquid", "output", "hugo"},  # generator unknown: any of them may have run
+    "markdown": {"liquid", "output", "hugo", "kramdown"},  # generator unknown: any of them may have run
 }
 POST_URL = "/posts/{}/"  # where sitegen publishes the post with this slug
 ATTRIBUTION = "— "  # begins the line naming a quote's author
@@ -177,8 +177,10 @@ _FORMS: tuple[tuple[str, re.Pattern[str]], ...] = (
     # a tag shown as text with Markdown escapes: \{\{\< x \>\}\}, {{\< x >}}
     ("escaped", re.compile(rf"\\?\{{\\?\{{\\?[<%]{_ARGS}\\?[>%]\\?\}}\\?\}}")),
     ("output", re.compile(rf"\{{\{{-?\s*(?![<%{{])(?P<args>{_ARGS})\s*-?\}}\}}")),
+    # kramdown's attribute lists (Jekyll's Markdown): {:toc}, {: .class}, alone on a line or after a span
+    ("kramdown", re.compile(r"\{::?(?P<args>[^{}\n]*)\}")),
 )
-_CANDIDATE = re.compile(r"\\?\{\\?[{%]")
+_CANDIDATE = re.compile(r"\\?\{(?:\\?[{%]|:)")
 _URL = re.compile(r"https?://\S+")
 _WORDS = re.compile(r"""(\w+)=("(?:[^"\\]|\\.)*"|'[^']*'|`[^`]*`|\S+)|"((?:[^"\\]|\\.)*)"|'([^']*)'|`([^`]*)`|(\S+)""")
 _HEXO_WORDS = re.compile(r"\"((?:[^\"\\]|\\.)*)\"|'([^']*)'|(\S+)")
@@ -253,6 +255,10 @@ class _Doc:
     def in_code(self, tag: _Tag) -> bool:
         return self.blocks.in_code(tag.start)
 
+    def in_html(self, tag: _Tag) -> bool:
+        """In an HTML block (a line kept as it is that is not code)."""
+        return self.blocks.line_of(tag.start) - 1 in self.blocks.kept_lines and not self.in_code(tag)
+
 
 def _tags(src: str, pos: int, end: int) -> Iterator[_Tag]:
     """Every template tag between pos and end, in order; none overlaps the one before."""
@@ -278,6 +284,8 @@ def _tag_at(src: str, pos: int, end: int) -> _Tag | None:
         text = m.group()
         if kind == "escaped" and "\\" not in text[:4] + text[-4:]:
             continue
+        if kind == "kramdown" and not _attribute_list_place(src, m.start(), m.end()):
+            continue
         parts = m.groupdict()
         if kind == "hugo" and bool(parts["escape"]) != bool(re.search(r"\*/\s*[>%]\}\}$", text)):
             continue
@@ -286,6 +294,14 @@ def _tag_at(src: str, pos: int, end: int) -> _Tag | None:
         escaped = bool(parts.get("escape"))
         return _Tag(kind, name, (parts.get("args") or "").strip(), closing, escaped, m.start(), m.end(), text)
     return None
+
+
+def _attribute_list_place(src: str, start: int, end: int) -> bool:
+    """kramdown reads {: …} alone on its line (a block's attributes) or right after a span."""
+    before = src[src.rfind("\n", 0, start) + 1 : start]
+    return (not before.strip(" \t>") and not src[end : _line_end(src, end)].strip()) or before.endswith(
+        (")", "]", "*", "`")
+    )
 
 
 def _blocks_beside_tag_bodies(src: str, generator: str) -> _Blocks:
@@ -336,11 +352,11 @@ def _one(doc: _Doc, tag: _Tag, out: list[str], end: int) -> int:
     if doc.in_code(tag) and not _runs_in_code(doc, tag):
         out.append(_unescaped(tag) if tag.escaped and doc.active(tag) else tag.text)
         return tag.end
-    if tag.kind == "output" and not doc.active(tag):
+    if tag.kind in ("output", "kramdown") and not doc.active(tag):
         out.append(tag.text)
         return tag.end
     if tag.kind == "escaped" or tag.escaped or not doc.active(tag):
-        _append_code(out, _unescaped(tag) if doc.active(tag) or tag.kind == "escaped" else tag.text)
+        _append_code(out, _unescaped(tag) if doc.active(tag) or tag.kind == "escaped" else tag.text, doc.in_html(tag))
         return tag.end
     if tag.closing:
         doc.note(tag, "has no start tag: left out")
@@ -421,7 +437,7 @@ def _literal(doc: _Doc, start: int, end: int) -> str:
     for tag in _tags(doc.src, start, end):
         _append_text(out, doc.src[pos : tag.start])
         if tag.kind in ("liquid", "hugo") and not doc.in_code(tag):
-            _append_code(out, tag.text)
+            _append_code(out, tag.text, doc.in_html(tag))
         else:
             out.append(tag.text)
         pos = tag.end
@@ -435,15 +451,19 @@ class _CodeSpan(str):
     raw: str
 
 
-def _append_code(out: list[str], text: str) -> None:
+def _append_code(out: list[str], text: str, in_html: bool) -> None:
+    """Text as inline code: a Markdown code span, or <code> inside an HTML block (no Markdown there)."""
     last = out[-1] if out else None
     if isinstance(last, _CodeSpan):
         out.pop()
         text = last.raw + text
     flat = " ".join(text.split("\n"))
-    ticks = "`" * (max((len(run) for run in re.findall("`+", flat)), default=0) + 1)
-    pad = " " if flat.startswith(("`", " ")) or flat.endswith(("`", " ")) else ""
-    span = _CodeSpan(f"{ticks}{pad}{flat}{pad}{ticks}")
+    if in_html:
+        span = _CodeSpan(f"<code>{html.escape(flat, quote=False)}</code>")
+    else:
+        ticks = "`" * (max((len(run) for run in re.findall("`+", flat)), default=0) + 1)
+        pad = " " if flat.startswith(("`", " ")) or flat.endswith(("`", " ")) else ""
+        span = _CodeSpan(f"{ticks}{pad}{flat}{pad}{ticks}")
     span.raw = text
     out.append(span)
 
@@ -477,6 +497,7 @@ def _verbatim_end(doc: _Doc, tag: _Tag, end: int) -> _Tag | None:
 class _Out:
     text: str = ""
     block: bool = False  # stands on lines of its own (a fence, a quote, a figure)
+    replaces_list_item: bool = False  # kramdown's {:toc} takes the one-item list above it
 
 
 Convert = Callable[["_Doc", "_Tag", "str | None"], _Out]
@@ -495,11 +516,15 @@ class _Rule:
 def _rule(tag: _Tag) -> _Rule:
     if tag.kind == "output":
         return _Rule(_output)
+    if tag.kind == "kramdown":
+        return _Rule(_kramdown)
     return (_HUGO if tag.kind == "hugo" else _LIQUID).get(tag.name, _UNKNOWN)
 
 
 def _write(out: list[str], result: _Out) -> None:
     """Append a conversion; a block gets lines of its own, indented like the tag (in a list or a quote)."""
+    if result.replaces_list_item:
+        _drop_list_item_line(out)
     if not result.block:
         out.append(result.text)
         return
@@ -632,6 +657,25 @@ def _highlight(doc: _Doc, tag: _Tag, inner: str | None) -> _Out:
     positional, _ = tag.words()
     lang = positional[0] if positional else ""
     return _Out(_fence(lang, _lines(inner or "", doc, tag)), block=True)
+
+
+def _mermaid(doc: _Doc, tag: _Tag, inner: str | None) -> _Out:
+    """NexT's {% mermaid graph TD %}…{% endmermaid %}: a mermaid fence, the diagram type its first line."""
+    return _Out(_fence("mermaid", [tag.args, *_lines(inner or "", doc, tag)]), block=True)
+
+
+def _label_tag(doc: _Doc, tag: _Tag, inner: str | None) -> _Out:
+    """NexT's {% label [class]@text %}: the text; the colour is presentation."""
+    return _Out(tag.args.rpartition("@")[2].strip())
+
+
+def _button(doc: _Doc, tag: _Tag, inner: str | None) -> _Out:
+    """NexT's {% button url, text, [icon], [title] %}: a link."""
+    parts = [part.strip() for part in tag.args.split(",")]
+    if not parts[0]:
+        return _left_out(doc, tag, None)
+    text = parts[1] if len(parts) > 1 and parts[1] else parts[0]
+    return _Out(_link(text, parts[0], parts[3] if len(parts) > 3 else ""))
 
 
 def _blockquote(doc: _Doc, tag: _Tag, inner: str | None) -> _Out:
@@ -832,6 +876,23 @@ _SITE_ROOT = re.compile(r"site\.(baseurl|url)")
 _URL_FILTER = re.compile(r"""(["'])(.*?)\1\s*\|\s*(relative_url|absolute_url|prepend:\s*site\.(?:baseurl|url))""")
 
 
+def _kramdown(doc: _Doc, tag: _Tag, inner: str | None) -> _Out:
+    """kramdown's {:toc} (a table of contents in place of the list above it) is left out, the build
+    makes none; other attribute lists (classes, ids) are presentation and go."""
+    if tag.args.strip() == "toc":
+        doc.note(tag, "(a table of contents) left out")
+        return _Out(replaces_list_item=True)
+    return _Out()
+
+
+def _drop_list_item_line(out: list[str]) -> None:
+    """The one-item list line ('* 目录') just above, which kramdown's {:toc} replaces."""
+    written = "".join(out)
+    lines = written.split("\n")
+    if len(lines) >= 2 and re.fullmatch(r"[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+.*", lines[-2]) and not lines[-1].strip():
+        out[:] = ["\n".join(lines[:-2] + [lines[-1]])]
+
+
 def _output(doc: _Doc, tag: _Tag, inner: str | None) -> _Out:
     """Liquid's {{ site.baseurl }}/x -> /x (the archive's links are site-relative), {{ '/x' | relative_url }}
     -> /x; any other value is left out."""
@@ -871,6 +932,10 @@ _LIQUID: dict[str, _Rule] = {
     "iframe": _Rule(_embed(_by_id("{}"))),
     "jsfiddle": _Rule(_embed(_by_id("https://jsfiddle.net/{}/"))),
     "gist": _Rule(_embed(_by_id("https://gist.github.com/{}"))),
+    **_named(_Rule(_embed(_by_id("{}"))), "video", "pdf"),
+    "label": _Rule(_label_tag),
+    **_named(_Rule(_button), "button", "btn"),
+    "mermaid": _Rule(_mermaid, paired=True, verbatim=True, opaque=True),
 }
 # Hugo's shortcodes: {{< name args >}}, {{% name args %}}.
 _HUGO: dict[str, _Rule] = {
@@ -973,23 +1038,30 @@ def _bracket_end(text: str, blocks: _Blocks, pos: int, end: int) -> int | None:
 # --- tidy --------------------------------------------------------------------------------------------
 
 
+_QUOTE_BLANK = re.compile(r"[ \t]*(?:>[ \t]*)+")
+
+
 def _tidy(text: str, blocks: _Blocks) -> str:
-    """Whitespace that renders as nothing goes: spaces on blank lines, runs of blank lines, trailing
-    spaces before a blank line, a single trailing space (a hard break needs two). Lines of code and
-    HTML blocks stay exactly as they are."""
+    """Whitespace that renders as nothing goes: spaces on blank lines, runs of blank lines (and of
+    blank quote lines), a blank quote line before a blank line, trailing spaces before a blank line,
+    a single trailing space (a hard break needs two). Lines of code and HTML blocks stay as they are."""
     lines = text.split("\n")
     out: list[str] = []
     for i, line in enumerate(lines):
         if i in blocks.kept_lines:
             out.append(line)
             continue
-        if not line.strip(" \t"):
-            if not (out and out[-1] == "" and i - 1 not in blocks.kept_lines):
-                out.append("")
-            continue
         following = lines[i + 1] if i + 1 < len(lines) else ""
-        if not following.strip(" \t") or (line.endswith(" ") and not line.endswith("  ")):
+        if _QUOTE_BLANK.fullmatch(line):
+            if following.rstrip(" \t") == line.rstrip(" \t") and i + 1 not in blocks.kept_lines:
+                continue  # the next line is the same blank quote line
+            line = line.rstrip(" \t") if following.strip(" \t") else ""
+        elif not following.strip(" \t") or (line.endswith(" ") and not line.endswith("  ")):
             line = line.rstrip(" \t")
+        if not line.strip(" \t"):
+            if out and out[-1] == "" and i - 1 not in blocks.kept_lines:
+                continue
+            line = ""
         out.append(line)
     while out and out[0] == "":
         out.pop(0)
