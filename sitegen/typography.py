@@ -3,7 +3,13 @@
 Why our own rules: the spacing libraries (pangu, autocorrect) add spaces between Chinese and
 Latin text, the opposite of mainland news style, and convert only some punctuation (no paired
 quotes, no brackets). These few rules do exactly what the archive needs and are tested one by one.
-URLs, e-mail addresses, numbers (3.6万, 1,000, 8:30), 1+4+N and Latin words are left as they are.
+URLs, e-mail addresses, numbers (3.6万, 1,000, 8:30), 1+4+N and Latin words are left as they are,
+and so is markup that may reach a title or a paragraph: inline code, HTML tags and their attributes,
+Markdown link and image targets, and template syntax ({% tag %}, {{ value }}, {{< shortcode >}}).
+
+A post that is Markdown already (Hexo, Jekyll, Hugo) gets none of this in its body: it is migrated
+as the author wrote it (sitegen.importers.markdown_body), the typography of a technical blog is the
+author's choice, and code, tables and links are most of it.
 """
 
 from __future__ import annotations
@@ -15,7 +21,20 @@ from sitegen.extract.patterns import CJK_PUNCT, CLOSING, HAN, OPENING, SENTENCE_
 
 _CJK = f"[{HAN}{CJK_PUNCT}]"
 _HAN = f"[{HAN}]"
-_PROTECTED = re.compile(r"(?:https?://|www\.)[\w\-.~:/?#\[\]@!$&'()*+,;=%]+|[\w.+-]+@[\w-]+\.[\w.-]+", re.ASCII)
+# Taken out before the rules run and put back unchanged.
+_PROTECTED = re.compile(
+    "|".join(
+        (
+            r"(?<!`)(`+)(?!`).*?(?<!`)\1(?!`)",  # inline code
+            r"\{%.*?%\}|\{\{.*?\}\}",  # template tags, values and shortcodes
+            r"<[A-Za-z/!][^<>]*>",  # HTML tags with their attributes, autolinks
+            r"\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)",  # a link's or image's target
+            r"(?:https?://|www\.)[\w\-.~:/?#\[\]@!$&'()*+,;=%]+",
+            r"[\w.+-]+@[\w-]+\.[\w.-]+",
+        )
+    ),
+    re.ASCII | re.S,
+)
 _PLACEHOLDER = "\ue000"
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u3000\u202f\u205f]+")
 _ASCII_PUNCT = {",": "，", ";": "；", ":": "：", "!": "！", "?": "？"}
