@@ -127,3 +127,35 @@ def test_news_page_forms(case: str) -> None:
         assert text in result.body, text
     for text in expected["body_not"]:
         assert text not in result.body, text
+
+
+STORY = "<p>近日，城东派出所民警走进社区，向居民讲解防范电信诈骗知识，提醒大家不要轻信陌生来电。</p>" * 3
+
+
+@pytest.mark.parametrize(
+    ("title", "head", "headline"),
+    [
+        ("城东区汛期转移沿河群众 - 东江日报网", "", "城东区汛期转移沿河群众"),
+        ("城东区汛期转移沿河群众_新闻中心_东江网", "", "城东区汛期转移沿河群众"),
+        ("首页 > 要闻 > 城东区汛期转移沿河群众", "", "城东区汛期转移沿河群众"),
+        ("专题》代表风采》城东区汛期转移沿河群众", "", "城东区汛期转移沿河群众"),
+        ("【城东区汛期转移沿河群众】-东江", "", "城东区汛期转移沿河群众"),
+        ("城东区汛期转移沿河群众|新闻频道", "", "城东区汛期转移沿河群众"),
+        ("防骗提示--社会·法治--东江日报网", "", "防骗提示"),
+        ("防骗提示- 环球之声 中文", '<meta property="og:site_name" content="环球之声 中文">', "防骗提示"),
+        ("东江网 | 城东区汛期转移沿河群众", '<meta name="keywords" content="东江网,汛期">', "城东区汛期转移沿河群众"),
+        ("《平安》新书发布会举行 - 文化 - 东江网", "", "《平安》新书发布会举行"),
+        ("\ue601城东区汛期转移沿河群众\u200b", "", "城东区汛期转移沿河群众"),
+    ],
+)
+def test_site_and_channel_names_leave_the_title(title: str, head: str, headline: str) -> None:
+    page = f"<html><head><title>{title}</title>{head}</head><body>{STORY}</body></html>"
+    assert html_page.read(page).title == headline
+
+
+def test_a_kicker_in_the_pages_own_headline_stays() -> None:
+    page = (
+        "<html><head><title>聚焦两会 | 代表委员热议平安建设_东江网</title></head><body>"
+        f"<h1>聚焦两会 | 代表委员热议平安建设</h1>{STORY}</body></html>"
+    )
+    assert html_page.read(page).title == "聚焦两会 | 代表委员热议平安建设"

@@ -6,7 +6,8 @@ Stages:
    already decoded the bytes, meta charset first);
 2. read <head>: title, published time, author, source, site name, canonical URL, <base>;
 3. prune what is never the story: scripts, styles, form controls, <nav>/<aside>/<footer>, and
-   elements whose class or id words name boilerplate (patterns.BOILERPLATE_WORDS);
+   elements whose class or id words name boilerplate (patterns.BOILERPLATE_WORDS) unless they
+   hold most of the page's Chinese text;
 4. the story container by text density: every paragraph with Chinese text outside links scores
    1 + its commas and full stops + its length / 50 (at most 5), added to the block element
    holding it and half to the one above; a container's score is scaled down by its share of
@@ -14,15 +15,22 @@ Stages:
    listing several posts of one shape (a blog's archive, a forum thread) the first post;
 5. walk the whole body into blocks, noting where the container's blocks lie; a table of data
    right below the container, and paragraphs or captioned pictures right above it, are the story's;
-6. the title: the line (or run of lines) near the story that the page's <title> contains; else
-   an emphasised line just above the story; else <title>'s longest part unless it names the
-   site; else a plain line above the story. The line under it may be the deck (subtitle);
+6. the title: the line (or run of lines) near the story that the page's <title> (or og:title,
+   JSON-LD's headline) contains; else an emphasised line just above the story; else og:title or
+   JSON-LD's headline; else <title>; else a plain line above the story. Whichever it is loses
+   the site's and the channel's names before or after a separator, a breadcrumb, 【】 around it
+   and invisible characters (_final_title). The line under it may be the deck (subtitle);
 7. the by-line: metadata lines between the title and the story, the story's last lines and
    the lines right after it (发布时间 / 来源 / 作者 / 记者 / 责任编辑, a date, a name right under
    the headline, "by …", "由…张贴"); by-lines above the story's first paragraph and lines that
    are all links are not story;
-8. the container's blocks from the title on are cleaned by extract.clean.assemble; the by-line,
-   then <head> facts, then a date in the page's address fill what the story's own lines lack.
+8. the container's blocks from the title on are cleaned by extract.clean.assemble; the by-line
+   (and labelled lines just above the headline), the story's own credit lines, then <time>,
+   <meta> and JSON-LD, then a date standing alone in the page's address fill what is unknown.
+   No author is the site itself, nor a <meta> author whom the page names as its editor;
+9. a page whose densest block holds no story is read again from what says it holds one
+   (itemprop=articleBody, <article>, <main>), the block with the most Chinese text, and last
+   JSON-LD's articleBody: a page that holds a story is not refused.
 
 chains() finds the pages of multi-page articles (下一页) among a run's pages; merge_pages() joins one
 article's pages into one story.
@@ -172,8 +180,10 @@ def _densest_text(body: HtmlElement) -> list[HtmlElement]:
     for el in body.iter():
         if not isinstance(el.tag, str) or el.tag == "a":
             continue
-        own = (el.text or "") + "".join(c.tail or "" for c in el if c.tag != "a")
-        han = len(_HAN_CHAR.findall(own if el.tag != "p" else el.text_content()))
+        own = el.text_content() if el.tag == "p" else (el.text or "") + "".join(c.tail or "" for c in el)
+        han = len(_HAN_CHAR.findall(own))
+        if el.tag == "p":
+            han -= sum(len(_HAN_CHAR.findall(a.text_content())) for a in el.iter("a"))
         holder = _holder(el.getparent() if el.tag == "p" else el)
         if han and holder is not None:
             scores[holder] += han
@@ -490,29 +500,48 @@ def _final_title(title: str, page: _Page, on_page: bool = False) -> str:
     bar there ('聚焦两会 | 代表委员热议…') is the headline's.
     """
     text = clean.squash(title)
-    crumbs = [p for p in _CRUMB_SEPARATOR.split(text) if p.strip()]
-    if len(crumbs) > 1:
-        text = max(crumbs, key=len).strip()
+    crumbs = [p for p in _CRUMB_SEPARATOR.split(_unmatched_closers(text)) if p.strip()]
+    if len(crumbs) > 1:  # a breadcrumb runs from the site down to the story
+        last = crumbs[-1].strip()
+        text = last if len(_HAN_CHAR.findall(last)) >= 4 else max(crumbs, key=len).strip()
     pieces = re.split(f"({TITLE_SEPARATORS.pattern})", text)
     parts, separators = pieces[0::2], pieces[1::2]
+    while len(parts) > 1 and _site_part(parts[-1], parts[:-1], page, on_page):  # names after it are the usual
+        parts, separators = parts[:-1], separators[:-1]
     while len(parts) > 1 and _site_part(parts[0], parts[1:], page, on_page):
         parts, separators = parts[1:], separators[1:]
-    while len(parts) > 1 and _site_part(parts[-1], parts[:-1], page, on_page):
-        parts, separators = parts[:-1], separators[:-1]
     text = "".join(p + s for p, s in zip(parts, [*separators, ""], strict=True)).strip()
     wrapped = _WRAPPED.fullmatch(text)
     return (wrapped.group(1).strip() if wrapped else text) or clean.squash(title)
 
 
 def _site_part(part: str, rest: list[str], page: _Page, on_page: bool = False) -> bool:
-    """An end of a title that names the site or a channel, with a longer headline left beside it."""
+    """An end of a title that names the site (whatever its length) or, in <title>, a channel or
+    a name shaped like a site's, shorter than the headline left beside it."""
     key = _key(part)
-    if not key or len(key) >= len(_key("".join(rest))) or len(_HAN_CHAR.findall("".join(rest))) < 4:
+    if not key or len(_HAN_CHAR.findall("".join(rest))) < 4:
         return False
     named = any(key == site or (len(site) >= 2 and site in key) or (len(key) >= 2 and key in site) for site in page.sites)
     if named or on_page:
         return named
-    return key in CHANNEL_WORDS or bool(SITE_PART_END.search(key)) and len(key) <= 20 or _site_like(part)
+    if all(w in CHANNEL_WORDS for w in re.split(r"[·・、/\s]+", part) if w):
+        return True
+    shorter = len(key) < len(_key("".join(rest)))
+    return shorter and (bool(SITE_PART_END.search(key)) and len(key) <= 20 or _site_like(part))
+
+
+def _unmatched_closers(text: str) -> str:
+    """'专题》分类》标题' uses 》 as a breadcrumb: those 》 that close no 《 become '>'."""
+    out, depth = [], 0
+    for ch in text:
+        if ch == "《":
+            depth += 1
+        elif ch == "》":
+            if depth == 0:
+                ch = ">"
+            depth = max(0, depth - 1)
+        out.append(ch)
+    return "".join(out)
 
 
 def _strip_tags(text: str) -> str:
