@@ -160,6 +160,13 @@ def test_meta_author_names_people_only() -> None:
         ("（记者 王小明 通讯员 陈刚）", ("王小明", "陈刚")),
         ("记者 张伟李娜", ("张伟", "李娜")),  # two names written together
         ("记者 次仁罗布", ("次仁罗布",)),  # a four-character name is one name when it does not split
+        ("本报记者 张三 北京报道", ("张三",)),
+        ("记者 张三 摄影报道", ("张三",)),
+        ("记者 张三 发自北京", ("张三",)),
+        ("记者 张三、李四 综合报道", ("张三", "李四")),
+        ("文/图 张三", ("张三",)),
+        ("作者：张三（某某大学教授）", ("张三",)),
+        ("作者 | 张三", ("张三",)),
     ],
 )
 def test_newsroom_by_line_forms(line: str, authors: tuple[str, ...]) -> None:
@@ -215,3 +222,16 @@ def test_trailing_names_in_brackets_close_a_story() -> None:
 def test_a_link_line_is_the_page_only_when_labelled_so() -> None:
     assert metadata.read_line("本文链接：https://a.example.cn/1.html") == metadata.Credits(own_url="https://a.example.cn/1.html")
     assert metadata.read_line("来源链接：https://b.example.cn/2.html") == metadata.Credits(original_url="https://b.example.cn/2.html")
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "rest", "authors"),
+    [
+        ("新京报讯（记者张三 通讯员李四）4月1日，民警走进社区。", "4月1日，民警走进社区。", ("张三", "李四")),
+        ("央视网消息（记者 张三）：近日，民警走进社区。", "近日，民警走进社区。", ("张三",)),
+        ("新华社乌鲁木齐3月15日电（记者 阿依古丽·买买提）近日，民警走进社区。", "近日，民警走进社区。", ("阿依古丽·买买提",)),
+    ],
+)
+def test_lead_credits_in_the_usual_forms(paragraph: str, rest: str, authors: tuple[str, ...]) -> None:
+    text, found = metadata.lead_credit(paragraph)
+    assert text == rest and found is not None and found.authors == authors

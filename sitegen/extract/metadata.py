@@ -85,6 +85,10 @@ _WEEKDAY = r"(?:\s*(?:星期|周)[一二三四五六日天])?"
 _URL = re.compile(r"<?(https?://[^\s<>]+?)>?")
 _ORIGINAL = re.compile(r"^(?:原文链接|原文地址|原文网址|阅读原文|查看原文|来源链接|来源地址|来源网址|转载自)\s*[:：]?\s*(https?://\S+)$")
 _OWN_URL = re.compile(r"^(?:本文链接|本文地址|本文网址|本页地址|本页网址|文章链接|文章地址|网页地址)\s*[:：]?\s*(https?://\S+)$")
+# What follows reporters' names and is none: '北京报道', '摄影报道', '发自北京', '摄'.
+_REPORT_TAIL = re.compile(rf"\s+(?:[{HAN}]{{0,6}}?(?:联合|综合|摄影)?报道|发自\S{{1,10}}|摄影?|供图)\s*$")
+# A writer's affiliation in brackets after the name: '张三（某某大学教授）'.
+_AFFILIATION = re.compile(r"(?<=[^\s()（）])[（(][^()（）]{2,30}[)）]")
 _DOMAIN = re.compile(r"\.(?:com|cn|net|org|gov|edu|info|cc|tv|io|hk|tw)\b", re.IGNORECASE)
 _PRODUCER = re.compile(rf"^(?P<org>.{{1,12}}?{PUBLISHER_END})\S{{0,10}}?{PRODUCER_VERBS}$")
 _BRACKETS = re.compile(r"^[【\[(（]\s*(.*?)\s*[】\])）]$")
@@ -201,7 +205,7 @@ def lead_credit(paragraph: str) -> tuple[str, Credits | None]:
     if not match:
         return paragraph, None
     credit = match.group("credit")
-    return paragraph[match.end() :], _roles(credit) or _reported(credit) or Credits()
+    return paragraph[match.end() :], _roles(credit, bracketed=True) or _reported(credit) or Credits()
 
 
 def trailing_credit(paragraph: str) -> tuple[str, Credits | None]:
@@ -214,7 +218,7 @@ def trailing_credit(paragraph: str) -> tuple[str, Credits | None]:
             return paragraph[: bare.start()].rstrip(), Credits(authors=people)
         return paragraph, None
     credit = _BRACKETS.sub(r"\1", match.group(0).strip())
-    found = _labelled(credit) or _roles(credit) or _reported(credit) or _lenient_roles(credit)
+    found = _labelled(credit) or _roles(credit, bracketed=True) or _reported(credit) or _lenient_roles(credit)
     return paragraph[: match.start()].rstrip(), found
 
 
@@ -287,11 +291,14 @@ def _field(field: str | None, value: str) -> Credits | None:
     return found.merge(_roles(rest) or _lenient_roles(rest)) if rest else found
 
 
-def _roles(line: str) -> Credits | None:
-    """'□本报记者徐瑞春', '□见习记者 沈媛', '记者 张三 通讯员 李四' -> the authors."""
+def _roles(line: str, bracketed: bool = False) -> Credits | None:
+    """'□本报记者徐瑞春', '□见习记者 沈媛', '记者 张三 通讯员 李四' -> the authors.
+
+    A mark before the line, or brackets around it (本报讯（记者张三）), let a name follow its
+    role with no space."""
     text = line.strip()
     stripped = text.lstrip(BYLINE_MARKS + " \u3000")
-    marked = stripped != text
+    marked = stripped != text or bracketed
     pieces = _ROLE.split(stripped)
     if len(pieces) < 3 or pieces[0].strip():
         return None
@@ -454,7 +461,9 @@ def _pair(token: str) -> tuple[str, str] | None:
 def _tokens(text: str) -> list[str]:
     """Parts of a list of names; a two-character name spaced out to the width of three
     ('王　伟', '赵  培') is one name."""
-    parts = [p.strip("()（）[]【】") for p in _NAME_SPLIT.split(text.strip(" \u3000()（）[]【】"))]
+    text = _AFFILIATION.sub(" ", text.strip()).strip(" \u3000()（）[]【】")
+    text = _REPORT_TAIL.sub("", text)
+    parts = [p.strip("()（）[]【】") for p in _NAME_SPLIT.split(text)]
     parts = [p for p in parts if p]
     out: list[str] = []
     i = 0

@@ -55,6 +55,9 @@ BYLINE_LABELS: dict[str, str | None] = {
     "通讯员": "authors",
     "文": "authors",
     "文字": "authors",
+    "文/图": "authors",
+    "图/文": "authors",
+    "文图": "authors",
     "责任编辑": "editor",
     "值班编辑": "editor",
     "本文编辑": "editor",
@@ -90,7 +93,7 @@ BYLINE_LABELS: dict[str, str | None] = {
 # Separators between a label and its value; "/" as in 文/张三 图/李四.
 LABEL_SEPARATORS = ":：/／|｜"
 # Labels that may be followed by a space alone (责任编辑 张三, 作者 李四): a name must follow.
-SPACED_LABELS = ("责任编辑", "值班编辑", "本文编辑", "责编", "编辑", "作者", "执笔", "撰稿", "摄影")
+SPACED_LABELS = ("责任编辑", "值班编辑", "本文编辑", "责编", "编辑", "作者", "执笔", "撰稿", "摄影", "文/图", "图/文", "文图")
 
 # Reporter roles written before names with no colon: □本报记者徐瑞春, □见习记者 沈媛, 记者 张三 通讯员 李四.
 AUTHOR_ROLES = (
@@ -159,7 +162,8 @@ NOT_PERSON = frozenset(
     {
         "佚名", "未知", "匿名", "本站", "本网", "本报", "本台", "本刊", "网络", "网友", "网民", "综合", "小编",
         "编辑", "编者", "管理员", "站长", "作者", "记者", "通讯员", "受访者", "资料图", "资料", "供图",
-        "网络整理", "整理", "转载", "原创", "来源", "不详", "暂无", "无", "admin", "administrator", "system",
+        "网络整理", "整理", "转载", "原创", "来源", "不详", "暂无", "无", "报道", "摄影", "摄影报道", "综合报道",
+        "联合报道", "发自", "供图", "制图", "摄", "图", "文", "admin", "administrator", "system",
         "root", "webmaster", "editor", "guest", "anonymous", "unknown", "null", "none",
     }
 )  # fmt: skip
@@ -254,7 +258,7 @@ TRAILING_NAMES = re.compile(r"\s*[(（]\s*([^()（）]{2,30}?)\s*[)）]\s*$")
 REPORTED = re.compile(r"^(?P<who>.{2,40}?)\s*(?:联合)?报道$")
 # A lead credit: 本报讯（记者 张三 通讯员 李四）; the authors are read, and it is removed like a by-line.
 LEAD_CREDIT = re.compile(
-    r"^\S{0,20}?(?:讯|电)\s*[(（](?P<credit>(?:" + "|".join(AUTHOR_ROLES) + r")[^()（）]{1,60})[)）]\s*"
+    r"^\S{0,20}?(?:讯|电|消息)\s*[(（](?P<credit>(?:" + "|".join(AUTHOR_ROLES) + r")[^()（）]{1,60})[)）]\s*[:：]?\s*"
 )
 
 # Captions: short lines right after a picture; these openings mark one even when it is longer.
