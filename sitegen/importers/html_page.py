@@ -647,8 +647,14 @@ def _tail_credits(blocks: Sequence[Block], start: int, end: int) -> Credits:
 def _not_the_site(credits: Credits, page: _Page) -> Credits:
     """No author is the site itself, its brand, or the publisher credited as the source."""
     others = {*page.sites, *(_key(n) for n in (credits.source, credits.site) if n)}
-    people = tuple(a for a in credits.authors if not any(_key(a) in o or o in _key(a) for o in others if o))
+    people = tuple(a for a in credits.authors if not any(_names_site(_key(a), o) for o in others if o))
     return replace(credits, authors=people)
+
+
+def _names_site(author: str, site: str) -> bool:
+    """The author is the site, holds its name (东方快讯网), or is most of it (东方快讯 in
+    东方快讯客户端); a short name inside a longer one (张三 in 张三工作室) is still a person."""
+    return site in author or (len(author) >= 3 and author in site)
 
 
 def _head_credits(head: dict[str, str], editor: str | None = None) -> Credits:
