@@ -89,6 +89,7 @@ _OWN_URL = re.compile(r"^(?:本文链接|本文地址|本文网址|本页地址|
 _REPORT_TAIL = re.compile(rf"\s+(?:[{HAN}]{{0,6}}?(?:联合|综合|摄影)?报道|发自\S{{1,10}}|摄影?|供图)\s*$")
 # A writer's affiliation in brackets after the name: '张三（某某大学教授）'.
 _AFFILIATION = re.compile(r"(?<=[^\s()（）])[（(][^()（）]{2,30}[)）]")
+_MARKUP = "=<>\"'"  # a value holding these is a page's markup shown as text (size="20"), not a name
 _DOMAIN = re.compile(r"\.(?:com|cn|net|org|gov|edu|info|cc|tv|io|hk|tw)\b", re.IGNORECASE)
 _PRODUCER = re.compile(rf"^(?P<org>.{{1,12}}?{PUBLISHER_END})\S{{0,10}}?{PRODUCER_VERBS}$")
 _BRACKETS = re.compile(r"^[【\[(（]\s*(.*?)\s*[】\])）]$")
@@ -282,7 +283,7 @@ def _field(field: str | None, value: str) -> Credits | None:
         return Credits(authors=people) if people is not None else None
     if field == "photos":  # a photographer is credited when a person is named (图/新华社 names none)
         return Credits(authors=_people(value, bare=True, leading=True))
-    if len(value) > 30 or any(ch in value for ch in CLAUSE_PUNCT):
+    if len(value) > 30 or any(ch in value for ch in CLAUSE_PUNCT + _MARKUP):
         return None
     name, _, rest = value.partition(" ")
     if name in NOT_SOURCES:
@@ -397,7 +398,7 @@ def _lenient_labels(line: str) -> Credits:
         elif field in ("editor", "source"):
             token = next(iter(_NAME_SPLIT.split(_BRACKETS.sub(r"\1", value).strip("[]【】()（） "))), "")
             token = token.strip("[]【】()（）")
-            if 2 <= len(token) <= 20 and token not in NOT_SOURCES and not any(c in token for c in CLAUSE_PUNCT):
+            if 2 <= len(token) <= 20 and token not in NOT_SOURCES and not any(c in token for c in CLAUSE_PUNCT + _MARKUP):
                 found = found.merge(Credits(editor=token) if field == "editor" else Credits(source=token))
     return found
 
