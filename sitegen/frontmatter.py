@@ -155,6 +155,7 @@ class Document:
 
 
 # The front matter forms other generators write, told by their first line (after a BOM and blank lines).
+_YAML_BLOCK = re.compile(r"---[ \t]*\n(?:.*\n)*?[ \t]*[\w-]+[ \t]*:.*\n(?:.*\n)*?---[ \t]*(?:\n|$)")
 _TOML_BLOCK = re.compile(r"\+\+\+[ \t]*\n(.*?\n)?\+\+\+[ \t]*(?:\n|$)", re.DOTALL)
 _OPEN_KEY = re.compile(r"[A-Za-z_][\w-]*[ \t]*:(?:[ \t]|$)")
 _OPEN_LINE = re.compile(r"(?:[A-Za-z_][\w-]*[ \t]*:.*|[ \t]+.*|-.*|[ \t]*)")
@@ -168,7 +169,7 @@ def dialect(text: str) -> str | None:
     from other text before parsing it. A BOM, CRLF line ends and leading blank lines are allowed."""
     head = text[:65536].lstrip("\ufeff").replace("\r\n", "\n").lstrip("\n \t")
     if head.startswith("---"):
-        return "yaml" if re.match(r"---[ \t]*\n(?:.*\n)*?[ \t]*[\w-]+[ \t]*:.*\n(?:.*\n)*?---[ \t]*(?:\n|$)", head) else None
+        return "yaml" if _YAML_BLOCK.match(head) else None
     if head.startswith("+++"):
         return "toml" if _TOML_BLOCK.match(head) else None
     if head.startswith("{"):

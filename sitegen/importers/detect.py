@@ -1,7 +1,8 @@
 """What kind of source a file is, judged by its bytes and never by its name.
 
-Kinds: a blog post with front matter (Hexo, Jekyll), a full HTML page, text copied out of a
-portal page, and text extracted from a newspaper PDF. Decoding happens here too, because an
+Kinds: a blog post with front matter (Hexo, Jekyll, Hugo: YAML, Hexo's YAML without the opening
+---, TOML or JSON, with CRLF line ends or a BOM), a full HTML page, text copied out of a portal
+page, and text extracted from a newspaper PDF. Decoding happens here too, because an
 HTML page's declared charset is part of recognising it.
 """
 
@@ -15,6 +16,7 @@ from typing import Literal
 
 from charset_normalizer import from_bytes
 
+from sitegen import frontmatter
 from sitegen.errors import SitegenError
 from sitegen.extract.patterns import CJK_PUNCT, HAN
 from sitegen.typography import ends_sentence, has_clause_punctuation
@@ -29,7 +31,6 @@ _FIRST_TAG_ENCODING = re.compile(rb"""^\s*<[?\w][^>]*?\bencoding\s*=\s*["']?\s*(
 _HTML_START = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b", re.IGNORECASE | re.DOTALL)
 # Markup that only a web page has; a file that opens with a tag and holds several is a page.
 _HTML_TAGS = re.compile(rb"<(?:html|head|body|div|table|td|p|br|span|a|meta|title)\b", re.IGNORECASE)
-_FRONT_MATTER = re.compile(r"^\s*---[ \t]*\n(?:.*\n)*?\w[\w-]*:.*\n(?:.*\n)*?(?:---|\.\.\.)[ \t]*(?:\n|$)")
 _BYLINE_LABEL = re.compile(r"(?:发布时间|来源|作者|责任编辑|编辑|时间)\s*[:：]")
 _GAP = re.compile(f"[{HAN}{CJK_PUNCT}] [{HAN}]")
 
@@ -51,7 +52,7 @@ def detect(data: bytes) -> Source:
     if _HTML_START.match(data[:4096]) or (data.lstrip()[:1] == b"<" and len(_HTML_TAGS.findall(data[:4096])) >= 3):
         return Source("html", decode_html(data))
     text = decode_text(data)
-    if _FRONT_MATTER.match(text):
+    if frontmatter.dialect(text) is not None:
         return Source("post", text)
     if re.search(r"<(?:html|body)\b", text[:2048], re.IGNORECASE):
         return Source("html", text)
