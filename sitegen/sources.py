@@ -2,8 +2,11 @@
 
 A source is a file, a folder (walked recursively in sorted order), an http(s) URL or a WARC
 file (each HTML response in it is one item). Walking a folder skips hidden files and files
-that are plainly not news (pictures, scripts, fonts ...): they are counted, not imported. A
-file named on the command line is always tried, so a wrong one gets a message of its own.
+that are plainly not news (scripts, fonts ...): they are counted, not imported. Configuration
+(a blog's settings, data files, theme templates) is skipped with that reason, and so are the
+folders a blog keeps beside its posts (its theme, installed packages, the site it built). A
+picture is an Asset: copied into the site if an imported post shows it, else listed. A file
+named on the command line is always tried, so a wrong one gets a message of its own.
 
 Nothing but plain files is ever opened: a FIFO would hang the import, a device may never end
 (or do something when opened), so these and sockets are skipped with their reason, found in a
@@ -22,6 +25,7 @@ import stat
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
@@ -32,8 +36,8 @@ from sitegen.errors import SitegenError
 
 MAX_BYTES = fetch.MAX_BYTES
 
+PICTURES = frozenset({"jpg", "jpeg", "png", "gif", "webp", "bmp", "svg", "ico", "tif", "tiff", "avif", "heic"})
 _NOT_NEWS = {
-    "a picture": "jpg jpeg png gif webp bmp svg ico tif tiff avif heic",
     "a style sheet or script": "css js mjs map",
     "a font": "woff woff2 ttf otf eot",
     "audio or video": "mp3 mp4 m4a wav ogg flv avi mov webm wmv",
@@ -42,6 +46,46 @@ _NOT_NEWS = {
     "a program": "exe dll so dylib bin swf class pyc",
 }
 _REASONS = {ext: reason for reason, exts in _NOT_NEWS.items() for ext in exts.split()}
+# A blog's settings, data files and theme: skipped with their reason, and listed.
+_CONFIGURATION = {
+    "configuration, not a story": "yml yaml toml json lock ini cfg conf",
+    "a theme's template or style (configuration), not a story": "ejs swig njk pug jade styl scss sass less liquid hbs",
+}
+_CONFIG_REASONS = {ext: reason for reason, exts in _CONFIGURATION.items() for ext in exts.split()}
+_CONFIG_NAMES = dict.fromkeys(
+    ("gemfile", "rakefile", "makefile", "dockerfile", "cname", "procfile"), "configuration, not a story"
+)
+# A repository's notes about itself, beside its posts, whatever their extension.
+_NOTES = frozenset({"readme", "license", "licence", "changelog", "contributing", "copying"})
+# The settings file of each generator: the folder that holds one is a blog's.
+BLOG_SETTINGS: dict[str, Literal["hugo", "jekyll"]] = {
+    "hugo.toml": "hugo",
+    "hugo.yaml": "hugo",
+    "hugo.json": "hugo",
+    "config.toml": "hugo",
+    "config.yaml": "hugo",
+    "config.json": "hugo",
+    "_config.yml": "jekyll",
+    "_config.yaml": "jekyll",
+    "_config.toml": "jekyll",
+}
+# Folders a blog keeps beside its posts that hold no story, skipped whole (in a blog's folder only:
+# elsewhere a folder named public may hold news pages). node_modules is never news.
+_BLOG_FOLDERS = {
+    "themes": "the blog's theme (configuration)",
+    "layouts": "the blog's templates (configuration)",
+    "_layouts": "the blog's templates (configuration)",
+    "_includes": "the blog's templates (configuration)",
+    "_sass": "the blog's styles (configuration)",
+    "_data": "the blog's data files (configuration)",
+    "scaffolds": "Hexo's templates for new posts (configuration)",
+    "archetypes": "Hugo's templates for new posts (configuration)",
+    "public": "the site the blog built from its posts: the posts are imported from their sources",
+    "_site": "the site Jekyll built from the posts: the posts are imported from their sources",
+    "resources": "files Hugo generated",
+}
+_PACKAGES = "node_modules"
+_POST_SUFFIXES = (".md", ".markdown")
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 _SPECIAL = (
     (stat.S_ISFIFO, "a named pipe (FIFO)"),
@@ -59,6 +103,15 @@ class Item:
     path: Path | None = None  # the file, or the WARC file holding the record
     url: str | None = None  # the URL to fetch, or the record's target URI
     offset: int | None = None  # where the record starts in its WARC file
+    root: Path | None = None  # the folder named on the command line that this file was found in
+
+
+@dataclass(frozen=True)
+class Asset:
+    """A picture found in a folder: not a story, but copied into the site if an imported post shows it."""
+
+    label: str
+    path: Path
 
 
 @dataclass(frozen=True)
@@ -78,7 +131,7 @@ class Loaded:
     charset: str | None  # what the HTTP header declared
 
 
-Entry = Item | Unusable
+Entry = Item | Unusable | Asset
 
 
 def expand(sources: Sequence[str]) -> list[Entry]:
@@ -119,18 +172,36 @@ def _walk(folder: Path, top: Path, root: str) -> Iterator[Entry]:
     except OSError as err:
         yield Unusable(str(folder), f"cannot read this folder: {err.strerror}", failed=True)
         return
+    blog = any(path.name in BLOG_SETTINGS for path in paths)
+    owner = _owner(folder)
     for path in paths:
         if path.name.startswith("."):
             yield Unusable(str(path), "hidden, not imported", failed=False, routine=True)
         elif path.is_symlink():
-            yield from _link(path, top, root)
+            yield from _link(path, top, root, owner)
         elif path.is_dir():
-            yield from _walk(path, top, root)
+            reason = _BLOG_FOLDERS.get(path.name) if blog else None
+            if path.name == _PACKAGES:
+                reason = "installed packages (configuration)"
+            if reason:
+                yield Unusable(str(path), f"a folder of {reason}: not imported", failed=False)
+            else:
+                yield from _walk(path, top, root)
         else:
-            yield from _file(path)
+            yield from _file(path, top, owner)
 
 
-def _link(path: Path, top: Path, root: str) -> Iterator[Entry]:
+def _owner(folder: Path) -> Path | None:
+    """The post whose own folder this is: a Hexo asset folder (_posts/a/ beside _posts/a.md) or a Hugo
+    page bundle (a folder holding index.md)."""
+    for suffix in _POST_SUFFIXES:
+        for post in (folder.with_name(folder.name + suffix), folder / f"index{suffix}"):
+            if post.is_file():
+                return post
+    return None
+
+
+def _link(path: Path, top: Path, root: str, owner: Path | None) -> Iterator[Entry]:
     """A link found in a folder: skipped if it leads out of the folder named, or nowhere; a folder
     inside it is walked there anyway (and following it could go round in circles)."""
     target = os.path.realpath(path)
@@ -141,21 +212,31 @@ def _link(path: Path, top: Path, root: str) -> Iterator[Entry]:
     elif os.path.isdir(target):
         yield Unusable(str(path), f"a link to the folder {target}, imported from there", failed=False, routine=True)
     else:
-        yield from _file(path)
+        yield from _file(path, top, owner)
 
 
-def _file(path: Path) -> Iterator[Entry]:
-    """A file found in a folder, by its kind, its name, then its first bytes."""
+def _file(path: Path, top: Path, owner: Path | None = None) -> Iterator[Entry]:
+    """A file found in a folder, by its kind, its name, then its first bytes; owner is the post whose
+    own folder (asset folder, page bundle) the file is in."""
+    suffix = path.suffix.lower().lstrip(".")
     if kind := _special(path):
         yield Unusable(str(path), f"{kind}, not a file: not opened", failed=False)
+    elif suffix in PICTURES:
+        yield Asset(str(path), path)
     elif path.name.lower().endswith((".warc", ".warc.gz")):
         yield from warc_items(path)
-    elif reason := _REASONS.get(path.suffix.lower().lstrip(".")):
+    elif config := _CONFIG_REASONS.get(suffix) or _CONFIG_NAMES.get(path.name.lower()):
+        yield Unusable(str(path), config, failed=False)
+    elif reason := _REASONS.get(suffix):
         yield Unusable(str(path), f"{reason}, not a news source", failed=False, routine=True)
+    elif path.name.split(".")[0].lower() in _NOTES:
+        yield Unusable(str(path), "a repository's notes about itself (README, LICENSE ...), not a story", False)
+    elif owner is not None and path != owner and not path.name.lower().endswith(_POST_SUFFIXES):
+        yield Unusable(str(path), f"a file of {owner}'s own folder, not a story (only pictures are copied)", False)
     elif is_warc(path):
         yield from warc_items(path)
     else:
-        yield Item(str(path), path=path)
+        yield Item(str(path), path=path, root=top)
 
 
 def _special(path: Path) -> str | None:

@@ -10,6 +10,13 @@ item whose fingerprint is known is not converted again. Posts are written whole 
 file, then a rename) and Ctrl-C lets the post being written finish, so an interrupted run
 leaves nothing half-written and a second run does only the rest.
 
+Pictures: a migrated blog post's local pictures are copied into the site's static/ folder when
+the post is written, and its links rewritten to them. A picture the post addressed site-wide
+(/images/a.png) keeps that address, so that old links to it keep working; one beside the post
+(a relative address, a Hexo asset folder, a Hugo bundle) goes to static/images/<slug>/. A file
+already there is never overwritten: a different picture of the same name gets a new one. Each
+picture found in an imported folder is reported as copied (and for which post) or not used.
+
 Edited posts: content/.sitegen-imported lists the SHA-256 of each post as the importer last
 wrote it. A post not listed there was changed by someone (or written by hand): the importer
 never rewrites it. Re-importing its source reports a conflict, and a copy of its story is
@@ -20,6 +27,7 @@ false conflicts.
 
 from __future__ import annotations
 
+import filecmp
 import hashlib
 import json
 import multiprocessing
@@ -33,8 +41,9 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, Literal, TypeVar
+from urllib.parse import quote, unquote, urlsplit
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
@@ -43,14 +52,25 @@ from sitegen import dedupe, fetch, frontmatter, sources
 from sitegen.config import Config
 from sitegen.content import post_paths
 from sitegen.errors import SitegenError, SitegenErrors
-from sitegen.frontmatter import Copy
-from sitegen.importers import html_page
+from sitegen.frontmatter import Copy, Meta
+from sitegen.importers import Picture, html_page
 from sitegen.importers.convert import KIND_NAMES, Converted, convert, fingerprint, to_post
+from sitegen.importers.markdown_body import rewrite_images
 from sitegen.slugs import unique
-from sitegen.sources import Item, Unusable
+from sitegen.sources import Asset, Item, Unusable
 
-Status = Literal["created", "unchanged", "duplicate", "page", "conflict", "failed", "skipped"]
-STATUSES: tuple[Status, ...] = ("created", "unchanged", "duplicate", "page", "conflict", "failed", "skipped")
+Status = Literal["created", "unchanged", "duplicate", "page", "conflict", "failed", "skipped", "copied"]
+STATUSES: tuple[Status, ...] = (
+    "created",
+    "unchanged",
+    "duplicate",
+    "page",
+    "conflict",
+    "failed",
+    "skipped",
+    "copied",
+)
+LOSS_LIMIT = 0.02  # share of a source's Han text a post may lack before the summary counts it
 WRITTEN = ".sitegen-imported"
 _WRITTEN_HEADER = (
     "# SHA-256 of each post as `sitegen import` last wrote it. A post not listed here was changed\n"
@@ -75,7 +95,8 @@ class Outcome:
     message: str
     post: Path | None = None
     review: tuple[str, ...] = ()
-    routine: bool = False  # skipped as expected (hidden files, pictures ...): counted, not listed
+    routine: bool = False  # skipped as expected (hidden files, scripts ...): counted, not listed
+    missing_han: float = 0.0  # share of the source's Han text the post lacks (a migrated post)
 
 
 @dataclass
@@ -90,6 +111,7 @@ class ImportReport:
     def totals(self) -> dict[str, int]:
         counts: dict[str, int] = {s: sum(1 for o in self.outcomes if o.status == s) for s in STATUSES}
         counts["needs_review"] = sum(1 for o in self.outcomes if o.status == "created" and o.review)
+        counts["text_missing"] = sum(1 for o in self.outcomes if o.status == "created" and o.missing_han > LOSS_LIMIT)
         return counts
 
     def summary(self) -> str:
@@ -104,9 +126,17 @@ class ImportReport:
             f" ({t['needs_review']} need{'s' if t['needs_review'] == 1 else ''} review)" if t["needs_review"] else ""
         )
         pages = f"{t['page']} joined as later pages, " if t["page"] else ""
+        copied = f", {t['copied']} picture{'s' if t['copied'] != 1 else ''} copied" if t["copied"] else ""
+        lost = (
+            f"\n{t['text_missing']} post{'s' if t['text_missing'] != 1 else ''} with more than "
+            f"{LOSS_LIMIT:.0%} of the source's text missing: see their review items"
+            if t["text_missing"]
+            else ""
+        )
         lines.append(
             f"{n} source{'s' if n != 1 else ''}: {t['created']} created{review}, {t['unchanged']} unchanged, "
             f"{t['duplicate']} duplicate, {pages}{t['conflict']} conflict, {t['failed']} failed, {t['skipped']} skipped"
+            f"{copied}{lost}"
         )
         return "\n".join(lines)
 
@@ -145,8 +175,10 @@ def run(
     workers = _workers(jobs, len(items))
     done = ImportReport()
     archive: Archive | None = None
+    assets: list[tuple[int, Asset]] = []  # pictures found, and where their outcome goes
     try:
         archive = scan(content_dir, workers)
+        archive.static = Static(cfg.root / cfg.static_dir, max_bytes)
         job = _Job(cfg, archive.verified(), timeout, max_bytes)
         with _extracting(items, job, workers) as results, _progress(len(items)) as advance:
             pages = PageJoiner(cfg)
@@ -155,6 +187,10 @@ def run(
                     status: Status = "failed" if entry.failed else "skipped"
                     done.outcomes.append(Outcome(entry.label, status, entry.reason, routine=entry.routine))
                     continue
+                if isinstance(entry, Asset):
+                    assets.append((len(done.outcomes), entry))
+                    done.outcomes.append(Outcome(entry.label, "skipped", _UNUSED))
+                    continue
                 for found, later in pages.add(next(results)):
                     with _uninterrupted():  # a post written is a post counted, whenever Ctrl-C comes
                         done.outcomes.extend(_settle_pages(found, later, archive, content_dir))
@@ -162,6 +198,8 @@ def run(
             for found, later in pages.flush():
                 with _uninterrupted():
                     done.outcomes.extend(_settle_pages(found, later, archive, content_dir))
+        for at, asset in assets:
+            done.outcomes[at] = _asset_outcome(asset, archive.static)
     except KeyboardInterrupt:
         done.complete = False
         raise KeyboardInterrupt(
@@ -268,7 +306,7 @@ def _extract(item: Item) -> Extracted:
     if digest in job.known:
         return Extracted(item.label, digest)
     try:
-        converted = convert(loaded.data, Path(item.label), job.cfg, set(), charset=loaded.charset)
+        converted = convert(loaded.data, Path(item.label), job.cfg, set(), charset=loaded.charset, root=item.root)
     except SitegenError as err:
         return Extracted(item.label, digest, error=_message(err))
     except Exception as err:  # one source's importer bug must not stop the others
@@ -339,6 +377,7 @@ class Archive:
     current: dict[Path, str]  # each post's SHA-256 now
     written: set[str]  # SHA-256 of posts as the importer wrote them
     index: dedupe.Index[Path]
+    static: Static | None = None  # where the posts' pictures are copied
 
     def verified(self) -> frozenset[str]:
         """Fingerprints whose post is as the importer wrote it: re-reading their source is skipped."""
@@ -465,7 +504,9 @@ def _known(found: Extracted, path: Path, archive: Archive) -> Outcome:
         # A post written before the importer kept its list: it is unedited if converting again gives it.
         head, _ = _split(text)
         again = replace(found.converted.meta, slug=_key(head, "slug") or path.stem)
-        if frontmatter.dump(again, found.converted.body) == text:
+        pictures = found.converted.raw.pictures
+        placement = place(pictures, again.slug or "", archive.static) if archive.static and pictures else Placement()
+        if frontmatter.dump(*placed(again, found.converted.body, placement)) == text:
             archive.written.add(_sha(text))
             return Outcome(found.label, "unchanged", f"already imported into {path}", path)
     return Outcome(
@@ -510,12 +551,149 @@ def _create(label: str, converted: Converted, sketch: dedupe.Sketch, archive: Ar
     meta = replace(converted.meta, slug=unique(converted.meta.slug or "post", archive.slugs))
     slug = meta.slug or ""
     target = content_dir / "posts" / (str(meta.date.year) if meta.date else "undated") / f"{slug}.md"
-    _commit(target, frontmatter.dump(meta, converted.body), archive, content_dir)
+    meta, body = _with_pictures(meta, converted, target, archive.static)
+    _commit(target, frontmatter.dump(meta, body), archive, content_dir)
     archive.slugs.add(slug)
     archive.by_fingerprint[meta.fingerprint or ""] = target
     archive.index.add(target, sketch)
     review = f"; to check: {', '.join(meta.review)}" if meta.review else ""
-    return Outcome(label, "created", f"{KIND_NAMES[converted.kind]} -> {target}{review}", target, meta.review)
+    message = f"{KIND_NAMES[converted.kind]} -> {target}{review}"
+    return Outcome(label, "created", message, target, meta.review, missing_han=converted.raw.missing_han)
+
+
+# Pictures: where a post's pictures go under static/, and copying them there.
+
+_UNUSED = "a picture that no post imported in this run shows: not copied"
+
+
+@dataclass
+class Static:
+    """The site's static/ folder as this run fills it."""
+
+    folder: Path
+    max_bytes: int
+    # each picture copied (by its real path) -> its path under folder, and the post that shows it
+    copied: dict[str, tuple[str, Path]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Placement:
+    moved: dict[str, str] = field(default_factory=dict)  # address as the post wrote it -> its address in the site
+    copies: tuple[tuple[Path, str], ...] = ()  # picture file -> its path under static/
+    review: tuple[str, ...] = ()
+
+
+def place(pictures: Sequence[Picture], slug: str, static: Static) -> Placement:
+    """Where each picture goes under static/: the path it was addressed by site-wide (Picture.keep), else
+    images/<slug>/<its name>. A different file already there, or planned there, moves it to name-2,
+    name-3 ...; a missing picture gets its planned address all the same, so that putting the file there
+    mends the link, and a review item that says so."""
+    moved: dict[str, str] = {}
+    copies: list[tuple[Path, str]] = []
+    review: list[str] = []
+    planned: dict[str, Path] = {}
+    for picture in pictures:
+        name = picture.path.name if picture.path else PurePosixPath(unquote(urlsplit(picture.ref).path)).name
+        wanted = picture.keep or f"images/{slug}/{name or 'picture'}"
+        if picture.path is None:
+            review.append(f"image not found: {picture.ref} (put it at {static.folder.name}/{wanted})")
+            rel = wanted
+        elif (problem := _unfit(picture.path, static.max_bytes)) is not None:
+            review.append(f"image {picture.ref} not copied: {problem}")
+            continue
+        else:
+            rel = _free(wanted, picture.path, static.folder, planned)
+            planned[rel] = picture.path
+            copies.append((picture.path, rel))
+        address = "/" + quote(rel)
+        if address != picture.ref:
+            moved[picture.ref] = address
+    return Placement(moved, tuple(copies), tuple(review))
+
+
+def _with_pictures(meta: Meta, converted: Converted, post: Path, static: Static | None) -> tuple[Meta, str]:
+    """The post's pictures copied into static/ (for the post about to be written at post), its links to them
+    rewritten."""
+    if static is None or not converted.raw.pictures:
+        return meta, converted.body
+    placement = place(converted.raw.pictures, meta.slug or "", static)
+    for source, rel in placement.copies:
+        _copy_picture(source, static.folder / rel)
+        static.copied[os.path.realpath(source)] = (rel, post)
+    return placed(meta, converted.body, placement)
+
+
+def placed(meta: Meta, body: str, placement: Placement) -> tuple[Meta, str]:
+    """The post with its pictures' addresses rewritten to where they were placed, and what was not placed
+    listed under review."""
+    if not placement.moved and not placement.review:
+        return meta, body
+    images = tuple(placement.moved.get(image, image) for image in meta.images)
+    review = tuple(dict.fromkeys((*meta.review, *placement.review)))
+    body = rewrite_images(body, placement.moved) if placement.moved else body
+    return replace(meta, images=images, review=review), body
+
+
+def _free(wanted: str, source: Path, folder: Path, planned: dict[str, Path]) -> str:
+    """wanted, or name-2, name-3 ... beside it: the first path under folder that is free or already holds
+    the same picture."""
+    path = PurePosixPath(wanted)
+    n = 1
+    while True:
+        rel = wanted if n == 1 else str(path.with_name(f"{path.stem}-{n}{path.suffix}"))
+        other = planned.get(rel)
+        there = folder / rel
+        if other is not None and _same(other, source):
+            return rel
+        if other is None and (not there.exists() or _same(there, source)):
+            return rel
+        n += 1
+
+
+def _same(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b) or filecmp.cmp(a, b, shallow=False)
+    except OSError:
+        return False
+
+
+def _unfit(path: Path, max_bytes: int) -> str | None:
+    """Why a picture file is not copied, or None."""
+    try:
+        size = path.stat().st_size
+    except OSError as err:
+        return f"cannot read it: {err.strerror}"
+    return fetch.too_large(size, max_bytes) if size > max_bytes else None
+
+
+def _copy_picture(source: Path, target: Path) -> None:
+    """Copy a picture into static/ (written beside the target, then renamed); one already there is the
+    same picture (see _free) and is left as it is."""
+    if target.exists():
+        return
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        try:
+            with os.fdopen(fd, "wb") as out, source.open("rb") as handle:
+                while chunk := handle.read(1 << 20):
+                    out.write(chunk)
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError as err:
+        raise SitegenError(f"cannot copy the picture {source} here: {err.strerror}", target) from None
+
+
+def _asset_outcome(asset: Asset, static: Static | None) -> Outcome:
+    """A picture found in an imported folder: copied for the post that shows it, or left."""
+    used = static.copied.get(os.path.realpath(asset.path)) if static else None
+    if static is None or used is None:
+        return Outcome(asset.label, "skipped", _UNUSED)
+    rel, post = used
+    return Outcome(asset.label, "copied", f"a picture {post} shows -> {static.folder / rel}", post)
 
 
 def _commit(path: Path, text: str, archive: Archive, content_dir: Path) -> None:

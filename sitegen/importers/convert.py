@@ -2,6 +2,9 @@
 
 The common stage adds, from the story's own words, topics from the site's vocabulary,
 regions, tags and a summary, and fixes the slug and the fingerprint of the raw input.
+A migrated blog post keeps what its author set: its tags stay tags, a category that names a
+topic of the vocabulary (or one of its keywords) becomes that topic and any other is kept as a
+tag, listed under review; keywords are found only for a post with no tags or categories.
 """
 
 from __future__ import annotations
@@ -9,11 +12,13 @@ from __future__ import annotations
 import codecs
 import hashlib
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from sitegen.config import Config
+from sitegen.config import Config, Topic
 from sitegen.errors import SitegenError
 from sitegen.extract import clean
 from sitegen.extract.regions import find_regions
@@ -21,7 +26,7 @@ from sitegen.extract.vocab import find_tags, find_topics
 from sitegen.frontmatter import Meta
 from sitegen.importers import RawStory, html_page, pdf_text, portal_dump, post
 from sitegen.importers.detect import Kind, detect
-from sitegen.slugs import slugify, unique
+from sitegen.slugs import slugify, term_name, unique
 from sitegen.typography import clean_heading
 
 SUMMARY_LIMIT = 120
@@ -55,13 +60,19 @@ def fingerprint(data: bytes) -> str:
     return "sha256:" + hashlib.sha256(data).hexdigest()[:16]
 
 
-def convert(data: bytes, origin: Path, cfg: Config, taken: set[str], charset: str | None = None) -> Converted:
+def convert(
+    data: bytes, origin: Path, cfg: Config, taken: set[str], charset: str | None = None, root: Path | None = None
+) -> Converted:
     """Bytes of one source -> its post, with a slug made unique against taken.
 
     charset is what an HTTP header declared: like a browser, it outranks the page's own <meta>.
+    root is the folder the source was found in, for a blog post's pictures (see post.read).
     """
     source = detect(as_declared(data, charset))
-    raw = post.read(source.text, origin) if source.kind == "post" else _TEXT_READERS[source.kind](source.text)
+    if source.kind == "post":
+        raw = post.read(source.text, origin, root)
+    else:
+        raw = _TEXT_READERS[source.kind](source.text)
     if not raw.body_markdown.strip():
         raise SitegenError(f"no story text found in this {KIND_NAMES[source.kind]}")
     meta, body = to_post(raw, cfg, fingerprint(data), taken)
@@ -91,29 +102,100 @@ def as_declared(data: bytes, charset: str | None) -> bytes:
 
 def to_post(raw: RawStory, cfg: Config, digest: str, taken: set[str]) -> tuple[Meta, str]:
     """RawStory -> front matter and body: typeset title, vocabulary, summary, slug, fingerprint."""
+    if raw.migrated:
+        return migrated_post(raw, cfg, digest, taken)
     body = raw.body_markdown.strip()
     text = clean.markdown_text(body)
     title = clean_heading(raw.title) or _first_words(text)
-    meta = Meta(
+    meta = _meta(
+        raw,
+        text,
         title=title,
         subtitle=clean_heading(raw.subtitle) if raw.subtitle else None,
-        date=raw.date,
-        authors=raw.authors,
-        editor=raw.editor,
-        source=raw.source,
-        via=raw.via,
-        source_url=raw.source_url,
-        original_url=raw.original_url,
         categories=find_topics(text, cfg.topics, title=title),
         tags=find_tags(title, text),
-        regions=find_regions(text, title=title),
-        images=raw.images,
         summary=summarise(_paragraphs(body)),
         slug=unique(slugify(title), taken),
         review=raw.review,
         fingerprint=digest,
     )
     return meta, body
+
+
+def migrated_post(raw: RawStory, cfg: Config, digest: str, taken: set[str]) -> tuple[Meta, str]:
+    """A blog post's front matter: its title, dates, slug, old addresses and summary as its author set
+    them; its categories as topics or tags; topics, regions (and keywords, if it has none) from its prose."""
+    body = raw.body_markdown.strip()
+    text = clean.markdown_text(prose(body))
+    title = raw.title.strip() or _first_words(text)
+    topics, kept = sort_categories(raw.categories, cfg.topics)
+    own_tags = tuple(dict.fromkeys(term_name(t) for t in (*raw.tags, *kept) if term_name(t)))
+    meta = _meta(
+        raw,
+        text,
+        title=title,
+        subtitle=raw.subtitle,
+        categories=tuple(dict.fromkeys((*topics, *find_topics(text, cfg.topics, title=title)))),
+        tags=own_tags if raw.tags or raw.categories else find_tags(title, text),
+        summary=raw.summary or summarise(_running_text(prose(body))),
+        slug=unique(raw.slug or slugify(title), taken),
+        review=tuple(dict.fromkeys((*raw.review, *(f"category {c} kept as a tag" for c in kept)))),
+        fingerprint=digest,
+    )
+    return meta, body
+
+
+def _meta(raw: RawStory, text: str, **fields: Any) -> Meta:
+    """The front matter of a story: what its source established, as it gave it, regions found in its
+    text (and title), and fields."""
+    return Meta(
+        date=raw.date,
+        updated=raw.updated,
+        authors=raw.authors,
+        editor=raw.editor,
+        source=raw.source,
+        via=raw.via,
+        source_url=raw.source_url,
+        original_url=raw.original_url,
+        regions=find_regions(text, title=fields["title"]),
+        images=raw.images,
+        aliases=raw.aliases,
+        draft=raw.draft,
+        **fields,
+    )
+
+
+def sort_categories(categories: tuple[str, ...], topics: tuple[Topic, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The author's categories -> (topics they name, the others): a category names a topic when it is the
+    topic's name or one of its keywords (letter case and width aside); nothing else is guessed."""
+    names: dict[str, str] = {}
+    for topic in topics:
+        for word in (*topic.keywords, topic.name):
+            names[_folded(word)] = topic.name
+    matched: list[str] = []
+    kept: list[str] = []
+    for category in categories:
+        name = names.get(_folded(category))
+        if name is None:
+            kept.append(category)
+        else:
+            matched.append(name)
+    return tuple(dict.fromkeys(matched)), tuple(dict.fromkeys(kept))
+
+
+def _folded(word: str) -> str:
+    return unicodedata.normalize("NFKC", term_name(word)).casefold()
+
+
+# Markdown that holds no prose: code blocks (fenced or in a Hexo/Jekyll tag), HTML blocks' tags, tables' rules.
+_CODE_BLOCK = re.compile(r"^ {0,3}(`{3,}|~{3,})[^\n]*\n.*?(?:^ {0,3}\1[ \t]*$|\Z)", re.MULTILINE | re.DOTALL)
+_TAG = re.compile(r"<[^>\n]*>")
+
+
+def prose(markdown: str) -> str:
+    """The Markdown without its code blocks and HTML tags: what topics, regions, tags and the summary
+    are found in (a keyword inside a program is not the story's)."""
+    return _TAG.sub("", _CODE_BLOCK.sub("", markdown))
 
 
 def summarise(paragraphs: list[str], limit: int = SUMMARY_LIMIT) -> str | None:
@@ -137,6 +219,21 @@ def _paragraphs(body: str) -> list[str]:
     return [
         clean.markdown_text(chunk) for chunk in body.split("\n\n") if chunk and not chunk.startswith(("## ", "![", "*"))
     ]
+
+
+_NOT_RUNNING = ("#", "![", "|", ">", "    ", "\t", "{%", "{{", "- ", "* ", "+ ")
+
+
+def _running_text(markdown: str) -> list[str]:
+    """An author's paragraphs, each on one line: no headings of any level, pictures, tables, quotes,
+    lists or template tags."""
+    paragraphs = []
+    for chunk in re.split(r"\n[ \t]*\n", markdown):
+        lines = [line for line in chunk.split("\n") if line.strip() and not line.startswith(_NOT_RUNNING)]
+        text = " ".join(clean.markdown_text(line.strip()) for line in lines)
+        if text:
+            paragraphs.append(text)
+    return paragraphs
 
 
 def _first_words(text: str) -> str:
