@@ -240,15 +240,13 @@ class _Scan:
         marks = fence[2]
         if marks[0] == "`" and "`" in fence[3]:
             return 0  # an info string with a backtick: inline code, not a fence
-        close = re.compile(rf"^\s*{re.escape(marks[0])}{{{len(marks)},}}\s*$")
-        j = i + 1
-        while j < len(self.lines) and not close.match(self.lines[j]):
-            self._code_line(self.lines[j])
-            j += 1
-        return j + 1 - i
+        return self._code_until(i, re.compile(rf"^\s*{re.escape(marks[0])}{{{len(marks)},}}\s*$"))
 
     def _tagged(self, i: int, name: str) -> int:
-        end = re.compile(rf"\{{%-?\s*end{name}\s*-?%\}}|\{{\{{[<%]\s*/\s*{name}\s*[>%]\}}\}}")
+        return self._code_until(i, re.compile(rf"\{{%-?\s*end{name}\s*-?%\}}|\{{\{{[<%]\s*/\s*{name}\s*[>%]\}}\}}"))
+
+    def _code_until(self, i: int, end: re.Pattern[str]) -> int:
+        """The lines after line i are code up to the line end is found in (or the text's end)."""
         j = i + 1
         while j < len(self.lines) and not end.search(self.lines[j]):
             self._code_line(self.lines[j])
