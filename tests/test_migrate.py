@@ -406,3 +406,20 @@ def test_the_summary_counts_posts_that_lack_text() -> None:
     )
     assert report.totals()["text_missing"] == 1
     assert "1 post with more than 2% of the source's text missing" in report.summary()
+
+
+def test_a_picture_outside_the_imported_folder_is_not_copied(tmp_path: Path) -> None:
+    site = new_site(tmp_path / "site")
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    shutil.copy(BLOGS / "hexo/source/images/logo.png", tmp_path / "outside.png")
+    (notes / "inside.png").symlink_to(tmp_path / "outside.png")
+    (notes / "post.md").write_text(
+        "---\ntitle: 笔记\ndate: 2024-01-01\ntags: [笔记]\n---\n正文。\n\n![](../outside.png)\n\n![](inside.png)\n",
+        encoding="utf-8",
+    )
+    run = sitegen(site, "import", str(notes), "--report", str(site / "r.json"))
+    assert run.returncode == 0, run.stderr
+    assert not (site / "static").exists()
+    meta = frontmatter.read(next((site / "content").rglob("post.md")).read_text(encoding="utf-8"), Path("p"))[0]
+    assert [r.split(" (")[0] for r in meta.review] == ["image not found: ../outside.png", "image not found: inside.png"]
