@@ -207,7 +207,14 @@ def test_editors_are_editors_not_authors(line: str, editor: str) -> None:
 
 @pytest.mark.parametrize(
     ("value", "people"),
-    [("CSDN.NET", ()), ("大汉网络", ()), ("TRS", ()), ("网络整理", ()), ("肖春芳", ("肖春芳",)), ("欧阳晓明", ("欧阳晓明",))],
+    [
+        ("CSDN.NET", ()),
+        ("大汉网络", ()),
+        ("TRS", ()),
+        ("网络整理", ()),
+        ("肖春芳", ("肖春芳",)),
+        ("欧阳晓明", ("欧阳晓明",)),
+    ],
 )
 def test_meta_author_is_a_person_or_nothing(value: str, people: tuple[str, ...]) -> None:
     assert metadata.meta_people(value) == people
@@ -220,8 +227,12 @@ def test_trailing_names_in_brackets_close_a_story() -> None:
 
 
 def test_a_link_line_is_the_page_only_when_labelled_so() -> None:
-    assert metadata.read_line("本文链接：https://a.example.cn/1.html") == metadata.Credits(own_url="https://a.example.cn/1.html")
-    assert metadata.read_line("来源链接：https://b.example.cn/2.html") == metadata.Credits(original_url="https://b.example.cn/2.html")
+    assert metadata.read_line("本文链接：https://a.example.cn/1.html") == metadata.Credits(
+        own_url="https://a.example.cn/1.html"
+    )
+    assert metadata.read_line("来源链接：https://b.example.cn/2.html") == metadata.Credits(
+        original_url="https://b.example.cn/2.html"
+    )
 
 
 @pytest.mark.parametrize(
@@ -229,7 +240,11 @@ def test_a_link_line_is_the_page_only_when_labelled_so() -> None:
     [
         ("新京报讯（记者张三 通讯员李四）4月1日，民警走进社区。", "4月1日，民警走进社区。", ("张三", "李四")),
         ("央视网消息（记者 张三）：近日，民警走进社区。", "近日，民警走进社区。", ("张三",)),
-        ("新华社乌鲁木齐3月15日电（记者 阿依古丽·买买提）近日，民警走进社区。", "近日，民警走进社区。", ("阿依古丽·买买提",)),
+        (
+            "新华社乌鲁木齐3月15日电（记者 阿依古丽·买买提）近日，民警走进社区。",
+            "近日，民警走进社区。",
+            ("阿依古丽·买买提",),
+        ),
     ],
 )
 def test_lead_credits_in_the_usual_forms(paragraph: str, rest: str, authors: tuple[str, ...]) -> None:

@@ -83,8 +83,12 @@ _DMY = re.compile(
 )
 _WEEKDAY = r"(?:\s*(?:星期|周)[一二三四五六日天])?"
 _URL = re.compile(r"<?(https?://[^\s<>]+?)>?")
-_ORIGINAL = re.compile(r"^(?:原文链接|原文地址|原文网址|阅读原文|查看原文|来源链接|来源地址|来源网址|转载自)\s*[:：]?\s*(https?://\S+)$")
-_OWN_URL = re.compile(r"^(?:本文链接|本文地址|本文网址|本页地址|本页网址|文章链接|文章地址|网页地址)\s*[:：]?\s*(https?://\S+)$")
+_ORIGINAL = re.compile(
+    r"^(?:原文链接|原文地址|原文网址|阅读原文|查看原文|来源链接|来源地址|来源网址|转载自)\s*[:：]?\s*(https?://\S+)$"
+)
+_OWN_URL = re.compile(
+    r"^(?:本文链接|本文地址|本文网址|本页地址|本页网址|文章链接|文章地址|网页地址)\s*[:：]?\s*(https?://\S+)$"
+)
 # What follows reporters' names and is none: '北京报道', '摄影报道', '发自北京', '摄'.
 _REPORT_TAIL = re.compile(rf"\s+(?:[{HAN}]{{0,6}}?(?:联合|综合|摄影)?报道|发自\S{{1,10}}|摄影?|供图)\s*$")
 # A writer's affiliation in brackets after the name: '张三（某某大学教授）'.
@@ -398,7 +402,11 @@ def _lenient_labels(line: str) -> Credits:
         elif field in ("editor", "source"):
             token = next(iter(_NAME_SPLIT.split(_BRACKETS.sub(r"\1", value).strip("[]【】()（） "))), "")
             token = token.strip("[]【】()（）")
-            if 2 <= len(token) <= 20 and token not in NOT_SOURCES and not any(c in token for c in CLAUSE_PUNCT + _MARKUP):
+            if (
+                2 <= len(token) <= 20
+                and token not in NOT_SOURCES
+                and not any(c in token for c in CLAUSE_PUNCT + _MARKUP)
+            ):
                 found = found.merge(Credits(editor=token) if field == "editor" else Credits(source=token))
     return found
 

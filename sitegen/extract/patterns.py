@@ -93,7 +93,7 @@ BYLINE_LABELS: dict[str, str | None] = {
 # Separators between a label and its value; "/" as in 文/张三 图/李四.
 LABEL_SEPARATORS = ":：/／|｜"
 # Labels that may be followed by a space alone (责任编辑 张三, 作者 李四): a name must follow.
-SPACED_LABELS = ("责任编辑", "值班编辑", "本文编辑", "责编", "编辑", "作者", "执笔", "撰稿", "摄影", "文/图", "图/文", "文图")
+SPACED_LABELS = ("责任编辑", "值班编辑", "本文编辑", "责编", "编辑", "作者", "执笔", "撰稿", "摄影", "文/图", "图/文", "文图")  # fmt: skip
 
 # Reporter roles written before names with no colon: □本报记者徐瑞春, □见习记者 沈媛, 记者 张三 通讯员 李四.
 AUTHOR_ROLES = (
@@ -113,7 +113,9 @@ POSTED_BY = (
     re.compile(r"(?:^|\s)by\s+(?P<name>[A-Za-z0-9][\w.\-]{1,30}|[" + HAN + r"]{2,4})(?=\s|$|〓)", re.IGNORECASE),
     re.compile(r"^(?P<name>[A-Za-z][\w.\-]{1,30}|[" + HAN + r"]{2,4})\s*(?:发表于|发布于|发表时间|发帖时间)"),
     re.compile(r"由\s*(?P<name>[A-Za-z][\w.\-]{1,30}|[" + HAN + r"]{2,4}?)\s*(?:张贴|发表|发布|提交)"),
-    re.compile(r"^(?P<name>[A-Za-z][\w.\-]{1,30}|[" + HAN + r"]{2,4})\s+于\s*\d{4}[^\s]*(?:\s+[\d:：]+)?\s*(?:发布|发表|修改)"),
+    re.compile(
+        r"^(?P<name>[A-Za-z][\w.\-]{1,30}|[" + HAN + r"]{2,4})\s+于\s*\d{4}[^\s]*(?:\s+[\d:：]+)?\s*(?:发布|发表|修改)"
+    ),
 )
 # Words of two to four characters that stand alone near a headline but name no one: page
 # controls, sections, labels.
@@ -163,14 +165,14 @@ NOT_PERSON = frozenset(
         "佚名", "未知", "匿名", "本站", "本网", "本报", "本台", "本刊", "网络", "网友", "网民", "综合", "小编",
         "编辑", "编者", "管理员", "站长", "作者", "记者", "通讯员", "受访者", "资料图", "资料", "供图",
         "网络整理", "整理", "转载", "原创", "来源", "不详", "暂无", "无", "报道", "摄影", "摄影报道", "综合报道",
-        "联合报道", "发自", "供图", "制图", "摄", "图", "文", "admin", "administrator", "system",
+        "联合报道", "发自", "制图", "摄", "图", "文", "admin", "administrator", "system",
         "root", "webmaster", "editor", "guest", "anonymous", "unknown", "null", "none",
     }
 )  # fmt: skip
 # "Sources" that name no publisher.
 NOT_SOURCES = frozenset(
     {"转载", "转载文章", "原创", "互联网", "网络", "网络整理", "网友", "网友投稿", "本站", "本网", "综合", "佚名", "未知", "不详"}
-)
+)  # fmt: skip
 # Box and bullet marks newspapers put before a by-line.
 BYLINE_MARKS = "□■●◆◇○◎▲△★☆"
 
@@ -327,7 +329,9 @@ CHANNEL_WORDS = frozenset(
     }
 )  # fmt: skip
 # Characters never part of a headline: private-use icon-font glyphs, controls, invisible format marks.
-INVISIBLE = re.compile("[\ue000-\uf8ff\U000f0000-\U0010ffff\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+INVISIBLE = re.compile(
+    "[\ue000-\uf8ff\U000f0000-\U0010ffff\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]"
+)
 # A headline read off the page may carry a label or a category tag: 主题：…, [湖湘文化]….
 TITLE_LABEL = re.compile(r"^(?:主题|标题|题目|帖子|文章标题)\s*[:：]\s*")
 TITLE_CATEGORY = re.compile(r"^\[[^\]]{1,10}\]\s*")

@@ -59,6 +59,7 @@ from sitegen.extract.clean import Block
 from sitegen.extract.metadata import Credits
 from sitegen.extract.patterns import (
     BOILERPLATE_WORDS,
+    CHANNEL_WORDS,
     CONTAINER_TAGS,
     CONTENT_WORDS,
     DROP_TAGS,
@@ -74,10 +75,9 @@ from sitegen.extract.patterns import (
     NOT_SUBTITLE,
     OFFICE_END,
     PAGE_NUMBER,
+    SITE_PART_END,
     TITLE_CATEGORY,
     TITLE_LABEL,
-    CHANNEL_WORDS,
-    SITE_PART_END,
     TITLE_SEPARATORS,
     URL_DATE,
 )
@@ -158,9 +158,7 @@ def _read_from(page: _Page, container: HtmlElement) -> RawStory:
 def _holds_story(found: RawStory) -> bool:
     """A story: some running Chinese text, not a loading notice or a menu."""
     text = clean.markdown_text(found.body_markdown)
-    return len(_HAN_CHAR.findall(text)) >= _MIN_STORY_HAN or any(
-        clean.is_prose(line) for line in text.split("\n")
-    )
+    return len(_HAN_CHAR.findall(text)) >= _MIN_STORY_HAN or any(clean.is_prose(line) for line in text.split("\n"))
 
 
 def _fallbacks(page: _Page) -> list[HtmlElement]:
@@ -521,7 +519,9 @@ def _site_part(part: str, rest: list[str], page: _Page, on_page: bool = False) -
     key = _key(part)
     if not key or len(_HAN_CHAR.findall("".join(rest))) < 4:
         return False
-    named = any(key == site or (len(site) >= 2 and site in key) or (len(key) >= 2 and key in site) for site in page.sites)
+    named = any(
+        key == site or (len(site) >= 2 and site in key) or (len(key) >= 2 and key in site) for site in page.sites
+    )
     if named or on_page:
         return named
     if all(w in CHANNEL_WORDS for w in re.split(r"[·・、/\s]+", part) if w):
@@ -739,7 +739,7 @@ def merge_pages(pages: list[RawStory]) -> RawStory:
     first = pages[0]
     if len(pages) == 1:
         return first
-    credits = {
+    credits: dict[str, Any] = {
         field: next((getattr(p, field) for p in pages if getattr(p, field)), None)
         for field in ("subtitle", "date", "editor", "source", "via", "original_url")
     }

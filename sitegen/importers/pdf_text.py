@@ -29,7 +29,8 @@ def read(text: str) -> RawStory:
     head = [p for p in paragraphs[:head_end] if _headline_like(p)]
     title, subtitle = _headline(head)
     extract = clean.assemble([Block("text", p) for p in paragraphs[head_end:]], title)
-    return story(title, extract, subtitle=subtitle, source_url=extract.credits.own_url)  # a printed link is no address of ours
+    # a link printed in the text is no address of this copy
+    return story(title, extract, subtitle=subtitle, source_url=extract.credits.own_url)
 
 
 def _byline(paragraphs: list[str]) -> int | None:
