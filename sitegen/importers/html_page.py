@@ -178,10 +178,7 @@ def _densest_text(body: HtmlElement) -> list[HtmlElement]:
     for el in body.iter():
         if not isinstance(el.tag, str) or el.tag == "a":
             continue
-        own = el.text_content() if el.tag == "p" else (el.text or "") + "".join(c.tail or "" for c in el)
-        han = len(_HAN_CHAR.findall(own))
-        if el.tag == "p":
-            han -= sum(len(_HAN_CHAR.findall(a.text_content())) for a in el.iter("a"))
+        _, han = _own_text(el)
         holder = _holder(el.getparent() if el.tag == "p" else el)
         if han and holder is not None:
             scores[holder] += han
@@ -332,10 +329,7 @@ def _container(body: HtmlElement) -> HtmlElement:
     for el in body.iter():
         if not isinstance(el.tag, str) or el.tag == "a":
             continue
-        own = el.text_content() if el.tag == "p" else (el.text or "") + "".join(c.tail or "" for c in el)
-        han = len(_HAN_CHAR.findall(own))
-        if el.tag == "p":
-            han -= sum(len(_HAN_CHAR.findall(a.text_content())) for a in el.iter("a"))
+        own, han = _own_text(el)
         if han < 10:
             continue
         score = 1 + len(_CLAUSE.findall(own)) + min(han / 50, 5)
@@ -353,6 +347,15 @@ def _container(body: HtmlElement) -> HtmlElement:
         if final > best_score:
             best, best_score = el, final
     return _first_post(body, best)
+
+
+def _own_text(el: HtmlElement) -> tuple[str, int]:
+    """An element's own lines (a paragraph's whole text) and their Chinese characters outside links."""
+    own = el.text_content() if el.tag == "p" else (el.text or "") + "".join(c.tail or "" for c in el)
+    han = len(_HAN_CHAR.findall(own))
+    if el.tag == "p":
+        han -= sum(len(_HAN_CHAR.findall(a.text_content())) for a in el.iter("a"))
+    return own, han
 
 
 def _holder(el: HtmlElement | None) -> HtmlElement | None:
