@@ -1,168 +1,21 @@
-"""Regions, topics and tags of a story: the seed stories' expected values and the guards around them."""
+"""Topics and tags of a story: the seed stories' expected values and the guards around them."""
 
 from __future__ import annotations
 
-import hashlib
 import subprocess
 import sys
-from importlib.resources import files
 from pathlib import Path
 
 import pytest
+from test_regions import FILLER, TITLES, seed
 
 from sitegen import config
 from sitegen.config import Topic
-from sitegen.extract.regions import find_regions, gazetteer, short_name
-from sitegen.extract.vocab import GENERIC_WORDS, find_tags, find_topics
+from sitegen.extract.regions import gazetteer
+from sitegen.extract.vocab import GENERIC_WORDS, _Words, find_tags, find_topics, is_everyday
 
 REPO = Path(__file__).resolve().parent.parent
-SEEDS = Path(__file__).resolve().parent / "fixtures" / "seeds"
 TOPICS = config.load(REPO).topics
-TITLES = {
-    "000": "井冈山茨坪派出所：勇当守护平安的红色哨兵",
-    "001": "12年刑事“零发案” 守护“天下第一山”",
-    "002": "解读全国“示范市”背后的“平安密码”",
-    "003": "江苏盐城：织密守护平安的群众防线",
-    "004": "遂川公安创新机制筑牢社会治理第一道防线",
-}
-
-
-def seed(number: str) -> str:
-    return next(SEEDS.glob(f"{number}_*.txt")).read_text(encoding="utf-8")
-
-
-# --- the gazetteer ---------------------------------------------------------------------------
-
-
-def test_gazetteer_is_a_tree_of_real_divisions() -> None:
-    g = gazetteer()
-    levels = {len(code) for code in g.names}
-    assert levels == {2, 4, 6}
-    assert sum(1 for code in g.names if len(code) == 2) == 31
-    for code, parent in g.parents.items():
-        assert (parent == "") == (len(code) == 2), code
-        assert code.startswith(parent) and parent in g.names or parent == "", code
-    placeholders = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}
-    assert not placeholders & set(g.names.values())
-    assert g.parents["110105"] == "11"  # 朝阳区 hangs under 北京市, not under a 市辖区
-    assert g.parents["419001"] == "41"  # 济源市 under 河南省
-    assert all(g.names[p] != name for p, name in ((g.parents[c], g.names[c]) for c in g.names) if p)
-
-
-def test_regions_md_names_the_shipped_file() -> None:
-    data = files("sitegen") / "data"
-    digest = hashlib.sha256((data / "regions.tsv").read_bytes()).hexdigest()
-    assert digest in (data / "REGIONS.md").read_text(encoding="utf-8")
-
-
-@pytest.mark.parametrize(
-    ("name", "short"),
-    [
-        ("江苏省", "江苏"),
-        ("盐城市", "盐城"),
-        ("遂川县", "遂川"),
-        ("井冈山市", "井冈山"),
-        ("广西壮族自治区", "广西"),
-        ("新疆维吾尔自治区", "新疆"),
-        ("延边朝鲜族自治州", "延边"),
-        ("伊犁哈萨克自治州", "伊犁"),
-        ("积石山保安族东乡族撒拉族自治县", "积石山"),
-        ("东乡族自治县", "东乡"),
-        ("鄂伦春自治旗", "鄂伦春"),
-        ("神农架林区", "神农架"),
-        ("金林区", "金林"),
-        ("大兴安岭地区", "大兴安岭"),
-        ("阿拉善盟", "阿拉善"),
-        ("城区", "城区"),
-    ],
-)
-def test_short_name(name: str, short: str) -> None:
-    assert short_name(name) == short
-
-
-# --- regions of the seed stories ----------------------------------------------------------------
-
-SEED_REGIONS = {
-    "000": ("江西省", "吉安市", "井冈山市"),
-    "001": ("江西省", "吉安市", "井冈山市"),
-    "002": ("江西省", "吉安市"),
-    "003": ("江苏省", "盐城市"),
-    "004": ("江西省", "吉安市", "遂川县"),
-}
-
-
-@pytest.mark.parametrize("number", sorted(SEED_REGIONS))
-def test_seed_regions(number: str) -> None:
-    assert find_regions(seed(number)) == SEED_REGIONS[number]
-    assert find_regions(seed(number), title=TITLES[number]) == SEED_REGIONS[number]
-
-
-# --- short names, ambiguity, false positives ---------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("江苏盐城：盐城警方织密防线，盐城志愿者上门宣传。", ("江苏省", "盐城市")),
-        ("吉安警方……吉安市民……", ("江西省", "吉安市")),  # 吉安 is the city, not 吉安县
-        ("海南海口：海口警方开展夏季整治。", ("海南省", "海口市")),
-        ("海南警方开展夏季整治，海南各地……", ("海南省",)),  # not 海南藏族自治州 (青海)
-        ("河南警方……河南……", ("河南省",)),  # not 河南蒙古族自治县 (青海)
-        ("吉林市公安局通报，吉林市……", ("吉林省", "吉林市")),
-        ("北京市东城区", ("北京市", "东城区")),
-        ("北京朝阳：朝阳区民警走进社区，朝阳警方提醒。", ("北京市", "朝阳区")),
-        ("辽宁朝阳：朝阳警方开展反诈宣传。", ("辽宁省", "朝阳市")),
-        ("南京鼓楼：鼓楼警方破获一起案件。", ("江苏省", "南京市", "鼓楼区")),
-        ("福州鼓楼：鼓楼警方破获一起案件。", ("福建省", "福州市", "鼓楼区")),
-        ("共建平安吉安，平安吉安建设……吉安", ("江西省", "吉安市")),  # 安吉 (浙江) hides in 平安吉安
-    ],
-)
-def test_short_names_and_ambiguity(text: str, expected: tuple[str, ...]) -> None:
-    assert find_regions(text) == expected
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "坚持和平发展，维护世界和平，和平是人类共同的愿望。",
-        "朝阳群众举报，朝阳群众又立功了，鼓楼里的鼓声。",  # shared names and no province or city
-        "在主城区、开发区、新区、郊区和矿区巡逻，城关派出所，市中心。",
-        "创建全国示范县，示范县建设，又一个示范县。",  # 范县 only with 河南 or 濮阳
-        "长治久安，长治久安。",
-        "安康杯竞赛，安康杯知识竞赛。",
-        "遂川公安……遂川公安……遂川",  # a bare two-character county name needs its city or province
-        "盐城",  # a single passing mention in the body is not enough
-        "",
-    ],
-)
-def test_no_region_from_common_words(text: str) -> None:
-    assert find_regions(text) == ()
-
-
-def test_common_word_stays_a_word_next_to_its_place() -> None:
-    # 公安县 is a county of 荆州; in police news 公安 is the police.
-    text = "湖北荆州：荆州市公安局……公安机关……公安民警……公安干警……荆州警方"
-    assert find_regions(text) == ("湖北省", "荆州市")
-
-
-def test_title_weighs_more_than_body() -> None:
-    body = "盐城和南京的民警联合行动。"
-    assert find_regions(body) == ("江苏省",)  # a tie between the cities: no city
-    assert find_regions(body, title="南京警方联合行动") == ("江苏省", "南京市")
-    assert find_regions(body, title="盐城警方联合行动") == ("江苏省", "盐城市")
-    # One title mention outweighs two in the body.
-    assert find_regions("盐城民警……盐城民警与南京民警联合行动。", title="南京警方") == ("江苏省", "南京市")
-
-
-def test_footer_and_passing_mentions_lose_to_the_story() -> None:
-    story = "遂川县公安局推行网格村警。遂川县……遂川县……遂川县……吉安市道德模范。"
-    footer = "第一办公区：北京市东城区建国门内大街；第二办公区：北京市西城区。"
-    assert find_regions(story + footer) == ("江西省", "吉安市", "遂川县")
-
-
-def test_county_only_when_it_dominates_its_city() -> None:
-    text = "盐城警方……盐城市……盐城……盐城市亭湖区……滨海县……盐都区……射阳县"
-    assert find_regions(text) == ("江苏省", "盐城市")
 
 
 # --- topics ----------------------------------------------------------------------------------------
@@ -171,10 +24,77 @@ def test_county_only_when_it_dominates_its_city() -> None:
 def test_seed_topics() -> None:
     assert {"社区警务", "防溺水"} <= set(find_topics(seed("004"), TOPICS, title=TITLES["004"]))
     assert {"社区警务", "反诈"} & set(find_topics(seed("003"), TOPICS, title=TITLES["003"]))
-    for number in SEED_REGIONS:
+    for number in TITLES:
         found = find_topics(seed(number), TOPICS, title=TITLES[number])
         assert 1 <= len(found) <= 3
         assert set(found) <= {t.name for t in TOPICS}
+
+
+def test_seed_topics_are_what_the_stories_are_about() -> None:
+    assert find_topics(seed("000"), TOPICS, title=TITLES["000"])[0] == "社区警务"
+    assert find_topics(seed("002"), TOPICS, title=TITLES["002"])[0] == "平安建设"
+    assert "反诈" in find_topics(seed("003"), TOPICS, title=TITLES["003"])
+
+
+TOPICS_WITH_EVERYDAY_WORDS = (
+    Topic("社区警务", ("派出所", "社区民警", "网格", "巡逻")),
+    Topic("防溺水", ("溺水", "野泳", "游泳")),
+    Topic("校园安全", ("护学岗", "校车", "学生", "学校", "校园")),
+    Topic("反诈", ("诈骗", "反诈")),
+)
+
+
+def test_a_keyword_inside_a_longer_word_is_not_the_keyword() -> None:
+    # 网格 is a mesh in 服务网格 (computing) but the grid of community policing in 网格员 and 网格化.
+    tech = _Words("服务网格让微服务之间的调用可观测。服务网格的数据面由边车代理组成。")
+    assert tech.hits("网格", everyday=True) == (0, 0)
+    grid = _Words("网格员每天走访。推行网格化管理。全镇划成十个网格。")
+    assert grid.hits("网格", everyday=True) == (3, 2)  # 网格员, 网格化管理: terms of the trade
+    assert _Words("推行网格化。").hits("网格", everyday=True) == (1, 0)  # a derivation
+    # Everyday words inside dictionary words (游泳池, 留学生) are other words; specific ones
+    # inside theirs (诈骗案) are still themselves.
+    assert _Words("新建的游泳池开放了。").hits("游泳", everyday=True) == (0, 0)
+    assert _Words("留学生回国。").hits("学生", everyday=True) == (0, 0)
+    assert _Words("一起诈骗案告破。").hits("诈骗", everyday=False) == (1, 0)
+    # Inside a term of the trade an everyday word is used in its trade sense.
+    assert _Words("排查矛盾纠纷。").hits("纠纷", everyday=True) == (1, 1)
+
+
+def test_a_tech_post_about_service_meshes_is_not_community_policing() -> None:
+    post = (
+        "服务网格是微服务的基础设施层。Istio 是最常见的服务网格。"
+        "服务网格负责服务之间的流量、熔断和巡逻式的健康检查。部署服务网格之前先装好集群。"
+    )
+    assert find_topics(post, TOPICS_WITH_EVERYDAY_WORDS, title="服务网格入门") == ()
+    story = "城南派出所推行网格化管理。网格员和社区民警一起巡逻。派出所把辖区分成八个网格。"
+    assert find_topics(story, TOPICS_WITH_EVERYDAY_WORDS) == ("社区警务",)
+
+
+def test_a_lone_swim_in_another_story_is_not_drowning() -> None:
+    demolition = (
+        "旧厂房拆除工地昨天发生坍塌，两名工人受伤。工地没有设置警示标志，拆房队也没有资质。"
+        "附近居民说，工地旁边原来是一家游泳馆，夏天常有孩子去游泳。有关部门已责令停工整改。"
+    )
+    assert find_topics(demolition, TOPICS_WITH_EVERYDAY_WORDS) == ()
+    drowning = "暑假来临，学校提醒学生不要私自下水游泳。去年本地发生两起溺水事故。野泳危险，家长要看好孩子。"
+    assert find_topics(drowning, TOPICS_WITH_EVERYDAY_WORDS) == ("防溺水",)
+
+
+def test_everyday_words_alone_make_no_topic() -> None:
+    school = "学校合唱团的学生在比赛中获奖。学生们每天放学后练习。学校为学生请来了专业老师。" * 2
+    assert find_topics(school, TOPICS_WITH_EVERYDAY_WORDS, title="学生合唱团获奖") == ()
+    guarded = school + "上学放学时段，护学岗的民警和老师守在校门口。护学岗已经坚持三年。"
+    assert find_topics(guarded, TOPICS_WITH_EVERYDAY_WORDS) == ("校园安全",)
+    # The topic's own name is its most specific keyword.
+    assert find_topics("学校开展校园安全检查。校园安全无小事。", TOPICS_WITH_EVERYDAY_WORDS) == ("校园安全",)
+    assert is_everyday("学生") and is_everyday("网格") and not is_everyday("派出所")
+    assert is_everyday("可以")  # among the most common words of the language
+
+
+def test_evidence_scales_with_the_length_of_the_story() -> None:
+    hits = "他说起当年被诈骗的经历。那次诈骗让他记了一辈子。"
+    assert find_topics(hits, TOPICS_WITH_EVERYDAY_WORDS) == ("反诈",)
+    assert find_topics(hits + FILLER * 150, TOPICS_WITH_EVERYDAY_WORDS) == ()
 
 
 TEST_TOPICS = (
@@ -201,7 +121,7 @@ def test_topics_ranked_by_score_then_name_at_most_three() -> None:
 # --- tags ------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("number", sorted(SEED_REGIONS))
+@pytest.mark.parametrize("number", sorted(TITLES))
 def test_seed_tags_are_words_not_places_or_numbers(number: str) -> None:
     tags = find_tags(TITLES[number], seed(number))
     assert 3 <= len(tags) <= 6
@@ -231,6 +151,21 @@ def test_tags_are_deterministic_and_ties_sorted_by_word() -> None:
 def test_tags_skip_numbers_places_and_generic_words() -> None:
     body = "2022年，一个一个，十四五，十四五，江西江西，南昌南昌，记者记者，近日近日，工作工作。禁毒，禁毒。"
     assert find_tags("", body) == ("禁毒",)
+
+
+def test_stop_words_and_function_words_are_not_tags() -> None:
+    body = "这个时候可以使用这个方法。这个时候我们可以使用那个工具。使用之前可以先看看这个说明。禁毒宣传，禁毒宣传。"
+    tags = find_tags("", body)
+    assert tags == ("禁毒",)
+    for word in ["这个", "时候", "可以", "使用", "我们", "之前"]:
+        assert word not in tags
+
+
+def test_given_names_are_not_tags() -> None:
+    body = "王建华介绍，社区新建了调解室。王建华说，调解室每周开放三天。调解室由王建华负责。"
+    tags = find_tags("", body)
+    assert "调解" in tags
+    assert "建华" not in tags  # 王建华 cut as 王 + 建华: a given name, not a keyword
 
 
 def test_tags_limit_and_title_weight() -> None:
