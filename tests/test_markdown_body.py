@@ -15,6 +15,8 @@ from html import unescape
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from sitegen import markup
@@ -180,6 +182,40 @@ def test_unknown_generator_is_refused() -> None:
 )
 def test_rewrite_images(markdown: str, expected: str) -> None:
     assert rewrite_images(markdown, {"1.png": "/posts/x/1.png"}) == expected
+
+
+# Pieces of Markdown whose meaning hangs on whitespace, and template tags of each family.
+MARKDOWN_PIECES = (
+    "\n", "\n\n", " ", "  ", "\t", "\r\n", "> ", ">", "- ", "1. ", "    ", "```", "~~~", "`", "``", "\\", "# ",
+    "| a | b |\n|---|---|\n", "![a](b.png)", "[x](y)", "[r]: d.png", "![r]", "<div>", "</div>", "<pre>", "</pre>",
+    '<img src="c.png">', "字", "a", "*", "=", "---",
+)  # fmt: skip
+TAG_PIECES = (
+    "{% raw %}", "{% endraw %}", "{% codeblock lang:js %}", "{% endcodeblock %}", "{% note info %}", "{% endnote %}",
+    "{% asset_img x.png t %}", '{{< figure src="f.png" >}}', "{{ site.url }}", "{{</* x */>}}", "{% foo %}",
+    "{% blockquote a %}", "{% endblockquote %}", "{:toc}", "{% post_link a %}",
+)  # fmt: skip
+FUZZ = settings(max_examples=400, derandomize=True, database=None, deadline=None)
+
+
+@FUZZ
+@given(st.lists(st.sampled_from(MARKDOWN_PIECES), max_size=30).map("".join))
+def test_tidying_never_changes_the_rendering(text: str) -> None:
+    body = text.replace("\r\n", "\n")
+    result = migrate(text, "hexo").markdown
+    assert markup.to_html(result) in (markup.to_html(body), markup.to_html(body + "\n"))
+    assert migrate(result, "hexo").markdown == result
+
+
+@FUZZ
+@given(st.lists(st.sampled_from(MARKDOWN_PIECES + TAG_PIECES), max_size=30).map("".join), st.sampled_from(GENERATORS))
+def test_any_mix_of_tags_migrates(text: str, generator: str) -> None:
+    result = migrate(text, generator)
+    moved = {image: f"/posts/x/{image}" for image in result.images}
+    rewritten = rewrite_images(result.markdown, moved)
+    assert all(new in rewritten for new in moved.values())
+    assert rewrite_images(result.markdown, {}) == result.markdown
+    assert "\r" not in result.markdown and all(item for item in result.review)
 
 
 def test_rewrite_images_with_a_space_uses_angle_brackets() -> None:

@@ -20,6 +20,7 @@ import functools
 import html
 import posixpath
 import re
+import sys
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
@@ -55,10 +56,10 @@ def migrate(body: str, generator: str) -> Migrated:
     """
     if generator not in ACTIVE:
         raise ValueError(f"unknown generator {generator!r}: one of {', '.join(ACTIVE)}")
-    src = body.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    src = _NONCHARACTERS.sub("", body.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n"))
     doc = _Doc(src, generator, _blocks_beside_tag_bodies(src, generator))
-    converted = _convert(doc, 0, len(src))
-    blocks = _Blocks.parse(converted)
+    converted = _write_marked(_convert(doc, 0, len(src)))
+    blocks = doc.blocks if converted == src else _Blocks.parse(converted)
     images = tuple(found.target for found in sorted(_image_targets(converted, blocks)))
     review = tuple(item for _, item in sorted(doc.review, key=lambda r: r[0]))
     return Migrated(_tidy(converted, blocks), review, images)
@@ -124,15 +125,20 @@ class _Blocks:
         return _Blocks(tuple(starts), tuple(sorted(code)), frozenset(kept), tuple(inline))
 
     def in_code(self, pos: int) -> bool:
-        i = bisect.bisect_right(self.code, (pos, len(self.starts) + pos + 1)) - 1
+        i = bisect.bisect_right(self.code, (pos, sys.maxsize)) - 1
         return i >= 0 and self.code[i][0] <= pos < self.code[i][1]
+
+    def is_text(self, line: int) -> bool:
+        """The line (counted from 0) is part of a paragraph, heading or table row."""
+        i = bisect.bisect_right(self.inline_lines, (line, sys.maxsize)) - 1
+        return i >= 0 and self.inline_lines[i][0] <= line < self.inline_lines[i][1]
 
     def line_of(self, pos: int) -> int:
         """1-based line of a position."""
         return bisect.bisect_right(self.starts, pos)
 
 
-_HTML_CODE = re.compile(r"<(pre|code)\b[^>]*>.*?</\1\s*>", re.S | re.I)
+_HTML_CODE = re.compile(r"(?<!\\)<(pre|code)\b[^>]*>.*?</\1\s*>", re.S | re.I)
 _BACKTICKS = re.compile(r"`+")
 
 
@@ -255,10 +261,6 @@ class _Doc:
     def in_code(self, tag: _Tag) -> bool:
         return self.blocks.in_code(tag.start)
 
-    def in_html(self, tag: _Tag) -> bool:
-        """In an HTML block (a line kept as it is that is not code)."""
-        return self.blocks.line_of(tag.start) - 1 in self.blocks.kept_lines and not self.in_code(tag)
-
 
 def _tags(src: str, pos: int, end: int) -> Iterator[_Tag]:
     """Every template tag between pos and end, in order; none overlaps the one before."""
@@ -338,7 +340,7 @@ def _convert(doc: _Doc, pos: int, end: int) -> str:
     while (tag := _next_tag(doc.src, pos, end)) is not None:
         _append_text(out, doc.src[pos : tag.start])
         pos = _one(doc, tag, out, end)
-    out.append(doc.src[pos:end])
+    _append_text(out, doc.src[pos:end])
     return "".join(out)
 
 
@@ -350,13 +352,13 @@ def _append_text(out: list[str], text: str) -> None:
 def _one(doc: _Doc, tag: _Tag, out: list[str], end: int) -> int:
     """Write what one tag becomes; returns where the text goes on (after its end tag, if paired)."""
     if doc.in_code(tag) and not _runs_in_code(doc, tag):
-        out.append(_unescaped(tag) if tag.escaped and doc.active(tag) else tag.text)
+        out.append(_shown(doc, tag, in_code=True))
         return tag.end
     if tag.kind in ("output", "kramdown") and not doc.active(tag):
         out.append(tag.text)
         return tag.end
     if tag.kind == "escaped" or tag.escaped or not doc.active(tag):
-        _append_code(out, _unescaped(tag) if doc.active(tag) or tag.kind == "escaped" else tag.text, doc.in_html(tag))
+        out.append(_marked(_shown(doc, tag, in_code=False)))
         return tag.end
     if tag.closing:
         doc.note(tag, "has no start tag: left out")
@@ -396,16 +398,14 @@ def _runs_in_code(doc: _Doc, tag: _Tag) -> bool:
 
 def _raw_in_code(doc: _Doc, tag: _Tag, closer: _Tag, out: list[str]) -> int:
     """The code between the tags, as written; a line that held only a tag goes with it."""
-    start, end = tag.end, closer.start
+    start, end, after = tag.end, closer.start, closer.end
     if _alone(doc.src, tag):
         out.append(out.pop().rstrip(" \t") if out else "")
         start = _line_end(doc.src, tag.end)
     if _alone(doc.src, closer):
-        end = doc.src.rfind("\n", 0, closer.start) + 1
-        out.append(doc.src[start:end])
-        return _line_end(doc.src, closer.end)
-    out.append(doc.src[start:end])
-    return closer.end
+        end, after = doc.src.rfind("\n", 0, closer.start) + 1, _line_end(doc.src, closer.end)
+    _append_text(out, _literal(doc, start, max(start, end)))
+    return after
 
 
 def _alone(src: str, tag: _Tag) -> bool:
@@ -421,51 +421,78 @@ def _line_end(src: str, pos: int) -> int:
     return len(src) if found < 0 else found + 1
 
 
-def _unescaped(tag: _Tag) -> str:
-    """The text the source showed for an escaped tag: Hugo's {{</* x */>}} or a Markdown-escaped one."""
-    if tag.escaped:
-        return _ESCAPED_SHORTCODE.sub(r"{{\1 \2 \3}}", tag.text)
-    if tag.kind == "escaped":
-        return _MARKDOWN_ESCAPE.sub(r"\1", tag.text)
-    return tag.text
+def _shown(doc: _Doc, tag: _Tag, in_code: bool) -> str:
+    """The text the source's page showed for a tag it did not run: Markdown escapes (outside code)
+    undone, then Hugo's escape {{</* x */>}} (which Hugo undoes in code too)."""
+    text = _MARKDOWN_ESCAPE.sub(r"\1", tag.text) if tag.kind == "escaped" and not in_code else tag.text
+    return _ESCAPED_SHORTCODE.sub(r"{{\1 \2 \3}}", text) if "hugo" in ACTIVE[doc.generator] else text
 
 
 def _literal(doc: _Doc, start: int, end: int) -> str:
-    """The inside of {% raw %}: as written, but a tag outside code becomes inline code."""
+    """The inside of {% raw %}: as written, but a tag outside code is marked to become inline code."""
     out: list[str] = []
     pos = start
     for tag in _tags(doc.src, start, end):
         _append_text(out, doc.src[pos : tag.start])
-        if tag.kind in ("liquid", "hugo") and not doc.in_code(tag):
-            _append_code(out, tag.text, doc.in_html(tag))
-        else:
-            out.append(tag.text)
+        shown = tag.kind in ("liquid", "hugo", "escaped") and not doc.in_code(tag)
+        out.append(_marked(_shown(doc, tag, in_code=False)) if shown else tag.text)
         pos = tag.end
-    out.append(doc.src[pos:end])
+    _append_text(out, doc.src[pos:end])
     return "".join(out)
 
 
-class _CodeSpan(str):
-    """Inline code made for text the source showed as is; a second one right after it joins it."""
+# Text the source showed as is (a tag it did not run) is marked while converting, and written as inline
+# code once the post's structure is final (a tag taken out can make the line after it an HTML block).
+# Unicode noncharacters: never text, so never in a body (migrate() takes them out).
+_MARK_OPEN, _MARK_CLOSE = "\ufdd0", "\ufdd1"
+_MARKED = re.compile(f"{_MARK_OPEN}([^{_MARK_CLOSE}]*){_MARK_CLOSE}")
+_NONCHARACTERS = re.compile("[\ufdd0-\ufdef]")
 
-    raw: str
+
+def _marked(text: str) -> str:
+    return _MARK_OPEN + " ".join(text.split("\n")) + _MARK_CLOSE
 
 
-def _append_code(out: list[str], text: str, in_html: bool) -> None:
-    """Text as inline code: a Markdown code span, or <code> inside an HTML block (no Markdown there)."""
-    last = out[-1] if out else None
-    if isinstance(last, _CodeSpan):
-        out.pop()
-        text = last.raw + text
-    flat = " ".join(text.split("\n"))
-    if in_html:
-        span = _CodeSpan(f"<code>{html.escape(flat, quote=False)}</code>")
-    else:
-        ticks = "`" * (max((len(run) for run in re.findall("`+", flat)), default=0) + 1)
-        pad = " " if flat.startswith(("`", " ")) or flat.endswith(("`", " ")) else ""
-        span = _CodeSpan(f"{ticks}{pad}{flat}{pad}{ticks}")
-    span.raw = text
-    out.append(span)
+def _write_marked(text: str) -> str:
+    """Each marked text as inline code that fits where it stands: <code> in an HTML block (no
+    Markdown there), nothing in a code block, else a code span whose backticks no run inside it, no
+    unpaired run before it in its paragraph and no backtick beside it can pair with or join."""
+    text = text.replace(_MARK_CLOSE + _MARK_OPEN, "")
+    if _MARK_OPEN not in text:
+        return text
+    blocks = _Blocks.parse(text)
+    out: list[str] = []
+    at = 0
+    for m in _MARKED.finditer(text):
+        out.append(text[at : m.start()])
+        at = m.end()
+        line = blocks.line_of(m.start()) - 1
+        if blocks.in_code(m.start()):
+            out.append(m.group(1))
+        elif line in blocks.kept_lines:
+            out.append(f"<code>{html.escape(m.group(1), quote=False)}</code>")
+        else:
+            before = "".join(out)
+            span = _code_span(m.group(1), _unpaired_runs(text, blocks, line, m.start()))
+            left = " " if before.endswith(("`", "\\")) else ""
+            right = " " if text[m.end() : m.end() + 1] == "`" else ""
+            out.append(left + span + right)
+    return "".join(out) + text[at:]
+
+
+def _unpaired_runs(text: str, blocks: _Blocks, line: int, pos: int) -> set[int]:
+    """Lengths a backtick run before pos in its paragraph, outside code, could pair with."""
+    first = next((a for a, b in blocks.inline_lines if a <= line < b), line)
+    runs = [r for r in _BACKTICKS.finditer(text, blocks.starts[first], pos) if not blocks.in_code(r.start())]
+    return {n for r in runs for n in (len(r.group()), len(r.group()) - 1)}
+
+
+def _code_span(text: str, taken: set[int]) -> str:
+    length = max((len(run) for run in re.findall("`+", text)), default=0) + 1
+    while length in taken:
+        length += 1
+    pad = " " if text.startswith(("`", " ")) or text.endswith(("`", " ")) else ""
+    return f"{'`' * length}{pad}{text}{pad}{'`' * length}"
 
 
 def _paired_end(doc: _Doc, tag: _Tag, end: int) -> _Tag | None:
@@ -1039,6 +1066,15 @@ def _bracket_end(text: str, blocks: _Blocks, pos: int, end: int) -> int | None:
 
 
 _QUOTE_BLANK = re.compile(r"[ \t]*(?:>[ \t]*)+")
+_EMPTY_ITEM = re.compile(r"[ \t>]*(?:[-*+]|\d{1,9}[.)])[ \t]*")
+_QUOTE_PREFIX = re.compile(r"[ \t]*(?:>[ \t]?)*")
+
+
+def _inside_same_quote(previous: str, blank: str) -> bool:
+    """A blank quote line after a line of text in a quote as deep: it adds nothing to that quote."""
+    prefix = _QUOTE_PREFIX.match(previous)
+    assert prefix is not None  # the pattern matches the empty string
+    return previous[prefix.end() :].strip() != "" and prefix.group().count(">") == blank.count(">") > 0
 
 
 def _tidy(text: str, blocks: _Blocks) -> str:
@@ -1046,25 +1082,30 @@ def _tidy(text: str, blocks: _Blocks) -> str:
     blank quote lines), a blank quote line before a blank line, trailing spaces before a blank line,
     a single trailing space (a hard break needs two). Lines of code and HTML blocks stay as they are."""
     lines = text.split("\n")
-    out: list[str] = []
+    out: list[tuple[str, bool]] = []  # a line, and whether it is kept as it is
     for i, line in enumerate(lines):
         if i in blocks.kept_lines:
-            out.append(line)
+            out.append((line, True))
             continue
         following = lines[i + 1] if i + 1 < len(lines) else ""
-        if _QUOTE_BLANK.fullmatch(line):
+        if _QUOTE_BLANK.fullmatch(line) and not blocks.is_text(i):
             if following.rstrip(" \t") == line.rstrip(" \t") and i + 1 not in blocks.kept_lines:
                 continue  # the next line is the same blank quote line
-            line = line.rstrip(" \t") if following.strip(" \t") else ""
-        elif not following.strip(" \t") or (line.endswith(" ") and not line.endswith("  ")):
+            ends_quote = not following.strip(" \t") and bool(out) and _inside_same_quote(out[-1][0], line)
+            line = "" if ends_quote else line.rstrip(" \t")
+        elif blocks.in_code(blocks.starts[i] + len(line.rstrip(" \t"))) or line.rstrip(" \t").endswith("\\"):
+            pass  # the spaces end a line of a code span that goes on, or keep a backslash from breaking the line
+        elif not following.strip(" \t"):
             line = line.rstrip(" \t")
+        elif line.endswith(" ") and not line.endswith("  "):
+            line = line[:-1]
         if not line.strip(" \t"):
-            if out and out[-1] == "" and i - 1 not in blocks.kept_lines:
-                continue
+            if out and out[-1] == ("", False) and not (len(out) > 1 and _EMPTY_ITEM.fullmatch(out[-2][0])):
+                continue  # one blank line says as much as several (but after an empty list item they end the list)
             line = ""
-        out.append(line)
-    while out and out[0] == "":
+        out.append((line, False))
+    while out and out[0] == ("", False):
         out.pop(0)
-    while out and out[-1] == "":
+    while out and out[-1] == ("", False):
         out.pop()
-    return "\n".join(out) + "\n" if out else ""
+    return "".join(line + "\n" for line, _ in out)
