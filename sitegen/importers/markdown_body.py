@@ -122,7 +122,7 @@ class _Blocks:
             elif token.type == "inline" and (not inline or inline[-1] != (first, last)):
                 inline.append((first, last))  # table cells of one row share their line
                 code += _inline_code(text, *where)
-        return _Blocks(tuple(starts), tuple(sorted(code)), frozenset(kept), tuple(inline))
+        return _Blocks(tuple(starts), _merged(code), frozenset(kept), tuple(inline))
 
     def in_code(self, pos: int) -> bool:
         i = bisect.bisect_right(self.code, (pos, sys.maxsize)) - 1
@@ -136,6 +136,17 @@ class _Blocks:
     def line_of(self, pos: int) -> int:
         """1-based line of a position."""
         return bisect.bisect_right(self.starts, pos)
+
+
+def _merged(spans: list[Span]) -> tuple[Span, ...]:
+    """Sorted spans, one that overlaps another joined to it (a code span inside a <code> element)."""
+    out: list[Span] = []
+    for start, end in sorted(spans):
+        if out and start < out[-1][1]:
+            out[-1] = (out[-1][0], max(end, out[-1][1]))
+        else:
+            out.append((start, end))
+    return tuple(out)
 
 
 _HTML_CODE = re.compile(r"(?<!\\)<(pre|code)\b[^>]*>.*?</\1\s*>", re.S | re.I)
@@ -198,7 +209,7 @@ _ESCAPED_SHORTCODE = re.compile(r"^\{\{([<%])\s*/\*\s*(.*?)\s*\*/\s*([>%])\}\}$"
 
 @dataclass(frozen=True)
 class _Tag:
-    kind: str  # "liquid" {% %}, "output" {{ }}, "hugo" {{< >}} or {{% %}}, "escaped"
+    kind: str  # "liquid" {% %}, "output" {{ }}, "hugo" {{< >}} or {{% %}}, "escaped" \{\{\< >}}, "kramdown" {:x}
     name: str
     args: str
     closing: bool  # {% endx %}, {{< /x >}}
@@ -472,9 +483,8 @@ def _write_marked(text: str) -> str:
         elif line in blocks.kept_lines:
             out.append(f"<code>{html.escape(m.group(1), quote=False)}</code>")
         else:
-            before = "".join(out)
             span = _code_span(m.group(1), _unpaired_runs(text, blocks, line, m.start()))
-            left = " " if before.endswith(("`", "\\")) else ""
+            left = " " if _current_line(out).endswith(("`", "\\")) else ""
             right = " " if text[m.end() : m.end() + 1] == "`" else ""
             out.append(left + span + right)
     return "".join(out) + text[at:]
