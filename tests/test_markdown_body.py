@@ -161,6 +161,13 @@ def test_each_review_item_names_the_tag_and_its_line() -> None:
         assert found.group(1).split()[0] in lines[int(found.group(2)) - 1], item
 
 
+def test_a_value_in_braces_is_text_unless_liquid_ran() -> None:
+    body = "模板里写 {{ msg }} 即可。\n"
+    assert migrate(body, "markdown") == Migrated(body, (), ())
+    assert migrate(body, "hugo").markdown == body
+    assert migrate(body, "jekyll").markdown == "模板里写  即可。\n"
+
+
 def test_unknown_generator_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown generator"):
         migrate("text", "wordpress")

@@ -33,7 +33,8 @@ ACTIVE = {
     "hexo": {"liquid", "output"},
     "jekyll": {"liquid", "output", "kramdown"},
     "hugo": {"hugo"},
-    "markdown": {"liquid", "output", "hugo", "kramdown"},  # generator unknown: any of them may have run
+    # generator unknown: any tag may have run; a {{ value }} alone is as likely text (Vue, Angular)
+    "markdown": {"liquid", "hugo", "kramdown"},
 }
 POST_URL = "/posts/{}/"  # where sitegen publishes the post with this slug
 ATTRIBUTION = "— "  # begins the line naming a quote's author
