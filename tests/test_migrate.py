@@ -412,6 +412,8 @@ def test_a_picture_outside_the_imported_folder_is_not_copied(tmp_path: Path) -> 
     site = new_site(tmp_path / "site")
     notes = tmp_path / "notes"
     notes.mkdir()
+    (tmp_path / "config.toml").write_text('title = "a Hugo site above the folder imported"\n', encoding="utf-8")
+    (tmp_path / "content").mkdir()
     shutil.copy(BLOGS / "hexo/source/images/logo.png", tmp_path / "outside.png")
     (notes / "inside.png").symlink_to(tmp_path / "outside.png")
     (notes / "post.md").write_text(

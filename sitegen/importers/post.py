@@ -143,7 +143,7 @@ def _read_fragment(doc: Document) -> RawStory:
 def _migrate(doc: Document, origin: Path, root: Path | None) -> RawStory:
     """The author's Markdown kept as written, with everything its front matter and layout tell."""
     data = doc.data
-    where = layout(origin, doc)
+    where = layout(origin, doc, root)
     migrated = markdown_body.migrate(doc.body, where.generator)
     lost = loss.compare(doc.body, migrated.markdown)
     written = _when(data.get("date"))
@@ -184,8 +184,10 @@ def _migrate(doc: Document, origin: Path, root: Path | None) -> RawStory:
 # Where a post lies: its generator, its blog's folder, its own folder of files.
 
 
-def layout(origin: Path, doc: Document) -> Layout:
-    """The post's place in its blog, from its path, the files around it, its front matter and body."""
+def layout(origin: Path, doc: Document, root: Path | None = None) -> Layout:
+    """The post's place in its blog, from its path, the files around it, its front matter and body.
+    A post found in a folder named for import (root) belongs to a blog inside that folder, if any:
+    a settings file above it (in a home or temporary folder) says nothing about the post."""
     parts = origin.parts
     dated = _DATED_NAME.fullmatch(origin.stem)
     assets = _assets(origin)
@@ -198,6 +200,8 @@ def layout(origin: Path, doc: Document) -> Layout:
         name = (under.parent if origin.stem in ("index", "_index") else under.with_suffix("")).as_posix()
         return Layout("hugo", Path(*parts[:at]) if at else None, name, assets, _file_date(dated))
     found = blog_root(origin.parent)
+    if found is not None and root is not None and not found[0].is_relative_to(root):
+        found = None
     name = origin.parent.name if origin.stem == "index" else origin.stem
     return Layout(found[1] if found else _signs(doc), found[0] if found else None, name, assets, _file_date(dated))
 
