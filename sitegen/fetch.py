@@ -112,6 +112,8 @@ def _failure(err: Exception, timeout: float, max_redirects: int) -> str:
         if isinstance(err.reason, TimeoutError):
             return _slow(timeout)
         return f"cannot connect: {_reason(err.reason)}"
+    if isinstance(err, TimeoutError):  # the socket's own timeout, before urllib wraps it
+        return _slow(timeout)
     if isinstance(err, http.client.HTTPException | ConnectionError):
         return f"the connection broke off: {err or type(err).__name__}"
     if isinstance(err, ValueError):  # urllib's word for a URL it cannot use

@@ -236,7 +236,7 @@ def test_folders_urls_and_warc_files_in_one_run(tmp_path: Path, site: tuple[str,
     ]
     assert statuses(report) == ["skipped", "created", "created", "created", "skipped", "created", "created", "skipped"]
     assert report.totals()["skipped"] == 3 and report.failed == 0
-    assert report.outcomes[4].message == "a picture, not a news source"
+    assert report.outcomes[4].message == "a picture that no post imported in this run shows: not copied"
     assert len(posts(tmp_path / "content")) == 5
 
 
@@ -564,6 +564,8 @@ def test_json_report(tmp_path: Path) -> None:
             "failed": 1,
             "skipped": 0,
             "needs_review": 1,
+            "copied": 0,
+            "text_missing": 0,
         },
         "complete": True,
     }

@@ -253,7 +253,7 @@ def test_detect_refuses_what_is_not_text(data: bytes, message: str) -> None:
         detect(data)
 
 
-def test_hexo_markdown_body() -> None:
+def test_a_markdown_post_keeps_its_body_as_written() -> None:
     post = (
         "---\ntitle: 民警护学\ndate: 2022-09-01 07:30:00\nauthor: 李明\n---\n\n"
         "![](https://img.example.org/a.jpg)\n\n图为民警在校门口护学\n\n"
@@ -263,8 +263,8 @@ def test_hexo_markdown_body() -> None:
     assert result.meta.authors == ("李明",) and result.meta.date is not None
     assert result.meta.date.isoformat() == "2022-09-01T07:30:00+08:00"
     assert result.body == (
-        "![](https://img.example.org/a.jpg)\n\n*图为民警在校门口护学*\n\n"
-        "9月1日，开学第一天，民警早早来到校门口护学。\n\n## 平安上学路\n\n交警大队在学校周边设立护学岗。"
+        "![](https://img.example.org/a.jpg)\n\n图为民警在校门口护学\n\n"
+        "9月1日，开学第一天，民警早早来到校门口护学。\n\n**平安上学路**\n\n交警大队在学校周边设立护学岗。"
     )
 
 
