@@ -21,21 +21,35 @@ def _parser() -> MarkdownIt:
     """The Markdown parser, made when the first body is: a build that renders none (nothing changed, or
     a post's topics) does not import markdown-it, 25 ms of it."""
     from markdown_it import MarkdownIt
+    from mdit_py_plugins.footnote import footnote_plugin
 
-    return MarkdownIt("commonmark", {"html": True, "typographer": False}).enable("table").enable("strikethrough")
+    parser = MarkdownIt("commonmark", {"html": True, "typographer": False})
+    return parser.enable("table").enable("strikethrough").use(footnote_plugin)
 
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "code", "del", "em", "figcaption", "figure",
-    "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "li", "ol", "p", "pre", "s", "small", "strong",
-    "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "u", "ul",
+    "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "li", "ol", "p", "pre", "s", "section", "small",
+    "strong", "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "u", "ul",
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {
-    "a": {"href", "title"},
+    "a": {"href", "title", "id"},
     "img": {"src", "alt", "title", "width", "height"},
+    "li": {"id"},
     "td": {"colspan", "rowspan"},
     "th": {"colspan", "rowspan"},
 }
+# Footnotes (markdown-it's footnote plugin): their classes, and ids of its one form only (fn3, fnref3:1), so
+# that a body's HTML cannot name an element the page's own script looks up.
+ALLOWED_CLASSES = {
+    "a": {"footnote-backref"},
+    "hr": {"footnotes-sep"},
+    "li": {"footnote-item"},
+    "ol": {"footnotes-list"},
+    "section": {"footnotes"},
+    "sup": {"footnote-ref"},
+}
+_FOOTNOTE_ID = re.compile(r"fn(?:ref)?\d+(?::\d+)?")
 URL_SCHEMES = {"http", "https", "mailto"}
 
 # An image alone in its paragraph, followed by an emphasised line: the importers' caption form.
@@ -56,7 +70,14 @@ def sanitise(raw_html: str) -> str:
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,
+        allowed_classes=ALLOWED_CLASSES,
+        attribute_filter=_footnote_ids,
     )
+
+
+def _footnote_ids(tag: str, name: str, value: str) -> str | None:
+    """Every attribute as it is, but an id that is not a footnote's, which is dropped."""
+    return value if name != "id" or _FOOTNOTE_ID.fullmatch(value) else None
 
 
 def to_html(markdown: str, remote_images: bool = False, base_path: str = "/") -> str:
@@ -108,9 +129,12 @@ def body_links(markdown: str) -> list[Link]:
 def _links(tokens: list[Token]) -> list[Link]:
     found: list[Link] = []
     for block in tokens:
+        line = block.map[0] if block.map else 0
+        if block.type == "html_block":
+            found += _html_images(block.content, line)
+            continue
         if block.type != "inline" or not block.children:
             continue
-        line = block.map[0] if block.map else 0
         for token in block.children:
             if token.type in ("softbreak", "hardbreak"):
                 line += 1
@@ -118,4 +142,14 @@ def _links(tokens: list[Token]) -> list[Link]:
                 found.append((str(token.attrs.get("href", "")), line, False))
             elif token.type == "image":
                 found.append((str(token.attrs.get("src", "")), line, True))
+            elif token.type == "html_inline":
+                found += _html_images(token.content, line)
     return found
+
+
+_HTML_IMG = re.compile(r"""<img\b[^>]*?\bsrc\s*=\s*["']?([^"'\s>]+)""", re.IGNORECASE)
+
+
+def _html_images(raw: str, line: int) -> list[Link]:
+    """The images of a body's raw HTML, so that the build checks them as it checks Markdown's."""
+    return [(m[1], line + raw.count("\n", 0, m.start()), True) for m in _HTML_IMG.finditer(raw)]

@@ -64,3 +64,16 @@ def test_local_images_the_site_provides_build(site: Path) -> None:
     assert cli.main(["--root", str(site), "build"]) == 0
     page = (site / "output/posts/with-images/index.html").read_text(encoding="utf-8")
     assert 'src="/images/scene.jpg"' in page and 'src="diagram.png"' in page
+
+
+def test_an_image_in_a_bodys_raw_html_is_checked_too(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    post = site / "content/posts/2022/with-images.md"
+    post.write_text(
+        post.read_text(encoding="utf-8").replace("/images/Scene.JPG", "/images/scene.jpg")
+        + '\n<p><img src="/images/Missing.png"></p>\n\n段落里的<img src="/images/gone.png" alt="">图。\n',
+        encoding="utf-8",
+    )
+    assert cli.main(["--root", str(site), "check"]) == 1
+    out = capsys.readouterr().out
+    assert "with-images.md:16: broken image: /images/Missing.png" in out
+    assert "with-images.md:18: broken image: /images/gone.png" in out
