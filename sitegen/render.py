@@ -250,17 +250,15 @@ def iso_date(value: date | None) -> str:
 def environment(cfg: Config, assets: dict[str, str], compiled: Path | None = None) -> jinja2.Environment:
     """The theme's templates with url() prefixing the base path, so sub-path hosting works.
 
-    compiled: a folder that keeps the templates compiled (by name and source hash), so a build
-    that renders a page or two does not spend 50 ms compiling the theme again.
+    The templates are compiled by each build that renders a page: Jinja's bytecode cache would keep
+    them compiled in the build cache, and load code from there (the cache holds data only, see
+    cache.py). compiled: no longer used; commands/build.py still passes it.
     """
     templates = cfg.theme_dir / "templates"
     if not templates.is_dir():
         raise SitegenError("theme has no templates/ folder", templates, hint="check 'theme' in sitegen.toml")
-    if compiled is not None:
-        compiled.mkdir(parents=True, exist_ok=True)
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates)),
-        bytecode_cache=jinja2.FileSystemBytecodeCache(str(compiled)) if compiled is not None else None,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
