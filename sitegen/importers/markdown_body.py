@@ -40,6 +40,9 @@ POST_URL = "/posts/{}/"  # where sitegen publishes the post with this slug
 ATTRIBUTION = "— "  # begins the line naming a quote's author
 
 Span = tuple[int, int]
+# How a body names another post -> the address to write for it: (the tag's name, the post as the tag
+# names it), e.g. ("post_link", "java/intro"), ("post_url", "2020-01-02-x"), ("ref", "post/x.md").
+PostAddress = Callable[[str, str], str]
 
 
 @dataclass(frozen=True)
@@ -49,16 +52,17 @@ class Migrated:
     images: tuple[str, ...]  # every image reference in the result, as written, in order
 
 
-def migrate(body: str, generator: str) -> Migrated:
+def migrate(body: str, generator: str, post_address: PostAddress | None = None) -> Migrated:
     """A post body (front matter already split off) -> its Markdown as written, tags converted.
 
     generator: "hexo" | "jekyll" | "hugo" | "markdown". Only line endings and whitespace that renders
-    as nothing are normalised.
+    as nothing are normalised. post_address writes a link to another post (post_link, post_url, ref
+    ...); without it the link is /posts/<its name>/ and a review item asks to check it.
     """
     if generator not in ACTIVE:
         raise ValueError(f"unknown generator {generator!r}: one of {', '.join(ACTIVE)}")
     src = _NONCHARACTERS.sub("", body.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n"))
-    doc = _Doc(src, generator, _blocks_beside_tag_bodies(src, generator))
+    doc = _Doc(src, generator, _blocks_beside_tag_bodies(src, generator), post_address)
     converted = _write_marked(_convert(doc, 0, len(src)))
     blocks = doc.blocks if converted == src else _Blocks.parse(converted)
     images = tuple(found.target for found in sorted(_image_targets(converted, blocks)))
@@ -261,6 +265,7 @@ class _Doc:
     src: str
     generator: str
     blocks: _Blocks
+    post_address: PostAddress | None = None
     review: list[tuple[int, str]] = field(default_factory=list)
 
     def note(self, tag: _Tag, outcome: str, what: str = "template tag") -> None:
@@ -816,12 +821,13 @@ def _site_path(doc: _Doc, tag: _Tag, inner: str | None) -> _Out:
     path = positional[0].lstrip("/")
     stem, ext = posixpath.splitext(path)
     if path.startswith("_posts/") or "/_posts/" in path:
-        url = _post_url(path)
-    elif ext in (".md", ".markdown", ".html"):
+        return _Out(_post_address(doc, tag, path))
+    if ext in (".md", ".markdown", ".html"):
         url = "/" + (stem.removesuffix("index") if stem.endswith("index") else stem + "/")
     else:
         url = "/" + path
-    doc.note(tag, f"written as {url}: check it in the new site", what="link")
+    if doc.post_address is None:  # the import checks every link of the posts it writes
+        doc.note(tag, f"written as {url}: check it in the new site", what="link")
     return _Out(url)
 
 
@@ -831,10 +837,8 @@ def _post_link(doc: _Doc, tag: _Tag, inner: str | None) -> _Out:
     words = [w for w, _ in tag.hexo_words()]
     if not words:
         return _left_out(doc, tag, None)
-    url = _post_url(words[0])
     title = " ".join(w for w in words[1:] if w not in ("true", "false"))
-    _note_post(doc, tag, url)
-    return _Out(_link(title or words[0].rsplit("/", 1)[-1], url))
+    return _Out(_link(title or words[0].rsplit("/", 1)[-1], _post_address(doc, tag, words[0])))
 
 
 def _post_path(doc: _Doc, tag: _Tag, inner: str | None) -> _Out:
@@ -846,13 +850,21 @@ def _post_path(doc: _Doc, tag: _Tag, inner: str | None) -> _Out:
     path, _, anchor = ref.partition("#")
     if not path:
         return _Out(f"#{anchor}")
-    url = _post_url(path) + (f"#{anchor}" if anchor else "")
-    _note_post(doc, tag, url)
-    return _Out(url)
+    return _Out(_post_address(doc, tag, path, f"#{anchor}" if anchor else ""))
 
 
-def _note_post(doc: _Doc, tag: _Tag, url: str) -> None:
-    doc.note(tag, f"points to {url}: check it once that post is imported", what="link")
+def _post_address(doc: _Doc, tag: _Tag, name: str, anchor: str = "") -> str:
+    """The address written for a post a tag names: the caller's (see migrate), else /posts/<name>/
+    with a review item."""
+    if doc.post_address is not None:
+        return doc.post_address(tag.name, name) + anchor
+    url = _post_url(name) + anchor
+    check = "written as {}: check it in the new site" if tag.name == "link" else _CHECK_POST
+    doc.note(tag, check.format(url), what="link")
+    return url
+
+
+_CHECK_POST = "points to {}: check it once that post is imported"
 
 
 def _post_url(path: str) -> str:
@@ -1012,9 +1024,7 @@ _INLINE_TARGET = re.compile(
 
 def _image_targets(text: str, blocks: _Blocks) -> list[_Found]:
     """Every image outside code: ![alt](target "title"), ![alt][ref] (the definition's target), <img src>."""
-    definitions = {
-        _label(m.group(1)): m for m in reversed(list(_DEFINITION.finditer(text))) if not blocks.in_code(m.start(1))
-    }  # the first definition of a label wins
+    definitions = _definitions(text, blocks)
     found: list[_Found] = []
     for first, last in blocks.inline_lines:
         found += _markdown_images(text, blocks, blocks.starts[first], blocks.starts[last], definitions)
@@ -1023,6 +1033,11 @@ def _image_targets(text: str, blocks: _Blocks) -> list[_Found]:
         if not blocks.in_code(m.start()):
             found.append(_Found(m.start(), m.span(group), html.unescape(m.group(group)), True))
     return found
+
+
+def _definitions(text: str, blocks: _Blocks) -> dict[str, re.Match[str]]:
+    """Reference definitions outside code by label ([r]: target); the first definition of a label wins."""
+    return {_label(m.group(1)): m for m in reversed(list(_DEFINITION.finditer(text))) if not blocks.in_code(m.start(1))}
 
 
 def _label(text: str) -> str:
@@ -1036,8 +1051,7 @@ def _markdown_images(
     pos = start
     while (at := text.find("![", pos, end)) >= 0:
         pos = at + 2
-        before = text[start:at]
-        if (len(before) - len(before.rstrip("\\"))) % 2 or blocks.in_code(at):
+        if _escaped(text, start, at) or blocks.in_code(at):
             continue
         close = _bracket_end(text, blocks, at + 1, end)
         if close is None:
@@ -1071,6 +1085,112 @@ def _bracket_end(text: str, blocks: _Blocks, pos: int, end: int) -> int | None:
                 return i
         i += 1
     return None
+
+
+# --- links -------------------------------------------------------------------------------------------
+
+
+class _LinkAt(NamedTuple):
+    whole: Span  # the link as written: [text](target), [text][label] or [text]
+    text: Span  # its text, inside the brackets
+    target: Span  # where its target is written (a reference link's: in its definition)
+    address: str  # the target as written, without <>
+    html: bool  # an <a href> of raw HTML: its address may change, it is never made text
+
+
+_FOOTNOTE = re.compile(r"^ {0,3}\[\^[^\]\n]+\]:(.*)$", re.M)
+_A_HREF = re.compile(r"""<a\b[^>]*?\shref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""", re.I)
+
+
+def links(markdown: str) -> list[tuple[str, bool]]:
+    """(target as written, is raw HTML) of every link outside code, in order; images are not links."""
+    return [(found.address, found.html) for found in _links_at(markdown, _Blocks.parse(markdown))]
+
+
+def rewrite_links(markdown: str, new: Mapping[str, str | None]) -> str:
+    """Link targets (as written) found in `new` replaced by their new address; a Markdown link whose new
+    address is None becomes its text (the words stay, the link goes). Never inside code, never an image."""
+    edits: dict[Span, str] = {}
+    for found in _links_at(markdown, _Blocks.parse(markdown)):
+        if found.address not in new:
+            continue
+        address = new[found.address]
+        if address is not None:
+            edits[found.target] = html.escape(address) if found.html else _destination(address)
+        elif not found.html:
+            edits[found.whole] = markdown[found.text[0] : found.text[1]]
+    out: list[str] = []
+    at = 0
+    for (start, end), text in sorted(edits.items()):
+        if start >= at:
+            out += [markdown[at:start], text]
+            at = end
+    return "".join(out) + markdown[at:]
+
+
+def _links_at(text: str, blocks: _Blocks) -> list[_LinkAt]:
+    """Every link outside code: [text](target), [text][label], [text][] and [text] of a defined label,
+    <a href>."""
+    definitions = _definitions(text, blocks)
+    found: list[_LinkAt] = []
+    for first, last in blocks.inline_lines:
+        found += _markdown_links(text, blocks, blocks.starts[first], blocks.starts[last], definitions)
+    for m in _FOOTNOTE.finditer(text):  # the build reads footnotes; the block parser here takes them for definitions
+        if not blocks.in_code(m.start()):
+            found += _markdown_links(text, blocks, m.start(1), m.end(1), definitions)
+    for m in _A_HREF.finditer(text):
+        group = next(g for g in (1, 2, 3) if m.group(g) is not None)
+        if not blocks.in_code(m.start()):
+            found.append(_LinkAt(m.span(), m.span(), m.span(group), html.unescape(m.group(group)), True))
+    return sorted(found)
+
+
+def _markdown_links(
+    text: str, blocks: _Blocks, start: int, end: int, definitions: Mapping[str, re.Match[str]]
+) -> list[_LinkAt]:
+    found: list[_LinkAt] = []
+    pos = start
+    while (at := text.find("[", pos, end)) >= 0:
+        pos = at + 1
+        if _escaped(text, start, at) or blocks.in_code(at):
+            continue
+        close = _bracket_end(text, blocks, at, end)
+        if close is None:
+            continue
+        if text[at - 1 : at] == "!" and at > start and not _escaped(text, start, at - 1):
+            pos = close + 1  # an image: its text holds no link
+            continue
+        link = _link_at(text, at, close, end, definitions)
+        if link is not None:
+            found.append(link)
+            pos = link.whole[1]
+    return found
+
+
+def _escaped(text: str, start: int, at: int) -> bool:
+    """An odd run of backslashes just before at (counted from start)."""
+    before = text[start:at]
+    return (len(before) - len(before.rstrip("\\"))) % 2 == 1
+
+
+def _link_at(text: str, at: int, close: int, end: int, definitions: Mapping[str, re.Match[str]]) -> _LinkAt | None:
+    """The link whose text is the brackets at..close, if they start one: an inline target, or a defined label
+    (full, collapsed or shortcut). A footnote reference ([^1]) is no link."""
+    if text.startswith("[^", at):
+        return None
+    inline = _INLINE_TARGET.match(text, close + 1, end)
+    if inline is not None:
+        target = inline.group(1)
+        address = target[1:-1] if target.startswith("<") else target
+        return _LinkAt((at, inline.end()), (at + 1, close), inline.span(1), address, False)
+    ref = _REFERENCE.match(text, close + 1, end)
+    label = _label(ref.group(1) if ref and ref.group(1).strip() else text[at + 1 : close])
+    written = definitions.get(label)
+    if written is None:
+        return None
+    target = written.group(2)
+    address = target[1:-1] if target.startswith("<") else target
+    return _LinkAt((at, ref.end() if ref else close + 1), (at + 1, close), written.span(2), address, False)
 
 
 # --- tidy --------------------------------------------------------------------------------------------
