@@ -20,7 +20,7 @@ import re
 import stat
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from functools import cache
+from functools import cache, partial
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 from urllib.parse import quote, unquote, urlsplit
@@ -144,7 +144,7 @@ def _migrate(doc: Document, origin: Path, root: Path | None) -> RawStory:
     """The author's Markdown kept as written, with everything its front matter and layout tell."""
     data = doc.data
     where = layout(origin, doc, root)
-    migrated = markdown_body.migrate(doc.body, where.generator)
+    migrated = markdown_body.migrate(doc.body, where.generator, partial(post_address, origin, where))
     lost = loss.compare(doc.body, migrated.markdown)
     written = _when(data.get("date"))
     when = written or where.file_date
@@ -355,6 +355,65 @@ def _site_path(address: str) -> str | None:
     parts = urlsplit(address.strip())
     path = "/" + unquote(parts.path).lstrip("/")
     return _UNSAFE.sub(lambda m: quote(m.group()), path) if path != "/" else None
+
+
+# Links to other posts.
+
+POST_SUFFIXES = (".md", ".markdown")
+# Where each tag looks a post up, as folders of the blog (None: the post's own folder), tried in order.
+_POST_FOLDERS: dict[str, tuple[tuple[str, ...] | None, ...]] = {
+    "post_link": (("source", "_posts"), None),  # Hexo: the path under source/_posts, no extension
+    "post_path": (("source", "_posts"), None),
+    "post_url": (("_posts",), None),  # Jekyll: the file's name in _posts
+    "link": ((),),  # Jekyll: a path from the site's folder
+    "ref": (None, ("content",)),  # Hugo: beside the page, else from content/
+    "relref": (None, ("content",)),
+}
+
+
+def post_address(origin: Path, where: Layout, tag: str, name: str) -> str:
+    """A link to another post, as a template tag names it -> the path of that post's source file from this
+    post's folder ('../java/intro.md'): `sitegen import` turns it into the address the post gets once
+    every post of the run is written, as it does the links the author wrote to .md files."""
+    found = _post_file(origin, where, tag, name)
+    rel = os.path.relpath(found, origin.parent).replace(os.sep, "/")
+    return _UNSAFE.sub(lambda m: quote(m.group()), rel)
+
+
+def post_names(path: PurePosixPath) -> tuple[str, ...]:
+    """The names a post's source file goes by in links, lower case: its name (a bundle's folder for an
+    index.md), then that name without a Jekyll date."""
+    stem = path.parent.name if path.stem in ("index", "_index") else path.stem
+    dated = _DATED_NAME.fullmatch(stem)
+    return tuple(dict.fromkeys(name.lower() for name in (stem, dated.group(4) if dated else stem) if name))
+
+
+def _post_file(origin: Path, where: Layout, tag: str, name: str) -> Path:
+    """The file a tag's name for a post stands for: the first that exists of where the tag looks, else the
+    first place it looks (the import then looks the post up by its name)."""
+    name = name.strip()
+    rooted = tag in ("ref", "relref") and name.startswith("/")  # Hugo: from content/
+    folders = (("content",),) if rooted else _POST_FOLDERS.get(tag, (None,))
+    bases = [base for f in folders if (base := _in_blog(origin, where.root, f)) is not None]
+    files = _file_names(name.lstrip("/"))
+    candidates = [base / file for base in bases or [origin.parent] for file in files]
+    return next((c for c in candidates if c.is_file()), candidates[0])
+
+
+def _in_blog(origin: Path, root: Path | None, parts: tuple[str, ...] | None) -> Path | None:
+    """A folder of the post's blog (None for the post's own folder); None when the blog's folder is unknown."""
+    if parts is None:
+        return origin.parent
+    return root.joinpath(*parts) if root is not None else None
+
+
+def _file_names(rel: str) -> list[str]:
+    """A post's path as a link names it -> the files it may be: itself when it has a post's extension,
+    else with one, or the index of its page bundle."""
+    if rel.lower().endswith(POST_SUFFIXES):
+        return [rel]
+    folder = rel.rstrip("/")
+    return [folder + suffix for suffix in POST_SUFFIXES] + [f"{folder}/index.md", f"{folder}/_index.md"]
 
 
 # Pictures.
