@@ -3,17 +3,26 @@
 Errors stop a build (unknown topic, empty body, broken internal link, missing local image, an
 alias that clashes: see redirects.py);
 warnings are shown and left to the editor (items under `review`, a missing date, a time
-without an offset). `--strict` makes warnings errors.
+without an offset, a local image the post's own `review` names as not found). `--strict` makes
+warnings errors.
+
+Why a missing image named under review is a warning: the importer found no file for it in the blog
+it migrated (a blog's /images folder often lives outside its posts' repository) and said so, with
+where to put it. The page still shows the image's text, and no one can supply the file by building
+again: refusing the whole site for it would hold every other post back. Any other missing image (a
+typo in a hand-written post, a file deleted since) is unknown to the editor and stays an error; so
+does an imported one once its review item is removed without the file being put in place.
 """
 
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from sitegen import markup
+from sitegen import frontmatter, markup
 from sitegen.config import Config
 from sitegen.content import Story
 from sitegen.errors import SitegenError
@@ -78,19 +87,27 @@ def _time_without_offset(text: str) -> bool:
 
 def link_problems(story: Story, site_files: set[str]) -> list[SitegenError]:
     """Internal links and local images in a post body must name a file the build writes."""
-    return missing_links(story.path, story.url, story.doc.body_line, markup.body_links(story.body), site_files)
+    links = markup.body_links(story.body)
+    return missing_links(story.path, story.url, story.doc.body_line, links, site_files, story.meta.review)
 
 
 def missing_links(
-    path: Path | str, url: str, body_line: int, links: Iterable[markup.Link], site_files: set[str]
+    path: Path | str,
+    url: str,
+    body_line: int,
+    links: Iterable[markup.Link],
+    site_files: set[str],
+    review: Sequence[str] | None = None,
 ) -> list[SitegenError]:
     """link_problems() from a post's links found earlier: the build keeps them, not the bodies.
 
-    Body links are site-relative ('/posts/x/' means the site's root, wherever it is hosted).
+    Body links are site-relative ('/posts/x/' means the site's root, wherever it is hosted). review is
+    the post's `review` list; None reads it from the post's file when an image is missing.
     """
     here = "/" + url
     found: list[SitegenError] = []
     by_case: dict[str, str] | None = None  # the site's files by their lowercase path, made for the first miss
+    known: set[str] | None = None  # the images the post's review names as missing, made for the first miss
     for target, line, is_image in links:
         if target.startswith(("https://", "http://")):
             continue  # most links, and other sites: not urlsplit() 10^4 times a build
@@ -104,6 +121,11 @@ def missing_links(
         if rel not in site_files and f"{rel}/index.html" not in site_files:
             if by_case is None:
                 by_case = {file.lower(): file for file in sorted(site_files, reverse=True)}
+            if is_image:
+                known = named_missing(_review_of(path) if review is None else review) if known is None else known
+                if rel in known:
+                    found.append(_known_missing(target, Path(path), body_line + line))
+                    continue
             found.append(
                 SitegenError(
                     f"broken {'image' if is_image else 'link'}: {target} (no such page or file in the site)",
@@ -113,6 +135,45 @@ def missing_links(
                 )
             )
     return found
+
+
+# The review item the importer writes for a picture it found no file for: the address as the post wrote it,
+# and where the file goes (the site's static folder, then the path the post's link now names).
+IMAGE_NOT_FOUND = "image not found: {ref} (put it at {folder}/{rel})"
+_NOT_FOUND = re.compile(
+    re.escape(IMAGE_NOT_FOUND).replace(r"\{ref\}", "(?P<ref>.+)").replace(r"\{folder\}", "[^/]+")
+    .replace(r"\{rel\}", "(?P<rel>[^)]+)")
+)  # fmt: skip
+
+
+def named_missing(review: Sequence[str]) -> set[str]:
+    """The images a post's review names as not found, as paths from the site's root."""
+    found: set[str] = set()
+    for item in review:
+        match = _NOT_FOUND.fullmatch(item)
+        if match is not None:
+            found |= {unquote(match["rel"]).lstrip("/"), unquote(match["ref"]).lstrip("/")}
+    return found
+
+
+def _known_missing(target: str, path: Path, line: int) -> SitegenError:
+    return SitegenError(
+        f"missing image: {target} (the post's review names it as not found; the page shows its text)",
+        path,
+        line,
+        hint="put the file where the review item says, or take the image out; then remove the review item",
+        warning=True,
+    )
+
+
+def _review_of(path: Path | str) -> tuple[str, ...]:
+    """A post's `review` list, read again from its file: the build keeps no post's front matter lines."""
+    try:
+        data = frontmatter.split(Path(path).read_text(encoding="utf-8"), Path(path)).data
+    except (OSError, UnicodeDecodeError, SitegenError):
+        return ()
+    items = data.get("review")
+    return tuple(str(item) for item in items) if isinstance(items, list) else ()
 
 
 def _case_hint(rel: str, by_case: dict[str, str]) -> str | None:
