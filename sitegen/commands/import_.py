@@ -32,6 +32,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import posixpath
 import re
 import signal
 import tempfile
@@ -48,14 +49,16 @@ from urllib.parse import quote, unquote, urlsplit
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from sitegen import dedupe, fetch, frontmatter, sources
+from sitegen import dedupe, fetch, frontmatter, redirects, sources, taxonomy
+from sitegen.checks import IMAGE_NOT_FOUND
 from sitegen.config import Config
 from sitegen.content import post_paths
 from sitegen.errors import SitegenError, SitegenErrors
 from sitegen.frontmatter import Copy, Meta
-from sitegen.importers import Picture, html_page
+from sitegen.importers import Picture, html_page, markdown_body
 from sitegen.importers.convert import KIND_NAMES, Converted, convert, fingerprint, to_post
-from sitegen.importers.markdown_body import rewrite_images
+from sitegen.importers.markdown_body import POST_URL, rewrite_images
+from sitegen.importers.post import POST_SUFFIXES, post_names
 from sitegen.slugs import unique
 from sitegen.sources import Asset, Item, Unusable
 
@@ -200,6 +203,10 @@ def run(
                     done.outcomes.extend(_settle_pages(found, later, archive, content_dir))
         for at, asset in assets:
             done.outcomes[at] = _asset_outcome(asset, archive.static)
+        added = link_posts(archive, content_dir)
+        done.outcomes = [
+            _reviewed(o, added[o.post]) if o.post in added and o.status in _RUN else o for o in done.outcomes
+        ]
     except KeyboardInterrupt:
         done.complete = False
         raise KeyboardInterrupt(
@@ -283,6 +290,7 @@ class Extracted:
     shingles: frozenset[int] = frozenset()
     sketch: dedupe.Sketch = dedupe.Sketch(0)
     error: str | None = None
+    may_link: bool = True  # its body may link within the site: checked once the run is written
 
 
 _JOB: _Job | None = None
@@ -318,7 +326,8 @@ def _extract(item: Item) -> Extracted:
     if not job.sketches:
         return Extracted(item.label, digest, converted)
     shingles = dedupe.shingles(converted.body)
-    return Extracted(item.label, digest, converted, shingles, dedupe.sketch(shingles))
+    may_link = _MAY_LINK.search(converted.body) is not None
+    return Extracted(item.label, digest, converted, shingles, dedupe.sketch(shingles), may_link=may_link)
 
 
 @contextmanager
@@ -378,6 +387,9 @@ class Archive:
     written: set[str]  # SHA-256 of posts as the importer wrote them
     index: dedupe.Index[Path]
     static: Static | None = None  # where the posts' pictures are copied
+    addresses: dict[Path, tuple[str, tuple[str, ...]]] = field(default_factory=dict)  # each post's slug, aliases
+    run: dict[Path, str | None] = field(default_factory=dict)  # posts this run wrote or found -> their source file
+    to_link: list[Path] = field(default_factory=list)  # of those, the posts whose links are to be checked
 
     def verified(self) -> frozenset[str]:
         """Fingerprints whose post is as the importer wrote it: re-reading their source is skipped."""
@@ -391,6 +403,7 @@ class _Post:
     fingerprints: tuple[str, ...]
     digest: str
     sketch: dedupe.Sketch
+    aliases: tuple[str, ...] = ()
 
 
 def scan(content_dir: Path, workers: int = 1) -> Archive:
@@ -406,6 +419,7 @@ def scan(content_dir: Path, workers: int = 1) -> Archive:
     for post in scanned:
         archive.slugs.update({post.slug, post.path.stem})
         archive.current[post.path] = post.digest
+        archive.addresses[post.path] = (post.slug, post.aliases)
         for found in post.fingerprints:
             archive.by_fingerprint.setdefault(found, post.path)
         archive.index.add(post.path, post.sketch)
@@ -419,7 +433,7 @@ def _scan_post(path: Path) -> _Post:
     head, body = _split(text)
     slug = _key(head, "slug") or path.stem
     prints = tuple(re.findall(r"^\s*(?:- )?fingerprint:[ \t]*['\"]?([^'\"\s]+)", head, re.MULTILINE))
-    return _Post(path, slug, prints, _sha(text), dedupe.sketch(dedupe.shingles(body)))
+    return _Post(path, slug, prints, _sha(text), dedupe.sketch(dedupe.shingles(body)), _list(head, "aliases"))
 
 
 # Multi-page articles: a page that links to its next page (下一页) waits for it, and the pages
@@ -464,7 +478,8 @@ class PageJoiner:
         pages = tuple(Copy(source_url=c.converted.meta.source_url, fingerprint=c.digest) for c in later if c.converted)
         converted = Converted(first.converted.kind, replace(meta, copies=pages), body, raws[0])
         shingles = dedupe.shingles(body)
-        return replace(first, converted=converted, shingles=shingles, sketch=dedupe.sketch(shingles)), later
+        joined = replace(first, converted=converted, shingles=shingles, sketch=dedupe.sketch(shingles), may_link=True)
+        return joined, later
 
 
 def _settle_pages(found: Extracted, later: list[Extracted], archive: Archive, content_dir: Path) -> list[Outcome]:
@@ -483,6 +498,18 @@ def _settle_pages(found: Extracted, later: list[Extracted], archive: Archive, co
 
 
 def _settle(found: Extracted, archive: Archive, content_dir: Path) -> Outcome:
+    outcome = _settled(found, archive, content_dir)
+    if outcome.post is not None and outcome.status in _RUN:
+        archive.run[outcome.post] = _source_file(found.label)
+        if found.may_link or outcome.status == "unchanged":  # a run cut short wrote it, maybe not its links
+            archive.to_link.append(outcome.post)  # checked once the run is written
+    return outcome
+
+
+_RUN: tuple[Status, ...] = ("created", "unchanged")  # the outcomes whose post's links a run checks
+
+
+def _settled(found: Extracted, archive: Archive, content_dir: Path) -> Outcome:
     if found.error is not None or found.digest is None:
         return Outcome(found.label, "failed", found.error or "not read")
     known = archive.by_fingerprint.get(found.digest)
@@ -503,7 +530,7 @@ def _known(found: Extracted, path: Path, archive: Archive) -> Outcome:
     if text is not None and found.converted is not None:
         # A post written before the importer kept its list: it is unedited if converting again gives it.
         head, _ = _split(text)
-        again = replace(found.converted.meta, slug=_key(head, "slug") or path.stem)
+        again = _as_written(found.converted.meta, _key(head, "slug") or path.stem)
         pictures = found.converted.raw.pictures
         placement = place(pictures, again.slug or "", archive.static) if archive.static and pictures else Placement()
         if frontmatter.dump(*placed(again, found.converted.body, placement)) == text:
@@ -548,17 +575,218 @@ def _add_copy(label: str, converted: Converted, kept: Path, archive: Archive, co
 
 
 def _create(label: str, converted: Converted, sketch: dedupe.Sketch, archive: Archive, content_dir: Path) -> Outcome:
-    meta = replace(converted.meta, slug=unique(converted.meta.slug or "post", archive.slugs))
-    slug = meta.slug or ""
+    slug = unique(converted.meta.slug or "post", archive.slugs)
+    meta = _as_written(converted.meta, slug)
     target = content_dir / "posts" / (str(meta.date.year) if meta.date else "undated") / f"{slug}.md"
     meta, body = _with_pictures(meta, converted, target, archive.static)
     _commit(target, frontmatter.dump(meta, body), archive, content_dir)
     archive.slugs.add(slug)
+    archive.addresses[target] = (slug, meta.aliases)
     archive.by_fingerprint[meta.fingerprint or ""] = target
     archive.index.add(target, sketch)
     review = f"; to check: {', '.join(meta.review)}" if meta.review else ""
     message = f"{KIND_NAMES[converted.kind]} -> {target}{review}"
     return Outcome(label, "created", message, target, meta.review, missing_han=converted.raw.missing_han)
+
+
+def _reviewed(outcome: Outcome, items: tuple[str, ...]) -> Outcome:
+    """A post's outcome with the review items its links added."""
+    review = tuple(dict.fromkeys((*outcome.review, *items)))
+    if outcome.status != "created" or review == outcome.review:
+        return replace(outcome, review=review)
+    message = outcome.message.split("; to check: ")[0] + f"; to check: {', '.join(review)}"
+    return replace(outcome, review=review, message=message)
+
+
+def _as_written(meta: Meta, slug: str) -> Meta:
+    """A converted post's front matter as the importer writes it under this slug."""
+    return replace(meta, slug=slug, aliases=_not_own(meta.aliases, slug), review=_printable(meta.review))
+
+
+def _printable(review: tuple[str, ...]) -> tuple[str, ...]:
+    """Review items without control characters, which no post may hold (an item quoting what a converter
+    saw of a source would otherwise keep the whole site from building)."""
+    return tuple(dict.fromkeys(" ".join(frontmatter.CONTROL.sub(" ", item).split()) for item in review))
+
+
+def _not_own(aliases: tuple[str, ...], slug: str) -> tuple[str, ...]:
+    """The old addresses but the post's new one (a blog that published at /posts/<slug>/ too): a redirect
+    there would replace the post's own page."""
+    own = f"{POST_URL.format(slug).lstrip('/')}index.html"
+    return tuple(a for a in aliases if redirects.target_file(a)[0] != own)
+
+
+# Links between posts. Once every post of the run is written (and so every slug known), each link of the
+# posts the run wrote is checked against the site: a link to another post's source file (a template tag's,
+# or the author's own '../x.md') or to an old address of a post becomes that post's address; one that
+# leads to no post, redirect or static file becomes its text, with a review item. Only the posts whose
+# text is as the importer wrote it are changed, never one an editor changed.
+
+SITE_PAGES = frozenset({"", "archive/", "search/", "404.html", "atom.xml", "sitemap.xml", "robots.txt"}) | {
+    f"{kind.key}/" for kind in taxonomy.KINDS
+}  # the build's own pages besides the posts, as paths from the site's root
+NO_PAGE = "link to {} kept as text: no such page in the site"
+NO_POST = "link to {} kept as text: no such post in the site"  # a link to a source file (x.md)
+# A link whose target may be in the site (not an address on another host, an e-mail or an anchor): inline
+# (not an image; its text may hold an image), a reference definition, an HTML link. Most posts have none.
+_LOCAL = r"(?!https?://|mailto:|#)"
+_MAY_LINK = re.compile(
+    rf"(?<!!)\[(?:[^\[\]]|\[[^\[\]]*\])*\]\([ \t]*<?{_LOCAL}"
+    rf"|^[ \t]{{0,3}}\[[^\]\n]+\]:[ \t]*<?{_LOCAL}"
+    rf"|<a\s(?:[^>]*\s)?href\s*=\s*[\"']?(?![\"'])(?!https?://|mailto:|#)",
+    re.MULTILINE | re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Addresses:
+    """Where a link may lead in the site once the run is written. Addresses as _address_key has them."""
+
+    own: dict[str, str]  # each post's address -> itself
+    old: dict[str, set[str]]  # an old address (alias) -> the posts that had it
+    names: tuple[dict[str, set[str]], ...]  # a post's names, surest first: slug, source file names, old names
+    sources: dict[str, str]  # the real path of a source file of the run -> its post's address
+    static: Path | None  # the site's static/ folder
+
+
+@dataclass(frozen=True)
+class _Here:
+    """The post whose links are checked."""
+
+    url: str  # its address
+    base: str  # the address its relative links were written from: its first old one, else its own
+    source: str | None  # its source file's real path
+
+
+def link_posts(archive: Archive, content_dir: Path) -> dict[Path, tuple[str, ...]]:
+    """The links of the posts this run wrote (archive.to_link), as the second pass described above; returns
+    the review items added to each post rewritten."""
+    site: Addresses | None = None
+    added: dict[Path, tuple[str, ...]] = {}
+    for path in archive.to_link:
+        text = _read(path)
+        if text is None or _sha(text) not in archive.written or not _MAY_LINK.search(_split(text)[1]):
+            continue
+        site = site or addresses(archive)
+        slug, aliases = archive.addresses.get(path, (path.stem, ()))
+        url = POST_URL.format(slug)
+        changed = relinked(text, path, _Here(url, aliases[0] if aliases else url, archive.run[path]), site)
+        if changed is not None:
+            new_text, review = changed
+            with _uninterrupted():
+                _commit(path, new_text, archive, content_dir)
+            added[path] = review
+    return added
+
+
+def relinked(text: str, path: Path, here: _Here, site: Addresses) -> tuple[str, tuple[str, ...]] | None:
+    """A post's text with its links resolved (see link_posts) and the review items added, or None when
+    every link already leads where it should."""
+    found = markdown_body.links(_split(text)[1])
+    in_html = {target for target, html in found if html} - {target for target, html in found if not html}
+    new: dict[str, str | None] = {}
+    for target in dict.fromkeys(target for target, _ in found):
+        resolved = resolve(target, here, site)
+        if resolved != target and not (resolved is None and target in in_html):
+            new[target] = resolved
+    if not new:
+        return None
+    try:
+        meta, body, _ = frontmatter.read(text, path)
+    except (SitegenError, SitegenErrors):
+        return None
+    review = tuple(_no_page(target) for target, resolved in new.items() if resolved is None)
+    meta = replace(meta, review=tuple(dict.fromkeys((*meta.review, *review))))
+    return frontmatter.dump(meta, markdown_body.rewrite_links(body, new)), review
+
+
+def _no_page(target: str) -> str:
+    path = unquote(urlsplit(target).path)
+    return (NO_POST if path.lower().endswith(POST_SUFFIXES) else NO_PAGE).format(target)
+
+
+def resolve(target: str, here: _Here, site: Addresses) -> str | None:
+    """The address a link should have: target itself when it leads to a page or file of the site, the
+    address of the post it names (by its source file or an old address), or None for nothing."""
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not parts.path:
+        return target  # another site, an e-mail, an anchor on the same page
+    fragment = f"#{parts.fragment}" if parts.fragment else ""
+    path = unquote(parts.path)
+    if not path.startswith("/") and path.lower().endswith(POST_SUFFIXES):
+        url = _post_of_file(path, here, site)
+        return url + fragment if url else None
+    absolute = path if path.startswith("/") else _joined(here.base, path)
+    key = _address_key(absolute)
+    if key in site.own:
+        return target if path.startswith("/") else site.own[key] + fragment
+    url = _only(site.old.get(key))
+    if url is not None:
+        return url + fragment
+    if _in_site(absolute, site.static):
+        return target if path.startswith("/") else quote(absolute) + fragment
+    return None
+
+
+def _post_of_file(path: str, here: _Here, site: Addresses) -> str | None:
+    """The address of the post imported from the .md file a link names: by the file itself, else by its name."""
+    if here.source is not None:
+        url = site.sources.get(os.path.realpath(os.path.join(os.path.dirname(here.source), path)))
+        if url is not None:
+            return url
+    names = post_names(PurePosixPath(path))
+    return next((url for name in names for table in site.names if (url := _only(table.get(name)))), None)
+
+
+def _only(urls: set[str] | None) -> str | None:
+    """The one post of a lookup; None when none or several match."""
+    return next(iter(urls)) if urls is not None and len(urls) == 1 else None
+
+
+def _in_site(absolute: str, static: Path | None) -> bool:
+    """A page the build makes besides the posts, or a file of static/."""
+    rel = absolute.lstrip("/")
+    if rel in SITE_PAGES or rel.removesuffix("index.html") in SITE_PAGES:
+        return True
+    return static is not None and ((static / rel).is_file() or (static / rel / "index.html").is_file())
+
+
+def _joined(base: str, path: str) -> str:
+    """A relative path read from the page at base (a folder when it ends in /), as a path from the site's root."""
+    joined = posixpath.join(base if base.endswith("/") else posixpath.dirname(base), path)
+    normal = posixpath.normpath(joined)
+    return normal + "/" if joined.endswith("/") and normal != "/" else normal
+
+
+def _address_key(path: str) -> str:
+    """One form for the addresses of a page: decoded, lower case, without index.html, .html or a last /."""
+    key = posixpath.normpath(unquote(path)).lower() if path else "/"
+    key = key.removesuffix("/index.html").removesuffix("/index.htm")
+    return key.removesuffix(".html").removesuffix(".htm").rstrip("/") or "/"
+
+
+def addresses(archive: Archive) -> Addresses:
+    """Every post's addresses and names, and the source files of this run's posts."""
+    own: dict[str, str] = {}
+    old: dict[str, set[str]] = {}
+    slugs: dict[str, set[str]] = {}
+    files: dict[str, set[str]] = {}
+    old_names: dict[str, set[str]] = {}
+    sources: dict[str, str] = {}
+    for path, (slug, aliases) in archive.addresses.items():
+        url = POST_URL.format(slug)
+        own[_address_key(url)] = url
+        slugs.setdefault(slug, set()).add(url)
+        for alias in aliases:
+            key = _address_key(alias)
+            old.setdefault(key, set()).add(url)
+            old_names.setdefault(PurePosixPath(key).name, set()).add(url)
+        source = archive.run.get(path)
+        if source is not None:
+            sources[source] = url
+            for name in post_names(PurePosixPath(source)):
+                files.setdefault(name, set()).add(url)
+    return Addresses(own, old, (slugs, files, old_names), sources, archive.static.folder if archive.static else None)
 
 
 # Pictures: where a post's pictures go under static/, and copying them there.
@@ -596,7 +824,7 @@ def place(pictures: Sequence[Picture], slug: str, static: Static) -> Placement:
         name = picture.path.name if picture.path else PurePosixPath(unquote(urlsplit(picture.ref).path)).name
         wanted = picture.keep or f"images/{slug}/{name or 'picture'}"
         if picture.path is None:
-            review.append(f"image not found: {picture.ref} (put it at {static.folder.name}/{wanted})")
+            review.append(IMAGE_NOT_FOUND.format(ref=picture.ref, folder=static.folder.name, rel=wanted))
             rel = wanted
         elif (problem := _unfit(picture.path, static.max_bytes)) is not None:
             review.append(f"image {picture.ref} not copied: {problem}")
@@ -624,13 +852,16 @@ def _with_pictures(meta: Meta, converted: Converted, post: Path, static: Static 
 
 
 def placed(meta: Meta, body: str, placement: Placement) -> tuple[Meta, str]:
-    """The post with its pictures' addresses rewritten to where they were placed, and what was not placed
-    listed under review."""
+    """The post with its pictures' addresses (in images and links) rewritten to where they were placed, and
+    what was not placed listed under review."""
     if not placement.moved and not placement.review:
         return meta, body
     images = tuple(placement.moved.get(image, image) for image in meta.images)
     review = tuple(dict.fromkeys((*meta.review, *placement.review)))
-    body = rewrite_images(body, placement.moved) if placement.moved else body
+    if placement.moved:
+        body = rewrite_images(body, placement.moved)
+    if any(f"]({ref}" in body or f"](<{ref}>" in body or f"]: {ref}" in body for ref in placement.moved):
+        body = markdown_body.rewrite_links(body, placement.moved)  # a link to a picture (to show it larger)
     return replace(meta, images=images, review=review), body
 
 
@@ -811,6 +1042,22 @@ def _split(text: str) -> tuple[str, str]:
     """Front matter and body, found even when the YAML between the '---' lines is broken."""
     match = re.match(r"---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|$)", text, re.DOTALL)
     return (match.group(1) or "", text[match.end() :]) if match else ("", text)
+
+
+def _list(head: str, key: str) -> tuple[str, ...]:
+    """A top-level front matter list of plain values, in block form (as the importer writes it) or in
+    brackets; a single value is a list of one."""
+    match = re.search(rf"^{key}:[ \t]*(.*)\n((?:[ \t]*-[ \t].*\n)*)", head, re.MULTILINE)
+    if match is None:
+        return ()
+    inline = match.group(1).strip()
+    items = inline.strip("[]").split(",") if inline else re.findall(r"-[ \t]+(.*)", match.group(2))
+    return tuple(value for item in items if (value := item.strip().strip("'\"")))
+
+
+def _source_file(label: str) -> str | None:
+    """The real path of the file an item's label names, or None for a URL or a WARC record."""
+    return os.path.realpath(label) if os.path.isfile(label) else None
 
 
 def _key(head: str, key: str) -> str | None:
