@@ -51,6 +51,7 @@ import shutil
 import sqlite3
 import stat
 import string
+import struct
 import sys
 import tempfile
 import zlib
@@ -78,7 +79,7 @@ from sitegen.slugs import slugify
 
 CACHE_DIR = ".sitegen-cache"
 DATABASE = "cache.sqlite"
-LOCK = "build.lock"  # held (flock) by the build using the cache; holds its process id
+LOCK = "build.lock"  # locked by the build using the cache (see _locked())
 DAMAGED = "damaged"  # left by a build that found the cache damaged: the next one clears it first
 FORMAT = 1  # PRAGMA user_version: the tables' layout and their values'; a cache of another format is cleared
 APPLICATION_ID = 0x73676331  # PRAGMA application_id ("sgc1"): tells sitegen's cache from another program's SQLite file
@@ -845,10 +846,11 @@ def _lock_file(path: Path) -> int:
 def _locked(folder: Path) -> tuple[io.FileIO | None, str | None]:
     """The cache folder's lock taken for this build, and why its lock file had to be made again (if it did).
 
-    A second build of the site stops here at once, with the first's process id: two builds at once would
+    A second build of the site stops here at once, naming the first's process: two builds at once would
     write the same files. A POSIX record lock (lockf), not flock: it is this process's alone, so the
     processes it forks (which live on for a moment after a build fails) do not hold it, and it dies with
-    the process, so a killed build leaves none. A second Cache in the same process shares it.
+    the process, so a killed build leaves none. A second Cache in the same process shares it. Nothing is
+    written into the file: a build refused before it starts leaves the site as it was, to the byte.
     """
     if fcntl is None:  # Windows: builds of one site at a time, please
         return None, None
@@ -862,25 +864,34 @@ def _locked(folder: Path) -> tuple[io.FileIO | None, str | None]:
     try:
         fcntl.lockf(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError as err:
-        if err.errno not in (errno.EACCES, errno.EAGAIN):
-            handle.close()
-            raise
-        holder = os.pread(handle.fileno(), 20, 0).decode("ascii", "replace").strip()
+        holder = _holder(handle) if err.errno in (errno.EACCES, errno.EAGAIN) else None
         handle.close()
+        if err.errno not in (errno.EACCES, errno.EAGAIN):
+            raise
         raise SitegenError(
-            f"another sitegen build is running in this site (pid {holder})"
-            if holder.isdigit()
-            else "another sitegen build is running in this site",
+            "another sitegen build is running in this site" + (f" (pid {holder})" if holder else ""),
             folder.parent,
             hint="wait for it to end (or stop it), then build again",
         ) from None
     except BaseException:
         handle.close()
         raise
-    with contextlib.suppress(OSError):  # a full disk: the lock holds all the same
-        handle.truncate(0)
-        os.pwrite(handle.fileno(), f"{os.getpid()}\n".encode(), 0)
     return handle, reason
+
+
+def _holder(handle: io.FileIO) -> int | None:
+    """The process that holds the lock on handle's file, as Linux's F_GETLK tells it (its struct flock: type,
+    whence, start, length, pid); None where that cannot be told."""
+    if sys.platform != "linux":
+        return None
+    layout = "hhqqi"
+    try:
+        kind, _, _, _, pid = struct.unpack(
+            layout, fcntl.fcntl(handle, fcntl.F_GETLK, struct.pack(layout, fcntl.F_WRLCK, os.SEEK_SET, 0, 0, 0))
+        )
+    except OSError:
+        return None
+    return int(pid) if kind != fcntl.F_UNLCK and pid > 0 else None
 
 
 def _marked(folder: Path) -> str | None:
