@@ -49,7 +49,7 @@ from urllib.parse import quote, unquote, urlsplit
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from sitegen import dedupe, fetch, frontmatter, redirects, sources, taxonomy
+from sitegen import dedupe, fetch, frontmatter, sources, taxonomy
 from sitegen.checks import IMAGE_NOT_FOUND
 from sitegen.config import Config
 from sitegen.content import post_paths
@@ -612,8 +612,8 @@ def _printable(review: tuple[str, ...]) -> tuple[str, ...]:
 def _not_own(aliases: tuple[str, ...], slug: str) -> tuple[str, ...]:
     """The old addresses but the post's new one (a blog that published at /posts/<slug>/ too): a redirect
     there would replace the post's own page."""
-    own = f"{POST_URL.format(slug).lstrip('/')}index.html"
-    return tuple(a for a in aliases if redirects.target_file(a)[0] != own)
+    own = POST_URL.format(slug).rstrip("/")
+    return tuple(a for a in aliases if posixpath.normpath(unquote(a)).removesuffix("/index.html") != own)
 
 
 # Links between posts. Once every post of the run is written (and so every slug known), each link of the
