@@ -149,6 +149,8 @@ def dispatch(args: argparse.Namespace, held: list[object] | None = None) -> int:
             cfg = replace(cfg, base_url=args.base_url)
         content, output = _paths(args, cfg)
         built = build.run(cfg, content, output, drafts=args.drafts, strict=args.strict, held=held)
+        if built.notice is not None:
+            print(f"warning: {built.notice}", file=sys.stderr)
         print(built.summary())
         return 0
     if args.command == "import":

@@ -72,7 +72,7 @@ class Output:
         self.target = target
         self.spares = spares  # a folder of old files to write new ones over (see _create())
         self.links = links  # a folder of links to the files written, by key (see _linked())
-        if previous is not None and not all(map(safe, previous)):
+        if previous is not None and not all_safe(previous):
             previous = None  # a record naming a path outside output/ is not one this program wrote
         self.previous = previous if target.is_dir() else None  # output/ removed: nothing to keep, nothing to stat
         # output/ removed, the record known: the files as written (a hash of each), to tell a link still as
@@ -196,10 +196,13 @@ class Output:
         if self.links is None or self._written_hashes is None:
             return None
         try:
-            os.link(f"{self.links}/{key}", path)
+            os.link(f"{self.links}/{key}", path, follow_symlinks=False)
         except OSError:
             return None
-        found = os.stat(path)
+        found = os.lstat(path)
+        if not stat.S_ISREG(found.st_mode):  # a link planted in links/: never a file of the site
+            os.unlink(path)
+            return None
         linked = (key, found.st_size, found.st_mtime_ns)
         mark = hash(linked)
         at = bisect.bisect_left(self._written_hashes, mark)
@@ -252,8 +255,14 @@ class Output:
             except OSError:  # the spares on another disk, say
                 self._spare_names = []
                 break
-            fd = os.open(path, os.O_WRONLY)  # not emptied: _write() writes over its old bytes, then cuts them
-            if os.fstat(fd).st_nlink == 1:  # as kept: no other name sees what is written into it
+            try:  # not emptied: _write() writes over its old bytes, then cuts them
+                fd = os.open(path, os.O_WRONLY | os.O_NOFOLLOW)
+            except OSError:  # not a plain file (a link planted among the spares): never written through
+                os.unlink(path)
+                continue
+            if os.fstat(fd).st_nlink == 1 and stat.S_ISREG(
+                os.fstat(fd).st_mode
+            ):  # as kept: no other name sees what is written into it
                 return fd
             os.close(fd)
             os.unlink(path)
@@ -515,6 +524,15 @@ def _clone(source: Path, copy: Path) -> None:
 def safe(rel: str) -> bool:
     """rel names a file inside the output folder: relative, no empty, '.' or '..' part, no NUL."""
     return bool(rel) and "\0" not in rel and not rel.startswith("/") and not _OUTSIDE.search(rel)
+
+
+def all_safe(rels: Iterable[str]) -> bool:
+    """safe() for every path, in one scan of them all: a record holds 37,000 paths at 10^4 stories."""
+    joined = "\n".join(rels)
+    return "\0" not in joined and not _UNSAFE_LINE.search(joined)
+
+
+_UNSAFE_LINE = re.compile(r"^/|^$|(?:^|/)\.{0,2}(?:/|$)", re.MULTILINE)
 
 
 def checked_target(target: Path, root: Path, sources: dict[str, Path], known: bool) -> Path:

@@ -247,12 +247,12 @@ def iso_date(value: date | None) -> str:
     return value.isoformat() if value is not None else ""
 
 
-def environment(cfg: Config, assets: dict[str, str], compiled: Path | None = None) -> jinja2.Environment:
+def environment(cfg: Config, assets: dict[str, str]) -> jinja2.Environment:
     """The theme's templates with url() prefixing the base path, so sub-path hosting works.
 
     The templates are compiled by each build that renders a page: Jinja's bytecode cache would keep
     them compiled in the build cache, and load code from there (the cache holds data only, see
-    cache.py). compiled: no longer used; commands/build.py still passes it.
+    cache.py).
     """
     templates = cfg.theme_dir / "templates"
     if not templates.is_dir():

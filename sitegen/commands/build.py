@@ -37,7 +37,7 @@ from sitegen import (
     sitemap,
     taxonomy,
 )
-from sitegen.cache import CACHE_DIR, Cache, Entry, SearchKeys
+from sitegen.cache import CACHE_DIR, Cache, CacheDamaged, Entry, SearchKeys
 from sitegen.config import Config
 from sitegen.content import Post, Story, StoryT, digest
 from sitegen.errors import SitegenError, SitegenErrors
@@ -54,6 +54,7 @@ class Report:
     seconds: float
     output: Path
     warnings: int
+    notice: SitegenError | None = None  # the build cache could not be used, and was cleared (see cache.py)
 
     def summary(self) -> str:
         line = (
@@ -428,7 +429,7 @@ def write_site(cfg: Config, posts: list[Post], out: Output, bodies: Bodies, stor
     try:
         add_static(cfg, out)
         assets = add_assets(cfg, out)
-        env = render.environment(cfg, assets, store.folder / "templates" if store is not None else None)
+        env = render.environment(cfg, assets)
         site = render.site_key(cfg, assets)
         cards = render.cards_key(site, posts)
         slug_of = store.slug if store is not None else slugify
@@ -557,7 +558,10 @@ def run(
     and the cyclic garbage collector is left paused (it would only scan that data again).
     """
     with _no_cycle_collection(resume=held is None):
-        return _run(cfg, content_dir, output_dir, drafts, now, strict, held)
+        try:
+            return _run(cfg, content_dir, output_dir, drafts, now, strict, held)
+        except CacheDamaged:  # marked so: run again, and the cache is cleared first (Report.notice says so)
+            return _run(cfg, content_dir, output_dir, drafts, now, strict, held)
 
 
 @contextlib.contextmanager
@@ -588,9 +592,7 @@ def _run(
     store = Cache(cfg.root / CACHE_DIR)
     sources = {"content/": content_dir, "themes/": cfg.root / "themes", "static/": cfg.root / cfg.static_dir}
     try:
-        checked_target(
-            output_dir, cfg.root, {**sources, "the cache": store.folder}, store.written(output_dir) is not None
-        )
+        checked_target(output_dir, cfg.root, {**sources, "the cache": store.folder}, store.knows(output_dir))
     except SitegenError:
         store.close()
         raise
@@ -635,4 +637,4 @@ def _run(
     changed = len(out.staged) + len(out.removed)
     if held is not None:
         held.append((entries, posts, out, bodies, used))
-    return Report(len(posts), files, changed, time.perf_counter() - started, output_dir, len(problems))
+    return Report(len(posts), files, changed, time.perf_counter() - started, output_dir, len(problems), store.notice)
