@@ -134,3 +134,9 @@ def test_comments_are_not_text() -> None:
 def test_inline_code_is_not_read_as_links_or_tags() -> None:
     shape = scan("用 `[x](y)` 写链接，用 `{% raw %}` 转义。\n")
     assert shape.links == [] and shape.images == [] and shape.code == {}
+
+
+def test_a_link_whose_target_is_a_template_tag_is_no_missing_link() -> None:
+    found = compare("见[上一篇]({% link _posts/2020-01-02-a.md %})。\n", "见[上一篇](/posts/a/)。\n")
+    assert not any("\0" in item for item in found.review)
+    assert not any(item.startswith("link") for item in found.review)

@@ -539,7 +539,7 @@ def site_problems(entries: Iterable[Entry], out: Output) -> list[SitegenError]:
     found: list[SitegenError] = []
     for e in entries:
         found += e.problems
-        found += checks.missing_links(e.post.file, e.post.url, e.body_line, e.links, files)
+        found += checks.missing_links(e.post.file, e.post.url, e.body_line, e.links, files, e.post.meta.review)
     return found
 
 

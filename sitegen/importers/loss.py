@@ -41,7 +41,7 @@ CODE_TAGS = frozenset({"codeblock", "code", "highlight", "include_code"})
 # Liquid's raw/endraw: Jekyll removes them everywhere, inside code blocks too.
 RAW_TAG = re.compile(r"\{%-?\s*(?:raw|endraw)\s*-?%\}")
 IMAGE_TAGS = frozenset({"asset_img", "img", "image", "figure", "asset_image"})
-LINK_TAGS = frozenset({"post_link", "asset_link", "link", "ref", "relref"})
+LINK_TAGS = frozenset({"post_link", "post_path", "post_url", "asset_link", "link", "ref", "relref"})
 SRC_ARG = re.compile(r"""\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|(\S+))""")
 
 FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})(.*)$")
@@ -385,7 +385,7 @@ class _Scan:
             self.shape.links.append(match[5])
             return "\0" + match[5] + "\0"
         if match[2] is not None:
-            if match[2]:
+            if match[2] and "\0" not in match[2]:  # a target that is itself a template tag, read already
                 self.shape.links.append(match[2])
             return "\0" + match[1] + "\0"
         target = self.refs.get((match[4] or match[3]).strip().casefold())
