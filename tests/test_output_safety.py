@@ -13,7 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from support import TEST_SITE, copy_site
+from playwright.sync_api import Browser
+from support import TEST_SITE, copy_site, serve
 
 from sitegen import cli, output
 
@@ -318,3 +319,48 @@ def test_a_disk_that_refuses_writes_is_an_error_with_the_old_site_kept(
     assert "output/posts/x/index.html" in err and "hint:" in err and "Traceback" not in err
     assert snapshot(site / "output") == old
     assert [p.name for p in site.iterdir() if p.name.startswith(".output.new-")] == []
+
+
+HOSTILE = """\
+---
+title: 含有可疑链接的报道
+date: 2022-06-01T09:00:00+08:00
+categories: [反诈]
+slug: hostile-links
+source_url: https://news.example.org/a.html
+---
+
+[一]( JaVaScRiPt:window.__pwned=1) [二](javascript&colon;window.__pwned=2)
+<a href="vbscript:msgbox(1)">三</a> <a href="data:text/html,<script>parent.__pwned=4</script>">四</a>
+<a href="&#x6A;avascript:window.__pwned=5">五</a> <a href="/" onclick="window.__pwned=6">六</a>
+<img src="https://img.example.org/x.png" onerror="window.__pwned=7"> <svg onload="window.__pwned=8"></svg>
+"""
+
+
+def test_no_link_of_a_hostile_post_runs_anything_when_clicked(site: Path, browser: Browser) -> None:
+    (site / "content/posts/2022/hostile.md").write_text(HOSTILE, encoding="utf-8")
+    done = run(site, "--base-url", '/"onmouseover="window.__pwned=9"/')
+    assert done.returncode == 1 and "base_url" in done.stderr  # a base_url that breaks out is refused
+    assert build(site) == 0
+    with serve(site / "output") as root:
+        page = browser.new_page()
+        dialogs: list[str] = []
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        page.goto(root + "posts/hostile-links/")
+        links = page.locator("article a")
+        assert links.count() >= 6
+        schemes = page.eval_on_selector_all("article a", "as => as.map(a => a.hasAttribute('href') ? a.protocol : '')")
+        assert set(schemes) <= {"http:", "https:", "mailto:", ""}, schemes  # '': the sanitiser took the href
+        handlers = page.eval_on_selector_all(
+            "article *", "els => els.flatMap(e => [...e.attributes].map(a => a.name)).filter(n => n.startsWith('on'))"
+        )
+        assert handlers == []
+        for n in range(links.count()):  # what would run, runs in this page: the links that stay on it
+            link = page.locator("article a").nth(n)
+            if link.get_attribute("href") is None:
+                link.click()
+                assert page.evaluate("window.__pwned") is None
+        page.goto(root + "posts/hostile-links/")
+        page.mouse.move(10, 10)
+        assert page.evaluate("window.__pwned") is None and dialogs == []
+        page.close()
