@@ -910,12 +910,15 @@ def _no_link(path: str, flags: int) -> int:
 
 
 def _write_new(path: Path, data: bytes) -> None:
-    """A small file written, never through a link."""
-    handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+    """A small file written whole beside path and renamed over it: never through a link, and never seen empty
+    (a build's forked reader may mark the cache while the build reads the mark)."""
+    part = path.with_name(f".{path.name}.{os.getpid()}")
+    handle = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
     try:
         os.write(handle, data)
     finally:
         os.close(handle)
+    os.replace(part, path)
 
 
 def _not_as_left(folder: Path) -> str | None:
