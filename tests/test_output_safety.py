@@ -124,6 +124,13 @@ def test_a_link_in_the_themes_static_that_leads_out_is_refused(site: Path, tmp_p
     assert not (site / "output").exists()
 
 
+def test_a_template_linked_in_from_outside_the_theme_is_refused(site: Path) -> None:
+    (site / "themes" / "default" / "templates" / "secret.html").symlink_to("/etc/passwd")
+    done = run(site)
+    assert done.returncode == 1 and "secret.html" in done.stderr and "leads out" in done.stderr
+    assert not (site / "output").exists()
+
+
 def test_a_link_inside_static_is_published(site: Path) -> None:
     (site / "static").mkdir(exist_ok=True)
     (site / "static" / "a.txt").write_text("same", encoding="utf-8")

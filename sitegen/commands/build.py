@@ -89,6 +89,7 @@ def add_assets(cfg: Config, out: Output) -> dict[str, str]:
     static = cfg.theme_dir / "static"
     if not static.is_dir():
         raise SitegenError("theme has no static/ folder", static, hint="check 'theme' in sitegen.toml")
+    published_files(cfg.theme_dir)  # a template linked in from outside would be rendered into pages too
     return {rel: out.add_hashed(rel, path.read_bytes()) for rel, path in published_files(static)}
 
 
