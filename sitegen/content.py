@@ -13,6 +13,7 @@ from typing import NamedTuple, TypeVar
 from sitegen import frontmatter
 from sitegen.errors import SitegenError, SitegenErrors
 from sitegen.frontmatter import Meta
+from sitegen.paths import inside
 from sitegen.slugs import slugify
 
 
@@ -127,22 +128,17 @@ def walk_posts(content_dir: Path) -> tuple[list[str], list[SitegenError]]:
     """
     found: list[str] = []
     outside: list[SitegenError] = []
-    root = os.path.realpath(content_dir)
     folders = [str(content_dir)]
     while folders:
         with os.scandir(folders.pop()) as entries:
             for entry in entries:
-                if entry.is_symlink() and not _within(os.path.realpath(entry.path), root):
+                if entry.is_symlink() and not inside(entry.path, content_dir):
                     outside.append(_outside(Path(entry.path)))
                 elif entry.is_dir(follow_symlinks=False):
                     folders.append(entry.path)
                 elif entry.name.endswith(".md") and not entry.name.startswith(".") and entry.is_file():
                     found.append(entry.path)
     return sorted(found, key=lambda f: f.split(os.sep)), sorted(outside, key=lambda e: str(e.path))
-
-
-def _within(target: str, root: str) -> bool:
-    return os.path.commonpath([target, root]) == root
 
 
 def _outside(link: Path) -> SitegenError:

@@ -33,6 +33,7 @@ from warcio.recordloader import ArcWarcRecord
 
 from sitegen import fetch
 from sitegen.errors import SitegenError
+from sitegen.paths import inside
 
 MAX_BYTES = fetch.MAX_BYTES
 
@@ -205,7 +206,7 @@ def _link(path: Path, top: Path, root: str, owner: Path | None) -> Iterator[Entr
     """A link found in a folder: skipped if it leads out of the folder named, or nowhere; a folder
     inside it is walked there anyway (and following it could go round in circles)."""
     target = os.path.realpath(path)
-    if os.path.commonpath([target, root]) != root:
+    if not inside(target, root):
         yield Unusable(str(path), f"a link to {target}, outside {top}: not followed", failed=False)
     elif not os.path.exists(target):
         yield Unusable(str(path), f"a link to {target}, which does not exist", failed=False)

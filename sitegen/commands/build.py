@@ -43,6 +43,7 @@ from sitegen.content import Post, Story, StoryT, digest
 from sitegen.errors import SitegenError, SitegenErrors
 from sitegen.frontmatter import CHINA
 from sitegen.output import Output, Written, checked_target, start_check
+from sitegen.paths import inside
 from sitegen.slugs import slugify
 
 
@@ -104,10 +105,9 @@ def add_static(cfg: Config, out: Output) -> None:
 def published_files(folder: Path) -> list[tuple[str, Path]]:
     """The files under folder by their path in it, sorted. A link that leads out of folder is an error naming
     it: a link to /proc/self/environ or ~/.bashrc in static/ would publish the build's secrets."""
-    top = folder.resolve()
     found = []
     for path in sorted(folder.rglob("*")):
-        if path.is_symlink() and not path.resolve().is_relative_to(top):
+        if path.is_symlink() and not inside(path, folder):
             raise SitegenError(
                 f"a link that leads out of {folder}: {path.resolve()}",
                 path,

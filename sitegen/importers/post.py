@@ -33,6 +33,7 @@ from sitegen.extract.metadata import Credits
 from sitegen.extract.patterns import AGGREGATORS
 from sitegen.frontmatter import CHINA, Document
 from sitegen.importers import Picture, RawStory, loss, markdown_body, story
+from sitegen.paths import inside
 from sitegen.sources import BLOG_SETTINGS, PICTURES
 
 Generator = Literal["hexo", "jekyll", "hugo", "markdown"]
@@ -485,9 +486,9 @@ def _find(rel: str, near: list[Path], start: Path, boundary: Path) -> Path | Non
             break
     for folder in folders:
         candidate = folder / rel
-        real = os.path.realpath(candidate)
-        if os.path.commonpath([real, top]) != top:
+        if not inside(candidate, top):
             continue
+        real = os.path.realpath(candidate)
         try:
             if stat.S_ISREG(os.stat(real).st_mode):
                 return candidate
