@@ -34,6 +34,7 @@ import multiprocessing
 import os
 import posixpath
 import re
+import shutil
 import signal
 import tempfile
 import threading
@@ -43,7 +44,7 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
-from typing import Any, Literal, TypeVar
+from typing import Any, BinaryIO, Literal, TypeVar
 from urllib.parse import quote, unquote, urlsplit
 
 from rich.console import Console
@@ -903,17 +904,8 @@ def _copy_picture(source: Path, target: Path) -> None:
     if target.exists():
         return
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-        try:
-            with os.fdopen(fd, "wb") as out, source.open("rb") as handle:
-                while chunk := handle.read(1 << 20):
-                    out.write(chunk)
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        with source.open("rb") as handle:
+            _write_whole(target, lambda out: shutil.copyfileobj(handle, out, 1 << 20))
     except OSError as err:
         raise SitegenError(f"cannot copy the picture {source} here: {err.strerror}", target) from None
 
@@ -989,13 +981,18 @@ def _progress(total: int) -> Iterator[Callable[[], None]]:
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Write beside the target, then rename: a reader sees the old file or the whole new one."""
+    """A post written whole: a reader sees the old file or the whole new one."""
+    _write_whole(path, lambda handle: handle.write(text.encode("utf-8")))
+
+
+def _write_whole(path: Path, write: Callable[[BinaryIO], object]) -> None:
+    """Write beside path, then rename over it: a reader sees the old file or the whole new one."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; posts are ordinary files of the repository
+        with os.fdopen(fd, "wb") as handle:
+            write(handle)
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; posts and pictures are ordinary files of the repository
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
