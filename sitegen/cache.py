@@ -71,7 +71,7 @@ from sitegen.content import Card, Post, digest
 from sitegen.errors import SitegenError
 from sitegen.frontmatter import Copy, Meta
 from sitegen.markup import Link
-from sitegen.output import Written, as_written, content_key
+from sitegen.output import Written, as_written, content_key, safe_paths
 from sitegen.render import Plan
 from sitegen.search_index import Card as SearchCard
 from sitegen.search_index import IndexFile, Part, Row, State, Stored, fnv1a
@@ -213,14 +213,6 @@ def _checksum(row: str, data: bytes | memoryview) -> bytes:
     check = hashlib.sha256(row.encode("utf-8", "surrogateescape"))
     check.update(data)
     return check.digest()[:SEAL]
-
-
-def safe_paths(paths: Sequence[str]) -> bool:
-    """Every path names a file inside the folder it is relative to: none is absolute, none has an empty, "."
-    or ".." part or a NUL. Joined between slashes, every part of every path lies between two: 37,000 paths
-    are checked by four searches in C."""
-    joined = "/" + "/".join(paths) + "/"
-    return not paths or not ("//" in joined or "/./" in joined or "/../" in joined or "\x00" in joined)
 
 
 def _plain_names(names: Sequence[str]) -> bool:

@@ -28,7 +28,7 @@ import re
 import shutil
 import stat
 from array import array
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from sitegen import leftovers, parallel
@@ -72,7 +72,7 @@ class Output:
         self.target = target
         self.spares = spares  # a folder of old files to write new ones over (see _create())
         self.links = links  # a folder of links to the files written, by key (see _linked())
-        if previous is not None and not all_safe(previous):
+        if previous is not None and not safe_paths(list(previous)):
             previous = None  # a record naming a path outside output/ is not one this program wrote
         self.previous = previous if target.is_dir() else None  # output/ removed: nothing to keep, nothing to stat
         # output/ removed, the record known: the files as written (a hash of each), to tell a link still as
@@ -500,7 +500,7 @@ def lagging(target: Path, shadow: Path) -> list[str] | None:
         files = state["files"]
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    if not isinstance(files, list) or not all(isinstance(rel, str) and safe(rel) for rel in files):
+    if not isinstance(files, list) or not all(isinstance(rel, str) for rel in files) or not safe_paths(files):
         return None
     return files
 
@@ -521,18 +521,12 @@ def _clone(source: Path, copy: Path) -> None:
                 os.link(entry.path, copy / entry.name)
 
 
-def safe(rel: str) -> bool:
-    """rel names a file inside the output folder: relative, no empty, '.' or '..' part, no NUL."""
-    return bool(rel) and "\0" not in rel and not rel.startswith("/") and not _OUTSIDE.search(rel)
-
-
-def all_safe(rels: Iterable[str]) -> bool:
-    """safe() for every path, in one scan of them all: a record holds 37,000 paths at 10^4 stories."""
-    joined = "\n".join(rels)
-    return "\0" not in joined and not _UNSAFE_LINE.search(joined)
-
-
-_UNSAFE_LINE = re.compile(r"^/|^$|(?:^|/)\.{0,2}(?:/|$)", re.MULTILINE)
+def safe_paths(paths: Sequence[str]) -> bool:
+    """Every path names a file inside the folder it is relative to: none is absolute, none has an empty, "."
+    or ".." part or a NUL. Joined between slashes, every part of every path lies between two: 37,000 paths
+    are checked by four searches in C."""
+    joined = "/" + "/".join(paths) + "/"
+    return not paths or not ("//" in joined or "/./" in joined or "/../" in joined or "\x00" in joined)
 
 
 def checked_target(target: Path, root: Path, sources: dict[str, Path], known: bool) -> Path:
