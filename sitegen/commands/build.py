@@ -90,8 +90,9 @@ def add_assets(cfg: Config, out: Output) -> dict[str, str]:
     static = cfg.theme_dir / "static"
     if not static.is_dir():
         raise SitegenError("theme has no static/ folder", static, hint="check 'theme' in sitegen.toml")
-    published_files(cfg.theme_dir)  # a template linked in from outside would be rendered into pages too
-    return {rel: out.add_hashed(rel, path.read_bytes()) for rel, path in published_files(static)}
+    theme = published_files(cfg.theme_dir)  # templates too: one linked in from outside would be rendered
+    assets = [(rel.removeprefix("static/"), path) for rel, path in theme if rel.startswith("static/")]
+    return {rel: out.add_hashed(rel, path.read_bytes()) for rel, path in assets}
 
 
 def add_static(cfg: Config, out: Output) -> None:
