@@ -226,7 +226,9 @@ def test_a_build_stopped_by_sigterm_cleans_up_as_after_ctrl_c(site: Path, tmp_pa
     config = site / "sitegen.toml"
     config.write_text(config.read_text(encoding="utf-8").replace("测试档案", "测试档案二"), encoding="utf-8")
     flag = tmp_path / "writing"
-    child = subprocess.Popen([sys.executable, "-c", PAUSED_BUILD, str(site), str(flag)], stderr=subprocess.PIPE, text=True)
+    child = subprocess.Popen(
+        [sys.executable, "-c", PAUSED_BUILD, str(site), str(flag)], stderr=subprocess.PIPE, text=True
+    )
     deadline = time.monotonic() + 60
     while not flag.exists() and child.poll() is None and time.monotonic() < deadline:
         time.sleep(0.01)
@@ -281,7 +283,9 @@ def test_a_build_that_ends_its_process_leaves_its_data_to_the_exit(site: Path) -
         gc.enable()
     ((entries, posts, out, *_),) = held
     assert len(posts) == len(list((site / "content").rglob("*.md"))) - 1  # but the draft
-    assert out.files.keys() == {p.relative_to(site / "output").as_posix() for p in (site / "output").rglob("*") if p.is_file()}
+    assert out.files.keys() == {
+        p.relative_to(site / "output").as_posix() for p in (site / "output").rglob("*") if p.is_file()
+    }
     assert build(site) == 0 and gc.isenabled()
 
 

@@ -541,7 +541,9 @@ def test_a_topic_edit_hashes_again_only_the_list_pages_that_change(sites: tuple[
     edited = [url for url in hashed if not url.startswith("topics/")]
     lists = [p for p in (incremental / "output").rglob("index.html") if "/posts/" not in p.as_posix()]
     assert 0 < len(hashed) < len(lists) / 3
-    assert edited and all("posts/gen-042/" in (incremental / "output" / url / "index.html").read_text() for url in edited)
+    assert edited and all(
+        "posts/gen-042/" in (incremental / "output" / url / "index.html").read_text() for url in edited
+    )
     EDITS["topic"](cold)
     cold_build(cold)
     assert tree(incremental / "output") == tree(cold / "output")
