@@ -1,4 +1,5 @@
-"""Map a task over items on every core, results in order: the build's CPU-bound steps.
+"""Map a task over items on every core, results in order: the build's CPU-bound steps and the import's
+reading of its sources.
 
 Workers are forked, so they start with the build's state (posts, terms, templates) instead of
 having it pickled to them; only results come back. The calling process works too, taking chunks
@@ -19,7 +20,7 @@ import queue
 import signal
 import threading
 import traceback
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from multiprocessing.connection import Connection
 from multiprocessing.context import ForkContext
 from typing import Any, TypeVar
@@ -30,6 +31,7 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 CHUNK = 32  # items taken at once, by a worker or by the calling process
+_LOST = "a worker process of the build ended early (out of memory?); build again"
 _work: tuple[Callable[[Any], Any], Sequence[Any], int] | None = None  # what the forked workers inherit
 
 
@@ -38,6 +40,10 @@ def cores() -> int:
     if "fork" not in multiprocessing.get_all_start_methods():
         return 1
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+class WorkerLost(SitegenError):
+    """A forked worker ended before sending its results (the kernel's out-of-memory killer, a kill -9)."""
 
 
 class _Claims:
@@ -56,12 +62,15 @@ class _Claims:
         return start
 
 
-def ordered_map(task: Callable[[T], R], items: Sequence[T], chunk: int = CHUNK) -> Iterator[R]:
+def ordered_map(
+    task: Callable[[T], R], items: Sequence[T], chunk: int = CHUNK, jobs: int | None = None
+) -> Generator[R, None, None]:
     """task(item) for every item, in the order of items, on every core.
 
-    chunk: items taken at once; 1 for items that are each a big piece of work.
+    chunk: items taken at once; 1 for items that are each a big piece of work. jobs: at most this many
+    processes, the calling one included (`sitegen import --jobs`); None for every core.
     """
-    jobs = cores()
+    jobs = min(cores(), jobs) if jobs else cores()
     if jobs < 2 or len(items) < 4 * chunk:
         yield from map(task, items)
         return
@@ -91,7 +100,7 @@ def ordered_map(task: Callable[[T], R], items: Sequence[T], chunk: int = CHUNK) 
                 elif (mine := claims.take()) is not None:
                     done[mine] = _chunk(mine)
                 elif ended == len(workers):
-                    raise SitegenError("a worker process of the build ended early (out of memory?); build again")
+                    raise WorkerLost(_LOST)
                 else:
                     ended += _arrival(arrived.get(), done)
             yield from done.pop(start)
@@ -119,7 +128,7 @@ class Pending:
             try:
                 value, error = self._reader.recv()
             except (EOFError, OSError):
-                raise SitegenError("a worker process of the build ended early (out of memory?); build again") from None
+                raise WorkerLost(_LOST) from None
             if isinstance(error, BaseException):
                 raise error
             if error is not None:
@@ -174,8 +183,10 @@ def _chunk(start: int) -> list[Any]:
 
 
 def _serve(claims: _Claims, results: Connection, parent: int) -> None:
-    """A worker: chunks until none is left, each sent back with its first item's index; an error ends it."""
+    """A worker: chunks until none is left, each sent back with its first item's index; an error ends it.
+    Ctrl-C is the calling process's to handle: it stops its workers, as it does when it fails."""
     _die_with_parent(parent)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     start: int | None = -1
     try:
         while (start := claims.take()) is not None:

@@ -28,9 +28,9 @@ false conflicts.
 from __future__ import annotations
 
 import filecmp
+import functools
 import hashlib
 import json
-import multiprocessing
 import os
 import posixpath
 import re
@@ -38,19 +38,17 @@ import shutil
 import signal
 import tempfile
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
-from typing import Any, BinaryIO, Literal, TypeVar
+from typing import BinaryIO, Literal
 from urllib.parse import quote, unquote, urlsplit
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from sitegen import dedupe, fetch, frontmatter, sources, taxonomy
+from sitegen import dedupe, fetch, frontmatter, parallel, sources, taxonomy
 from sitegen.checks import IMAGE_NOT_FOUND
 from sitegen.config import Config
 from sitegen.content import post_paths
@@ -81,15 +79,10 @@ _WRITTEN_HEADER = (
     "# by hand and the importer never rewrites it. Keep this file with the posts.\n"
 )
 SCAN_IN_PARALLEL = 500  # posts in content/ above which reading them is worth the worker processes
-# Workers are forked where the platform can, so they start with what this process has loaded.
-_FORK = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
 STOPS = (signal.SIGINT, signal.SIGTERM)  # what _uninterrupted() holds back
 _WARM_UP_PAGE = (
     "<html><body><h1>民警巡逻</h1><p>吉安市井冈山市茨坪派出所民警在景区巡逻，守护游客平安。</p></body></html>"
 )
-
-T = TypeVar("T")
-R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -214,7 +207,7 @@ def run(
             f"{len(done.outcomes)} of {len(entries)} sources done, nothing half-written; "
             "run the same command again to import the rest"
         ) from None
-    except BrokenProcessPool:
+    except parallel.WorkerLost:
         done.complete = False
         raise SitegenError(
             f"a worker process died after {len(done.outcomes)} of {len(entries)} sources (out of memory?)",
@@ -294,19 +287,7 @@ class Extracted:
     may_link: bool = True  # its body may link within the site: checked once the run is written
 
 
-_JOB: _Job | None = None
-
-
-def _start_worker(job: _Job) -> None:
-    """Once per worker process: the job, and Ctrl-C left to the main process, which stops the pool."""
-    global _JOB
-    _JOB = job
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def _extract(item: Item) -> Extracted:
-    job = _JOB
-    assert job is not None
+def _extract(job: _Job, item: Item) -> Extracted:
     try:
         loaded = sources.load(item, timeout=job.timeout, max_bytes=job.max_bytes)
     except SitegenError as err:
@@ -333,39 +314,21 @@ def _extract(item: Item) -> Extracted:
 
 @contextmanager
 def _extracting(items: list[Item], job: _Job, workers: int) -> Iterator[Iterator[Extracted]]:
-    """Results in the order of items, from worker processes (or this one, for a single worker)."""
-    global _JOB
-    if workers <= 1:
-        _JOB = job
-        yield map(_extract, items)
-        return
-    if _FORK is not None:
+    """Results in the order of items, from the forked workers of parallel.ordered_map and this process;
+    on leaving (Ctrl-C too) the workers are stopped and the items not started dropped."""
+    if workers > 1 and len(items) >= 4 and parallel.cores() > 1:
         _warm_up(job.cfg)
-    with _pool(_extract, items, workers, _start_worker, (job,)) as results:
+    results = parallel.ordered_map(functools.partial(_extract, job), items, chunk=1, jobs=workers)
+    try:
         yield results
+    finally:
+        results.close()
 
 
 def _warm_up(cfg: Config) -> None:
     """Convert a small page here, so that the word tables and the gazetteer are loaded once and
     the forked workers share them instead of each loading its own."""
     convert(_WARM_UP_PAGE.encode("utf-8"), Path("warm-up.html"), cfg, set())
-
-
-@contextmanager
-def _pool(
-    fn: Callable[[T], R],
-    args: Iterable[T],
-    workers: int,
-    initializer: Callable[..., None] | None = None,
-    initargs: tuple[Any, ...] = (),
-    chunksize: int = 1,
-) -> Iterator[Iterator[R]]:
-    """pool.map, and on leaving (Ctrl-C too) the items not started are dropped, not waited for."""
-    pool = ProcessPoolExecutor(workers, mp_context=_FORK, initializer=initializer, initargs=initargs)
-    try:
-        yield pool.map(fn, args, chunksize=chunksize)
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _workers(jobs: int | None, items: int) -> int:
@@ -413,8 +376,7 @@ def scan(content_dir: Path, workers: int = 1) -> Archive:
     paths = post_paths(content_dir) if content_dir.is_dir() else []
     archive = Archive(set(), {}, {}, _read_written(content_dir), dedupe.Index())
     if workers > 1 and len(paths) >= SCAN_IN_PARALLEL:
-        with _pool(_scan_post, paths, workers, chunksize=32) as posts:
-            scanned = list(posts)
+        scanned = list(parallel.ordered_map(_scan_post, paths, jobs=workers))
     else:
         scanned = [_scan_post(p) for p in paths]
     for post in scanned:
