@@ -131,7 +131,7 @@ def _links(tokens: list[Token]) -> list[Link]:
     for block in tokens:
         line = block.map[0] if block.map else 0
         if block.type == "html_block":
-            found += _html_images(block.content, line)
+            found += _html_links(block.content, line)
             continue
         if block.type != "inline" or not block.children:
             continue
@@ -143,13 +143,17 @@ def _links(tokens: list[Token]) -> list[Link]:
             elif token.type == "image":
                 found.append((str(token.attrs.get("src", "")), line, True))
             elif token.type == "html_inline":
-                found += _html_images(token.content, line)
+                found += _html_links(token.content, line)
     return found
 
 
 _HTML_IMG = re.compile(r"""<img\b[^>]*?\bsrc\s*=\s*["']?([^"'\s>]+)""", re.IGNORECASE)
+_HTML_A = re.compile(r"""<a\b[^>]*?\shref\s*=\s*["']?([^"'\s>]+)""", re.IGNORECASE)
 
 
-def _html_images(raw: str, line: int) -> list[Link]:
-    """The images of a body's raw HTML, so that the build checks them as it checks Markdown's."""
-    return [(m[1], line + raw.count("\n", 0, m.start()), True) for m in _HTML_IMG.finditer(raw)]
+def _html_links(raw: str, line: int) -> list[Link]:
+    """The images (<img src>) and links (<a href>) of a body's raw HTML, in their order, so that the build
+    checks them as it checks Markdown's."""
+    found = [(m.start(), m[1], True) for m in _HTML_IMG.finditer(raw)]
+    found += [(m.start(), html.unescape(m[1]), False) for m in _HTML_A.finditer(raw)]
+    return [(target, line + raw.count("\n", 0, at), image) for at, target, image in sorted(found)]

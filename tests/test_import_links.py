@@ -75,6 +75,11 @@ RESOLVED = [
     ("hexo/source/_posts/patrol-log.md", "[夜市旧址](/posts/night-market/#摊位)"),  # an old address, its anchor kept
     ("hexo/source/_posts/patrol-log.md", "[巡逻指南](/downloads/guide.pdf)"),  # a file of static/
     ("hexo/source/_posts/patrol-log.md", "[回到首页](/)"),  # the site's own page
+    # a full URL on the blog's own address (its _config.yml's url): the post imported from there
+    ("hexo/source/_posts/patrol-log.md", "[夜市全文](/posts/night-market/)"),
+    ("hexo/source/_posts/patrol-log.md", '<a href="/posts/school-route/">护学岗</a>'),  # in raw HTML too
+    # another site's address, though its path is an old address here: as it was
+    ("hexo/source/_posts/patrol-log.md", "[同名路径](https://other.example.net/2022/05/01/notes/night-market/)"),
     ("hexo/source/_posts/safety/school-route.md", "[巡逻日志](/posts/patrol-log/)"),  # post_path
     # a picture that links to itself (to show it larger): the link follows the picture into static/
     (
@@ -104,11 +109,11 @@ def test_links_to_imported_posts_lead_to_their_new_address(imported: Site, rel: 
 KEPT_AS_TEXT = {
     "hexo/source/_posts/patrol-log.md": {
         "- 旧文：一篇没有迁来的文章\n": "link to lost-post.md kept as text: no such post in the site",
-        "- 早已删除：去年的总结\n": "link to /2019/01/01/gone/ kept as text: no such page in the site",
     },
     "jekyll/_posts/2021-03-01-flood-drill.md": {
         "没有迁来的页面：关于。": "link to /about/ kept as text: no such page in the site",
         "参考链接写法：演练方案。": "link to /2020/01/01/plan/ kept as text: no such page in the site",
+        "网页里的<a>旧链接</a>。": "link to /2020/06/01/old.html kept as text: no such page in the site",  # no href
     },
     "hugo/content/post/traffic-week.md": {
         "和不存在的页。": "link to missing-page.md kept as text: no such post in the site",
@@ -124,6 +129,28 @@ def test_a_link_that_leads_nowhere_keeps_its_words_and_names_its_target(imported
         assert item in meta.review
     outcome = next(s for s in imported.report["sources"] if s["source"] == str(LINKED / rel))
     assert set(KEPT_AS_TEXT[rel].values()) <= set(outcome["review"])
+
+
+# A blog whose address is known (hexo's url:): a link to a post not imported leads to it on the old blog.
+ON_THE_OLD_BLOG = {
+    "- 早已删除：[去年的总结](https://patrol.example.org/2019/01/01/gone/)\n": (
+        "link to https://patrol.example.org/2019/01/01/gone/ leads to the old blog: no post imported has that address"
+    ),
+    "- 旧站：[旧站文章](http://www.patrol.example.org/2018/07/07/old-story/)\n": (
+        "link to http://www.patrol.example.org/2018/07/07/old-story/ leads to the old blog: "
+        "no post imported has that address"
+    ),
+    '<a href="https://patrol.example.org/2017/05/05/closed/">停办的栏目</a>': (
+        "link to https://patrol.example.org/2017/05/05/closed/ leads to the old blog: no post imported has that address"
+    ),
+}
+
+
+def test_a_link_to_a_post_not_imported_stays_a_link_to_the_old_blog(imported: Site) -> None:
+    meta, body = imported.post("hexo/source/_posts/patrol-log.md")
+    for link, item in ON_THE_OLD_BLOG.items():
+        assert link in body
+        assert item in meta.review
 
 
 def test_links_in_code_stay_as_written(imported: Site) -> None:
@@ -242,6 +269,66 @@ def test_resolve(target: str, expected: str | None) -> None:
     assert resolve(target, HERE, SITE) == expected
 
 
+HOME = _Here("/posts/here/", "/2023/04/02/here/", "/blog/_posts/here.md", "https://notes.example.cn/blog/")
+
+
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [
+        ("https://notes.example.cn/blog/2022/05/01/night-market/#x", "/posts/night-market/#x"),  # an old address
+        ("http://www.notes.example.cn/blog/posts/a/", "/posts/a/"),  # http, www.: the same blog
+        ("https://notes.example.cn/blog/", "/"),  # its home page: the site's
+        ("https://notes.example.cn/blog/2022/05/01/gone/", "https://notes.example.cn/blog/2022/05/01/gone/"),
+        ("https://notes.example.cn/2022/05/01/night-market/", "https://notes.example.cn/2022/05/01/night-market/"),
+        (
+            "https://other.example.cn/blog/2022/05/01/night-market/",
+            "https://other.example.cn/blog/2022/05/01/night-market/",
+        ),
+    ],
+)
+def test_a_full_url_on_the_blogs_own_address_is_a_link_within_the_site(target: str, expected: str) -> None:
+    assert resolve(target, HOME, SITE) == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "settings", "home"),
+    [
+        (
+            "_config.yml",
+            "title: t\nurl: https://www.notes.example.cn\nbaseurl: /blog\n",
+            "https://www.notes.example.cn/blog/",
+        ),
+        ("_config.yml", "url: 'http://notes.example.cn/blog/' # Hexo, a sub-path\n", "http://notes.example.cn/blog/"),
+        ("_config.yml", "url: http://example.com\n", None),  # Hexo's placeholder
+        ("config.toml", 'baseURL = "https://notes.example.cn/"\n', "https://notes.example.cn/"),
+        ("hugo.yaml", "baseURL: https://notes.example.cn/\n", "https://notes.example.cn/"),
+        ("_config.yml", "title: no address\n", None),
+    ],
+)
+def test_the_blogs_address_comes_from_its_settings(tmp_path: Path, name: str, settings: str, home: str | None) -> None:
+    (tmp_path / "content").mkdir()  # a Hugo blog's settings count beside its content/
+    (tmp_path / name).write_text(settings, encoding="utf-8")
+    assert post.blog_address(tmp_path / "content") == home
+
+
+def test_a_picture_on_the_blogs_own_address_is_copied_when_the_blog_holds_it(tmp_path: Path) -> None:
+    blog = tmp_path / "blog"
+    (blog / "_posts").mkdir(parents=True)
+    (blog / "images").mkdir()
+    (blog / "images" / "map.png").write_bytes(b"\x89PNG map")
+    (blog / "_config.yml").write_text("url: https://notes.example.cn\n", encoding="utf-8")
+    (blog / "_posts" / "2024-01-01-walk.md").write_text(
+        "---\ntitle: 巡线\ntags: [巡线]\n---\n\n路线图：\n\n![图](https://notes.example.cn/images/map.png)\n\n"
+        "![别处](https://notes.example.cn/images/gone.png)\n",
+        encoding="utf-8",
+    )
+    site = new_site(tmp_path / "site")
+    assert site.run("import", str(blog / "_posts"), "--jobs", "1") == 0
+    _, body, _ = frontmatter.read(next((site.root / "content").rglob("walk.md")).read_text(encoding="utf-8"), Path("p"))
+    assert "![图](/images/map.png)" in body and "![别处](https://notes.example.cn/images/gone.png)" in body
+    assert (site.root / "static" / "images" / "map.png").read_bytes() == b"\x89PNG map"
+
+
 def test_a_file_of_static_is_linked_by_its_site_path(tmp_path: Path) -> None:
     (tmp_path / "files").mkdir()
     (tmp_path / "files" / "a b.pdf").write_bytes(b"%PDF")
@@ -301,8 +388,10 @@ def test_links_are_rewritten_or_made_text() -> None:
     )
 
 
-def test_an_html_link_is_rewritten_but_never_made_text() -> None:
-    assert rewrite_links('<a href="/x/">x</a>\n', {"/x/": None}) == '<a href="/x/">x</a>\n'
+def test_an_html_link_that_leads_nowhere_loses_its_href() -> None:
+    assert rewrite_links('<a class="k" href="/x/">x</a> <a href=/y/>y</a>\n', {"/x/": None, "/y/": "/z/"}) == (
+        '<a class="k">x</a> <a href=/z/>y</a>\n'
+    )
 
 
 # Template tags that name posts: the path of the post's file, for the import to resolve.

@@ -77,3 +77,17 @@ def test_an_image_in_a_bodys_raw_html_is_checked_too(site: Path, capsys: pytest.
     out = capsys.readouterr().out
     assert "with-images.md:16: broken image: /images/Missing.png" in out
     assert "with-images.md:18: broken image: /images/gone.png" in out
+
+
+def test_a_link_in_a_bodys_raw_html_is_checked_too(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    post = site / "content/posts/2022/with-images.md"
+    post.write_text(
+        post.read_text(encoding="utf-8").replace("/images/Scene.JPG", "/images/scene.jpg")
+        + '\n<div><a class="more" href="/posts/no-such-story/">下一篇</a></div>\n\n'
+        + '段落里的<a href="/posts/with-images/">本文</a>和<a href="https://example.net/">外站</a>。\n',
+        encoding="utf-8",
+    )
+    assert cli.main(["--root", str(site), "check"]) == 1
+    out = capsys.readouterr().out
+    assert "with-images.md:16: broken link: /posts/no-such-story/" in out
+    assert "/posts/with-images/ (no such" not in out and "example.net" not in out

@@ -57,7 +57,7 @@ from sitegen.frontmatter import Copy, Meta
 from sitegen.importers import Picture, html_page, markdown_body
 from sitegen.importers.convert import KIND_NAMES, Converted, convert, fingerprint, to_post
 from sitegen.importers.markdown_body import POST_URL, rewrite_images
-from sitegen.importers.post import POST_SUFFIXES, post_names
+from sitegen.importers.post import POST_SUFFIXES, blog_address, on_blog, post_names
 from sitegen.slugs import unique
 from sitegen.sources import Asset, Item, Unusable
 
@@ -308,7 +308,7 @@ def _extract(job: _Job, item: Item) -> Extracted:
     if not job.sketches:
         return Extracted(item.label, digest, converted)
     shingles = dedupe.shingles(converted.body)
-    may_link = _MAY_LINK.search(converted.body) is not None
+    may_link = _may_link(converted.body, _home(_source_file(item.label)))
     return Extracted(item.label, digest, converted, shingles, dedupe.sketch(shingles), may_link=may_link)
 
 
@@ -590,6 +590,7 @@ SITE_PAGES = frozenset({"", "archive/", "search/", "404.html", "atom.xml", "site
 }  # the build's own pages besides the posts, as paths from the site's root
 NO_PAGE = "link to {} kept as text: no such page in the site"
 NO_POST = "link to {} kept as text: no such post in the site"  # a link to a source file (x.md)
+OLD_POST = "link to {} leads to the old blog: no post imported has that address"  # a full URL, kept or made
 # A link whose target may be in the site (not an address on another host, an e-mail or an anchor): inline
 # (not an image; its text may hold an image), a reference definition, an HTML link. Most posts have none.
 _LOCAL = r"(?!https?://|mailto:|#)"
@@ -619,6 +620,7 @@ class _Here:
     url: str  # its address
     base: str  # the address its relative links were written from: its first old one, else its own
     source: str | None  # its source file's real path
+    home: str | None = None  # the address its blog was published at (post.blog_address)
 
 
 def link_posts(archive: Archive, content_dir: Path) -> dict[Path, tuple[str, ...]]:
@@ -628,12 +630,13 @@ def link_posts(archive: Archive, content_dir: Path) -> dict[Path, tuple[str, ...
     added: dict[Path, tuple[str, ...]] = {}
     for path in archive.to_link:
         text = _read(path)
-        if text is None or _sha(text) not in archive.written or not _MAY_LINK.search(_split(text)[1]):
+        home = _home(archive.run[path])
+        if text is None or _sha(text) not in archive.written or not _may_link(_split(text)[1], home):
             continue
         site = site or addresses(archive)
         slug, aliases = archive.addresses.get(path, (path.stem, ()))
         url = POST_URL.format(slug)
-        changed = relinked(text, path, _Here(url, aliases[0] if aliases else url, archive.run[path]), site)
+        changed = relinked(text, path, _Here(url, aliases[0] if aliases else url, archive.run[path], home), site)
         if changed is not None:
             new_text, review = changed
             with _uninterrupted():
@@ -645,36 +648,69 @@ def link_posts(archive: Archive, content_dir: Path) -> dict[Path, tuple[str, ...
 def relinked(text: str, path: Path, here: _Here, site: Addresses) -> tuple[str, tuple[str, ...]] | None:
     """A post's text with its links resolved (see link_posts) and the review items added, or None when
     every link already leads where it should."""
-    found = markdown_body.links(_split(text)[1])
-    in_html = {target for target, html in found if html} - {target for target, html in found if not html}
     new: dict[str, str | None] = {}
-    for target in dict.fromkeys(target for target, _ in found):
+    review: list[str] = []
+    for target, _ in dict.fromkeys(markdown_body.links(_split(text)[1])):
         resolved = resolve(target, here, site)
-        if resolved != target and not (resolved is None and target in in_html):
+        if resolved is None:
+            resolved = _on_old_blog(target, here)
+            review.append(_no_page(target, resolved))
+        elif resolved == target and on_blog(target, here.home) is not None:
+            review.append(OLD_POST.format(target))
+        if resolved != target:
             new[target] = resolved
-    if not new:
+    if not new and not review:
         return None
     try:
         meta, body, _ = frontmatter.read(text, path)
     except (SitegenError, SitegenErrors):
         return None
-    review = tuple(_no_page(target) for target, resolved in new.items() if resolved is None)
-    meta = replace(meta, review=tuple(dict.fromkeys((*meta.review, *review))))
-    return frontmatter.dump(meta, markdown_body.rewrite_links(body, new)), review
+    items = tuple(dict.fromkeys(review))
+    if not new and set(items) <= set(meta.review):
+        return None
+    meta = replace(meta, review=tuple(dict.fromkeys((*meta.review, *items))))
+    return frontmatter.dump(meta, markdown_body.rewrite_links(body, new)), items
 
 
-def _no_page(target: str) -> str:
+def _no_page(target: str, old: str | None) -> str:
+    if old is not None:
+        return OLD_POST.format(old)
     path = unquote(urlsplit(target).path)
     return (NO_POST if path.lower().endswith(POST_SUFFIXES) else NO_PAGE).format(target)
+
+
+def _on_old_blog(target: str, here: _Here) -> str | None:
+    """A link of the old blog that leads to no page of the site, as a full URL on the old blog (a post not
+    imported is still there, maybe); None when the blog's address is unknown or the link names a source file."""
+    parts = urlsplit(target)
+    if here.home is None or parts.scheme or parts.netloc or not parts.path:
+        return None
+    if unquote(parts.path).lower().endswith(POST_SUFFIXES):
+        return None
+    absolute = parts.path if parts.path.startswith("/") else _joined(here.base, parts.path)
+    return (
+        here.home.rstrip("/")
+        + "/"
+        + absolute.lstrip("/")
+        + (f"?{parts.query}" if parts.query else "")
+        + (f"#{parts.fragment}" if parts.fragment else "")
+    )
 
 
 def resolve(target: str, here: _Here, site: Addresses) -> str | None:
     """The address a link should have: target itself when it leads to a page or file of the site, the
     address of the post it names (by its source file or an old address), or None for nothing."""
     parts = urlsplit(target)
+    fragment = f"#{parts.fragment}" if parts.fragment else ""
+    on_old = on_blog(target, here.home)
+    if on_old is not None:  # a full URL of the old blog: the post or file now there, else as it was
+        key = _address_key(unquote(on_old))
+        url = site.own.get(key) or _only(site.old.get(key))
+        if url is None and _in_site(unquote(on_old), site.static):
+            url = on_old
+        return url + fragment if url is not None else target
     if parts.scheme or parts.netloc or not parts.path:
         return target  # another site, an e-mail, an anchor on the same page
-    fragment = f"#{parts.fragment}" if parts.fragment else ""
     path = unquote(parts.path)
     if not path.startswith("/") and path.lower().endswith(POST_SUFFIXES):
         url = _post_of_file(path, here, site)
@@ -1012,6 +1048,19 @@ def _list(head: str, key: str) -> tuple[str, ...]:
     inline = match.group(1).strip()
     items = inline.strip("[]").split(",") if inline else re.findall(r"-[ \t]+(.*)", match.group(2))
     return tuple(value for item in items if (value := item.strip().strip("'\"")))
+
+
+def _home(source: str | None) -> str | None:
+    """The address the blog of a source file was published at, or None."""
+    return blog_address(Path(source).parent) if source is not None else None
+
+
+def _may_link(body: str, home: str | None) -> bool:
+    """The body may link within the site: a local link, or a full URL on its old blog's address."""
+    if _MAY_LINK.search(body) is not None:
+        return True
+    host = urlsplit(home).hostname if home else None
+    return host is not None and host.removeprefix("www.") in body
 
 
 def _source_file(label: str) -> str | None:

@@ -1091,15 +1091,15 @@ def _bracket_end(text: str, blocks: _Blocks, pos: int, end: int) -> int | None:
 
 
 class _LinkAt(NamedTuple):
-    whole: Span  # the link as written: [text](target), [text][label] or [text]
+    whole: Span  # the link as written: [text](target), [text][label] or [text]; an <a>'s href attribute
     text: Span  # its text, inside the brackets
     target: Span  # where its target is written (a reference link's: in its definition)
     address: str  # the target as written, without <>
-    html: bool  # an <a href> of raw HTML: its address may change, it is never made text
+    html: bool  # an <a href> of raw HTML: made text by taking its href away
 
 
 _FOOTNOTE = re.compile(r"^ {0,3}\[\^[^\]\n]+\]:(.*)$", re.M)
-_A_HREF = re.compile(r"""<a\b[^>]*?\shref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""", re.I)
+_A_HREF = re.compile(r"""<a\b[^>]*?(\shref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))""", re.I)
 
 
 def links(markdown: str) -> list[tuple[str, bool]]:
@@ -1108,8 +1108,9 @@ def links(markdown: str) -> list[tuple[str, bool]]:
 
 
 def rewrite_links(markdown: str, new: Mapping[str, str | None]) -> str:
-    """Link targets (as written) found in `new` replaced by their new address; a Markdown link whose new
-    address is None becomes its text (the words stay, the link goes). Never inside code, never an image."""
+    """Link targets (as written) found in `new` replaced by their new address; a link whose new address is
+    None becomes its text (the words stay, the link goes; an <a> loses its href). Never inside code, never
+    an image."""
     edits: dict[Span, str] = {}
     for found in _links_at(markdown, _Blocks.parse(markdown)):
         if found.address not in new:
@@ -1117,8 +1118,8 @@ def rewrite_links(markdown: str, new: Mapping[str, str | None]) -> str:
         address = new[found.address]
         if address is not None:
             edits[found.target] = html.escape(address) if found.html else _destination(address)
-        elif not found.html:
-            edits[found.whole] = markdown[found.text[0] : found.text[1]]
+        else:
+            edits[found.whole] = "" if found.html else markdown[found.text[0] : found.text[1]]
     out: list[str] = []
     at = 0
     for (start, end), text in sorted(edits.items()):
@@ -1139,9 +1140,9 @@ def _links_at(text: str, blocks: _Blocks) -> list[_LinkAt]:
         if not blocks.in_code(m.start()):
             found += _markdown_links(text, blocks, m.start(1), m.end(1), definitions)
     for m in _A_HREF.finditer(text):
-        group = next(g for g in (1, 2, 3) if m.group(g) is not None)
+        group = next(g for g in (2, 3, 4) if m.group(g) is not None)
         if not blocks.in_code(m.start()):
-            found.append(_LinkAt(m.span(), m.span(), m.span(group), html.unescape(m.group(group)), True))
+            found.append(_LinkAt(m.span(1), m.span(1), m.span(group), html.unescape(m.group(group)), True))
     return sorted(found)
 
 

@@ -155,7 +155,8 @@ def _migrate(doc: Document, origin: Path, root: Path | None) -> RawStory:
     covers = tuple(ref for key in COVER_KEYS for ref in _strings(data.get(key)))
     refs = tuple(dict.fromkeys(r for r in map(_absolute, (*covers, *migrated.images)) if r))
     boundary = where.root or root or origin.parent
-    pictures = tuple(_picture(ref, origin, where, boundary) for ref in refs if is_local(ref))
+    home = blog_address(where.root) if where.root else None
+    pictures = tuple(p for ref in refs if (p := _picture_of(ref, home, origin, where, boundary)) is not None)
     categories = _terms(data.get("categories"), where.generator) + _terms(data.get("category"), where.generator)
     review = (() if title else ("title",)) + (() if when else ("date",)) + migrated.review + lost.review
     return RawStory(
@@ -358,6 +359,65 @@ def _site_path(address: str) -> str | None:
     return _UNSAFE.sub(lambda m: quote(m.group()), path) if path != "/" else None
 
 
+# The blog's own address: a full URL on it names one of its posts or files.
+
+_SETTING = r"^{}[ \t]*:[ \t]*['\"]?([^'\"#\s]*)"
+_HUGO_ADDRESS = re.compile(r"""^[ \t]*["']?baseurl["']?[ \t]*[:=][ \t]*["']?([^"'\s,#]+)""", re.I | re.M)
+_PLACEHOLDER_HOSTS = frozenset({"example.com", "example.org", "example.net", "localhost", "127.0.0.1"})
+
+
+@cache
+def blog_address(folder: Path) -> str | None:
+    """The address the blog was published at ('https://host/path/'): its _config.yml's url (and Jekyll's
+    baseurl), or Hugo's baseURL, from the blog whose folder is folder or one at most MAX_UP above it;
+    None when none is set or it is the generator's placeholder (example.com)."""
+    found = blog_root(folder)
+    if found is None:
+        return None
+    for name in BLOG_SETTINGS:
+        try:
+            text = (found[0] / name).read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError):
+            continue
+        if name.startswith("_config"):
+            url, base = _setting(text, "url"), _setting(text, "baseurl")
+        else:
+            address = _HUGO_ADDRESS.search(text)
+            url, base = (address.group(1) if address else ""), ""
+        home = _home(url, base)
+        if home is not None:
+            return home
+    return None
+
+
+def _setting(text: str, key: str) -> str:
+    found = re.search(_SETTING.format(key), text, re.MULTILINE)
+    return found.group(1) if found else ""
+
+
+def _home(url: str, base: str) -> str | None:
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").removeprefix("www.")
+    if parts.scheme not in ("http", "https") or not host or host in _PLACEHOLDER_HOSTS:
+        return None
+    path = "/".join(p for p in (*parts.path.split("/"), *base.split("/")) if p)
+    return f"{parts.scheme}://{parts.netloc}/{path + '/' if path else ''}"
+
+
+def on_blog(url: str, home: str | None) -> str | None:
+    """The site path ('/2020/01/02/x/') a full URL names on the blog at home (http or https, with or
+    without www.), or None for another site. Query and fragment are left off."""
+    if home is None or not url.lower().startswith(("http://", "https://")):
+        return None
+    parts, blog = urlsplit(url), urlsplit(home)
+    if (parts.hostname or "").removeprefix("www.") != (blog.hostname or "").removeprefix("www."):
+        return None
+    prefix, path = blog.path.rstrip("/"), parts.path or "/"
+    if parts.port != blog.port or (path != prefix and not path.startswith(prefix + "/")):
+        return None
+    return "/" + path[len(prefix) :].lstrip("/")
+
+
 # Links to other posts.
 
 POST_SUFFIXES = (".md", ".markdown")
@@ -428,6 +488,16 @@ def _absolute(ref: str) -> str | None:
         return "https:" + ref
     scheme = urlsplit(ref).scheme.lower()
     return ref if scheme in ("", "http", "https") and frontmatter.url_problem(ref) is None else None
+
+
+def _picture_of(ref: str, home: str | None, origin: Path, where: Layout, boundary: Path) -> Picture | None:
+    """A picture the post shows that is the blog's own: a local address, or a full URL on the blog's own
+    address whose file the blog holds (one it does not hold stays a picture on the web)."""
+    if is_local(ref):
+        return _picture(ref, origin, where, boundary)
+    path = on_blog(ref, home)
+    found = _picture(path, origin, where, boundary) if path is not None else None
+    return replace(found, ref=ref) if found is not None and found.path is not None else None
 
 
 def is_local(ref: str) -> bool:
