@@ -43,7 +43,6 @@ import contextlib
 import copyreg
 import errno
 import functools
-import hashlib
 import io
 import os
 import re
@@ -54,7 +53,6 @@ import string
 import struct
 import sys
 import tempfile
-import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import fields
 from pathlib import Path
@@ -65,16 +63,17 @@ try:
 except ImportError:  # not on Windows
     fcntl = None  # type: ignore[assignment]
 
-from sitegen import codec
+from sitegen import codec, keys
 from sitegen.codec import Codec, Malformed
-from sitegen.content import Card, Post, digest
+from sitegen.content import Card, Post
 from sitegen.errors import SitegenError
 from sitegen.frontmatter import Copy, Meta
+from sitegen.keys import content_key, digest, fnv1a
 from sitegen.markup import Link
-from sitegen.output import Written, as_written, content_key, safe_paths
+from sitegen.output import Written, as_written, safe_paths
 from sitegen.render import Plan
-from sitegen.search_index import Card as SearchCard
-from sitegen.search_index import IndexFile, Part, Row, State, Stored, fnv1a
+from sitegen.search.index import Card as SearchCard
+from sitegen.search.index import IndexFile, Part, Row, State, Stored
 from sitegen.slugs import slugify
 
 CACHE_DIR = ".sitegen-cache"
@@ -210,9 +209,7 @@ def seal(row: str, data: bytes) -> bytes:
 
 
 def _checksum(row: str, data: bytes | memoryview) -> bytes:
-    check = hashlib.sha256(row.encode("utf-8", "surrogateescape"))
-    check.update(data)
-    return check.digest()[:SEAL]
+    return keys.checksum(row, data, SEAL)
 
 
 def _plain_names(names: Sequence[str]) -> bool:
@@ -225,7 +222,7 @@ _NAME_BYTES = (string.ascii_letters + string.digits).encode()
 
 
 def _bucket(path: str, count: int = BUCKETS) -> int:
-    return zlib.crc32(path.encode("utf-8", "surrogateescape")) % count
+    return keys.bucket(path, count)
 
 
 def _folder_bucket(rel: str) -> int:
@@ -788,12 +785,12 @@ class Cache:
         """Drop the pages and bodies this build did not use, once they outnumber the used ones; the bodies
         used are every post's, rendered with settings."""
         pruned = False
-        for table, keys in used.items():
+        for table, kept in used.items():
             (count,) = self.db.execute(f"SELECT count(DISTINCT key) FROM {table}").fetchone()
-            if count > PRUNE_SLACK * len(keys) + 100:
+            if count > PRUNE_SLACK * len(kept) + 100:
                 self.db.execute("CREATE TEMP TABLE IF NOT EXISTS used (key TEXT PRIMARY KEY)")
                 self.db.execute("DELETE FROM used")
-                self.db.executemany("INSERT OR IGNORE INTO used VALUES (?)", ((k,) for k in keys))
+                self.db.executemany("INSERT OR IGNORE INTO used VALUES (?)", ((k,) for k in kept))
                 self.db.execute(f"DELETE FROM {table} WHERE key NOT IN (SELECT key FROM used)")
                 pruned = True
         for (target,) in self.db.execute("SELECT target FROM targets").fetchall():

@@ -21,7 +21,6 @@ import contextlib
 import ctypes
 import errno
 import functools
-import hashlib
 import json
 import os
 import re
@@ -33,6 +32,7 @@ from pathlib import Path
 
 from sitegen import leftovers, parallel
 from sitegen.errors import SitegenError
+from sitegen.keys import content_key, flat_name, short_key
 from sitegen.parallel import Pending
 
 _OUTSIDE = re.compile(r"(?:^|/)\.{0,2}(?:/|$)")  # an empty, "." or ".." part
@@ -47,10 +47,6 @@ SYNC = ".sitegen-sync"  # in the shadow: which release of output/ it follows, an
 # A plain tuple: every build loads 37,000 of them at 10^4 stories, and pickle makes a NamedTuple
 # five times slower.
 Written = tuple[str, int, int]
-
-
-def content_key(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 class Output:
@@ -302,18 +298,18 @@ class Output:
         """Store an asset under a content-hashed name (style.css -> style.1a2b3c4d.css)."""
         raw = data.encode("utf-8") if isinstance(data, str) else data
         stem, dot, ext = name.rpartition(".")
-        hashed = f"{stem}.{hashlib.sha256(raw).hexdigest()[:10]}{dot}{ext}"
+        hashed = f"{stem}.{short_key(raw, 10)}{dot}{ext}"
         if hashed not in self.files:
             self.add(hashed, raw)
         return hashed
 
     def _staging(self, rel: str) -> str:
         """Where rel is staged: in a folder of its own path when that folder is new to target (it moves in
-        whole), else flat, named from rel (see _flat()): a new folder costs as much as a new file, and a page
+        whole), else flat, named from rel (see keys.flat_name()): a new folder costs as much as a new file, and a page
         staged in a folder of its own would make two, here and for its old file set aside."""
         folder = _parent(rel)
         if self._known(folder):
-            return f"{self.stage}/{_flat(rel)}"
+            return f"{self.stage}/{flat_name(rel)}"
         path = f"{self.stage}/{TREE}/{rel}"
         if folder not in self._dirs:
             os.makedirs(os.path.dirname(path), exist_ok=True)
@@ -426,7 +422,7 @@ class Output:
         for rel in self.staged:
             if _parent(rel) not in new:
                 self._retire(shadow / rel)
-                _move(self.stage / _flat(rel), shadow / rel)
+                _move(self.stage / flat_name(rel), shadow / rel)
         exchange(shadow, self.target)
         old = self.previous or {}
         self._unlink_unused(old[rel][0] for rel in [*removed, *self.staged] if rel in old)
@@ -585,11 +581,6 @@ def _yielding(task: Callable[[], list[str]]) -> list[str]:
 
 def _parent(rel: str) -> str:
     return rel.rpartition("/")[0]
-
-
-def _flat(rel: str) -> str:
-    """A file's name in a flat folder: the staging folder's (beside TREE) and the one set aside."""
-    return hashlib.sha1(rel.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _inside(rel: str, folders: set[str]) -> bool:

@@ -19,11 +19,12 @@ from pathlib import Path
 from typing import Protocol
 from urllib.parse import unquote
 
-from sitegen import frontmatter, search_index
+from sitegen import frontmatter
 from sitegen.config import Config
 from sitegen.errors import SitegenError
 from sitegen.frontmatter import Meta
 from sitegen.output import Output
+from sitegen.search import index as search_index
 
 PAGE_SUFFIXES = (".html", ".htm")  # an alias ending so names a file; any other names a folder
 RESERVED = posixpath.dirname(search_index.MANIFEST) + "/"  # the search index adds its files after the redirects

@@ -15,8 +15,6 @@ of a term's stories there.
 
 from __future__ import annotations
 
-import hashlib
-from array import array
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -27,9 +25,9 @@ from typing import Any, NamedTuple
 import jinja2
 
 from sitegen.config import Config
-from sitegen.content import Brief, Card, Post, digest
+from sitegen.content import Brief, Card, Post
 from sitegen.errors import SitegenError
-from sitegen.output import content_key
+from sitegen.keys import cards_key, content_key, digest, places_key
 from sitegen.taxonomy import KINDS, Term, Terms, names_of, pool, related
 
 HtmlOf = Callable[[Post], str]  # a post's rendered body, fetched when a page needs it
@@ -186,7 +184,7 @@ class Lists:
 
     def known(self, first_url: str, title: str, extras: str, places: Sequence[int], count: int) -> bool:
         """Whether the list's pages' keys in the last plan can be kept (places: its posts'); records its signature."""
-        signature = digest(title, extras, hashlib.sha256(array("q", places).tobytes()).hexdigest())
+        signature = digest(title, extras, places_key(places))
         self.signatures[first_url] = (signature, count)
         old = self.last.lists.get(first_url) if self.last is not None else None
         return old is not None and old[0] == signature
@@ -224,11 +222,6 @@ def planned(
 def page_count(posts: int, per_page: int) -> int:
     """The number of pages of a list of posts (the home list's come before the articles in a plan)."""
     return max(1, -(-posts // per_page))
-
-
-def cards_key(site: str, posts: Sequence[Post]) -> str:
-    """What every page key but the articles' body hashes depends on: the site, and the cards in order."""
-    return digest(site, *(p.card.key for p in posts))
 
 
 def page_url(first_url: str, number: int) -> str:
@@ -419,7 +412,7 @@ def plan(
 ) -> Iterator[Job]:
     """Every HTML page of the site, in a fixed order: the home list, the articles, the terms, the archive.
     kept: the articles' frames known already (see kept_frames()); lists: the list pages' keys (see Lists)."""
-    every = cards_key(site, posts)  # what the pages that show every term show
+    every = cards_key(site, [p.card.key for p in posts])  # what the pages that show every term show
     yield from list_jobs(site, cfg.title, posts, range(len(posts)), "", cfg.per_page, lists, home=True)
     yield from article_jobs(site, posts, terms, kept or {})
     for kind in KINDS:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
+
+from sitegen.keys import word_hash
 
 MAX_LEN = 48
 # Names Windows keeps for devices, in any case and with any extension: a folder 'con' cannot be made there.
@@ -41,11 +42,6 @@ def slugify(text: str, max_len: int = MAX_LEN) -> str:
     if slug in RESERVED:
         return f"{slug}-1"  # 'con-1': a name Windows allows, and still the word
     return slug or word_hash(text)
-
-
-def word_hash(text: str) -> str:
-    """A short stable id for text that yields no ASCII at all."""
-    return "p-" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:8]
 
 
 def unique(slug: str, taken: set[str]) -> str:

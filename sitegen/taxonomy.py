@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from sitegen.content import Post
 from sitegen.frontmatter import Meta
-from sitegen.slugs import word_hash
+from sitegen.keys import word_hash
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from support import CHROMIUM_ARGS, built
 
-from sitegen.search_index import SearchDoc
+from sitegen.search.index import SearchDoc
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -14,8 +14,8 @@ from urllib.parse import unquote, urljoin, urlsplit
 from bs4 import BeautifulSoup
 from playwright.sync_api import Page
 
-from sitegen import search_index
-from sitegen.search_index import SearchDoc
+from sitegen.search import index as search_index
+from sitegen.search.index import SearchDoc
 
 REPO = Path(__file__).resolve().parent.parent
 TEST_SITE = Path(__file__).resolve().parent / "site"

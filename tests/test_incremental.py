@@ -23,8 +23,10 @@ from pathlib import Path
 import pytest
 from support import TEST_SITE, copy_site
 
-from sitegen import cli, output, parallel, render, search_index, search_update, taxonomy
+from sitegen import cli, output, parallel, render, taxonomy
 from sitegen.cache import CACHE_DIR, LIBRARIES, Cache, installed
+from sitegen.search import index as search_index
+from sitegen.search import update as search_update
 
 TOPICS = ["社区警务", "反诈", "防溺水"]
 TAGS = ["枫桥经验", "网格化管理", "反诈宣传", "暑期安全", "护学岗", "人民调解", "夜间巡查"]

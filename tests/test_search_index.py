@@ -19,9 +19,9 @@ from datetime import date, timedelta
 import pytest
 from support import built
 
-from sitegen import search_index
-from sitegen.search_index import SPACE_CHARS, SearchDoc, build, fold, t2s_chars
-from sitegen.search_query import Reader, Result, parse_shard, plan, span
+from sitegen.search import index as search_index
+from sitegen.search.index import SPACE_CHARS, SearchDoc, build, fold, t2s_chars
+from sitegen.search.query import Reader, Result, parse_shard, plan, span
 
 SPLIT = re.compile(f"[{re.escape(SPACE_CHARS)}]+")
 POOL = (

@@ -20,8 +20,9 @@ from playwright.sync_api import Browser, Page
 from support import REPO, TEST_SITE, Watch, built, copy_site, serve
 from test_search_index import NEEDLE, random_queries, reader
 
-from sitegen import cli, search_index
-from sitegen.search_index import SPACE_CHARS, SearchDoc, fold
+from sitegen import cli
+from sitegen.search import index as search_index
+from sitegen.search.index import SPACE_CHARS, SearchDoc, fold
 
 SCRIPT = REPO / "themes" / "default" / "static" / "search.js"
 

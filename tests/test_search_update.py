@@ -15,11 +15,12 @@ from pathlib import Path
 import pytest
 from support import built
 
-from sitegen import search_index, search_update
 from sitegen.cache import Cache, SearchKeys
-from sitegen.content import digest
-from sitegen.search_index import SearchDoc, build
-from sitegen.search_update import update
+from sitegen.keys import digest
+from sitegen.search import index as search_index
+from sitegen.search import update as search_update
+from sitegen.search.index import SearchDoc, build
+from sitegen.search.update import update
 
 
 def stamps(docs: list[SearchDoc]) -> list[str]:

@@ -32,18 +32,19 @@ from sitegen import (
     parallel,
     redirects,
     render,
-    search_index,
-    search_update,
     sitemap,
     taxonomy,
 )
 from sitegen.cache import CACHE_DIR, Cache, CacheDamaged, Entry, SearchKeys
 from sitegen.config import Config
-from sitegen.content import Post, Story, StoryT, digest
+from sitegen.content import Post, Story, StoryT
 from sitegen.errors import SitegenError, SitegenErrors
 from sitegen.frontmatter import CHINA
+from sitegen.keys import cards_key, digest
 from sitegen.output import Output, Written, checked_target, start_check
 from sitegen.paths import inside
+from sitegen.search import index as search_index
+from sitegen.search import update as search_update
 from sitegen.slugs import slugify
 
 
@@ -433,7 +434,7 @@ def write_site(cfg: Config, posts: list[Post], out: Output, bodies: Bodies, stor
         assets = add_assets(cfg, out)
         env = render.environment(cfg, assets)
         site = render.site_key(cfg, assets)
-        cards = render.cards_key(site, posts)
+        cards = cards_key(site, [p.card.key for p in posts])
         slug_of = store.slug if store is not None else slugify
         made_for, last = store.plan() if store is not None else ("", None)
         plan, last = (last, None) if made_for == cards else (None, last)  # last: another cards' plan, or None

@@ -1,7 +1,7 @@
 """The search index updated for a few changed docs, to the bytes a full build would make.
 
 A one-post edit must not rebuild the index: at 10^4 stories that takes twenty seconds. Postings
-are cut by doc id into segments of BATCH_DOCS docs (see search_index.py), so a changed doc
+are cut by doc id into segments of BATCH_DOCS docs (see search/index.py), so a changed doc
 changes, for each of its keys old and new, only the segment of its batch. The key store keeps
 every key's segments and record: update() decodes the segments the changed docs are in, puts
 their new entries in place of the old, and makes those keys' records and part files again, for
@@ -30,9 +30,9 @@ from dataclasses import dataclass
 from itertools import accumulate
 from typing import Any, NamedTuple
 
-from sitegen import search_index
-from sitegen.output import content_key
-from sitegen.search_index import (
+from sitegen.keys import content_key, fnv1a
+from sitegen.search import index
+from sitegen.search.index import (
     MANIFEST,
     POSITIONS,
     Card,
@@ -50,7 +50,6 @@ from sitegen.search_index import (
     doc_keys,
     facets_file,
     fixed_files,
-    fnv1a,
     fold,
     fragment,
     fragment_file,
@@ -114,7 +113,7 @@ def update(docs: Docs, stamps: Sequence[str], store: KeyStore) -> Changes | None
     The store holds a usable state again only once the update has returned.
     """
     state = store.state()
-    if state is None or state.batch_docs != search_index.BATCH_DOCS or len(state.stamps) != len(stamps):
+    if state is None or state.batch_docs != index.BATCH_DOCS or len(state.stamps) != len(stamps):
         return None
     base = next(file.sha for file in state.files if file.path == MANIFEST)
     changed = [i for i, (old, new) in enumerate(zip(state.stamps, stamps, strict=True)) if old != new]
@@ -191,7 +190,7 @@ def _updated(change: Change, state: State, store: KeyStore, base: str) -> Change
     shown = {i: fragment(doc) for i, doc in change.made.items()}
     for i, data in shown.items():
         fragments[i] = content_key(data)
-    per = search_index.BATCH_DOCS
+    per = index.BATCH_DOCS
     for batch in sorted({i // per for i in change.changed}):
         was, now = _batch_files(state.fragments, batch * per, {}), _batch_files(fragments, batch * per, shown)
         if was[0].path != now[0].path:  # the folder, named by its fragments, moved
@@ -255,7 +254,7 @@ def _touched(change: Change) -> list[str]:
 
 def _in_order(cards: list[Card], changed: list[int]) -> bool:
     """Each changed doc may keep its id: newest first still holds on both of its sides."""
-    follows = search_index.follows
+    follows = index.follows
     return all(
         (i == 0 or follows(cards[i], cards[i - 1])) and (i + 1 == len(cards) or follows(cards[i + 1], cards[i]))
         for i in changed
@@ -274,7 +273,7 @@ def _spliced(key: str, segments: list[Stored], change: Change) -> list[Stored]:
     A segment after a changed one may need its first gap counted again (the key's last doc
     before it may have changed); every other segment is kept as it is.
     """
-    per = search_index.BATCH_DOCS
+    per = index.BATCH_DOCS
     touched: defaultdict[int, list[int]] = defaultdict(list)
     old, new = change.old, change.new
     for i in change.changed:
@@ -374,15 +373,11 @@ def _varint_end(data: bytes, at: int) -> int:
 
 def _fragment_files(fragments: list[str]) -> list[IndexFile]:
     """Every doc's fragment file, without its bytes."""
-    return [
-        file
-        for start in range(0, len(fragments), search_index.BATCH_DOCS)
-        for file in _batch_files(fragments, start, {})
-    ]
+    return [file for start in range(0, len(fragments), index.BATCH_DOCS) for file in _batch_files(fragments, start, {})]
 
 
 def _batch_files(fragments: list[str], start: int, shown: dict[int, bytes]) -> list[IndexFile]:
     """The fragment files of the batch of docs from start, in their folder; those in shown with their bytes."""
-    end = min(start + search_index.BATCH_DOCS, len(fragments))
+    end = min(start + index.BATCH_DOCS, len(fragments))
     folder = fragment_folder(fragments[start:end])
     return [IndexFile(fragment_file(folder, i), fragments[i], shown.get(i)) for i in range(start, end)]

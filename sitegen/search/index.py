@@ -13,7 +13,7 @@ fetches only the parts it needs: a two-character term needs no positions, and a 
 key needs only the blocks holding docs that its rarer partners already matched.
 
 Integers are unsigned LEB128 varints ("v" below) unless said otherwise. Files written under
-search/ (read by themes/default/static/search.js and by sitegen/search_query.py, which
+search/ (read by themes/default/static/search.js and by sitegen/search/query.py, which
 follow the same steps):
 
 - manifest.json   {"version", "docs", "shards": [folder hash, count], "t2s": [folder hash,
@@ -45,12 +45,12 @@ follow the same steps):
 
 Files are named by content hash (numbered ones by the hash of their folder's contents), so a
 host may cache them for ever. Fragments have a folder per batch of docs, so that an edit
-renames one folder of them (see search_update.py, which updates the index for a few docs).
+renames one folder of them (see search/update.py, which updates the index for a few docs).
 gzip files are gzip inside: readers check the magic bytes, as a host may also decode them on
 the way. Memory stays flat as the archive grows: the build
 holds one batch of docs, then one spill group of keys; postings wait in temporary files.
 Given a KeyStore, the build leaves each key's segments and record there, and the next build
-updates the index for the docs that changed (search_update.py) instead of building it again.
+updates the index for the docs that changed (search/update.py) instead of building it again.
 """
 
 from __future__ import annotations
@@ -58,7 +58,6 @@ from __future__ import annotations
 import functools
 import gc
 import gzip
-import hashlib
 import json
 import math
 import operator
@@ -78,7 +77,7 @@ from typing import Any, BinaryIO, NamedTuple, Protocol, TypeVar
 import opencc
 
 from sitegen import leftovers, parallel
-from sitegen.output import content_key
+from sitegen.keys import content_key, fnv1a, short_key
 
 FORMAT_VERSION = 4
 BATCH_DOCS = 256  # doc ids per D/P segment: the finest doc range a block can start at
@@ -210,14 +209,6 @@ def fold(text: str) -> str:
     return text.lower()
 
 
-def fnv1a(key: str) -> int:
-    """FNV-1a (32 bit) over the key's UTF-8 bytes: cheap and identical in JavaScript."""
-    h = 0x811C9DC5
-    for byte in key.encode("utf-8"):
-        h = ((h ^ byte) * 0x01000193) & 0xFFFFFFFF
-    return h
-
-
 def varint(value: int) -> bytes:
     out = bytearray()
     while value >= 0x80:
@@ -262,7 +253,7 @@ def varints(values: list[int]) -> bytes:
 
 
 def _digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()[: 2 * HASH_BYTES]
+    return short_key(data, 2 * HASH_BYTES)
 
 
 def _dumps(value: Any) -> bytes:
@@ -308,7 +299,7 @@ class IndexFile(NamedTuple):
 
 @dataclass(frozen=True)
 class State:
-    """What the next build needs to update the index rather than build it again (see search_update.py).
+    """What the next build needs to update the index rather than build it again (see search/update.py).
 
     The keys' part files are not listed here: the key store lists them by key (KeyStore.parts()).
     """
@@ -440,7 +431,7 @@ def line_bases(lines: list[str], titled: int) -> list[int]:
     A position is slot * SLOT_SIZE + offset: each line takes the free slots from one picked by the
     hash of its text (a line longer than a slot takes several in a row), and one slot more kept
     empty. So a line keeps its positions when a line before it is added, removed or edited (an
-    edit in the middle of a story touches only its own lines' keys, see search_update.py), two
+    edit in the middle of a story touches only its own lines' keys, see search/update.py), two
     lines' positions are more than a slot apart (a span that wide means "not in one line"), and
     the title's lines come first, from slot 0. A line of one character has no bigram, and no slot.
     A story whose lines would take more than half the slots keeps its characters' offsets in

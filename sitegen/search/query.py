@@ -1,6 +1,6 @@
 """The query side of the search index in Python: search.js step by step, for tests and bench/search.
 
-It reads only the files that search_index.build() writes, through a loader, and records
+It reads only the files that search/index.py build() writes, through a loader, and records
 every file it fetches, so the benchmark counts the bytes a browser would download and the
 tests pin the algorithm the browser runs (test_search_js.py checks that both agree).
 
@@ -25,7 +25,8 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sitegen.search_index import FORMAT_VERSION, SLOT_SIZE, SPACE_CHARS, decode, fnv1a
+from sitegen.keys import fnv1a
+from sitegen.search.index import FORMAT_VERSION, SLOT_SIZE, SPACE_CHARS, decode
 
 PAGE_SIZE = 10
 SPLIT = re.compile(f"[{re.escape(SPACE_CHARS)}]+")
