@@ -70,6 +70,12 @@ BLOG_SETTINGS: dict[str, Literal["hugo", "jekyll"]] = {
     "_config.yaml": "jekyll",
     "_config.toml": "jekyll",
 }
+MAX_UP = 6  # folders above a folder searched for the blog it belongs to
+# A blog's files that are neither its posts nor configuration: its other pages are not news stories.
+_PAGE_SUFFIXES = (".md", ".markdown", ".html", ".htm")
+PAGE = "a page of the blog (about, archives, tags ...), not a post: not imported"
+LIST_PAGE = "a section's list page of the blog (Hugo's _index.md), not a post: not imported"
+PUBLISHED_FILE = "a file the blog publishes as it is, not a post: not imported"
 # Folders a blog keeps beside its posts that hold no story, skipped whole (in a blog's folder only:
 # elsewhere a folder named public may hold news pages). node_modules is never news.
 _BLOG_FOLDERS = {
@@ -135,6 +141,77 @@ class Loaded:
 Entry = Item | Unusable | Asset
 
 
+@dataclass(frozen=True)
+class Blog:
+    """A Hexo, Jekyll or Hugo blog's folder (its repository's root, where its settings file is)."""
+
+    root: Path
+    generator: Literal["hexo", "jekyll", "hugo"]
+
+
+def blog_at(folder: Path) -> Blog | None:
+    """The blog whose folder this is: Hexo's _config.yml beside source/ (or scaffolds/), Jekyll's _config.yml
+    or _config.yaml, Hugo's config or hugo settings beside content/, or a folder holding content/ and static/."""
+    for name, generator in BLOG_SETTINGS.items():
+        if not (folder / name).is_file():
+            continue
+        if generator == "jekyll" and ((folder / "source").is_dir() or (folder / "scaffolds").is_dir()):
+            return Blog(folder, "hexo")
+        if generator == "hugo" and not (folder / "content").is_dir():
+            continue
+        return Blog(folder, generator)
+    if (folder / "content").is_dir() and (folder / "static").is_dir():
+        return Blog(folder, "hugo")
+    return None
+
+
+def blog_around(folder: Path) -> Blog | None:
+    """The blog folder is in: folder itself or the nearest folder at most MAX_UP above it that is a blog's."""
+    here = Path(os.path.abspath(folder))
+    return next((found for up in [here, *here.parents][:MAX_UP] if (found := blog_at(up)) is not None), None)
+
+
+def page_reason(path: Path, blog: Blog) -> str | None:
+    """Why a file of a blog is not imported although it may be text: one of its pages (Hexo's source/about/,
+    Jekyll's about.md, Hugo's content/about.md and _index.md) or a file it publishes as it is; None for a post
+    or a file outside what the blog publishes."""
+    where = Path(os.path.abspath(path))
+    if not where.is_relative_to(blog.root):
+        return None
+    rel = where.relative_to(blog.root).as_posix()
+    page = path.name.lower().endswith(_PAGE_SUFFIXES)
+    if blog.generator == "hugo":
+        return _hugo_page(rel, blog.root, page)
+    if blog.generator == "hexo":
+        if not rel.startswith("source/") or rel.startswith(("source/_posts/", "source/_drafts/")):
+            return None  # a post, or beside the blog's source/ (not published)
+    elif {"_posts", "_drafts"} & set(rel.split("/")[:-1]):
+        return None  # Jekyll: a post, in _posts or in a category's _posts
+    return PAGE if page else PUBLISHED_FILE
+
+
+def _hugo_page(rel: str, root: Path, page: bool) -> str | None:
+    parts = rel.split("/")
+    if parts[0] == "static":
+        return PUBLISHED_FILE
+    if parts[0] != "content" or not page:
+        return None
+    if parts[-1].split(".")[0] == "_index":
+        return LIST_PAGE
+    top_level = len(parts) == 2 or (len(parts) == 3 and parts[2].split(".")[0] == "index")
+    return PAGE if top_level and _has_sections(root / "content") else None
+
+
+def _has_sections(content: Path) -> bool:
+    """content/ holds sections (folders of posts, not one page's bundle): its top-level files are pages then,
+    not a blog's posts kept at the top."""
+    try:
+        folders = [p for p in content.iterdir() if p.is_dir()]
+    except OSError:
+        return False
+    return any(not any((f / f"index{s}").is_file() for s in _POST_SUFFIXES) for f in folders)
+
+
 def expand(sources: Sequence[str]) -> list[Entry]:
     """Sources in the order given, each folder's files sorted; a file reached twice is listed once."""
     entries: list[Entry] = []
@@ -157,7 +234,7 @@ def _expand_one(source: str) -> Iterator[Entry]:
         return
     path = Path(source)
     if path.is_dir():
-        yield from _walk(path, path, os.path.realpath(path))
+        yield from _walk(path, path, os.path.realpath(path), blog_around(path))
     elif kind := _special(path):
         yield Unusable(source, f"{kind}, not a file: not opened", failed=True)
     elif path.is_file() and is_warc(path):
@@ -166,30 +243,32 @@ def _expand_one(source: str) -> Iterator[Entry]:
         yield Item(source, path=path)  # reading it says what is wrong, if anything
 
 
-def _walk(folder: Path, top: Path, root: str) -> Iterator[Entry]:
-    """The entries of folder and its subfolders; top is the folder named, root its real path."""
+def _walk(folder: Path, top: Path, root: str, blog: Blog | None) -> Iterator[Entry]:
+    """The entries of folder and its subfolders; top is the folder named, root its real path, blog the blog
+    folder is in (found above top, or a folder on the way down)."""
     try:
         paths = sorted(folder.iterdir())
     except OSError as err:
         yield Unusable(str(folder), f"cannot read this folder: {err.strerror}", failed=True)
         return
-    blog = any(path.name in BLOG_SETTINGS for path in paths)
+    settings = any(path.name in BLOG_SETTINGS for path in paths)
+    blog = (blog_at(Path(os.path.abspath(folder))) if settings else None) or blog
     owner = _owner(folder)
     for path in paths:
         if path.name.startswith("."):
             yield Unusable(str(path), "hidden, not imported", failed=False, routine=True)
         elif path.is_symlink():
-            yield from _link(path, top, root, owner)
+            yield from _link(path, top, root, owner, blog)
         elif path.is_dir():
-            reason = _BLOG_FOLDERS.get(path.name) if blog else None
+            reason = _BLOG_FOLDERS.get(path.name) if settings else None
             if path.name == _PACKAGES:
                 reason = "installed packages (configuration)"
             if reason:
                 yield Unusable(str(path), f"a folder of {reason}: not imported", failed=False)
             else:
-                yield from _walk(path, top, root)
+                yield from _walk(path, top, root, blog)
         else:
-            yield from _file(path, top, owner)
+            yield from _file(path, top, owner, blog)
 
 
 def _owner(folder: Path) -> Path | None:
@@ -202,7 +281,7 @@ def _owner(folder: Path) -> Path | None:
     return None
 
 
-def _link(path: Path, top: Path, root: str, owner: Path | None) -> Iterator[Entry]:
+def _link(path: Path, top: Path, root: str, owner: Path | None, blog: Blog | None) -> Iterator[Entry]:
     """A link found in a folder: skipped if it leads out of the folder named, or nowhere; a folder
     inside it is walked there anyway (and following it could go round in circles)."""
     target = os.path.realpath(path)
@@ -213,12 +292,12 @@ def _link(path: Path, top: Path, root: str, owner: Path | None) -> Iterator[Entr
     elif os.path.isdir(target):
         yield Unusable(str(path), f"a link to the folder {target}, imported from there", failed=False, routine=True)
     else:
-        yield from _file(path, top, owner)
+        yield from _file(path, top, owner, blog)
 
 
-def _file(path: Path, top: Path, owner: Path | None = None) -> Iterator[Entry]:
-    """A file found in a folder, by its kind, its name, then its first bytes; owner is the post whose
-    own folder (asset folder, page bundle) the file is in."""
+def _file(path: Path, top: Path, owner: Path | None = None, blog: Blog | None = None) -> Iterator[Entry]:
+    """A file found in a folder, by its kind, its name, its place in its blog, then its first bytes; owner
+    is the post whose own folder (asset folder, page bundle) the file is in."""
     suffix = path.suffix.lower().lstrip(".")
     if kind := _special(path):
         yield Unusable(str(path), f"{kind}, not a file: not opened", failed=False)
@@ -234,6 +313,8 @@ def _file(path: Path, top: Path, owner: Path | None = None) -> Iterator[Entry]:
         yield Unusable(str(path), "a repository's notes about itself (README, LICENSE ...), not a story", False)
     elif owner is not None and path != owner and not path.name.lower().endswith(_POST_SUFFIXES):
         yield Unusable(str(path), f"a file of {owner}'s own folder, not a story (only pictures are copied)", False)
+    elif blog is not None and (page := page_reason(path, blog)) is not None:
+        yield Unusable(str(path), page, failed=False)
     elif is_warc(path):
         yield from warc_items(path)
     else:

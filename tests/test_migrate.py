@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from sitegen import config, frontmatter
+from sitegen import config, frontmatter, sources
 from sitegen.commands.import_ import ImportReport, Outcome
 from sitegen.config import Topic
 from sitegen.errors import SitegenError
@@ -112,6 +112,14 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "images": ("/images/crlf-notice/missing-photo.png",),
         "review": ("image not found: missing-photo.png (put it at static/images/crlf-notice/missing-photo.png)",),
     },
+    "hexo/source/_posts/lost-wallet.md": {  # a picture in the blog's source/images/
+        "title": "捡到钱包交给民警",
+        "date": datetime(2023, 10, 12, 16, 0, tzinfo=CHINA),
+        "categories": ("社区警务",),
+        "tags": ("拾金不昧",),
+        "images": ("/images/2023/wallet.png",),
+        "review": (),
+    },
     "hexo/source/_drafts/unfinished.md": {
         "title": "未完成的稿子",
         "date": None,
@@ -148,6 +156,14 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "aliases": ("/调解/2022/01/03/mediation.html",),
         "review": (),
     },
+    "jekyll/_posts/2022-03-05-fire-drill.md": {  # pictures in the blog's images/: site-wide, raw HTML, ../
+        "title": "消防演练进社区",
+        "date": date(2022, 3, 5),
+        "categories": ("消防安全",),
+        "tags": ("演练",),
+        "images": ("/images/2022/fire-drill.png", "/images/2022/hose.png", "/images/2022/extinguisher.png"),
+        "review": (),
+    },
     "hugo/content/post/2020-05-01-helmet.md": {  # TOML
         "title": "戴好头盔再出发",
         "slug": "helmet-first",
@@ -166,6 +182,14 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "tags": ("救援",),
         "aliases": ("/post/bridge-story/",),
         "images": ("/images/bridge-story/cover.png", "/images/bridge-story/scene.png"),
+        "review": (),
+    },
+    "hugo/content/post/route-map.md": {  # a picture in the blog's assets/
+        "title": "巡逻路线图更新",
+        "date": date(2021, 4, 2),
+        "tags": ("巡逻路线",),
+        "images": ("/images/route-map.png",),
+        "aliases": ("/post/route-map/",),
         "review": (),
     },
     "hugo/content/post/json-front.md": {  # JSON
@@ -211,10 +235,18 @@ def test_every_picture_a_post_shows_is_copied_and_none_overwritten(imported: Imp
         "hugo/content/post/bridge-story/cover.png": "images/bridge-story/cover.png",  # bundle
         "hugo/content/post/bridge-story/scene.png": "images/bridge-story/scene.png",
     }
+    site_wide = {  # pictures of the blog's own folders (source/, images/, assets/): not walked as assets
+        "hexo/source/images/2023/wallet.png": "images/2023/wallet.png",  # walked: copied
+        "jekyll/images/2022/fire-drill.png": "images/2022/fire-drill.png",
+        "jekyll/images/2022/hose.png": "images/2022/hose.png",  # <img src> in raw HTML
+        "jekyll/images/2022/extinguisher.png": "images/2022/extinguisher.png",  # ../images/ from _posts
+        "hugo/assets/images/route-map.png": "images/route-map.png",
+    }
+    copies.update(site_wide)
     for source, target in copies.items():
         assert (imported.static / target).read_bytes() == (BLOGS / source).read_bytes()
         outcome = imported.outcome(source)
-        assert outcome["status"] == "copied" and outcome["message"].endswith(f"static/{target}")
+        assert outcome["status"] == "copied" and outcome["message"].endswith(f"static/{target}"), source
     unused = ("hexo/source/_posts/anti-fraud-talk/draft-sketch.png", "hexo/source/images/logo.png")
     for source in (*unused, "hugo/content/post/bridge-story/unused.png"):
         assert imported.outcome(source)["status"] == "skipped"
@@ -425,3 +457,92 @@ def test_a_picture_outside_the_imported_folder_is_not_copied(tmp_path: Path) -> 
     assert not (site / "static").exists()
     meta = frontmatter.read(next((site / "content").rglob("post.md")).read_text(encoding="utf-8"), Path("p"))[0]
     assert [r.split(" (")[0] for r in meta.review] == ["image not found: ../outside.png", "image not found: inside.png"]
+
+
+# A blog's pages, and a posts folder imported on its own.
+
+PAGES = {
+    "hexo/source/about/index.md": sources.PAGE,  # Hexo: anything in source/ outside _posts and _drafts
+    "hexo/source/tags/index.md": sources.PAGE,
+    "jekyll/about.md": sources.PAGE,  # Jekyll: anything outside _posts and _drafts
+    "jekyll/archive.html": sources.PAGE,
+    "hugo/content/about.md": sources.PAGE,  # Hugo: content/'s top level, beside its sections
+    "hugo/content/post/_index.md": sources.LIST_PAGE,
+}
+
+
+def test_a_blogs_pages_are_skipped_with_their_reason(imported: Imported) -> None:
+    for rel, reason in PAGES.items():
+        outcome = imported.outcome(rel)
+        assert (outcome["status"], outcome["message"]) == ("skipped", reason), rel
+        assert f"skipped   {BLOGS / rel}: {reason}" in imported.out  # listed, never a silent drop
+
+
+def test_a_page_is_known_by_its_front_matter_outside_a_blog_too(tmp_path: Path) -> None:
+    site = new_site(tmp_path / "site")
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "about.md").write_text("---\ntitle: 关于\nlayout: page\n---\n\n关于本站。\n", encoding="utf-8")
+    (notes / "story.md").write_text(
+        "---\ntitle: 巡逻\ndate: 2024-01-01\ntags: [巡逻]\n---\n\n夜间巡逻。\n", encoding="utf-8"
+    )
+    run = sitegen(site, "import", str(notes))
+    assert run.returncode == 0, run.stderr
+    assert f"skipped   {notes / 'about.md'}: {sources.PAGE}" in run.stdout
+    assert [p.name for p in (site / "content").rglob("*.md")] == ["story.md"]
+
+
+def test_pages_are_known_when_a_folder_inside_the_blog_is_imported(tmp_path: Path) -> None:
+    site = new_site(tmp_path / "site")
+    run = sitegen(site, "import", str(BLOGS / "hexo" / "source"))
+    assert run.returncode == 0, run.stderr
+    assert f"skipped   {BLOGS / 'hexo/source/about/index.md'}: {sources.PAGE}" in run.stdout
+
+
+# Each posts folder on its own -> the pictures its posts show from the blog's own folders.
+SITE_WIDE = {
+    "hexo/source/_posts": {
+        "images/campus/gate.png": "hexo/source/images/campus/gate.png",
+        "images/2023/wallet.png": "hexo/source/images/2023/wallet.png",
+    },
+    "jekyll/_posts": {
+        "assets/images/2021/river.png": "jekyll/assets/images/2021/river.png",
+        "images/2022/fire-drill.png": "jekyll/images/2022/fire-drill.png",
+        "images/2022/hose.png": "jekyll/images/2022/hose.png",
+        "images/2022/extinguisher.png": "jekyll/images/2022/extinguisher.png",
+    },
+    "hugo/content/post": {
+        "img/badge.png": "hugo/static/img/badge.png",
+        "images/route-map.png": "hugo/assets/images/route-map.png",
+    },
+}
+
+
+def test_a_posts_folder_imported_alone_brings_the_pictures_of_its_blogs_folder(tmp_path: Path) -> None:
+    site = new_site(tmp_path / "site")
+    run = sitegen(site, "import", *(str(BLOGS / folder) for folder in SITE_WIDE))
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.count("image not found") == 1 and "image not found: missing-photo.png" in run.stdout
+    built = sitegen(site, "build", "--drafts")
+    assert built.returncode == 0, built.stdout + built.stderr
+    for pictures in SITE_WIDE.values():
+        for target, source in pictures.items():
+            assert (site / "static" / target).read_bytes() == (BLOGS / source).read_bytes()
+            assert (site / "output" / target).read_bytes() == (BLOGS / source).read_bytes()
+    page = (site / "output" / "posts" / "fire-drill" / "index.html").read_text(encoding="utf-8")
+    assert page.count('src="/images/2022/') == 3
+
+
+def test_a_picture_outside_the_blogs_folder_is_never_copied(tmp_path: Path) -> None:
+    blog = tmp_path / "blog"
+    (blog / "_posts").mkdir(parents=True)
+    (blog / "_config.yml").write_text("title: t\n", encoding="utf-8")
+    shutil.copy(BLOGS / "hexo/source/images/logo.png", tmp_path / "secret.png")
+    (blog / "_posts" / "2024-01-01-walk.md").write_text(
+        "---\ntitle: 巡线\ntags: [巡线]\n---\n\n正文。\n\n![](../../secret.png)\n", encoding="utf-8"
+    )
+    site = new_site(tmp_path / "site")
+    run = sitegen(site, "import", str(blog / "_posts"))
+    assert run.returncode == 0, run.stderr
+    assert not (site / "static").exists()
+    assert "image not found: ../../secret.png" in run.stdout

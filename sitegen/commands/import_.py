@@ -54,7 +54,7 @@ from sitegen.config import Config
 from sitegen.content import post_paths
 from sitegen.errors import SitegenError, SitegenErrors
 from sitegen.frontmatter import Copy, Meta
-from sitegen.importers import Picture, html_page, markdown_body
+from sitegen.importers import NotAStory, Picture, html_page, markdown_body
 from sitegen.importers.convert import KIND_NAMES, Converted, convert, fingerprint, to_post
 from sitegen.importers.markdown_body import POST_URL, rewrite_images
 from sitegen.importers.post import POST_SUFFIXES, blog_address, on_blog, post_names
@@ -284,6 +284,7 @@ class Extracted:
     shingles: frozenset[int] = frozenset()
     sketch: dedupe.Sketch = dedupe.Sketch(0)
     error: str | None = None
+    skipped: str | None = None  # why the source is no story (a blog's page): skipped, not failed
     may_link: bool = True  # its body may link within the site: checked once the run is written
 
 
@@ -297,6 +298,8 @@ def _extract(job: _Job, item: Item) -> Extracted:
         return Extracted(item.label, digest)
     try:
         converted = convert(loaded.data, Path(item.label), job.cfg, set(), charset=loaded.charset, root=item.root)
+    except NotAStory as err:
+        return Extracted(item.label, digest, skipped=err.message)
     except SitegenError as err:
         return Extracted(item.label, digest, error=_message(err))
     except Exception as err:  # one source's importer bug must not stop the others
@@ -473,6 +476,8 @@ _RUN: tuple[Status, ...] = ("created", "unchanged")  # the outcomes whose post's
 
 
 def _settled(found: Extracted, archive: Archive, content_dir: Path) -> Outcome:
+    if found.skipped is not None:
+        return Outcome(found.label, "skipped", found.skipped)
     if found.error is not None or found.digest is None:
         return Outcome(found.label, "failed", found.error or "not read")
     known = archive.by_fingerprint.get(found.digest)

@@ -15,7 +15,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from sitegen.errors import SitegenError
 from sitegen.extract import clean
+
+
+class NotAStory(SitegenError):
+    """A source that is readable but no news story (a blog's about page): skipped with its reason."""
 
 
 @dataclass(frozen=True)

@@ -32,12 +32,11 @@ from sitegen.extract import clean, metadata
 from sitegen.extract.metadata import Credits
 from sitegen.extract.patterns import AGGREGATORS
 from sitegen.frontmatter import CHINA, Document
-from sitegen.importers import Picture, RawStory, loss, markdown_body, story
+from sitegen.importers import NotAStory, Picture, RawStory, loss, markdown_body, story
 from sitegen.paths import inside
-from sitegen.sources import BLOG_SETTINGS, PICTURES
+from sitegen.sources import BLOG_SETTINGS, MAX_UP, PAGE, PICTURES, blog_around
 
 Generator = Literal["hexo", "jekyll", "hugo", "markdown"]
-MAX_UP = 6  # folders above a post searched for its blog's settings file and its site-wide pictures
 
 # Template tags and keys only one generator writes, for a post found outside its blog's layout.
 _BODY_SIGNS: tuple[tuple[re.Pattern[str], Generator], ...] = (
@@ -84,6 +83,14 @@ KEEP_FOLDERS = frozenset(
     {"images", "image", "img", "imgs", "pics", "pictures", "photos", "uploads", "upload", "assets", "static", "media"}
     | {"files", "attachments", "wp-content"}
 )
+# The folders of a blog whose files the site serves from its root (besides the blog's own folder): Hugo's
+# assets/ too, where its templates and shortcodes find pictures. Any of them for a post of no known blog.
+_SERVED: dict[Generator, tuple[str, ...]] = {
+    "hexo": ("source", "static"),
+    "jekyll": ("source", "static"),
+    "hugo": ("static", "assets", "source"),
+    "markdown": ("source", "static"),
+}
 # Front matter keys that name a post's cover picture.
 COVER_KEYS = ("cover", "image", "images", "thumbnail", "banner", "header-img", "header_img", "featured_image")
 _SUMMARY_KEYS = ("description", "summary", "excerpt")
@@ -115,9 +122,18 @@ def read(text: str, origin: Path, root: Path | None = None) -> RawStory:
     folder the import was asked for, the furthest a site-wide picture is looked for when the post's
     blog cannot be found around it."""
     doc = frontmatter.split_source(text, origin)
+    if _is_page(doc.data, origin):
+        raise NotAStory(PAGE)
     if is_page_fragment(doc.body):
         return _read_fragment(doc)
     return _migrate(doc, Path(os.path.abspath(origin)), Path(os.path.abspath(root)) if root else None)
+
+
+def _is_page(data: dict[str, Any], origin: Path) -> bool:
+    """A blog's page (about, archives, tags), by its front matter: `layout: page` or `type: page`, outside a
+    folder of posts (sources.page_reason knows a blog's pages by their place)."""
+    pages = {str(data.get(key)).strip().lower() for key in ("layout", "type")} & {"page"}
+    return bool(pages) and not {"_posts", "_drafts"} & set(origin.parts[:-1])
 
 
 def is_page_fragment(body: str) -> bool:
@@ -225,16 +241,9 @@ def _posts_layout(origin: Path, at: int, dated: re.Match[str] | None, assets: Pa
 
 @cache
 def blog_root(folder: Path) -> tuple[Path, Generator] | None:
-    """The nearest folder at most MAX_UP above that holds a generator's settings file, and its generator."""
-    for up in [folder, *folder.parents][:MAX_UP]:
-        for name, generator in BLOG_SETTINGS.items():
-            if (up / name).is_file():
-                if generator == "jekyll" and ((up / "source").is_dir() or (up / "scaffolds").is_dir()):
-                    return up, "hexo"  # Hexo's _config.yml: its posts are in source/
-                if generator == "hugo" and not (up / "content").is_dir():
-                    continue
-                return up, generator
-    return None
+    """The nearest folder at most MAX_UP above that is a blog's (sources.blog_at), and its generator."""
+    found = blog_around(folder)
+    return (found.root, found.generator) if found is not None else None
 
 
 def _signs(doc: Document) -> Generator:
@@ -517,7 +526,7 @@ def _picture(ref: str, origin: Path, where: Layout, boundary: Path) -> Picture:
     if not rel or PurePosixPath(rel).suffix.lower().lstrip(".") not in PICTURES:
         return Picture(ref, None, _kept(rel) if site_wide else None)
     near = [] if site_wide else [origin.parent, *([where.assets] if where.assets else [])]
-    found = _find(rel, near, origin.parent, boundary)
+    found = _find(rel, near, origin.parent, boundary, _SERVED[where.generator])
     if found is None:
         return Picture(ref, None, _kept(rel) if site_wide else None)
     return Picture(ref, found, _kept(_under_site(found, where)))
@@ -530,7 +539,7 @@ def _under_site(path: Path, where: Layout) -> str:
         return ""
     real = Path(os.path.realpath(path))
     posts = {"_posts", "_drafts", "content"}
-    for base in (where.root / "source", where.root / "static", where.root):
+    for base in (*(where.root / name for name in _SERVED[where.generator]), where.root):
         top = Path(os.path.realpath(base))
         if real.is_relative_to(top):
             rel = real.relative_to(top)
@@ -545,14 +554,14 @@ def _kept(rel: str) -> str | None:
     return PurePosixPath(*parts).as_posix() if kept else None
 
 
-def _find(rel: str, near: list[Path], start: Path, boundary: Path) -> Path | None:
+def _find(rel: str, near: list[Path], start: Path, boundary: Path, served: tuple[str, ...]) -> Path | None:
     """The first picture file named rel in the folders near, then in each folder from start up to boundary
-    (in its source/ and static/, then itself), that is a plain file inside boundary."""
+    (in its folders of served files, then itself), that is a plain file inside boundary."""
     top = os.path.realpath(boundary)
     folders = [*near]
     for up in [start, *start.parents]:
-        folders += [up / "source", up / "static", up]
-        if os.path.realpath(up) == top or len(folders) > 3 * MAX_UP + len(near):
+        folders += [*(up / name for name in served), up]
+        if os.path.realpath(up) == top or len(folders) > (len(served) + 1) * MAX_UP + len(near):
             break
     for folder in folders:
         candidate = folder / rel
