@@ -48,6 +48,71 @@ def test_story_lines_are_not_metadata(line: str) -> None:
     assert metadata.read_line(line) is None
 
 
+@pytest.mark.parametrize(
+    ("line", "day"),
+    [
+        ("成文日期：2024-01-05 发布日期：2024-01-09", date(2024, 1, 9)),
+        ("发布时间：2024-01-09 更新时间：2024-02-01", date(2024, 1, 9)),
+        ("更新时间：2024-02-01 发布时间：2024-01-09", date(2024, 1, 9)),
+        ("来源：东江日报 2024-01-09", date(2024, 1, 9)),
+    ],
+)
+def test_the_publication_date_wins(line: str, day: date) -> None:
+    found = metadata.read_line(line)
+    assert found is not None and found.date == day and not found.provisional
+
+
+def test_a_signing_date_gives_way_to_a_publication_date() -> None:
+    written = metadata.read_line("成文日期：2024-01-05")
+    assert written == metadata.Credits(date=date(2024, 1, 5), provisional=True)
+    assert written.merge(metadata.Credits(date=date(2024, 1, 9))).date == date(2024, 1, 9)
+    assert metadata.Credits(date=date(2024, 1, 9)).merge(written).date == date(2024, 1, 9)
+
+
+@pytest.mark.parametrize(
+    ("line", "day"),
+    [
+        ("2024年1月9日", date(2024, 1, 9)),
+        ("（2024年1月9日）", date(2024, 1, 9)),
+        ("二〇二四年十二月三十日", date(2024, 12, 30)),
+    ],
+)
+def test_signed_dates(line: str, day: date) -> None:
+    assert metadata.signed_date(line) == day
+
+
+def test_a_labelled_original_link_is_read_from_its_anchor() -> None:
+    links = (("阅读原文", "https://news.example.org/a.html"),)
+    assert metadata.original_link("阅读原文", links) == metadata.Credits(original_url="https://news.example.org/a.html")
+    assert metadata.original_link("详情见官网", links) is None
+
+
+def test_lead_credit_without_brackets() -> None:
+    text, found = metadata.lead_credit("本报讯 记者王伟 通讯员赵丽 4月1日上午，民警走进社区。")
+    assert text == "4月1日上午，民警走进社区。"
+    assert found == metadata.Credits(authors=("王伟", "赵丽"))
+    assert metadata.lead_credit("新华社北京4月1日电 国务院近日印发通知。") == (
+        "新华社北京4月1日电 国务院近日印发通知。",
+        None,
+    )
+
+
+def test_photo_credit_in_a_caption() -> None:
+    assert metadata.photo_credit("民警讲解防骗知识。 记者 王伟 摄") == metadata.Credits(authors=("王伟",))
+    assert metadata.photo_credit("民警讲解防骗知识。") is None
+
+
+@pytest.mark.parametrize(("value", "people"), [("拓尔思", ()), ("TRS", ()), ("张伟", ("张伟",)), ("petrs", ("petrs",))])
+def test_meta_authors_are_never_cms_vendors(value: str, people: tuple[str, ...]) -> None:
+    assert metadata.meta_people(value) == people
+
+
+@pytest.mark.parametrize(("line", "people"), [("作者：巷口听风人", ("巷口听风人",)), ("作者：东江日报评论部", ())])
+def test_pen_names_after_a_label(line: str, people: tuple[str, ...]) -> None:
+    found = metadata.read_line(line)
+    assert (found.authors if found else ()) == people
+
+
 def test_lead_credit_is_read_and_removed() -> None:
     text, found = metadata.lead_credit("本报讯（记者 王伟 通讯员 赵丽）4月1日上午，民警走进社区。")
     assert text == "4月1日上午，民警走进社区。"

@@ -79,6 +79,7 @@ _LINK_SCHEMES = ("http://", "https://", "mailto:")
 _HAN_CHAR = re.compile(f"[{HAN}]")
 _BRACKET_RUN = re.compile(r"(?:【[^】]*】\s*){2,}")
 _TABLE_RULE = re.compile(r"^\| (?:--- \| )*---(?: \|)?$")
+_SIGNED_WINDOW = 6  # blocks at the top of a story where a copied essay repeats its headline and writer
 _MD_LINK = re.compile(r"\[((?:\\.|[^\]\\])*)\]\([^)]*\)")
 
 
@@ -326,9 +327,9 @@ def assemble(blocks: Sequence[Block], title: str) -> Extract:
         text = squash(block.text)
         if not text or is_junk(text):
             continue
-        found = metadata.read_line(text)
+        found = metadata.read_line(text) or metadata.original_link(text, block.links)
         text, lead = metadata.lead_credit(text) if found is None else (text, None)
-        credits = credits.merge(found or lead or Credits())
+        credits = credits.join(found or lead or metadata.photo_credit(text) or Credits())
         if _is_end(text):
             marked.append(Block("footer", text))
         elif found is None and any(p.search(text) for p in CONTACT_LINES):
@@ -337,6 +338,8 @@ def assemble(blocks: Sequence[Block], title: str) -> Extract:
             marked.append(Block("credit", text))
         elif found is None:
             marked.append(replace(block, text=text))
+    marked, signed = _signed_headline(marked, title)
+    credits = credits.join(signed)
     body = _story_span(_drop_teasers(_title_repeats(marked, title)))
     body = _captions(body)
     body = _drop_bare_markers(_headings(body))
@@ -470,6 +473,23 @@ def _title_repeats(blocks: list[Block], title: str) -> list[Block]:
             continue
         out.append(block)
     return out
+
+
+def _signed_headline(blocks: list[Block], title: str) -> tuple[list[Block], Credits]:
+    """A copied essay opens with its headline and its writer's name on the next line: the name
+    is the author's, and both lines go. The headline may be the title without the writer's name
+    before a colon (title '张三：论…', lines '论…' and '张三'); a name without a common surname
+    counts only when the title names it so."""
+    target = norm(title)
+    texts = [i for i, b in enumerate(blocks[:_SIGNED_WINDOW]) if b.kind in ("text", "heading")]
+    for i, j in zip(texts, texts[1:], strict=False):
+        line, name = norm(blocks[i].text), blocks[j].text.strip()
+        if len(line) < 4 or not (target == line or target.endswith(("：" + line, ":" + line))):
+            continue
+        named = target.startswith((name + "：", name + ":"))
+        if metadata.is_person(name, bare=not named) and j == i + 1:
+            return [*blocks[:i], *blocks[j + 1 :]], Credits(authors=(name,))
+    return blocks, Credits()
 
 
 def _drop_teasers(blocks: list[Block]) -> list[Block]:

@@ -16,6 +16,7 @@ from sitegen.extract.patterns import (
     BYLINE_LABELS,
     BYLINE_MARKS,
     CLAUSE_PUNCT,
+    CMS_VENDORS,
     HAN,
     INLINE_FURNITURE,
     LABEL_SEPARATORS,
@@ -28,6 +29,7 @@ from sitegen.extract.patterns import (
     NOT_PERSON_END_LONG,
     NOT_PERSON_START,
     NOT_SOURCES,
+    OFFICE_WORDS,
     POSTED_BY,
     PRODUCER_VERBS,
     PUBLISHER_END,
@@ -48,6 +50,9 @@ class Credits:
     """What metadata lines establish about a story; empty fields are unknown."""
 
     date: date | None = None
+    # The date is a day the page gives that is not its publication (成文日期, 更新时间, a notice's
+    # signature): any publication date found later replaces it.
+    provisional: bool = False
     authors: tuple[str, ...] = ()
     editor: str | None = None
     source: str | None = None
@@ -57,14 +62,20 @@ class Credits:
     own_url: str | None = None  # the page's own address as a labelled line gives it (本文链接：…)
 
     def merge(self, other: Credits) -> Credits:
-        """Fill the unknown fields from other: the first line that says something wins."""
-        return replace(self, **{f.name: getattr(other, f.name) for f in fields(self) if not getattr(self, f.name)})
+        """Fill the unknown fields from other: the first line that says something wins, except
+        that a publication date wins over a provisional one."""
+        values = {f.name: getattr(other, f.name) for f in fields(self) if f.name not in _DATED}
+        values = {name: value for name, value in values.items() if not getattr(self, name)}
+        if other.date and (not self.date or (self.provisional and not other.provisional)):
+            values.update(date=other.date, provisional=other.provisional)
+        return replace(self, **values)
 
     def join(self, other: Credits) -> Credits:
         """Like merge, but every person either names is kept (文/张三 图/李四: both credited)."""
         return replace(self.merge(other), authors=tuple(dict.fromkeys(self.authors + other.authors)))
 
 
+_DATED = ("date", "provisional")
 _LABEL = re.compile(
     "(" + "|".join(sorted(map(re.escape, BYLINE_LABELS), key=len, reverse=True)) + r")\s*[" + LABEL_SEPARATORS + "]"
     "|(" + "|".join(sorted(SPACED_LABELS, key=len, reverse=True)) + rf")(?:\s+|\s*[，,]\s*)(?=[{HAN}A-Za-z])"
@@ -81,10 +92,25 @@ _DMY = re.compile(
     r"(?:\s*-?\s*(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?(?:\s*(?P<p>[AP]M))?)?",
     re.IGNORECASE,
 )
+_CN_DIGITS = "〇一二三四五六七八九"
+_SPELLED_DATE = re.compile(
+    r"(?P<y>[〇一二三四五六七八九]{4})年(?P<m>[一二三四五六七八九十]{1,2})月(?P<d>[一二三四五六七八九十]{1,3})日"
+)
 _WEEKDAY = r"(?:\s*(?:星期|周)[一二三四五六日天])?"
 _URL = re.compile(r"<?(https?://[^\s<>]+?)>?")
 _ORIGINAL = re.compile(
     r"^(?:原文链接|原文地址|原文网址|阅读原文|查看原文|来源链接|来源地址|来源网址|转载自)\s*[:：]?\s*(https?://\S+)$"
+)
+_LEAD_OPEN = re.compile(r"^\S{0,20}?(?:讯|电|消息)\s+")
+_CREDIT_PART = re.compile(
+    rf"(?:(?P<role>{'|'.join(sorted(AUTHOR_ROLES, key=len, reverse=True))})\s*)?"
+    rf"(?P<names>[{HAN}·]{{2,10}}(?:、[{HAN}·]{{2,10}})*)\s+"
+)
+_PHOTO_CREDIT = re.compile(
+    rf"(?:^|[\s。，；（(])[{HAN}]{{0,6}}?记者\s*(?P<names>[{HAN}·]{{2,10}}(?:[\s、][{HAN}·]{{2,10}})*?)\s*摄[)）]?$"
+)
+_ORIGINAL_LABEL = re.compile(
+    r"^[\[【(（]?\s*(?:原文链接|原文地址|原文网址|阅读原文|查看原文|点击查看原文|来源链接|转载自)\s*[:：]?\s*(?P<anchor>.*?)[\]】)）]?$"
 )
 _OWN_URL = re.compile(
     r"^(?:本文链接|本文地址|本文网址|本页地址|本页网址|文章链接|文章地址|网页地址)\s*[:：]?\s*(https?://\S+)$"
@@ -100,7 +126,8 @@ _BRACKETS = re.compile(r"^[【\[(（]\s*(.*?)\s*[】\])）]$")
 _BRACKETED_NAME = re.compile(r"[\[【(（]\s*([^\[\]【】()（）]{2,12}?)\s*[\]】)）]")
 _ROLE_ANYWHERE = re.compile(rf"(?P<org>[{HAN}·]{{0,10}}?)(?P<role>{'|'.join(LENIENT_ROLES)})(?P<sep>\s*[:：]\s*|\s+)?")
 _DATE_LABEL = re.compile(
-    r"(?:发布|发表|发稿|更新|出版)?(?:时间|日期)|发表于|发布于|发布|posted|published", re.IGNORECASE
+    r"(?P<other>成文|更新|修改)?(?:发布|发表|发稿|出版)?(?:时间|日期)|发表于|发布于|发布|posted|published",
+    re.IGNORECASE,
 )
 _HANDLE = re.compile(r"[A-Za-z][\w.\-]{1,30}")
 _BARE_ROLE = re.compile(rf"[{HAN}·]{{0,10}}?(?:{'|'.join(LENIENT_ROLES)})")  # 新华社记者, its names elsewhere
@@ -108,6 +135,9 @@ _HAN_ONE = re.compile(f"[{HAN}]")
 _BARE_HANDLE = re.compile(r"[a-z][a-z0-9_]{2,19}")
 _SURNAME = re.compile("(?:" + "|".join(SURNAMES.split()[:-1]) + f")|[{SURNAMES.split()[-1]}]")
 _NOT_PERSON_END = re.compile(NOT_PERSON_END + "$")
+_VENDOR = re.compile("|".join(rf"(?<![a-z]){re.escape(v)}(?![a-z])" for v in CMS_VENDORS), re.IGNORECASE)
+# A writer's pen name after 作者： (东江夜行人): longer than a name, holding no word of an office or a role.
+_PEN_NAME = re.compile(rf"(?:(?!{OFFICE_WORDS})[{HAN}]){{5,8}}")
 _NOT_PERSON_LONG = re.compile(rf"^{NOT_PERSON_START}|^[{HAN}]{{2,}}{NOT_PERSON_END_LONG}$")
 
 
@@ -141,6 +171,28 @@ def parse_when(text: str, whole: bool = False) -> date | None:
         return None
 
 
+def signed_date(text: str) -> date | None:
+    """A line that is a date and nothing else, as a notice or a letter is signed: '2024年1月9日',
+    '（2024年1月9日）', '二〇二四年一月九日'."""
+    line = _BRACKETS.sub(r"\1", text.strip())
+    spelled = _SPELLED_DATE.fullmatch(line)
+    if spelled is None:
+        return parse_when(line, whole=True)
+    year = "".join(str(_CN_DIGITS.index(ch)) for ch in spelled["y"])
+    try:
+        return date(int(year), _cn_number(spelled["m"]), _cn_number(spelled["d"]))
+    except ValueError:
+        return None
+
+
+def _cn_number(text: str) -> int:
+    """一 .. 三十一 as written in dates."""
+    if "十" not in text:
+        return _CN_DIGITS.index(text)
+    tens, _, ones = text.partition("十")
+    return (_CN_DIGITS.index(tens) if tens else 1) * 10 + (_CN_DIGITS.index(ones) if ones else 0)
+
+
 def names(text: str, handles: bool = False) -> tuple[str, ...] | None:
     """'张腾飞 范汉娟' / '郭杰文、贾伊宁' -> the names; None when anything is not a name; 佚名 is no one.
 
@@ -160,8 +212,9 @@ def names(text: str, handles: bool = False) -> tuple[str, ...] | None:
     return tuple(dict.fromkeys(people))
 
 
-def is_person(name: str) -> bool:
-    return _person(name) is not None
+def is_person(name: str, bare: bool = False) -> bool:
+    """A person's name; bare: one that needs no label to vouch for it (a common surname first)."""
+    return _person(name, bare=bare) is not None
 
 
 def read_line(text: str) -> Credits | None:
@@ -191,6 +244,23 @@ def read_line(text: str) -> Credits | None:
     return _labelled(inner) or _roles(inner) or _reported(inner)
 
 
+def original_link(text: str, links: tuple[tuple[str, str], ...]) -> Credits | None:
+    """'阅读原文' or '原文链接：东江日报' whose words are a link -> the address it leads to."""
+    label = _ORIGINAL_LABEL.match(text.strip())
+    if label is None:
+        return None
+    anchor = label.group("anchor").strip()
+    url = next((u for a, u in links if a.strip() in (anchor, text.strip()) or anchor.startswith(a.strip())), None)
+    return Credits(original_url=url) if url and url.startswith("http") else None
+
+
+def photo_credit(text: str) -> Credits | None:
+    """'民警讲解防骗知识。 记者 张三 摄' -> the reporter who took the picture; the caption stays."""
+    match = _PHOTO_CREDIT.search(text)
+    people = names(match.group("names")) if match else None
+    return Credits(authors=people) if people else None
+
+
 def _reported(text: str) -> Credits | None:
     """'张伟 李娜 报道', '本报记者 张伟 报道' -> the reporters."""
     match = REPORTED.match(text.strip())
@@ -205,12 +275,32 @@ def _reported(text: str) -> Credits | None:
 
 
 def lead_credit(paragraph: str) -> tuple[str, Credits | None]:
-    """'本报讯（记者 张三 通讯员 李四）4月1日…' -> the paragraph from '4月1日', and its authors."""
+    """'本报讯（记者 张三 通讯员 李四）4月1日…' -> the paragraph from '4月1日', and its authors; the
+    same without brackets when spaces set the names apart ('本报讯 记者张三 通讯员李四 4月1日…')."""
     match = LEAD_CREDIT.match(paragraph)
     if not match:
-        return paragraph, None
+        return _open_credit(paragraph)
     credit = match.group("credit")
     return paragraph[match.end() :], _roles(credit, bracketed=True) or _reported(credit) or Credits()
+
+
+def _open_credit(paragraph: str) -> tuple[str, Credits | None]:
+    """Reporters after 本报讯/电 with no brackets: each part a role and names, or further names, then a space."""
+    opening = _LEAD_OPEN.match(paragraph)
+    if opening is None:
+        return paragraph, None
+    at, roles = opening.end(), 0
+    authors: list[str] = []
+    while part := _CREDIT_PART.match(paragraph, at):
+        people = _people(part["names"], bare=not part["role"])
+        if not people or not (part["role"] or roles):
+            break
+        roles += bool(part["role"])
+        authors.extend(people)
+        at = part.end()
+    if not authors or at >= len(paragraph):
+        return paragraph, None
+    return paragraph[at:], Credits(authors=tuple(dict.fromkeys(authors)))
 
 
 def trailing_credit(paragraph: str) -> tuple[str, Credits | None]:
@@ -279,21 +369,32 @@ def _field(field: str | None, value: str) -> Credits | None:
         return Credits()
     if not value:
         return Credits() if field != "date" else None
-    if field == "date":
+    if field in ("date", "other_date"):
         when = parse_when(value, whole=True)
-        return Credits(date=when) if when else None
+        return Credits(date=when, provisional=field == "other_date") if when else None
     if field == "authors":
         people = names(value, handles=True)
         return Credits(authors=people) if people is not None else None
     if field == "photos":  # a photographer is credited when a person is named (图/新华社 names none)
         return Credits(authors=_people(value, bare=True, leading=True))
+    value, when = _value_then_date(value)
     if len(value) > 30 or any(ch in value for ch in CLAUSE_PUNCT + _MARKUP):
         return None
     name, _, rest = value.partition(" ")
     if name in NOT_SOURCES:
         name = ""
     found = Credits(editor=name or None) if field == "editor" else Credits(source=name or None)
+    found = replace(found, date=when)
     return found.merge(_roles(rest) or _lenient_roles(rest)) if rest else found
+
+
+def _value_then_date(value: str) -> tuple[str, date | None]:
+    """'东江日报 2024-01-09 10:00' (or run together, as adjacent elements render) -> the
+    value and the date after it."""
+    when = _WHEN.search(value)
+    if when is None or when.start() == 0 or not (day := parse_when(value[when.start() :], whole=True)):
+        return value, None
+    return value[: when.start()].strip(), day
 
 
 def _roles(line: str, bracketed: bool = False) -> Credits | None:
@@ -335,8 +436,8 @@ def byline(text: str, dates: bool = False, names: bool = False) -> Credits | Non
         return None
     strict = read_line(line)
     if strict is not None and (strict.date or strict.authors or strict.editor or strict.source):
-        return strict
-    found = Credits(date=parse_when(line) if dates else _labelled_date(line))
+        return strict.merge(Credits(date=parse_when(line))) if dates and not strict.date else strict
+    found = _labelled_date(line).merge(Credits(date=parse_when(line) if dates else None))
     found = found.merge(_lenient_labels(line)).merge(_lenient_roles(line))
     posted = next((m for p in POSTED_BY if (m := p.search(line))), None)
     if posted and (person := _person(posted.group("name"), handles=True)):
@@ -362,7 +463,7 @@ def _names_then_units(line: str) -> tuple[str, ...]:
 def _unit(token: str) -> bool:
     """A unit, an outlet or an account, by how its name is made."""
     return bool(
-        _NAME.fullmatch(token)
+        (_NAME.fullmatch(token) or _PEN_NAME.fullmatch(token))
         and (_NOT_PERSON_END.search(token) or _NOT_PERSON_LONG.search(token) or _place_and_word(token))
     )
 
@@ -375,13 +476,15 @@ def leading_date(line: str) -> date | None:
     return parse_when(line)
 
 
-def _labelled_date(line: str) -> date | None:
-    """A date right after a label, with or without a colon: '发布时间 2005/05/17 22:11:42'."""
+def _labelled_date(line: str) -> Credits:
+    """A date right after a label, with or without a colon: '发布时间 2005/05/17 22:11:42'; after
+    成文日期 or 更新时间 a provisional one."""
+    found = Credits()
     for label in _DATE_LABEL.finditer(line):
         rest = line[label.end() :].lstrip(" :：\u3000\u00a0")
         if _WHEN.match(rest) or _DMY.match(rest):
-            return parse_when(rest)
-    return None
+            found = found.merge(Credits(date=parse_when(rest), provisional=bool(label.group("other"))))
+    return found
 
 
 def _lenient_labels(line: str) -> Credits:
@@ -393,13 +496,15 @@ def _lenient_labels(line: str) -> Credits:
     for match, following in zip(matches, [*matches[1:], None], strict=True):
         value = line[match.end() : following.start() if following else len(line)].strip(" |｜\u3000\u00a0")
         field = _label_field(match)
-        if field == "date":
-            found = found.merge(Credits(date=parse_when(value)))
+        if field in ("date", "other_date"):
+            found = found.merge(Credits(date=parse_when(value), provisional=field == "other_date"))
         elif field == "authors":
             found = found.join(Credits(authors=_people(value, handles=True, leading=True)))
         elif field == "photos":
             found = found.join(Credits(authors=_people(value, bare=True, leading=True)))
         elif field in ("editor", "source"):
+            value, when = _value_then_date(value)
+            found = found.merge(Credits(date=when))
             token = next(iter(_NAME_SPLIT.split(_BRACKETS.sub(r"\1", value).strip("[]【】()（） "))), "")
             token = token.strip("[]【】()（）")
             if (
@@ -430,15 +535,17 @@ def _lenient_roles(line: str) -> Credits:
 def meta_people(value: str) -> tuple[str, ...]:
     """<meta name=author> and JSON-LD authors: people only when every part is a name of two or
     three characters (four with a double surname, any length with the minority dot ·) or a user
-    name, since these tags often name the site, its domain, its CMS vendor or its maker (TRS);
-    the caller still drops the site's own name."""
+    name, and none names a CMS vendor, since these tags often name the site, its domain, its CMS
+    vendor or its maker (TRS); the caller still drops the site's own name."""
     people = _people(value, handles=True)
     return people if all(_meta_person(p) for p in people) else ()
 
 
 def _meta_person(name: str) -> bool:
+    if _VENDOR.search(name):
+        return False
     if not _NAME.fullmatch(name):
-        return not name.isupper()  # DEDECMS, TRS: the software, not a writer
+        return not name.isupper() and not _HAN_ONE.search(name)  # DEDECMS, TRS: the software, not a writer
     return len(name) <= 3 or "·" in name or _double_surname(name)
 
 
@@ -527,6 +634,8 @@ def _person(token: str, handles: bool = False, bare: bool = False) -> str | None
             return None
         if bare and token in gazetteer().forms:  # 江苏, 黄山: a place under a headline is a dateline or a tag
             return None
+        return token
+    if handles and not bare and _PEN_NAME.fullmatch(token) and not _unit(token):
         return token
     handle = _BARE_HANDLE if bare else _HANDLE
     return token if (handles or bare) and handle.fullmatch(token) and not _DOMAIN.search(token) else None

@@ -30,9 +30,15 @@ BYLINE_LABELS: dict[str, str | None] = {
     "上线时间": "date",
     "录入时间": "date",
     "添加时间": "date",
-    "更新时间": "date",
     "时间": "date",
     "日期": "date",
+    # Days that are not the publication's: a document's signing (gov pages), a later revision.
+    "成文日期": "other_date",
+    "成文时间": "other_date",
+    "更新时间": "other_date",
+    "更新日期": "other_date",
+    "修改时间": "other_date",
+    "最后更新": "other_date",
     "稿件来源": "source",
     "文章来源": "source",
     "新闻来源": "source",
@@ -42,6 +48,8 @@ BYLINE_LABELS: dict[str, str | None] = {
     "发布机构": "source",
     "发布单位": "source",
     "供稿单位": "source",
+    "发文机关": "source",
+    "发文单位": "source",
     "作者": "authors",
     "撰文": "authors",
     "撰稿": "authors",
@@ -89,6 +97,12 @@ BYLINE_LABELS: dict[str, str | None] = {
     "阅读量": None,
     "字号": None,
     "字体": None,
+    "索引号": None,
+    "发文字号": None,
+    "文号": None,
+    "主题分类": None,
+    "主题词": None,
+    "访问量": None,
 }
 # Separators between a label and its value; "/" as in 文/张三 图/李四.
 LABEL_SEPARATORS = ":：/／|｜"
@@ -152,6 +166,10 @@ NOT_PERSON_END = (
     r"传媒|融媒|宣传|在线|资讯|视频|图片|团队|小组|课题组|报道组|记者站|联盟|协会|学会|平台|官微|微博|客户端|"
     r"供图|提供|供稿|原创|转载)"
 )
+# Words inside the name of an office, an outlet or a role, never of a pen name.
+OFFICE_WORDS = (
+    r"(?:记者|通讯员|编辑|评论|实习|网|报|社|台|局|委|厅|部|院|所|站|中心|公司|集团|政府|大学|学院|协会|频道)"
+)
 # Endings of units that a name of three characters or more cannot have (宣传处, 南京市, 刑侦队).
 NOT_PERSON_END_LONG = r"(?:处|室|股|队|组|司|市|省|县|区|镇|乡|村|街道|社区)"
 # Beginnings of desks and offices, never of a name: 宣传科, 办公室, 政治部, 本报评论员.
@@ -168,6 +186,13 @@ NOT_PERSON = frozenset(
         "联合报道", "发自", "制图", "摄", "图", "文", "admin", "administrator", "system",
         "root", "webmaster", "editor", "guest", "anonymous", "unknown", "null", "none",
     }
+)  # fmt: skip
+# Makers of the CMS software that government and newspaper sites run on: their name fills
+# <meta name=author> on many pages, never as a writer (lower case; a Latin one is a whole word).
+CMS_VENDORS = (
+    "拓尔思", "trs", "大汉网络", "hanweb", "开普云", "ucap", "万户", "动易", "织梦", "dedecms", "phpcms",
+    "帝国cms", "empirecms", "科讯", "kesion", "新云", "pageadmin", "discuz", "wordpress", "z-blog", "zblog",
+    "emlog", "typecho", "cms",
 )  # fmt: skip
 # "Sources" that name no publisher.
 NOT_SOURCES = frozenset(
@@ -312,12 +337,15 @@ META_SITE = ("og:site_name", "sitename", "site_name", "sitedomain", "application
 # 标题--网站, 标题-搜狐财经 (a bare hyphen only before a short name at the end).
 TITLE_SEPARATORS = re.compile(
     r"\s*(?:[_|｜]|::|>>?|›|»)\s*|\s+(?:-{1,2}|—{1,2}|–|·)\s+|\s*-{2,}\s*|-(?=[\w\u4e00-\u9fff.·]{2,10}$)"
-    r"|-\s+(?=\S.{0,30}$)|\s+-(?=\S.{0,30}$)"
+    r"|-\s+(?=\S.{0,30}$)|\s+-(?=\S.{0,30}$)|\s*-\s*(?=(?:www\.)?[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+/?$)"
 )
+# A site's name before a headline: '东江网-标题' (a bare hyphen after a short name), '【东江网】标题'.
+TITLE_LEADING_NAME = re.compile(r"^(?:(?P<name>[\w\u4e00-\u9fff.·]{2,10})-(?=\S)|【(?P<tag>[^【】]{2,12})】\s*)")
 # A <title> part that names a site or a channel rather than a story: its last word says so.
 SITE_PART_END = re.compile(
     r"(?:网|网站|门户|在线|新闻|资讯|频道|首页|主页|中心|新闻中心|客户端|官网|官方网站|政府|平台|专栏|专题|栏目|"
-    r"日报|晚报|早报|时报|商报|都市报|报|电视台|广播电视台|台|杂志|周刊|论坛|社区|博客|中文|中文网|\.com|\.cn|\.net)$",
+    r"日报|晚报|早报|时报|商报|都市报|报|电视台|广播电视台|台|杂志|周刊|论坛|社区|博客|中文|中文网|主办|承办|出品|"
+    r"\.com|\.cn|\.net)$",
     re.IGNORECASE,
 )
 # Channel and section names that stand before or after a headline in <title> (要闻, 社会, 正文 ...).

@@ -78,6 +78,7 @@ from sitegen.extract.patterns import (
     SITE_PART_END,
     TITLE_CATEGORY,
     TITLE_LABEL,
+    TITLE_LEADING_NAME,
     TITLE_SEPARATORS,
     URL_DATE,
 )
@@ -139,13 +140,14 @@ def _read_from(page: _Page, container: HtmlElement) -> RawStory:
     lines = [
         b
         for i, b in enumerate(blocks[story_from:end], story_from)
-        if (not _link_line(b) or metadata.read_line(b.text)) and not _byline_at(b, i, begins)
+        if (not _link_line(b) or metadata.read_line(b.text) or metadata.original_link(b.text, b.links))
+        and not _byline_at(b, i, begins)
     ]
     extract = clean.assemble(lines, title)
     tail = _tail_credits(blocks, start, end)
     credits = byline.join(extract.credits).join(tail)
-    credits = _not_the_site(credits.merge(_head_credits(page.head, credits.editor)), page)
-    credits = credits.merge(Credits(date=_url_date(page.url)))
+    credits = _not_the_site(credits.merge(_head_credits(page.head, credits.editor, title)), page)
+    credits = credits.merge(Credits(date=_url_date(page.url))).merge(_signature(lines))
     return story(
         title,
         replace(extract, credits=credits),
@@ -193,7 +195,7 @@ def _from_json_ld(page: _Page, found: RawStory) -> RawStory | None:
         return None
     title = found.title or _final_title(page.head.get("<json-ld>headline", ""), page)
     extract = clean.assemble([Block("text", _strip_tags(p)) for p in paragraphs], title)
-    credits = _not_the_site(extract.credits.merge(_head_credits(page.head)), page)
+    credits = _not_the_site(extract.credits.merge(_head_credits(page.head, title=title)), page)
     return story(title, replace(extract, credits=credits), source_url=page.url)
 
 
@@ -505,6 +507,17 @@ def _final_title(title: str, page: _Page, on_page: bool = False) -> str:
     if len(crumbs) > 1:  # a breadcrumb runs from the site down to the story
         last = crumbs[-1].strip()
         text = last if len(_HAN_CHAR.findall(last)) >= 4 else max(crumbs, key=len).strip()
+    for _ in range(3):  # what one cut leaves may end in a name too: 标题-某某新闻网-某某日报社主办
+        shorter = _without_names(text, page, on_page)
+        if shorter == text:
+            break
+        text = shorter
+    wrapped = _WRAPPED.fullmatch(text)
+    return (wrapped.group(1).strip() if wrapped else text) or clean.squash(title)
+
+
+def _without_names(text: str, page: _Page, on_page: bool) -> str:
+    """The title without the site's or channel's names at its ends (see _final_title)."""
     pieces = re.split(f"({TITLE_SEPARATORS.pattern})", text)
     parts, separators = pieces[0::2], pieces[1::2]
     while len(parts) > 1 and _site_part(parts[-1], parts[:-1], page, on_page):  # names after it are the usual
@@ -512,8 +525,22 @@ def _final_title(title: str, page: _Page, on_page: bool = False) -> str:
     while len(parts) > 1 and _site_part(parts[0], parts[1:], page, on_page):
         parts, separators = parts[1:], separators[1:]
     text = "".join(p + s for p, s in zip(parts, [*separators, ""], strict=True)).strip()
-    wrapped = _WRAPPED.fullmatch(text)
-    return (wrapped.group(1).strip() if wrapped else text) or clean.squash(title)
+    leading = TITLE_LEADING_NAME.match(text)
+    if leading and _leading_site(leading, text[leading.end() :], page, on_page):
+        text = text[leading.end() :]
+    before, colon, after = text.rpartition("：")  # a colon sets off a headline's own parts: only the site's name goes
+    if colon and _named(_key(after), page):
+        text = before.strip()
+    return text
+
+
+def _leading_site(leading: re.Match[str], rest: str, page: _Page, on_page: bool) -> bool:
+    """'东江网-' or '【东江网】' before a headline names the site; '【警方提醒】' is a kicker, the
+    headline's own, unless the site calls itself so."""
+    if leading["name"]:
+        return _site_part(leading["name"], [rest], page, on_page)
+    key = _key(leading["tag"])
+    return _named(key, page) or (not on_page and bool(SITE_PART_END.search(key)) and len(_HAN_CHAR.findall(rest)) >= 4)
 
 
 def _site_part(part: str, rest: list[str], page: _Page, on_page: bool = False) -> bool:
@@ -522,15 +549,22 @@ def _site_part(part: str, rest: list[str], page: _Page, on_page: bool = False) -
     key = _key(part)
     if not key or len(_HAN_CHAR.findall("".join(rest))) < 4:
         return False
-    named = any(
-        key == site or (len(site) >= 2 and site in key) or (len(key) >= 2 and key in site) for site in page.sites
-    )
+    named = _named(key, page)
     if named or on_page:
         return named
     if all(w in CHANNEL_WORDS for w in re.split(r"[·・、/\s]+", part) if w):
         return True
+    if _DOMAIN_NAME.fullmatch(part.strip()):
+        return True
     shorter = len(key) < len(_key("".join(rest)))
     return shorter and (bool(SITE_PART_END.search(key)) and len(key) <= 20 or _site_like(part))
+
+
+def _named(key: str, page: _Page) -> bool:
+    """The site's own name, part of it, or it with more words ('东江日报' for the site 东江日报网)."""
+    return bool(key) and any(
+        key == site or (len(site) >= 2 and site in key) or (len(key) >= 2 and key in site) for site in page.sites
+    )
 
 
 def _unmatched_closers(text: str) -> str:
@@ -551,6 +585,9 @@ def _strip_tags(text: str) -> str:
     return clean.squash(re.sub(r"<[^>]+>", "", text))
 
 
+_DOMAIN_NAME = re.compile(
+    r"(?:https?://)?(?:[A-Za-z0-9-]+\.)+(?:com|cn|net|org|gov|edu|info|cc|tv|hk|tw)/?", re.IGNORECASE
+)
 _CRUMB_SEPARATOR = re.compile(r"\s*(?:>>?|›|»|＞)\s*")
 _WRAPPED = re.compile(r"[【\[]([^【】\[\]]+)[】\]]")
 _HOST_WORDS = frozenset({"www", "m", "news", "com", "cn", "net", "org", "gov", "edu", "co", "uk", "hk", "tw", "info"})
@@ -623,10 +660,21 @@ def _byline(blocks: Sequence[Block], at: int | None, begins: int) -> Credits:
     above = [b for b in blocks[max(0, top - 6) : top] if b.kind == "text"]
     for block in reversed(above[-2:]):
         found = found.merge(Credits(date=metadata.leading_date(block.text)))
-    for block in reversed(above):  # a labelled line above the headline (发布时间：… 来源：…)
-        labelled = metadata.byline(block.text) or Credits()
-        found = found.merge(Credits(date=labelled.date, source=labelled.source))
+    tables = [b for b in blocks[max(0, top - 3) : begins] if b.kind == "table"]
+    rows = [" ".join(row) for table in tables for row in table.rows]
+    for text in [*reversed([b.text for b in above]), *rows]:  # labelled lines above the headline, an info table
+        labelled = metadata.byline(text) or Credits()
+        found = found.merge(Credits(date=labelled.date, provisional=labelled.provisional, source=labelled.source))
     return found
+
+
+def _signature(blocks: Sequence[Block]) -> Credits:
+    """A notice signed at its end (the issuing body, then the day) was written that day: a
+    provisional date."""
+    last = max((i for i, b in enumerate(blocks) if _is_prose(b)), default=len(blocks))
+    after = [b for b in blocks[last + 1 :] if b.kind == "text"][:3]
+    when = next((d for b in after if (d := metadata.signed_date(b.text))), None)
+    return Credits(date=when, provisional=True)
 
 
 def _with_value(blocks: Sequence[Block], i: int) -> str:
@@ -660,14 +708,16 @@ def _names_site(author: str, site: str) -> bool:
     return site in author or (len(author) >= 3 and author in site)
 
 
-def _head_credits(head: dict[str, str], editor: str | None = None) -> Credits:
+def _head_credits(head: dict[str, str], editor: str | None = None, title: str = "") -> Credits:
     """What <meta> tags, JSON-LD and a <time> element say, used only where the visible page said
     nothing. A CMS fills <meta name=author> with whoever posted the page: the editor the page
-    names is not its author."""
+    names is not its author, and a name without a common surname that <title> shows beside the
+    headline (标题_网易新闻) is the site's."""
     keys = ("<time>", *META_DATE)
     when = next((d for k in keys if head.get(k) and (d := _head_date(head[k]))), None)
     people = next((p for k in META_AUTHOR if head.get(k) and (p := metadata.meta_people(head[k]))), ())
-    people = tuple(p for p in people if p != editor)
+    frame = _key(head.get("<title>", "")).replace(_key(title), " ") if title else ""
+    people = tuple(p for p in people if p != editor and (metadata.is_person(p, bare=True) or _key(p) not in frame))
     return Credits(
         date=when,
         authors=people,
