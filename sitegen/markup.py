@@ -19,7 +19,7 @@ Link = tuple[str, int, bool]  # target, line within the body counted from 0, is 
 @functools.cache
 def _parser() -> MarkdownIt:
     """The Markdown parser, made when the first body is: a build that renders none (nothing changed, or
-    a post's topics) does not import markdown-it, 25 ms of it."""
+    a post's topics) does not import markdown-it at all."""
     from markdown_it import MarkdownIt
     from mdit_py_plugins.footnote import footnote_plugin
 

@@ -4,9 +4,8 @@ reading of its sources.
 Workers are forked, so they start with the build's state (posts, terms, templates) instead of
 having it pickled to them; only results come back. The calling process works too, taking chunks
 of items from the same counter as its workers: one core's work is done without a forked copy of
-the build's memory (each copy drifts apart from the parent as both write, a quarter of a gigabyte
-each at 10^5 stories). Small batches run in the calling process, where forking would cost more
-than it saves.
+the build's memory (each copy drifts apart from the parent as both write). Small batches run in
+the calling process, where forking would cost more than it saves.
 """
 
 from __future__ import annotations

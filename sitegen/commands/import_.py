@@ -1,9 +1,9 @@
 """sitegen import: sources -> posts under content/posts/<year>/<slug>.md, never over an edited post.
 
-Sources (files, folders, URLs, WARC files) are expanded into items in a fixed order. Worker
-processes, one per core, read and convert the items; this process settles each result in
-that same order (slugs, fingerprints, near-duplicates, writing), so what is written never
-depends on which worker finished first. A bad item is reported and the rest go on.
+Sources (files, folders, URLs, WARC files) are expanded into items in a fixed order. Forked
+workers and this process read and convert the items (parallel.ordered_map, the build's one
+process pool); this process settles each result in that same order (slugs, fingerprints,
+near-duplicates, writing), so what is written never depends on which worker finished first. A bad item is reported and the rest go on.
 
 Resuming: a post records the fingerprint of its source and of each copy of its story, and an
 item whose fingerprint is known is not converted again. Posts are written whole (a temporary
