@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Literal
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
@@ -458,7 +459,9 @@ def _is_end(text: str) -> bool:
     return any(p.search(text) for p in END_MARKERS if p.pattern.startswith("^") or len(text) <= 80)
 
 
+@lru_cache(maxsize=4096)
 def norm(text: str) -> str:
+    """Text as compared with a title: typeset, without spaces (the same lines are compared often)."""
     return re.sub(r"\s+", "", typography.clean_heading(text))
 
 

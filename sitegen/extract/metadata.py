@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime
+from functools import lru_cache
 
 from sitegen.extract.patterns import (
     ANONYMOUS,
@@ -116,7 +117,13 @@ _OWN_URL = re.compile(
     r"^(?:本文链接|本文地址|本文网址|本页地址|本页网址|文章链接|文章地址|网页地址)\s*[:：]?\s*(https?://\S+)$"
 )
 # What follows reporters' names and is none: '北京报道', '摄影报道', '发自北京', '摄'.
-_REPORT_TAIL = re.compile(rf"\s+(?:[{HAN}]{{0,6}}?(?:联合|综合|摄影)?报道|发自\S{{1,10}}|摄影?|供图)\s*$")
+_REPORT_TAIL = re.compile(
+    rf"\s+(?:[{HAN}]{{0,6}}?(?:联合|综合|摄影)?报道|发自\S{{1,10}}|摄影?|供图|文\s*[/／]\s*图|图\s*[/／]\s*文|图文|文图)\s*$"
+)
+# A desk's code after an editor's name: '张三_NBJS1234', '张三 NF'.
+_EDITOR_CODE = re.compile(rf"(?<=[{HAN}])[_\s]*[A-Za-z]+\d*$")
+# A post's marks before its writer's name: 原创 张三 平安南京 2024-01-09.
+_POST_MARK = re.compile(r"^(?:原创|首发|独家)\s+")
 # A writer's affiliation in brackets after the name: '张三（某某大学教授）'.
 _AFFILIATION = re.compile(r"(?<=[^\s()（）])[（(][^()（）]{2,30}[)）]")
 _MARKUP = "=<>\"'"  # a value holding these is a page's markup shown as text (size="20"), not a name
@@ -217,6 +224,7 @@ def is_person(name: str, bare: bool = False) -> bool:
     return _person(name, bare=bare) is not None
 
 
+@lru_cache(maxsize=8192)
 def read_line(text: str) -> Credits | None:
     """A whole line that is metadata -> what it says; None for a line of the story."""
     line = text.strip()
@@ -383,6 +391,8 @@ def _field(field: str | None, value: str) -> Credits | None:
     name, _, rest = value.partition(" ")
     if name in NOT_SOURCES:
         name = ""
+    if field == "editor":
+        name = _EDITOR_CODE.sub("", name)
     found = Credits(editor=name or None) if field == "editor" else Credits(source=name or None)
     found = replace(found, date=when)
     return found.merge(_roles(rest) or _lenient_roles(rest)) if rest else found
@@ -420,6 +430,7 @@ def _roles(line: str, bracketed: bool = False) -> Credits | None:
     return Credits(authors=tuple(dict.fromkeys(authors)))
 
 
+@lru_cache(maxsize=8192)
 def byline(text: str, dates: bool = False, names: bool = False) -> Credits | None:
     """A line around a headline or after a story -> the credits in it, read leniently; None when
     it names nothing.
@@ -454,6 +465,7 @@ def byline(text: str, dates: bool = False, names: bool = False) -> Credits | Non
 def _names_then_units(line: str) -> tuple[str, ...]:
     """A line of nothing but names, or of names followed by their unit or account ('冯思远 平安江城',
     '张伟 城东派出所'): the names. Anything else on the line, and it names no one."""
+    line = _POST_MARK.sub("", _WHEN.sub(" ", line)).strip()
     tokens = _tokens(line)
     people = _people(line, bare=True, leading=True)
     rest = tokens[len(people) :] if people and tokens[: len(people)] == list(people) else None
@@ -507,6 +519,7 @@ def _lenient_labels(line: str) -> Credits:
             found = found.merge(Credits(date=when))
             token = next(iter(_NAME_SPLIT.split(_BRACKETS.sub(r"\1", value).strip("[]【】()（） "))), "")
             token = token.strip("[]【】()（）")
+            token = _EDITOR_CODE.sub("", token) if field == "editor" else token
             if (
                 2 <= len(token) <= 20
                 and token not in NOT_SOURCES

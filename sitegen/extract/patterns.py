@@ -104,8 +104,8 @@ BYLINE_LABELS: dict[str, str | None] = {
     "主题词": None,
     "访问量": None,
 }
-# Separators between a label and its value; "/" as in 文/张三 图/李四.
-LABEL_SEPARATORS = ":：/／|｜"
+# Separators between a label and its value; "/" as in 文/张三 图/李四, "丨" as in 文丨张三.
+LABEL_SEPARATORS = ":：/／|｜丨"
 # Labels that may be followed by a space alone (责任编辑 张三, 作者 李四): a name must follow.
 SPACED_LABELS = ("责任编辑", "值班编辑", "本文编辑", "责编", "编辑", "作者", "执笔", "撰稿", "摄影", "文/图", "图/文", "文图")  # fmt: skip
 

@@ -671,10 +671,15 @@ def _byline(blocks: Sequence[Block], at: int | None, begins: int) -> Credits:
 def _signature(blocks: Sequence[Block]) -> Credits:
     """A notice signed at its end (the issuing body, then the day) was written that day: a
     provisional date."""
-    last = max((i for i, b in enumerate(blocks) if _is_prose(b)), default=len(blocks))
+    last = _last_prose(blocks, 0, len(blocks), default=len(blocks))
     after = [b for b in blocks[last + 1 :] if b.kind == "text"][:3]
     when = next((d for b in after if (d := metadata.signed_date(b.text))), None)
     return Credits(date=when, provisional=True)
+
+
+def _last_prose(blocks: Sequence[Block], start: int, end: int, default: int) -> int:
+    """The index of the last paragraph of prose in blocks[start:end], read from the end."""
+    return next((i for i in range(end - 1, start - 1, -1) if _is_prose(blocks[i])), default)
 
 
 def _with_value(blocks: Sequence[Block], i: int) -> str:
@@ -687,7 +692,7 @@ def _with_value(blocks: Sequence[Block], i: int) -> str:
 
 def _tail_credits(blocks: Sequence[Block], start: int, end: int) -> Credits:
     """By-lines after the story's last paragraph, inside its container or just below it."""
-    last = max((i for i in range(start, end) if _is_prose(blocks[i])), default=end - 1)
+    last = _last_prose(blocks, start, end, default=end - 1)
     found = Credits()
     for block in blocks[last + 1 : end + _TAIL_WINDOW]:
         if block.kind in ("text", "item"):
