@@ -141,18 +141,10 @@ def dispatch(args: argparse.Namespace, held: list[object] | None = None) -> int:
         return check(args)
     cfg = config.load(args.root)
     if args.command == "build":
-        from dataclasses import replace
-
         from sitegen.commands import build
 
-        if args.base_url:
-            cfg = replace(cfg, base_url=args.base_url)
         content, output = _paths(args, cfg)
-        built = build.run(cfg, content, output, drafts=args.drafts, strict=args.strict, held=held)
-        if built.notice is not None:
-            print(f"warning: {built.notice}", file=sys.stderr)
-        print(built.summary())
-        return 0
+        return build.run(cfg, args, content, output, held)
     if args.command == "import":
         from sitegen.commands import import_
 

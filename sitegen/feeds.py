@@ -1,14 +1,18 @@
-"""Atom feeds for the whole site and for each topic. Undated stories stay out: a date is never invented."""
+"""Step 7 of the build (with sitemap.py): Atom feeds for the whole site and for each topic, as the plan
+lists them (see plan.feed_plan()). Undated stories stay out: a date is never invented."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from itertools import islice
 
+from sitegen.bodies import Bodies, HtmlOf, key
 from sitegen.config import Config
 from sitegen.content import Post
 from sitegen.frontmatter import sort_key
-from sitegen.render import HtmlOf
+from sitegen.keys import digest
+from sitegen.output import Output
 from sitegen.sitemap import escape
 
 
@@ -56,3 +60,18 @@ def atom(cfg: Config, title: str, feed_path: str, page_path: str, posts: Sequenc
         lines += [f'    <content type="html">{escape(html_of(post))}</content>', "  </entry>"]
     lines.append("</feed>")
     return "\n".join(lines) + "\n"
+
+
+Feed = tuple[str, str, str, tuple[int, ...]]  # path, title, the page it is the feed of, its posts' places
+
+
+def write(cfg: Config, site: str, posts: Sequence[Post], planned: Sequence[Feed], out: Output, texts: Bodies) -> None:
+    """Each feed planned, made only when output/ lacks it as made from the same site, cards and bodies."""
+
+    def html_of(post: Post) -> str:
+        return texts.get(post)[0]
+
+    for path, title, page, places in planned:
+        shown = [posts[i] for i in places]
+        made_from = digest(site, path, title, *(part for p in shown for part in (p.card.key, key(p, cfg))))
+        out.add_made(path, made_from, partial(atom, cfg, title, path, page, shown, html_of))

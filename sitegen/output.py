@@ -146,6 +146,11 @@ class Output:
         """The file at rel has the size and mtime the last build recorded."""
         return as_written(f"{self.target}/{rel}", old)
 
+    def add_made(self, rel: str, key: str, make: Callable[[], str]) -> None:
+        """A file made only when target lacks it as made with this key (a hash of everything it is made from)."""
+        if self.keep(rel, key) is None:
+            self.add(rel, make(), key)
+
     def keep(self, rel: str, key: str) -> str | None:
         """Add the file without its bytes when none are needed: the stored path, or None to add() them."""
         rel = self._claim(rel)

@@ -59,6 +59,44 @@ class Terms:
     def lookup(self, kind: str, name: str) -> Term:
         return self.index[(kind, name)]
 
+    def for_articles(self) -> ArticleTerms:
+        """As much of the terms as an article shows (see ArticleTerms)."""
+        slugs = {key: term.slug for key, term in self.index.items()}
+        return ArticleTerms(slugs, self.pools, self.order, self.stories)
+
+
+@dataclass(frozen=True, slots=True)
+class TermLink:
+    """A term as an article links to it: its name and URL, not its stories."""
+
+    kind: str
+    name: str
+    slug: str
+
+    @property
+    def url(self) -> str:
+        return f"{self.kind}/{self.slug}/"
+
+
+@dataclass(frozen=True)
+class ArticleTerms:
+    """What an article page shows of the terms, and nothing else: each term's slug (its link) and pool
+    (the candidates of related()). An article's key covers exactly these (see plan.article_jobs()), and
+    a plan kept in the cache carries them (see plan.Plan.terms()), so an article made from the cache's
+    plan shows what one made from every term shows: a template cannot reach a term's stories."""
+
+    slugs: dict[tuple[str, str], str]
+    pools: dict[tuple[str, str], tuple[int, ...]]  # (kind, name) -> the places of the term's pool()
+    order: dict[str, int]  # slug -> place in the newest-first list
+    stories: tuple[Post, ...]  # newest first
+
+    def link(self, kind: str, name: str) -> TermLink:
+        return TermLink(kind, name, self.slugs[(kind, name)])
+
+    def pool(self, kind: str, name: str) -> tuple[Post, ...]:
+        """The stories of the term's pool, as pool() gives them."""
+        return tuple(map(self.stories.__getitem__, self.pools[(kind, name)]))
+
 
 def names_of(story: Post, kind: str) -> tuple[str, ...]:
     """The terms of one kind that a story belongs to."""
@@ -144,7 +182,7 @@ def pool(term: Term) -> tuple[Post, ...]:
     return term.stories[:RELATED_POOL]
 
 
-def related(story: Post, terms: Terms, limit: int = 5) -> list[Post]:
+def related(story: Post, terms: ArticleTerms, limit: int = 5) -> list[Post]:
     """Stories sharing the most specific terms: tags and regions weigh more than broad topics; ties go to the newer.
 
     Only the pool() of each term is a candidate, so a topic with thousands of stories costs

@@ -292,8 +292,9 @@ def test_a_build_that_ends_its_process_leaves_its_data_to_the_exit(site: Path) -
 def test_the_entries_keep_one_time_zone_object_per_offset(tmp_path: Path) -> None:
     """Each parsed date has a time zone object of its own; a blob of the cache's entries keeps one per
     offset and name, and the dates it gives back are the same instants, shown the same way."""
-    from sitegen.cache import Cache, Entry, _bucket
+    from sitegen.cache import Cache
     from sitegen.content import Post, read_story
+    from sitegen.posts import Entry, Table, _bucket
 
     names = (tmp_path / f"p{i}.md" for i in itertools.count())
     first = next(names)
@@ -306,8 +307,8 @@ def test_the_entries_keep_one_time_zone_object_per_offset(tmp_path: Path) -> Non
     dates = [e.post.meta.date for e in entries.values()]
     assert len(dates) == 3 and dates[0].tzinfo is not dates[1].tzinfo
     store = Cache(tmp_path / "cache")
-    store.save_entries("scope", entries, [])
-    kept = store.entries("scope")
+    Table(store).save("scope", entries, [])
+    kept = Table(store).entries("scope")
     loaded = [kept[path].post.meta.date for path in entries]
     store.close()
     assert loaded == dates and [d.isoformat() for d in loaded] == [d.isoformat() for d in dates]

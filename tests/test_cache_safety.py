@@ -18,10 +18,13 @@ import pytest
 from support import TEST_SITE, copy_site
 
 from sitegen import cli, codec
-from sitegen.cache import CACHE_DIR, DATABASE, RECORD, Cache, CacheDamaged, Entry, seal
+from sitegen.cache import CACHE_DIR, DATABASE, Cache, CacheDamaged, seal
 from sitegen.codec import Codec, Malformed
 from sitegen.content import Post
 from sitegen.frontmatter import Meta
+from sitegen.plan import Table as Plans
+from sitegen.posts import Entry
+from sitegen.record import RECORD
 
 SITEGEN = Path(sys.executable).with_name("sitegen")  # the venv's program, as a user runs it
 POST = "content/posts/2022/fan-zha.md"
@@ -392,12 +395,12 @@ def test_damage_found_mid_build_marks_the_cache_for_the_next(site: Path) -> None
     store = Cache(site / CACHE_DIR)
     try:
         with pytest.raises(CacheDamaged, match="plans/"):
-            store.plan()
+            Plans(store).last()
     finally:
         store.close()
     again = Cache(site / CACHE_DIR)
     try:
-        assert again.notice is not None and "plans/" in str(again.notice) and again.plan() == ("", None)
+        assert again.notice is not None and "plans/" in str(again.notice) and Plans(again).last() == ("", None)
     finally:
         again.close()
 

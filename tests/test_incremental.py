@@ -23,8 +23,9 @@ from pathlib import Path
 import pytest
 from support import TEST_SITE, copy_site
 
-from sitegen import cli, output, parallel, render, taxonomy
+from sitegen import cli, output, parallel, plan, taxonomy
 from sitegen.cache import CACHE_DIR, LIBRARIES, Cache, installed
+from sitegen.record import Record
 from sitegen.search import index as search_index
 from sitegen.search import update as search_update
 
@@ -152,7 +153,7 @@ def test_the_record_of_output_follows_every_edit(sites: tuple[Path, Path]) -> No
         build(site)
         output = site / "output"
         store = Cache(site / CACHE_DIR)
-        record = store.written(output)
+        record = Record(store).written(output)
         store.close()
         assert record is not None, name
         on_disk = {p.relative_to(output).as_posix(): p.stat() for p in output.rglob("*") if p.is_file()}
@@ -357,7 +358,7 @@ def test_build_killed_while_committing_is_followed_by_a_full_one(sites: tuple[Pa
     build(incremental)
     EDITS["topic"](incremental)
     EDITS["topic"](cold)
-    monkeypatch.setattr(Cache, "save_written", lambda *args, **kwargs: None)  # as if killed after the moves
+    monkeypatch.setattr(Record, "save_written", lambda *args, **kwargs: None)  # as if killed after the moves
     build(incremental)
     monkeypatch.undo()
     (incremental / "output/stray.html").write_text("left by the killed build", encoding="utf-8")
@@ -519,8 +520,8 @@ def test_an_edit_plans_again_only_the_articles_that_show_what_changed(
     monkeypatch.setattr(taxonomy, "RELATED_POOL", 0)
     build(incremental)
     kept: list[dict[int, str]] = []
-    real = render.kept_frames
-    monkeypatch.setattr(render, "kept_frames", lambda *args: kept.append(real(*args)) or kept[-1])
+    real = plan.kept_frames
+    monkeypatch.setattr(plan, "kept_frames", lambda *args: kept.append(real(*args)) or kept[-1])
     EDITS[change](incremental)
     EDITS[change](cold)
     build(incremental)
@@ -536,8 +537,8 @@ def test_a_topic_edit_hashes_again_only_the_list_pages_that_change(sites: tuple[
     incremental, cold = sites
     build(incremental)
     hashed: list[str] = []
-    real = render._list_key
-    monkeypatch.setattr(render, "_list_key", lambda site, url, *rest: hashed.append(url) or real(site, url, *rest))
+    real = plan._list_key
+    monkeypatch.setattr(plan, "_list_key", lambda site, url, *rest: hashed.append(url) or real(site, url, *rest))
     EDITS["topic"](incremental)
     build(incremental)
     edited = [url for url in hashed if not url.startswith("topics/")]

@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 from support import TEST_SITE, copy_site
 
-from sitegen import cli, config
-from sitegen.commands import build
+from sitegen import cli, config, pipeline
 from sitegen.errors import SitegenErrors
 
 POST = """\
@@ -43,7 +42,7 @@ def site(tmp_path: Path) -> Path:
 
 def test_an_image_in_other_letter_case_is_an_error_with_the_right_name(site: Path) -> None:
     with pytest.raises(SitegenErrors) as caught:
-        build.run(config.load(site), site / "content", site / "output")
+        pipeline.build(config.load(site), site / "content", site / "output")
     [problem] = caught.value.errors
     assert problem.path == site / "content/posts/2022/with-images.md" and problem.line == 10
     assert problem.message == "broken image: /images/Scene.JPG (no such page or file in the site)"

@@ -11,9 +11,8 @@ from pathlib import Path
 import pytest
 from support import TEST_SITE, copy_site
 
-from sitegen import cli, config, redirects
+from sitegen import cli, config, pipeline, redirects
 from sitegen.cache import CACHE_DIR
-from sitegen.commands import build
 from sitegen.errors import SitegenError, SitegenErrors
 
 MOVED = """\
@@ -49,7 +48,7 @@ def refused(site: Path) -> list[SitegenError]:
     """The problems that stop a build of site."""
     cfg = config.load(site)
     with pytest.raises(SitegenErrors) as caught:
-        build.run(cfg, site / "content", site / "output")
+        pipeline.build(cfg, site / "content", site / "output")
     return caught.value.errors
 
 

@@ -15,11 +15,12 @@ from pathlib import Path
 import pytest
 from support import built
 
-from sitegen.cache import Cache, SearchKeys
+from sitegen.cache import Cache
 from sitegen.keys import digest
 from sitegen.search import index as search_index
 from sitegen.search import update as search_update
 from sitegen.search.index import SearchDoc, build
+from sitegen.search.store import Keys as SearchKeys
 from sitegen.search.update import update
 
 
@@ -34,7 +35,7 @@ def files_of(listing: Iterable[search_index.IndexFile], store: SearchKeys) -> di
 @pytest.fixture
 def store(tmp_path: Path, docs: list[SearchDoc], monkeypatch: pytest.MonkeyPatch) -> SearchKeys:
     monkeypatch.setattr(search_index, "BATCH_DOCS", 4)
-    keys = Cache(tmp_path).search_keys()
+    keys = SearchKeys(Cache(tmp_path))
     for _ in build(docs, stamps(docs), keys):
         pass
     return keys

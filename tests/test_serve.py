@@ -22,7 +22,8 @@ import pytest
 from playwright.sync_api import Browser
 from support import TEST_SITE, Watch, copy_site
 
-from sitegen.commands import build, serve
+from sitegen import pipeline
+from sitegen.commands import serve
 
 POST = "content/posts/2022/fan-zha.md"
 
@@ -44,16 +45,16 @@ FAILING_BUILD = """
 import sys
 from pathlib import Path
 from sitegen.cli import main
-from sitegen.commands import build
+from sitegen import pipeline
 
-real_run = build.run
+real_run = pipeline.build
 
 def run(cfg, content_dir, *args, **kwargs):
     if any("INJECT-FAILURE" in p.read_text(encoding="utf-8") for p in Path(content_dir).rglob("*.md")):
         raise RuntimeError("injected failure")
     return real_run(cfg, content_dir, *args, **kwargs)
 
-build.run = run
+pipeline.build = run
 sys.exit(main(sys.argv[1:]))
 """
 
@@ -205,7 +206,7 @@ def test_unexpected_error_is_one_line_and_the_traceback_only_on_request(
     def broken(*args: object, **kwargs: object) -> None:
         raise RecursionError("maximum recursion depth exceeded\nwhile rendering")
 
-    monkeypatch.setattr(build, "run", broken)
+    monkeypatch.setattr(pipeline, "build", broken)
     monkeypatch.delenv(serve.DEBUG_VARIABLE, raising=False)
     preview = serve.Preview(site, None, drafts=False)
     try:

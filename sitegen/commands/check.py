@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sitegen import checks, content, redirects
-from sitegen.commands import build
+from sitegen import checks, content, pipeline, posts, redirects
 from sitegen.config import Config
 from sitegen.errors import SitegenError
 
@@ -60,8 +59,8 @@ def run(cfg: Config, content_dir: Path, now: datetime, strict: bool = False) -> 
     """Every post on its own (drafts too), then the links and aliases of what a build would publish."""
     stories, problems = content.read_all(content_dir)
     unique = list({s.slug: s for s in reversed(stories)}.values())  # a duplicate slug is reported already
-    to_publish = build.published(content.newest_first(unique), drafts=False, now=now)
-    site = build.assemble(cfg, to_publish, content_dir)
+    to_publish = posts.published(content.newest_first(unique), drafts=False, now=now)
+    site = pipeline.files(cfg, to_publish, content_dir)
     problems.extend(redirects.add(cfg, to_publish, site))  # as the build adds them: after every other file
     files = set(site.files)
     publishing = {s.path for s in to_publish}

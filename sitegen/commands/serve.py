@@ -26,8 +26,7 @@ from urllib.parse import urlsplit
 
 import watchfiles
 
-from sitegen import config
-from sitegen.commands import build
+from sitegen import config, pipeline
 from sitegen.config import Config
 from sitegen.errors import SitegenError, SitegenErrors
 from sitegen.frontmatter import CHINA
@@ -75,7 +74,7 @@ class Preview:
         try:
             cfg = replace(config.load(self.root), base_url=self.base_url)
             content_dir = self.content_override or cfg.root / cfg.content_dir
-            report = build.run(cfg, content_dir, self.site_dir, drafts=self.drafts, now=datetime.now(CHINA))
+            report = pipeline.build(cfg, content_dir, self.site_dir, drafts=self.drafts, now=datetime.now(CHINA))
             error = None
             print(f"{started:%H:%M:%S} {report.summary()}", flush=True)
         except (SitegenError, SitegenErrors) as err:

@@ -115,7 +115,7 @@ class SearchDoc:
     source: str
 
 
-class Card(NamedTuple):
+class DocFacets(NamedTuple):
     """What the facets need of a doc: a SearchDoc without its texts."""
 
     date: str
@@ -283,7 +283,7 @@ Stored = tuple[int, int, bytes, bytes]
 class Encoded(NamedTuple):
     """A batch of docs as a worker hands it back: their cards, their keys' segments, their fragments."""
 
-    cards: list[tuple[Card, str]]  # and the doc's URL, to name a doc out of order
+    cards: list[tuple[DocFacets, str]]  # and the doc's URL, to name a doc out of order
     lengths: list[int]  # characters in each doc's folded "title\nbody"
     segments: list[Segment]
     fragments: list[bytes]
@@ -307,7 +307,7 @@ class State:
     batch_docs: int
     stamps: list[str]  # per doc id: the hashes of everything the doc is made from (its card and body)
     lengths: list[int]
-    cards: list[Card]
+    cards: list[DocFacets]
     fragments: list[str]  # per doc id: the sha of its fragment file
     shards: list[str]  # per shard: the sha of its file
     total: int  # bytes in every key's record: what sets the shard count
@@ -603,12 +603,12 @@ def newest_first(docs: Iterable[T], date: Callable[[T], str] = operator.attrgett
     return sorted(docs, key=date, reverse=True)
 
 
-def follows(doc: Card, previous: Card) -> bool:
+def follows(doc: DocFacets, previous: DocFacets) -> bool:
     """doc may take the id after previous's: it is undated, or no newer than a dated previous."""
     return not doc.date or (previous.date != "" and doc.date <= previous.date)
 
 
-def _facets(docs: list[Card]) -> dict[str, Any]:
+def _facets(docs: list[DocFacets]) -> dict[str, Any]:
     """Each doc's topics, regions and source as one index into that facet's distinct sets."""
     facets: dict[str, Any] = {}
     columns: dict[str, list[tuple[str, ...]]] = {
@@ -650,7 +650,7 @@ def build(docs: Docs, stamps: Sequence[str] | None = None, store: KeyStore | Non
     if store is not None:
         store.begin(fresh=True)
     made: list[tuple[str, str]] = []
-    cards: list[Card] = []
+    cards: list[DocFacets] = []
     lengths: list[int] = []
     fragments: list[str] = []
     records: dict[str, bytes] = {}
@@ -718,7 +718,7 @@ def fragment_file(folder: str, doc_id: int) -> str:
 MANIFEST = "search/manifest.json"
 
 
-def facets_file(cards: list[Card]) -> IndexFile:
+def facets_file(cards: list[DocFacets]) -> IndexFile:
     facets = _gzip(_dumps(_facets(cards)))
     return IndexFile(f"search/facets-{_digest(facets)}.json.gz", content_key(facets), facets)
 
@@ -764,7 +764,7 @@ def _batches(docs: Docs) -> Iterator[Encoded]:
 def encode_batch(docs: Docs, start: int) -> Encoded:
     """The docs from start, BATCH_DOCS of them at most: folded, counted and encoded (in a worker)."""
     batch = _Batch()
-    cards: list[tuple[Card, str]] = []
+    cards: list[tuple[DocFacets, str]] = []
     lengths: list[int] = []
     frags: list[bytes] = []
     for doc_id in range(start, min(start + BATCH_DOCS, len(docs))):
@@ -777,8 +777,8 @@ def encode_batch(docs: Docs, start: int) -> Encoded:
     return Encoded(cards, lengths, list(batch.segments()), frags)
 
 
-def card(doc: SearchDoc) -> Card:
-    return Card(doc.date, doc.categories, doc.regions, doc.source)
+def card(doc: SearchDoc) -> DocFacets:
+    return DocFacets(doc.date, doc.categories, doc.regions, doc.source)
 
 
 def fragment(doc: SearchDoc) -> bytes:

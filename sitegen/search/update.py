@@ -35,7 +35,7 @@ from sitegen.search import index
 from sitegen.search.index import (
     MANIFEST,
     POSITIONS,
-    Card,
+    DocFacets,
     Docs,
     IndexFile,
     KeyStore,
@@ -90,7 +90,7 @@ class Change:
     stamps: list[str]
     changed: list[int]  # doc ids, ascending
     made: dict[int, SearchDoc]
-    cards: list[Card]  # every doc's, the changed ones new
+    cards: list[DocFacets]  # every doc's, the changed ones new
     lengths: list[int]
     old: dict[int, Postings]
     new: dict[int, Postings]
@@ -252,7 +252,7 @@ def _touched(change: Change) -> list[str]:
     return sorted(keys)
 
 
-def _in_order(cards: list[Card], changed: list[int]) -> bool:
+def _in_order(cards: list[DocFacets], changed: list[int]) -> bool:
     """Each changed doc may keep its id: newest first still holds on both of its sides."""
     follows = index.follows
     return all(

@@ -1,0 +1,46 @@
+"""The site's static files: the theme's (named by content hash, so browsers can cache them for ever) and
+the site's own static/ folder (images, downloads, CNAME ...), published as they are.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sitegen.config import Config
+from sitegen.errors import SitegenError
+from sitegen.output import Output
+from sitegen.paths import inside
+
+
+def add_theme(cfg: Config, out: Output) -> dict[str, str]:
+    """Theme files from static/: named by content hash, so browsers can cache them for ever."""
+    static = cfg.theme_dir / "static"
+    if not static.is_dir():
+        raise SitegenError("theme has no static/ folder", static, hint="check 'theme' in sitegen.toml")
+    theme = published_files(cfg.theme_dir)  # templates too: one linked in from outside would be rendered
+    assets = [(rel.removeprefix("static/"), path) for rel, path in theme if rel.startswith("static/")]
+    return {rel: out.add_hashed(rel, path.read_bytes()) for rel, path in assets}
+
+
+def add_site(cfg: Config, out: Output) -> None:
+    """The site's static/ folder (images, downloads, CNAME ...) is published as it is."""
+    static = cfg.root / cfg.static_dir
+    for rel, path in published_files(static) if static.is_dir() else []:
+        if not path.name.startswith("."):
+            out.add(rel, path.read_bytes())
+
+
+def published_files(folder: Path) -> list[tuple[str, Path]]:
+    """The files under folder by their path in it, sorted. A link that leads out of folder is an error naming
+    it: a link to /proc/self/environ or ~/.bashrc in static/ would publish the build's secrets."""
+    found = []
+    for path in sorted(folder.rglob("*")):
+        if path.is_symlink() and not inside(path, folder):
+            raise SitegenError(
+                f"a link that leads out of {folder}: {path.resolve()}",
+                path,
+                hint="copy the file into the folder instead of linking to it",
+            )
+        if path.is_file():
+            found.append((path.relative_to(folder).as_posix(), path))
+    return found
