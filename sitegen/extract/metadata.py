@@ -448,7 +448,7 @@ def byline(text: str, dates: bool = False, names: bool = False) -> Credits | Non
     strict = read_line(line)
     if strict is not None and (strict.date or strict.authors or strict.editor or strict.source):
         return strict.merge(Credits(date=parse_when(line))) if dates and not strict.date else strict
-    found = _labelled_date(line).merge(Credits(date=parse_when(line) if dates else None))
+    found = labelled_date(line).merge(Credits(date=parse_when(line) if dates else None))
     found = found.merge(_lenient_labels(line)).merge(_lenient_roles(line))
     posted = next((m for p in POSTED_BY if (m := p.search(line))), None)
     if posted and (person := _person(posted.group("name"), handles=True)):
@@ -488,7 +488,7 @@ def leading_date(line: str) -> date | None:
     return parse_when(line)
 
 
-def _labelled_date(line: str) -> Credits:
+def labelled_date(line: str) -> Credits:
     """A date right after a label, with or without a colon: '发布时间 2005/05/17 22:11:42'; after
     成文日期 or 更新时间 a provisional one."""
     found = Credits()

@@ -65,6 +65,7 @@ from sitegen.extract.patterns import (
     DROP_TAGS,
     HAN,
     LINK_LINE,
+    MAX_BYLINE,
     MAX_TITLE,
     META_AUTHOR,
     META_DATE,
@@ -147,6 +148,8 @@ def _read_from(page: _Page, container: HtmlElement) -> RawStory:
     tail = _tail_credits(blocks, start, end)
     credits = byline.join(extract.credits).join(tail)
     credits = _not_the_site(credits.merge(_head_credits(page.head, credits.editor, title)), page)
+    if credits.date is None or credits.provisional:
+        credits = credits.merge(_labelled_anywhere(blocks, at if at is not None else begins))
     credits = credits.merge(Credits(date=_url_date(page.url))).merge(_signature(lines))
     return story(
         title,
@@ -675,6 +678,19 @@ def _signature(blocks: Sequence[Block]) -> Credits:
     after = [b for b in blocks[last + 1 :] if b.kind == "text"][:3]
     when = next((d for b in after if (d := metadata.signed_date(b.text))), None)
     return Credits(date=when, provisional=True)
+
+
+def _labelled_anywhere(blocks: Sequence[Block], near: int) -> Credits:
+    """A date labelled as the publication's (发布时间：…) anywhere on the page, outside link
+    lists, the nearest to the headline first: the last sign of when it was published."""
+    order = sorted(range(len(blocks)), key=lambda i: abs(i - near))
+    for i in order:
+        block = blocks[i]
+        if block.kind in ("text", "item") and len(block.text) <= MAX_BYLINE and not _link_line(block):
+            found = metadata.labelled_date(block.text)
+            if found.date and not found.provisional:
+                return found
+    return Credits()
 
 
 def _last_prose(blocks: Sequence[Block], start: int, end: int, default: int) -> int:
