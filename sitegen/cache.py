@@ -627,7 +627,7 @@ def _clear(folder: Path) -> None:
     """Everything in the cache folder removed but the lock, which this build holds.
 
     Removed, not set aside: the cache holds nothing a build cannot make again, and a copy kept beside it
-    would be another gigabyte at 10^4 stories, in a folder that no .gitignore or CI cache rule knows."""
+    would be as large as the cache again, in a folder that no .gitignore or CI cache rule knows."""
     for name in sorted(os.listdir(folder)):
         if name != LOCK:
             _remove(folder / name)

@@ -218,9 +218,8 @@ def print_error(err: Exception) -> None:
 def command() -> None:
     """The `sitegen` program: main(), then an exit that leaves freeing the build's objects to the system.
 
-    Python's own exit collects and frees every object one by one: 0.07 s after a build of 10^4
-    stories, seconds at 10^5; and a build's objects, freed as it returns, take 0.03 s at 10^4 (the
-    build puts them in held instead). Everything is written and closed by then; output is flushed first.
+    Python's own exit collects and frees every object one by one, which grows with the archive, and
+    so does freeing a build's objects as it returns (the build puts them in held instead). Everything is written and closed by then; output is flushed first.
     """
     signal.signal(signal.SIGTERM, functools.partial(_terminated, os.getpid()))
     held: list[object] = []

@@ -7,9 +7,9 @@ as its fields, a date as ISO text, a path as text, tuples, lists and dicts as wh
 in MessagePack. Decoding makes only those types, checks the type of every value, and raises
 Malformed for anything else.
 
-Values are kept by column: a list of records is one list per field (a list of 10^4 posts' titles,
+Values are kept by column: a list of records is one list per field (a list of every post's title,
 another of their dates ...), so the types of a column are checked in one pass in C, not one
-value at a time: every build loads 10^4 posts' entries, and a one-post edit must stay under a second.
+value at a time: every build loads every post's entry, and a one-post edit must stay under a second.
 """
 
 from __future__ import annotations
@@ -140,7 +140,7 @@ def _dates(optional: bool) -> Shape:
     """Dates and times (a date field may hold either) as columns of their parts: what each value is (see
     _DATE_KINDS), its year, month, day, hour, minute, second and microsecond, and its offset from UTC in
     microseconds. A column of times with offsets, the common case, is made again in C, each offset's time
-    zone one object (the YAML parser makes one per date: 10^4 of them would be a tenth of the entries' load)."""
+    zone one object (the YAML parser makes one per date, and making them all again would be slow)."""
 
     def encode(values: Sequence[dt.date | None]) -> list[list[int]]:
         return (

@@ -41,8 +41,8 @@ class Story:
 class Card(NamedTuple):
     """What pages show of a story besides its body: the only story object templates are given.
 
-    Cards, Posts and the cache's Entries are tuples, not dataclasses: every build loads 10^4 of
-    each from the cache, and a tuple is made five times faster than a frozen dataclass.
+    Cards, Posts and the cache's Entries are tuples, not dataclasses: every build loads one of each
+    per post from the cache, and a tuple is made much faster than a frozen dataclass.
     """
 
     url: str
@@ -68,7 +68,7 @@ class Brief(NamedTuple):
 class Post(NamedTuple):
     """A story as the build keeps it for the whole run: its front matter and its body's hash, not the body.
 
-    10^5 bodies would not fit in memory; the rendered body is fetched from the cache when a page needs it.
+    A large archive's bodies would not fit in memory; the rendered body is fetched from the cache when a page needs it.
     file is the path as walked, a string: a Path costs more to make and to keep, and most builds
     need none of them.
     """
@@ -77,7 +77,7 @@ class Post(NamedTuple):
     slug: str
     card: Card
     body_sha: str
-    time: float  # Story.time, kept: sorting and filtering 10^4 posts then does no date arithmetic
+    time: float  # Story.time, kept: sorting and filtering every post then does no date arithmetic
     day: str  # its date as pages and the search index show it ("2022-08-18", "" when undated), kept likewise
 
     @classmethod
@@ -110,7 +110,7 @@ def iso_day(value: date | None) -> str:
 
 
 def walk_posts(content_dir: Path) -> tuple[list[str], list[SitegenError]]:
-    """Every post (*.md, not hidden) under content_dir in path order, as strings (a build stats 10^5 of
+    """Every post (*.md, not hidden) under content_dir in path order, as strings (a build stats every one of
     them), and an error for each link in content_dir whose target lies outside it: a post linked in from
     elsewhere (or a folder of them) would publish a file the site does not hold. Links within content_dir
     are allowed; like Path.rglob, linked folders are not followed.

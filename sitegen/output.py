@@ -44,8 +44,8 @@ SYNC = ".sitegen-sync"  # in the shadow: which release of output/ it follows, an
 
 
 # A file a build left in output/: its key (a page key, or the hash of its bytes), size and mtime_ns.
-# A plain tuple: every build loads 37,000 of them at 10^4 stories, and pickle makes a NamedTuple
-# five times slower.
+# A plain tuple: every build loads one for each file of the site, and pickle makes a NamedTuple
+# much slower (bench/README.md).
 Written = tuple[str, int, int]
 
 
@@ -72,7 +72,7 @@ class Output:
             previous = None  # a record naming a path outside output/ is not one this program wrote
         self.previous = previous if target.is_dir() else None  # output/ removed: nothing to keep, nothing to stat
         # output/ removed, the record known: the files as written (a hash of each), to tell a link still as
-        # written (see _linked()). Sorted hashes, not a set: at 10^5 stories 1.4 MB against 14.
+        # written (see _linked()). Sorted hashes, not a set: a tenth of the memory.
         self._written_hashes = (
             array("q", sorted(map(hash, previous.values())))
             if links is not None and previous and self.previous is None
@@ -190,8 +190,8 @@ class Output:
         """The file written with key by a past build, linked at path, if its link is still as written.
 
         Every file written is also linked under links/, by key. A build into an emptied output/ (a CI
-        machine that keeps only the cache) then links its files instead of writing them: on this machine
-        a link costs 12 us, a new file up to 0.7 ms. Nothing writes into a file that has two names (see
+        machine that keeps only the cache) then links its files instead of writing them: a link costs a
+        small part of what a new file costs (bench/README.md). Nothing writes into a file that has two names (see
         _create()), and one changed in place by another program no longer has the recorded mtime. A build
         that keeps the last one's files writes only new bytes, which no link holds: it does not look."""
         if self.links is None or self._written_hashes is None:
@@ -243,9 +243,9 @@ class Output:
     def _create(self, path: str) -> int:
         """A new file at path, open for writing: a spare file moved there, while there are any.
 
-        On this machine's ext4 (mounted with discard) a file made costs up to 0.7 ms when the journal is
-        busy, and a file removed or emptied 0.1 ms, freeing its blocks; writing over a file's blocks costs
-        0.02. An edit at 10^4 stories replaces hundreds of files: commit() keeps the old ones as spares."""
+        On ext4 a file made costs far more when the journal is busy, and a file removed or emptied frees
+        its blocks; writing over a file's blocks costs little (bench/README.md). An edit replaces hundreds
+        of files: commit() keeps the old ones as spares."""
         if self._spare_names is None:
             self._spare_names = _listing(self.spares) if self.spares is not None else []
         while self._spare_names:
@@ -295,7 +295,7 @@ class Output:
             if rel.startswith(prefix) and rel not in gone and rel not in self.files:
                 key = written[0]
                 if self.dry or self._as_left(rel, written):
-                    self.files[rel] = key  # keep(), without its checks: 20,000 files at 10^4 stories
+                    self.files[rel] = key  # keep(), without its checks: the search index has thousands of files
                 else:
                     self.add(rel, functools.partial(blob, key), key)
 
@@ -568,12 +568,12 @@ _UNMARKED = ("index.html", "404.html", "sitemap.xml", "search/manifest.json")
 def start_check(target: Path, altered: Callable[[], list[str]]) -> Pending | None:
     """Start finding which of the last build's files in target are no longer as it wrote them (edited or
     removed by hand), in another process while the build goes on; an Output given it keeps files without
-    asking the disk, and takes them as they were written until confirmed() says otherwise. At 10^4 stories
-    that is 37,000 stats, a fifth of a one-post edit; the process yields the core to the build's others.
+    asking the disk, and takes them as they were written until confirmed() says otherwise: a stat of every file of the site
+    is a large part of a one-post edit; the process yields the core to the build's others.
 
-    altered() lists them, reading the record itself (see Cache.altered()). Start it before the build loads
+    altered() lists them, reading the record itself (see record.Record.altered()). Start it before the build loads
     anything: a process forked later shares the build's pages, and every page the build then writes is
-    copied (at 10^5 stories that put an edit's processes over 1 GB together).
+    copied (for a large archive that put an edit's processes over the memory goal together).
     """
     return parallel.background(functools.partial(_yielding, altered)) if target.is_dir() else None
 

@@ -25,8 +25,8 @@ def term_name(text: str) -> str:
 def slugify(text: str, max_len: int = MAX_LEN) -> str:
     """'井冈山茨坪派出所' -> 'jing-gang-shan-ci-ping-pai-chu-suo'; Latin words and digits kept.
 
-    pypinyin is imported here, not with the module: loading its dictionaries takes a sixth of a
-    second, and a build whose term slugs are all in the cache (see Cache.slug) needs none.
+    pypinyin is imported here, not with the module: loading its dictionaries is slow, and a build
+    whose term slugs are all in the cache (see plan.Table.slug) needs none.
     """
     from pypinyin import Style, lazy_pinyin
 

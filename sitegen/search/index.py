@@ -139,7 +139,7 @@ _t2s: dict[str, str] | None = None  # t2s_chars(), made once per process or hand
 
 
 def use_t2s(table: dict[str, str]) -> None:
-    """A table t2s_chars() made before, with the same OpenCC (the build cache keeps one: it takes 50 ms to make)."""
+    """A table t2s_chars() made before, with the same OpenCC (the build cache keeps one: it is slow to make)."""
     global _t2s
     _t2s = table
     _traditional.cache_clear()
@@ -152,7 +152,7 @@ def t2s_chars() -> dict[str, str]:
     Every code point of T2S_RANGES is put through OpenCC's t2s converter on its own (its
     dictionaries TSCharacters, TSCharactersExt and CJK_Compatibility_Ideographs apply;
     TSPhrases never matches a single character). OpenCC maps no code point outside them (a
-    test checks), and converting all of Unicode would cost a third of a second. Phrases are
+    test checks), and converting all of Unicode would cost far more. Phrases are
     left out on purpose: the browser only gets this table, and the index must fold text
     exactly as the browser folds a query. Characters that NFKC already changes are dropped,
     since folding applies NFKC first.
@@ -167,12 +167,12 @@ def _converted(begin: int, end: int) -> dict[str, str]:
     """The t2s table for the code points in [begin, end)."""
     converter = opencc.OpenCC("t2s")
     table: dict[str, str] = {}
-    for start in range(begin, end, 0x8000):  # a slice at a time: all at once takes 200 MB
+    for start in range(begin, end, 0x8000):  # a slice at a time: all at once holds every code point's string
         chars = [chr(c) for c in range(start, min(start + 0x8000, end)) if not 0xD800 <= c <= 0xDFFF]
         converted = converter.convert("\n".join(chars)).split("\n")
         if len(converted) != len(chars):
             raise RuntimeError("OpenCC changed the number of lines while converting single characters")
-        changed = [(t, s) for t, s in zip(chars, converted, strict=True) if t != s]  # a few thousand of 10^5
+        changed = [(t, s) for t, s in zip(chars, converted, strict=True) if t != s]  # a few thousand
         table.update((t, s) for t, s in changed if len(s) == 1 and unicodedata.normalize("NFKC", t) == t)
     return table
 
@@ -642,8 +642,8 @@ def _t2s_buckets() -> list[bytes]:
 def build(docs: Docs, stamps: Sequence[str] | None = None, store: KeyStore | None = None) -> Iterator[IndexFile]:
     """Every file of the index, streamed; the manifest comes last.
 
-    docs are in doc id order (newest_first()). A list will do; at 10^5 stories their texts
-    together take half a gigabyte, so the build passes a sequence that makes each doc when it
+    docs are in doc id order (newest_first()). A list will do; a large archive's texts together
+    would not fit the memory goal, so the build passes a sequence that makes each doc when it
     is read, by the worker that reads it. With a store (and each doc's stamp), each key's
     record and segments are kept there, so that the next build can update the index instead.
     """
@@ -748,7 +748,7 @@ def _batches(docs: Docs) -> Iterator[Encoded]:
     """The docs encoded BATCH_DOCS at a time on every core (see encode_batch), in doc id order.
 
     The cyclic garbage collector is paused meanwhile, in the workers too: a batch holds
-    millions of young lists, none in a cycle, and collecting would take a third of the time.
+    millions of young lists, none in a cycle, and collecting them again and again is wasted work.
     """
     fold("")  # the folding tables are made once, before the workers fork
     collecting = gc.isenabled()

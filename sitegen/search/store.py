@@ -57,7 +57,7 @@ class Keys(View):
     @guarded
     def state(self) -> State | None:
         """The state, kept in parts: its head (part 0), and each batch of docs' stamps, lengths, cards and
-        fragments (part 1 + batch), so that an update writes a batch or two, not 10^4 docs' stamps."""
+        fragments (part 1 + batch), so that an update writes a batch or two, not every doc's stamps."""
         rows = self.store.db.execute("SELECT part, state FROM search_state ORDER BY part").fetchall()
         if not rows or rows[0][0] != 0:
             return None

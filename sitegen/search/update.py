@@ -1,6 +1,6 @@
 """The search index updated for a few changed docs, to the bytes a full build would make.
 
-A one-post edit must not rebuild the index: at 10^4 stories that takes twenty seconds. Postings
+A one-post edit must not rebuild the index: that takes as long as indexing every story. Postings
 are cut by doc id into segments of BATCH_DOCS docs (see search/index.py), so a changed doc
 changes, for each of its keys old and new, only the segment of its batch. The key store keeps
 every key's segments and record: update() decodes the segments the changed docs are in, puts
@@ -10,7 +10,7 @@ Only the shards that hold those keys are made again (all of them if the shard co
 the facets only if a changed doc's card changed, and the manifest; fragments live in a folder
 per batch, so only the changed docs' batches get new ones. The update returns what changed:
 the files of the last build are kept but for those it lists as gone (see Changes), so that an
-edit at 10^4 stories handles a few hundred of the index's 20,000 files, not all of them.
+edit handles a few hundred of the index's files, not all of them.
 
 An update applies when every doc keeps its id: as many docs as before, each changed one still
 in newest-first order among its neighbours. Anything else (a post added or removed, a date that
