@@ -590,6 +590,15 @@ def test_preview_to_file_and_list(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert not (tmp_path / "content").exists()
 
 
+def test_preview_of_a_blogs_page_says_it_is_no_post(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    page = tmp_path / "about.md"
+    page.write_text("---\ntitle: 关于\nlayout: page\n---\n\n关于本站。\n", encoding="utf-8")
+    out = tmp_path / "about-preview.md"
+    assert cli.main(["--root", str(CASES_DIR), "import", str(page), "--to", str(out)]) == 0
+    assert not out.exists()
+    assert "a page of the blog (about, archives, tags ...), not a post" in capsys.readouterr().out
+
+
 def test_preview_list_with_a_bad_line_names_it(tmp_path: Path) -> None:
     listing = tmp_path / "list.tsv"
     listing.write_text("a.html\ta.md\nb.html b.md\n", encoding="utf-8")

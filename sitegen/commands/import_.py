@@ -3,7 +3,8 @@
 Sources (files, folders, URLs, WARC files) are expanded into items in a fixed order. Forked
 workers and this process read and convert the items (parallel.ordered_map, the build's one
 process pool); this process settles each result in that same order (slugs, fingerprints,
-near-duplicates, writing), so what is written never depends on which worker finished first. A bad item is reported and the rest go on.
+near-duplicates, writing), so what is written never depends on which worker finished first.
+A bad item is reported and the rest go on.
 
 Resuming: a post records the fingerprint of its source and of each copy of its story, and an
 item whose fingerprint is known is not converted again. Posts are written whole (a temporary
@@ -252,6 +253,9 @@ def preview(
                 done.outcomes.append(Outcome(source, "failed", entry.reason))
                 continue
             found = next(results)
+            if found.skipped is not None:
+                done.outcomes.append(Outcome(source, "skipped", found.skipped))
+                continue
             if found.converted is None:
                 done.outcomes.append(Outcome(source, "failed", found.error or "not converted"))
                 continue
