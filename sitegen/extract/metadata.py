@@ -129,7 +129,10 @@ _AFFILIATION = re.compile(r"(?<=[^\s()（）])[（(][^()（）]{2,30}[)）]")
 _MARKUP = "=<>\"'"  # a value holding these is a page's markup shown as text (size="20"), not a name
 _DOMAIN = re.compile(r"\.(?:com|cn|net|org|gov|edu|info|cc|tv|io|hk|tw)\b", re.IGNORECASE)
 _PRODUCER = re.compile(rf"^(?P<org>.{{1,12}}?{PUBLISHER_END})\S{{0,10}}?{PRODUCER_VERBS}$")
-_BRACKETS = re.compile(r"^[【\[(（]\s*(.*?)\s*[】\])）]$")
+_BRACKETS = re.compile(r"^[【\[(（［〔]\s*(.*?)\s*[】\])）］〕]$")
+_TASK = re.compile(r"\s*[/／]\s*(?:文/图|文图|图文|文|图|摄)(?=\s|$)")
+# Names each followed by what they did: '张三/文 李四/图'.
+_BY_TASK = re.compile(rf"^(?:[{HAN}·、\s]{{2,20}}?\s*[/／]?\s*(?:文|图|摄|文图|图文|文/图)(?:\s+|$))+$")
 _BRACKETED_NAME = re.compile(r"[\[【(（]\s*([^\[\]【】()（）]{2,12}?)\s*[\]】)）]")
 _ROLE_ANYWHERE = re.compile(rf"(?P<org>[{HAN}·]{{0,10}}?)(?P<role>{'|'.join(LENIENT_ROLES)})(?P<sep>\s*[:：]\s*|\s+)?")
 _DATE_LABEL = re.compile(
@@ -249,7 +252,15 @@ def read_line(text: str) -> Credits | None:
     producer = _PRODUCER.match(inner)
     if producer:
         return Credits(source=producer.group("org"))
-    return _labelled(inner) or _roles(inner) or _reported(inner)
+    return _labelled(inner) or _roles(inner) or _reported(inner) or _by_task(inner)
+
+
+def _by_task(text: str) -> Credits | None:
+    """'张三/文 李四/图' -> the writer and the photographer."""
+    if not _BY_TASK.match(text + " ") or "/" not in text.replace("／", "/"):
+        return None
+    people = _people(_TASK.sub(" ", text), bare=True)
+    return Credits(authors=people) if people else None
 
 
 def original_link(text: str, links: tuple[tuple[str, str], ...]) -> Credits | None:
@@ -275,7 +286,8 @@ def _reported(text: str) -> Credits | None:
     if not match:
         return None
     who = match.group("who").strip()
-    found = _roles(who)
+    found = _roles(who, bracketed=True)  # '报道' closes the credit: '记者张伟报道'
+
     if found is None:
         people = names(who)
         found = Credits(authors=people) if people else None

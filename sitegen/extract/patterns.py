@@ -51,6 +51,8 @@ BYLINE_LABELS: dict[str, str | None] = {
     "发文机关": "source",
     "发文单位": "source",
     "作者": "authors",
+    "本文作者": "authors",
+    "楼主": "authors",
     "撰文": "authors",
     "撰稿": "authors",
     "撰稿人": "authors",
@@ -113,13 +115,14 @@ SPACED_LABELS = ("责任编辑", "值班编辑", "本文编辑", "责编", "编�
 AUTHOR_ROLES = (
     "本报记者", "本台记者", "本网记者", "本刊记者", "首席记者", "融媒体记者", "见习记者",
     "特约记者", "实习记者", "摄影记者", "记者", "特约通讯员", "通讯员", "实习生", "作者", "撰文", "执笔",
+    "本报评论员", "特约评论员", "评论员", "特约撰稿人", "特约撰稿",
 )  # fmt: skip
 # Roles specific enough that a name may follow with no space at all.
 TIGHT_ROLES = (
     "本报记者", "本台记者", "本网记者", "本刊记者", "首席记者", "融媒体记者", "见习记者", "特约记者", "实习记者", "特约通讯员",
 )  # fmt: skip
 # Roles found anywhere in a by-line, after an outlet or not: 光明日报记者 王建宏, 本报实习生 刘国栋.
-LENIENT_ROLES = ("记者", "通讯员", "实习生", "撰稿人")
+LENIENT_ROLES = ("记者", "通讯员", "实习生", "撰稿人", "评论员")
 # A by-line is short; a longer line is story.
 MAX_BYLINE = 120
 # How posting software credits a post's writer: "by duscha", "ggjjzhzz 发表于 …", "由海姑娘张贴".
@@ -183,7 +186,7 @@ NOT_PERSON = frozenset(
         "佚名", "未知", "匿名", "本站", "本网", "本报", "本台", "本刊", "网络", "网友", "网民", "综合", "小编",
         "编辑", "编者", "管理员", "站长", "作者", "记者", "通讯员", "受访者", "资料图", "资料", "供图",
         "网络整理", "整理", "转载", "原创", "来源", "不详", "暂无", "无", "报道", "摄影", "摄影报道", "综合报道",
-        "联合报道", "发自", "制图", "摄", "图", "文", "admin", "administrator", "system",
+        "联合报道", "发自", "制图", "摄", "图", "文", "文图", "图文", "admin", "administrator", "system",
         "root", "webmaster", "editor", "guest", "anonymous", "unknown", "null", "none",
     }
 )  # fmt: skip
