@@ -81,7 +81,8 @@ _LABEL = re.compile(
     "(" + "|".join(sorted(map(re.escape, BYLINE_LABELS), key=len, reverse=True)) + r")\s*[" + LABEL_SEPARATORS + "]"
     "|(" + "|".join(sorted(SPACED_LABELS, key=len, reverse=True)) + rf")(?:\s+|\s*[，,]\s*)(?=[{HAN}A-Za-z])"
 )
-_ROLE = re.compile("(" + "|".join(sorted(AUTHOR_ROLES, key=len, reverse=True)) + ")")
+_ROLES = "|".join(sorted(AUTHOR_ROLES, key=len, reverse=True))
+_ROLE = re.compile(f"({_ROLES})")
 _NAME = re.compile(rf"[{HAN}]{{2,4}}|[{HAN}]{{1,8}}·[{HAN}]{{1,10}}")
 _NAME_SPLIT = re.compile(r"[\s、，,;；/／]+")
 _WHEN = re.compile(
@@ -99,20 +100,17 @@ _SPELLED_DATE = re.compile(
 )
 _WEEKDAY = r"(?:\s*(?:星期|周)[一二三四五六日天])?"
 _URL = re.compile(r"<?(https?://[^\s<>]+?)>?")
-_ORIGINAL = re.compile(
-    r"^(?:原文链接|原文地址|原文网址|阅读原文|查看原文|来源链接|来源地址|来源网址|转载自)\s*[:：]?\s*(https?://\S+)$"
-)
+_ORIGINAL_WORDS = "原文链接|原文地址|原文网址|阅读原文|查看原文|点击查看原文|来源链接|来源地址|来源网址|转载自"
+_ORIGINAL = re.compile(rf"^(?:{_ORIGINAL_WORDS})\s*[:：]?\s*(https?://\S+)$")
 _LEAD_OPEN = re.compile(r"^\S{0,20}?(?:讯|电|消息)\s+")
 _CREDIT_PART = re.compile(
-    rf"(?:(?P<role>{'|'.join(sorted(AUTHOR_ROLES, key=len, reverse=True))})\s*)?"
+    rf"(?:(?P<role>{_ROLES})\s*)?"
     rf"(?P<names>[{HAN}·]{{2,10}}(?:、[{HAN}·]{{2,10}})*)\s+"
 )
 _PHOTO_CREDIT = re.compile(
     rf"(?:^|[\s。，；（(])[{HAN}]{{0,6}}?记者\s*(?P<names>[{HAN}·]{{2,10}}(?:[\s、][{HAN}·]{{2,10}})*?)\s*摄[)）]?$"
 )
-_ORIGINAL_LABEL = re.compile(
-    r"^[\[【(（]?\s*(?:原文链接|原文地址|原文网址|阅读原文|查看原文|点击查看原文|来源链接|转载自)\s*[:：]?\s*(?P<anchor>.*?)[\]】)）]?$"
-)
+_ORIGINAL_LABEL = re.compile(rf"^[\[【(（]?\s*(?:{_ORIGINAL_WORDS})\s*[:：]?\s*(?P<anchor>.*?)[\]】)）]?$")
 _OWN_URL = re.compile(
     r"^(?:本文链接|本文地址|本文网址|本页地址|本页网址|文章链接|文章地址|网页地址)\s*[:：]?\s*(https?://\S+)$"
 )
