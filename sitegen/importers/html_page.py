@@ -134,7 +134,7 @@ def _read_from(page: _Page, container: HtmlElement) -> RawStory:
     start, end = walked.spans.get(id(container), (0, len(blocks)))
     while end < len(blocks) and blocks[end].kind == "table":  # a table of data right below is the story's
         end += 1
-    begins = next((i for i in range(start, end) if _opens_story(blocks[i])), start)
+    begins = _story_begins(blocks, start, end)
     title, at = _title(blocks, begins, page)
     story_from = at + 1 if at is not None and start <= at < end else _lead_in(blocks, start, at)
     byline = _byline(blocks, at, begins)
@@ -158,6 +158,18 @@ def _read_from(page: _Page, container: HtmlElement) -> RawStory:
         source_url=page.url or credits.own_url,
         next_page=_next_page(page.body, page.base),
     )
+
+
+def _story_begins(blocks: Sequence[Block], start: int, end: int) -> int:
+    """The story's first paragraph in the container; in a brief with none that opens a story,
+    its first sentence, or its first plain line (a headline at the container's top is above it)."""
+    span = range(start, end)
+    opening = next((i for i in span if _opens_story(blocks[i])), None)
+    if opening is None:
+        opening = next((i for i in span if _is_prose(blocks[i])), None)
+    if opening is None:
+        opening = next((i for i in span if blocks[i].kind == "text" and not blocks[i].strong), start)
+    return opening
 
 
 def _holds_story(found: RawStory) -> bool:
