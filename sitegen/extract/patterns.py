@@ -337,12 +337,15 @@ META_AUTHOR = ("author", "article:author", "citation_author", "citation_authors"
 META_SOURCE = ("source", "article:source", "contentsource")
 META_SITE = ("og:site_name", "sitename", "site_name", "sitedomain", "application-name", "<json-ld>publisher")
 # Separators between a headline and the site name in <title>: 标题_频道_网站, 标题 - 网站,
-# 标题--网站, 标题-搜狐财经 (a bare hyphen only before a short name at the end).
+# 标题--网站, 标题-搜狐财经, 标题—网站 (a bare hyphen or dash only before a short name at the end).
 TITLE_SEPARATORS = re.compile(
     r"\s*(?:[_|｜]|::|>>?|›|»)\s*|\s+(?:-{1,2}|—{1,2}|–|·)\s+|\s*-{2,}\s*|-(?=[\w\u4e00-\u9fff.·]{2,10}$)"
     r"|-\s+(?=\S.{0,30}$)|\s+-(?=\S.{0,30}$)|\s*-\s*(?=(?:www\.)?[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+/?$)"
+    r"|(?<!—)—(?=[\w\u4e00-\u9fff.·]{2,10}$)"
 )
 # A site's name before a headline: '东江网-标题' (a bare hyphen after a short name), '【东江网】标题'.
+# A site's name in brackets after a headline: '标题（东江网）'.
+TITLE_TRAILING_NAME = re.compile(r"\s*[（(](?P<tag>[^（）()]{2,12})[)）]$")
 TITLE_LEADING_NAME = re.compile(r"^(?:(?P<name>[\w\u4e00-\u9fff.·]{2,10})-(?=\S)|【(?P<tag>[^【】]{2,12})】\s*)")
 # A <title> part that names a site or a channel rather than a story: its last word says so.
 SITE_PART_END = re.compile(

@@ -81,6 +81,7 @@ from sitegen.extract.patterns import (
     TITLE_LABEL,
     TITLE_LEADING_NAME,
     TITLE_SEPARATORS,
+    TITLE_TRAILING_NAME,
     URL_DATE,
 )
 from sitegen.frontmatter import CHINA
@@ -541,20 +542,25 @@ def _without_names(text: str, page: _Page, on_page: bool) -> str:
         parts, separators = parts[1:], separators[1:]
     text = "".join(p + s for p, s in zip(parts, [*separators, ""], strict=True)).strip()
     leading = TITLE_LEADING_NAME.match(text)
-    if leading and _leading_site(leading, text[leading.end() :], page, on_page):
+    if leading and _bracketed_site(leading, text[leading.end() :], page, on_page):
         text = text[leading.end() :]
-    before, colon, after = text.rpartition("：")  # a colon sets off a headline's own parts: only the site's name goes
-    if colon and _named(_key(after), page):
-        text = before.strip()
+    trailing = TITLE_TRAILING_NAME.search(text)
+    if trailing and _bracketed_site(trailing, text[: trailing.start()], page, on_page):
+        text = text[: trailing.start()]
+    for mark in ("：", " "):  # these set off a headline's own parts too: only the site's own name goes
+        before, found, after = text.rpartition(mark)
+        key = _key(after)
+        if found and _named(key, page) and SITE_PART_END.search(key) and len(_HAN_CHAR.findall(before)) >= 4:
+            text = before.strip()
     return text
 
 
-def _leading_site(leading: re.Match[str], rest: str, page: _Page, on_page: bool) -> bool:
-    """'东江网-' or '【东江网】' before a headline names the site; '【警方提醒】' is a kicker, the
-    headline's own, unless the site calls itself so."""
-    if leading["name"]:
-        return _site_part(leading["name"], [rest], page, on_page)
-    key = _key(leading["tag"])
+def _bracketed_site(found: re.Match[str], rest: str, page: _Page, on_page: bool) -> bool:
+    """'东江网-' or '【东江网】' before a headline, '（东江网）' after it, name the site; '【警方提醒】'
+    and '（图）' are the headline's own, unless the site calls itself so."""
+    if found.groupdict().get("name"):
+        return _site_part(found["name"], [rest], page, on_page)
+    key = _key(found["tag"])
     return _named(key, page) or (not on_page and bool(SITE_PART_END.search(key)) and len(_HAN_CHAR.findall(rest)) >= 4)
 
 
