@@ -268,8 +268,8 @@ def _head(root: HtmlElement) -> dict[str, str]:
     for link in root.iter("link"):
         if "canonical" in str(link.get("rel") or "").lower().split() and link.get("href"):
             found.setdefault("canonical", str(link.get("href")).strip())
-    url = found.get("canonical") or found.get("og:url")
-    if url and re.match(r"https?://", url):
+    url = next((u for k in ("canonical", "og:url") if _article_url(u := found.get(k, ""))), None)
+    if url:
         found["url"] = url
     base = root.find(".//base")
     if base is not None and base.get("href"):
@@ -283,6 +283,15 @@ def _head(root: HtmlElement) -> dict[str, str]:
                 found.setdefault("<time>", when.strip())
                 break
     return found
+
+
+def _article_url(url: str) -> bool:
+    """An address that can be one article's: a template's canonical link to the site's home
+    page (http://example.gov.cn/, /index.html) is not."""
+    if not re.match(r"https?://", url):
+        return False
+    path = urlsplit(url).path
+    return bool(path.strip("/")) and not re.fullmatch(r"/?(?:index|default)\.\w+", path)
 
 
 def _json_ld(root: HtmlElement) -> dict[str, str]:
