@@ -45,7 +45,8 @@ class Block:
     """One unit of a story. An image without a url marks where a picture stood in copied text.
 
     links are (anchor text, absolute URL) pairs inside text; linked counts the characters of
-    text inside links, resolvable or not (a line that is all link is navigation). rows are a
+    text inside links, resolvable or not (a line that is all link is navigation), anchors how
+    many links with text it holds (several make a menu). rows are a
     table's cells; ordered marks an item of a numbered list.
     "credit", "footer" and "contact" lines exist only inside assemble(): kept in place so that
     the story's end can be found; only a contact line inside the story is written, as text.
@@ -57,6 +58,7 @@ class Block:
     strong: bool = False
     links: tuple[tuple[str, str], ...] = ()
     linked: int = 0
+    anchors: int = 0
     rows: tuple[tuple[str, ...], ...] = ()
     ordered: bool = False
 
@@ -116,6 +118,7 @@ class _Walker:
         self.pieces: list[tuple[str, bool]] = []
         self.links: list[tuple[str, str]] = []
         self.linked = 0
+        self.anchors = 0
         self.item: tuple[bool] | None = None  # inside a list item: (ordered,)
 
     def flush(self) -> None:
@@ -125,10 +128,13 @@ class _Walker:
             kind: Kind = "item" if self.item else "text"
             ordered = bool(self.item and self.item[0])
             links = tuple((a, u) for a, u in self.links if a)
-            self.blocks.append(Block(kind, text, strong=strong, links=links, linked=self.linked, ordered=ordered))
+            self.blocks.append(
+                Block(kind, text, strong=strong, links=links, linked=self.linked, anchors=self.anchors, ordered=ordered)
+            )
         self.pieces.clear()
         self.links.clear()
         self.linked = 0
+        self.anchors = 0
 
     def walk(self, node: HtmlElement, bold: bool) -> None:
         if node.text:
@@ -185,6 +191,7 @@ class _Walker:
         self.walk(el, bold)
         anchor = squash("".join(t for t, _ in self.pieces[first:]))
         self.linked += len(anchor)
+        self.anchors += bool(anchor)
         url = link_url(str(el.get("href") or ""), self.base_url)
         if anchor and url:
             self.links.append((anchor, url))

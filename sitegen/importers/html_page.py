@@ -76,6 +76,7 @@ from sitegen.extract.patterns import (
     NOT_SUBTITLE,
     OFFICE_END,
     PAGE_NUMBER,
+    SITE_NAME_PATTERNS,
     SITE_PART_END,
     TITLE_CATEGORY,
     TITLE_LABEL,
@@ -94,6 +95,7 @@ _WORD_SPLIT = re.compile(r"[\s_\-]+")
 _RECORD = re.compile(r"^\s*<text\b([^>]*)>", re.IGNORECASE)
 _ATTRIBUTE = re.compile(r"""(\w+)\s*=\s*(?:"([^"]*)"|'([^']*)'|(\S+))""")
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
+_FOOTER_LINES = 40  # pieces of text at the end of a page where its copyright line stands
 _BYLINE_WINDOW = 8  # lines between the headline and the story that may be its by-line
 _TITLE_WINDOW = 15  # lines above the story where its headline may stand
 _TAIL_WINDOW = 3  # lines after the story that may credit it
@@ -236,14 +238,16 @@ def _parse(text: str) -> _Page:
     base = head.get("base")
     base = urljoin(url or "", base) if base else url
     body = root.find("body")
-    return _Page(body if body is not None else root, head, url, base, _site_names(head, url))
+    body = body if body is not None else root
+    return _Page(body, head, url, base, _site_names(head, url, body))
 
 
-def _site_names(head: dict[str, str], url: str | None) -> tuple[str, ...]:
+def _site_names(head: dict[str, str], url: str | None, body: HtmlElement) -> tuple[str, ...]:
     """What the site calls itself: og:site_name and the like, the publisher in JSON-LD, the brand
-    in its host name (news.example.com -> example), and the parts of <title> that its other
-    <meta> (keywords, author, copyright) repeat."""
+    in its host name (news.example.com -> example), the parts of <title> that its other <meta>
+    (keywords, author, copyright) repeat, and the name its footer claims (某某网 版权所有)."""
     names = [head[k] for k in META_SITE if head.get(k)]
+    names.extend(_footer_names(body))
     host = urlsplit(url or "").hostname or ""
     labels = [x for x in host.lower().split(".") if x not in _HOST_WORDS]
     if labels:
@@ -252,6 +256,17 @@ def _site_names(head: dict[str, str], url: str | None) -> tuple[str, ...]:
     title = head.get("<title>", "")
     names.extend(p for p in TITLE_SEPARATORS.split(title) if p.strip() and p.strip() != title.strip() and p in others)
     return tuple(dict.fromkeys(k for n in names if len(k := _key(n)) >= 2))
+
+
+def _footer_names(body: HtmlElement) -> list[str]:
+    """The site's name as its copyright line gives it, read from the last pieces of text on the page."""
+    lines = [line for text in body.itertext() if len(line := clean.squash(text)) >= 4][-_FOOTER_LINES:]
+    for line in reversed(lines):
+        for part in re.split(r"\s{2,}|[|｜]", line):
+            found = next((m for p in SITE_NAME_PATTERNS if (m := p.match(part.strip()))), None)
+            if found:
+                return [found.group("name")]
+    return []
 
 
 def _head(root: HtmlElement) -> dict[str, str]:
@@ -447,6 +462,12 @@ def _link_line(block: Block) -> bool:
     return block.kind in ("text", "item", "heading") and block.linked >= LINK_LINE * len(block.text.replace(" ", ""))
 
 
+def _menu(block: Block) -> bool:
+    """A line of several links set apart and nothing else (首页 本地 民生); a headline may be a link,
+    or two run together ('[分类]标题')."""
+    return block.anchors >= 2 and _link_line(block) and bool(re.search(r"[\s|｜/·]", block.text))
+
+
 def _opens_story(block: Block) -> bool:
     """The story's first paragraph: prose with two clauses or more, not a headline that asks."""
     return _is_prose(block) and (len(_CLAUSE.findall(block.text)) >= 2 or len(block.text) >= 40)
@@ -477,7 +498,11 @@ def _headline(blocks: Sequence[Block], begins: int, head: dict[str, str]) -> tup
     if runs:
         i, j = max(runs, key=lambda r: (len(_run_key(blocks, *r)), r[1]))  # the longest, then the nearest
         return _tidy(join_lines([b.text for b in blocks[i : j + 1]])), j
-    above = [i for i in reversed(window) if i < begins and _headline_like(blocks[i]) and not _byline_like(blocks[i])]
+    above = [
+        i
+        for i in reversed(window)
+        if i < begins and _headline_like(blocks[i]) and not _byline_like(blocks[i]) and not _menu(blocks[i])
+    ]
     emphasised = next((i for i in above[:3] if blocks[i].strong or blocks[i].kind == "heading"), None)
     if emphasised is not None:
         return _page_headline(blocks[emphasised].text), emphasised
@@ -561,6 +586,9 @@ def _without_names(text: str, page: _Page, on_page: bool) -> str:
         key = _key(after)
         if found and _named(key, page) and SITE_PART_END.search(key) and len(_HAN_CHAR.findall(before)) >= 4:
             text = before.strip()
+    first, space, rest = text.partition(" ")
+    if space and _named(_key(first), page) and SITE_PART_END.search(_key(first)) and len(_HAN_CHAR.findall(rest)) >= 4:
+        text = rest.strip()
     return text
 
 
