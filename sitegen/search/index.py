@@ -19,6 +19,9 @@ follow the same steps):
 - manifest.json   {"version", "docs", "shards": [folder hash, count], "t2s": [folder hash,
                   count], "facets": hash, "fragments": [BATCH_DOCS, [folder hash per batch]]};
                   the only fixed name.
+Shards and D part files are written gzipped when that is smaller (see packed()); readers
+look for the gzip magic bytes, so a file is read the same either way.
+
 - s-<hash>/<n>.bin  shard n: the records of the keys with fnv1a32(utf8(key)) % count == n:
                     v(len utf8) utf8(key)  v(df: docs holding the key)  v(blocks)  block*
                     block = v(base - previous base, the first relative to -1)  D  [P if bigram]
@@ -29,19 +32,21 @@ follow the same steps):
                     v(n)  n x v(doc - previous doc of the key, the first relative to base)
                     n x v(count * 2 + in title)  v(title count) for each entry in the title
                   counts are occurrences in "title\nbody"; the title ones come first.
-- P part          one segment per D segment: a byte w (the width, 4), then for each entry its
-                  count positions, ascending, each a w-byte little-endian integer: a line's
-                  positions are consecutive from a base the line's own text picks, the title's
-                  first (see line_bases()). Fixed width costs about what gap varints cost
-                  here, and encodes and decodes at C speed.
+- P part          one segment per D segment: a byte w (the width: 2, or 4 when a position needs
+                  it), then for each entry its count positions, ascending, each a w-byte
+                  little-endian integer: a line's positions are consecutive from a base the
+                  line's own text picks, the title's first (see line_bases()). A story's lines
+                  fit 16 bits; fixed width costs what gap varints cost here (the slots make
+                  gaps between lines wide), and encodes and decodes at C speed.
 - t2s-<hash>/<n>.json  bucket n of the traditional -> simplified table: {"t": chars, "s":
                   chars} position by position, for the chars with ord(char) % count == n.
 - facets-<hash>.json.gz  gzip of {"topic"|"region"|"source": {"names", "sets": [[name index]],
                   "docs": [set index per doc]}, "year": {"names", "ranges": [[first, end)]}}.
 - frag-<hash>/<doc id>.json.gz  in the folder of doc id // BATCH_DOCS: gzip of {"url", "title",
-                  "date", "source", "summary", "text" [, "t2s": [traditional, simplified] for
-                  the doc's own characters]}: fetched only for the results shown, for their
-                  snippets.
+                  "date", "source", "summary", "excerpt": the body's first EXCERPT_CHARS
+                  characters, "cut": whether the body is longer [, "t2s": [traditional,
+                  simplified] for the characters shown]}: fetched only for the results shown,
+                  for their snippets; never the whole story.
 
 Files are named by content hash (numbered ones by the hash of their folder's contents), so a
 host may cache them for ever. Fragments have a folder per batch of docs, so that an edit
@@ -49,8 +54,9 @@ renames one folder of them (see search/update.py, which updates the index for a 
 gzip files are gzip inside: readers check the magic bytes, as a host may also decode them on
 the way. Memory stays flat as the archive grows: the build
 holds one batch of docs, then one spill group of keys; postings wait in temporary files.
-Given a KeyStore, the build leaves each key's segments and record there, and the next build
-updates the index for the docs that changed (search/update.py) instead of building it again.
+Given a KeyStore, the build leaves each key's segments and record there, and each doc's
+source() (its title and text, which the fragments no longer hold), and the next build updates
+the index for the docs that changed (search/update.py) instead of building it again.
 """
 
 from __future__ import annotations
@@ -79,7 +85,7 @@ import opencc
 from sitegen import leftovers, parallel
 from sitegen.keys import content_key, fnv1a, short_key
 
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 BATCH_DOCS = 256  # doc ids per D/P segment: the finest doc range a block can start at
 BLOCK_BYTES = 128 * 1024  # a frequent key is cut into blocks of about this size ...
 INLINE_BYTES = 1024  # ... and a key whose postings are smaller lives inside its shard
@@ -89,9 +95,9 @@ T2S_BUCKETS = 64
 T2S_RANGES = ((0x2E80, 0xA000), (0xF900, 0xFB00), (0x20000, 0x32400))
 HASH_BYTES = 6
 SPILL_GROUPS = 64  # the build holds one group of keys in memory at a time
-SLOT_SIZE = 1 << 16  # positions in a slot: a position is slot * SLOT_SIZE + offset (see line_bases())
-SLOTS = 1 << 16  # slots in a story: positions fit 32 bits
-POSITIONS = "I"  # their array type
+SLOT_SIZE = 1 << 6  # positions in a slot: a position is slot * SLOT_SIZE + offset (see line_bases())
+SLOTS = 1 << 10  # slots in a story: its positions fit 16 bits unless it falls back to plain offsets
+EXCERPT_CHARS = 160  # of a story's body, kept in its fragment for the snippet
 
 # Exactly JavaScript's \s: the browser splits queries on it, so the index never needs a
 # bigram or character that contains one (terms cannot contain them).
@@ -287,6 +293,7 @@ class Encoded(NamedTuple):
     lengths: list[int]  # characters in each doc's folded "title\nbody"
     segments: list[Segment]
     fragments: list[bytes]
+    sources: list[bytes]  # each doc's source() for the key store; none without one
 
 
 class IndexFile(NamedTuple):
@@ -309,6 +316,7 @@ class State:
     lengths: list[int]
     cards: list[DocFacets]
     fragments: list[str]  # per doc id: the sha of its fragment file
+    sources: list[str]  # per doc id: the sha of its source() in the store, to find the keys it had
     shards: list[str]  # per shard: the sha of its file
     total: int  # bytes in every key's record: what sets the shard count
     files: list[IndexFile]  # the t2s table's, the facets' and the manifest's files, without their bytes
@@ -431,7 +439,9 @@ def line_bases(lines: list[str], titled: int) -> list[int]:
     A position is slot * SLOT_SIZE + offset: each line takes the free slots from one picked by the
     hash of its text (a line longer than a slot takes several in a row), and one slot more kept
     empty. So a line keeps its positions when a line before it is added, removed or edited (an
-    edit in the middle of a story touches only its own lines' keys, see search/update.py), two
+    edit in the middle of a story touches only its own lines' keys, see search/update.py, and
+    the keys of a line whose slots a new line took, which is rare: a story fills a few per
+    cent of the slots), two
     lines' positions are more than a slot apart (a span that wide means "not in one line"), and
     the title's lines come first, from slot 0. A line of one character has no bigram, and no slot.
     A story whose lines would take more than half the slots keeps its characters' offsets in
@@ -469,7 +479,7 @@ def encode(key: str, docs: list[int], values: list[Any], titled: list[tuple[int,
     codes = [count * 2 for count in counts]
     for number, _ in titled:
         codes[number] += 1
-    p = b"" if len(key) == 1 else bytes([array(POSITIONS).itemsize]) + position_bytes(values)
+    p = b"" if len(key) == 1 else position_bytes(values)
     return Segment(key, docs[0], docs[-1], len(docs), tail(docs, codes, [count for _, count in titled]), p)
 
 
@@ -479,11 +489,33 @@ def tail(docs: list[int], codes: list[int], titles: list[int]) -> bytes:
 
 
 def position_bytes(lists: Iterable[Iterable[int]]) -> bytes:
-    """Positions as little-endian 32-bit integers: a P segment after its width byte."""
-    flat = array(POSITIONS, chain.from_iterable(lists))
+    """A P segment: its width byte, then the positions as little-endian integers of that width, 2 bytes
+    when they all fit (a story in slots always does), else 4."""
+    flat = array("I", chain.from_iterable(lists))
+    if max(flat, default=0) < 1 << 16:
+        flat = array("H", flat)
     if sys.byteorder == "big":
         flat.byteswap()
-    return flat.tobytes()
+    return bytes([flat.itemsize]) + flat.tobytes()
+
+
+def positions_of(segment: bytes, counts: Iterable[int]) -> list[list[int]]:
+    """A P segment read back: each entry's positions, given each entry's count."""
+    flat = array("H" if segment[0] == 2 else "I", segment[1:])
+    if sys.byteorder == "big":
+        flat.byteswap()
+    ends = list(accumulate(counts, initial=0))
+    return [flat[start:end].tolist() for start, end in zip(ends, ends[1:], strict=False)]
+
+
+def packed(data: bytes) -> bytes:
+    """A file of postings as it is written: gzip when that is smaller (the readers look for its magic bytes).
+
+    Doc gaps and count codes repeat a few small values, so D parts and shards shrink to a third;
+    positions hardly compress and are left as they are.
+    """
+    squeezed = _gzip(data)
+    return squeezed if len(squeezed) < len(data) else data
 
 
 def stored(segment: Segment, prev: int) -> Stored:
@@ -496,11 +528,12 @@ def stored(segment: Segment, prev: int) -> Stored:
     )
 
 
-def _part(data: bytes, inline: bool) -> tuple[bytes, bytes | None]:
-    """The reference to a D or P part in a shard record, and the file to write when not inline."""
+def _part(data: bytes, inline: bool, squeeze: bool) -> tuple[bytes, bytes | None]:
+    """The reference to a D or P part in a shard record, and the file to write when not inline (squeeze: packed())."""
     if inline:
         return b"\x00" + varint(len(data)) + data, None
-    return b"\x01" + bytes.fromhex(_digest(data)), data
+    written = packed(data) if squeeze else data
+    return b"\x01" + bytes.fromhex(_digest(written)), written
 
 
 def blocks(key: str, segments: list[Stored]) -> tuple[bytes, list[tuple[str, bytes]]]:
@@ -531,7 +564,7 @@ def blocks(key: str, segments: list[Stored]) -> tuple[bytes, list[tuple[str, byt
         if len(key) == 2:
             parts.append(("p", b"".join(s[3] for s in group)))
         for prefix, data in parts:
-            ref, external = _part(data, inline)
+            ref, external = _part(data, inline, prefix == "d")
             record.append(ref)
             if external is not None:
                 files.append((f"search/{prefix}-{ref[1:].hex()}.bin", external))
@@ -584,7 +617,7 @@ def shard_bytes(records: dict[str, bytes], count: int, numbers: Iterable[int]) -
         n = fnv1a(key) % count
         if n in wanted:
             shards[n].append(records[key])
-    return {n: b"".join(shard) for n, shard in shards.items()}
+    return {n: packed(b"".join(shard)) for n, shard in shards.items()}
 
 
 def shard_files(shas: list[str], made: dict[int, bytes]) -> list[IndexFile]:
@@ -653,16 +686,21 @@ def build(docs: Docs, stamps: Sequence[str] | None = None, store: KeyStore | Non
     cards: list[DocFacets] = []
     lengths: list[int] = []
     fragments: list[str] = []
+    sources: list[str] = []
     records: dict[str, bytes] = {}
     with leftovers.temporary("sitegen-search-") as tmp:
         spill = _Spill(tmp)
-        for batch in _batches(docs):
+        for batch in _batches(docs, store is not None):
             for shown, url in batch.cards:
                 if cards and not follows(shown, cards[-1]):
                     raise ValueError(f"search docs must come newest first: {url} ({shown.date or 'undated'}) is late")
                 cards.append(shown)
             lengths += batch.lengths
             spill.write(batch.segments)
+            for data in batch.sources:
+                sources.append(content_key(data))
+                assert store is not None
+                store.add(sources[-1], data)
             shas = [content_key(data) for data in batch.fragments]
             start = len(fragments)
             fragments += shas
@@ -693,9 +731,10 @@ def build(docs: Docs, stamps: Sequence[str] | None = None, store: KeyStore | Non
         yield listed(file, made, store)
     if store is not None and stamps is not None:
         store.assign(count)
-        store.keep_only(sha for _, sha in made)
+        store.keep_only([*(sha for _, sha in made), *sources])
         unlisted = [file._replace(data=None) for file in fixed]
-        store.finish(State(BATCH_DOCS, list(stamps), lengths, cards, fragments, shards, total, unlisted), ())
+        state = State(BATCH_DOCS, list(stamps), lengths, cards, fragments, sources, shards, total, unlisted)
+        store.finish(state, ())
 
 
 def listed(file: IndexFile, listing: list[tuple[str, str]], store: KeyStore | None) -> IndexFile:
@@ -744,7 +783,7 @@ def fixed_files(shards: list[str], facets: IndexFile, fragments: list[str]) -> l
     return [*files, facets, IndexFile(MANIFEST, content_key(data), data)]
 
 
-def _batches(docs: Docs) -> Iterator[Encoded]:
+def _batches(docs: Docs, keep: bool) -> Iterator[Encoded]:
     """The docs encoded BATCH_DOCS at a time on every core (see encode_batch), in doc id order.
 
     The cyclic garbage collector is paused meanwhile, in the workers too: a batch holds
@@ -755,18 +794,20 @@ def _batches(docs: Docs) -> Iterator[Encoded]:
     gc.disable()
     try:
         starts = range(0, len(docs), BATCH_DOCS)
-        yield from parallel.ordered_map(functools.partial(encode_batch, docs), starts, chunk=1)
+        yield from parallel.ordered_map(functools.partial(encode_batch, docs, keep), starts, chunk=1)
     finally:
         if collecting:
             gc.enable()
 
 
-def encode_batch(docs: Docs, start: int) -> Encoded:
-    """The docs from start, BATCH_DOCS of them at most: folded, counted and encoded (in a worker)."""
+def encode_batch(docs: Docs, keep: bool, start: int) -> Encoded:
+    """The docs from start, BATCH_DOCS of them at most: folded, counted and encoded (in a worker);
+    keep: with their source() for the key store."""
     batch = _Batch()
     cards: list[tuple[DocFacets, str]] = []
     lengths: list[int] = []
     frags: list[bytes] = []
+    sources: list[bytes] = []
     for doc_id in range(start, min(start + BATCH_DOCS, len(docs))):
         doc = docs[doc_id]
         title, text = fold(doc.title), fold(doc.text)
@@ -774,7 +815,9 @@ def encode_batch(docs: Docs, start: int) -> Encoded:
         lengths.append(len(title) + 1 + len(text))
         cards.append((card(doc), doc.url))
         frags.append(fragment(doc))
-    return Encoded(cards, lengths, list(batch.segments()), frags)
+        if keep:
+            sources.append(source(doc))
+    return Encoded(cards, lengths, list(batch.segments()), frags, sources)
 
 
 def card(doc: SearchDoc) -> DocFacets:
@@ -786,17 +829,31 @@ def fragment(doc: SearchDoc) -> bytes:
     return _gzip(_dumps(_fragment(doc)))
 
 
+def source(doc: SearchDoc) -> bytes:
+    """What an update needs of a doc as this build indexed it, to find the keys it had: its title and text."""
+    return zlib.compress(_dumps([doc.title, doc.text]), 1)
+
+
+def source_texts(data: bytes) -> tuple[str, str]:
+    """A source() read back: the doc's title and text."""
+    title, text = json.loads(zlib.decompress(data))
+    return title, text
+
+
 def _fragment(doc: SearchDoc) -> dict[str, Any]:
-    """What a result shows; "t2s" maps the doc's traditional characters, so its snippet can fold them."""
+    """What a result shows: the body's first EXCERPT_CHARS characters, not the whole story ("cut" says there
+    is more); "t2s" maps the doc's traditional characters, so its snippet can fold them."""
+    excerpt = doc.text[:EXCERPT_CHARS]
     record: dict[str, Any] = {
         "url": doc.url,
         "title": doc.title,
         "date": doc.date,
         "source": doc.source,
         "summary": doc.summary,
-        "text": doc.text,
+        "excerpt": excerpt,
+        "cut": len(doc.text) > EXCERPT_CHARS,
     }
-    shown = f"{doc.title}\n{doc.summary}\n{doc.text}"
+    shown = f"{doc.title}\n{doc.summary}\n{excerpt}"
     if _traditional().search(shown):
         table = t2s_chars()
         pairs = sorted({(ch, table[ch]) for ch in shown if ch in table})

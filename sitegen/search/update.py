@@ -20,9 +20,6 @@ runs when update() returns None.
 
 from __future__ import annotations
 
-import gzip
-import json
-from array import array
 from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -34,7 +31,6 @@ from sitegen.keys import content_key, fnv1a
 from sitegen.search import index
 from sitegen.search.index import (
     MANIFEST,
-    POSITIONS,
     DocFacets,
     Docs,
     IndexFile,
@@ -55,9 +51,12 @@ from sitegen.search.index import (
     fragment_file,
     fragment_folder,
     position_bytes,
+    positions_of,
     shard_bytes,
     shard_count,
     shard_files,
+    source,
+    source_texts,
     stored,
     tail,
     varint,
@@ -132,7 +131,7 @@ def update(docs: Docs, stamps: Sequence[str], store: KeyStore) -> Changes | None
         new[i] = Postings(*doc_keys(title, text))
     if not _in_order(cards, changed):
         return None
-    old = {i: _old_postings(store, state.fragments[i]) for i in changed}
+    old = {i: _old_postings(store, state.sources[i]) for i in changed}
     return _updated(Change(list(stamps), changed, made, cards, lengths, old, new), state, store, base)
 
 
@@ -190,6 +189,11 @@ def _updated(change: Change, state: State, store: KeyStore, base: str) -> Change
     shown = {i: fragment(doc) for i, doc in change.made.items()}
     for i, data in shown.items():
         fragments[i] = content_key(data)
+    sources = list(state.sources)
+    for i, doc in change.made.items():
+        data = source(doc)
+        sources[i] = content_key(data)
+        store.add(sources[i], data)
     per = index.BATCH_DOCS
     for batch in sorted({i // per for i in change.changed}):
         was, now = _batch_files(state.fragments, batch * per, {}), _batch_files(fragments, batch * per, shown)
@@ -208,10 +212,13 @@ def _updated(change: Change, state: State, store: KeyStore, base: str) -> Change
     for file in added:
         if file.data is not None:
             store.add(file.sha, file.data)
-    kept = {file.sha for file in added} | set(fragments) | set(shards) | {file.sha for file in fixed}
+    kept = {file.sha for file in added} | set(fragments) | set(sources) | set(shards) | {file.sha for file in fixed}
     unlisted = [file._replace(data=None) for file in fixed]
-    new_state = State(state.batch_docs, change.stamps, change.lengths, change.cards, fragments, shards, total, unlisted)
-    store.finish(new_state, {*(sha for _, sha in gone), *replaced} - kept)
+    new_state = State(
+        state.batch_docs, change.stamps, change.lengths, change.cards, fragments, sources, shards, total, unlisted
+    )
+    old_sources = {state.sources[i] for i in change.changed}
+    store.finish(new_state, {*(sha for _, sha in gone), *replaced, *old_sources} - kept)
     return Changes(added, [path for path, _ in gone], base)
 
 
@@ -262,9 +269,9 @@ def _in_order(cards: list[DocFacets], changed: list[int]) -> bool:
 
 
 def _old_postings(store: KeyStore, sha: str) -> Postings:
-    """A doc's keys as the last build indexed them, from its fragment (which holds its title and text)."""
-    shown = json.loads(gzip.decompress(store.blob(sha)))
-    return Postings(*doc_keys(fold(shown["title"]), fold(shown["text"])))
+    """A doc's keys as the last build indexed them, from its source (its title and text)."""
+    title, text = source_texts(store.blob(sha))
+    return Postings(*doc_keys(fold(title), fold(text)))
 
 
 def _spliced(key: str, segments: list[Stored], change: Change) -> list[Stored]:
@@ -313,31 +320,30 @@ def _splice(
 ) -> Stored | None:
     """One segment with the changed docs' entries taken out and their new ones put in; None if it ends up empty.
 
-    Its columns are opened as lists of integers and its positions stay bytes: an edit costs a
-    few list operations per entry, not a decoded and re-encoded posting per entry. was: the
-    doc its first gap counted from; prev: the doc it counts from now.
+    Its columns are opened as lists of integers, its positions as a list per entry (a segment
+    holds one batch of docs), and encoded again as a build encodes them. was: the doc its first
+    gap counted from; prev: the doc it counts from now.
     """
     docs: list[int] = []
     codes: list[int] = []
     titles: list[int] = []
-    width = array(POSITIONS).itemsize
-    positions = b""
+    positions: list[list[int]] = []
     if segment is not None:
         _, n, d, p = segment
         values = decode(d)
         docs = list(accumulate(values[1 : n + 1], initial=was))[1:]
         codes = values[n + 1 : 2 * n + 1]
         titles = values[2 * n + 1 :]
-        positions = p[1:]
+        if len(key) == 2:
+            positions = positions_of(p, (code >> 1 for code in codes))
     for doc in changed:
         k = bisect_left(docs, doc)
         titled_before = sum(code & 1 for code in codes[:k])
-        starts = [0, *accumulate((code >> 1) * width for code in codes)] if len(key) == 2 else []
         if k < len(docs) and docs[k] == doc:
             if codes[k] & 1:
                 del titles[titled_before]
-            if starts:
-                positions = positions[: starts[k]] + positions[starts[k + 1] :]
+            if len(key) == 2:
+                del positions[k]
             del docs[k], codes[k]
         found = new[doc].entry(key)
         if found is None:
@@ -347,11 +353,11 @@ def _splice(
         codes.insert(k, (value if len(key) == 1 else len(value)) * 2 + (in_title > 0))
         if in_title:
             titles.insert(titled_before, in_title)
-        if starts:
-            positions = positions[: starts[k]] + position_bytes([value]) + positions[starts[k] :]
+        if len(key) == 2:
+            positions.insert(k, value)
     if not docs:
         return None
-    p = bytes([width]) + positions if len(key) == 2 else b""
+    p = position_bytes(positions) if len(key) == 2 else b""
     return stored(Segment(key, docs[0], docs[-1], len(docs), tail(docs, codes, titles), p), prev)
 
 

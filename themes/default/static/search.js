@@ -1,12 +1,12 @@
-/* Client-side search over the static index written by sitegen/search_index.py.
+/* Client-side search over the static index written by sitegen/search/index.py.
 
    Exact substring search: a story matches when its title or body contains every
    whitespace-separated term of the query, after folding (NFKC, traditional -> simplified
-   by character, lowercase). The query side follows sitegen/search_query.py step by step
+   by character, lowercase). The query side follows sitegen/search/query.py step by step
    (the tests check that both give the same hits, order and facet counts): fetch the shards
    of the query's keys, the D parts of the rarest key, then only the D parts of the other
    keys' blocks that hold its docs, then the P parts (positions) needed to verify terms of
-   three or more characters, then the fragments of the results shown.
+   three or more characters, then the fragments (an excerpt of each story) of the results shown.
 
    Page contract (themes/default/templates/search.html):
      <form id="search-form" role="search"> with <input id="search-input" name="q">,
@@ -18,8 +18,8 @@
 (() => {
   "use strict";
 
-  const FORMAT_VERSION = 4;
-  const SLOT_SIZE = 1 << 16; // two lines' positions are further apart (see line_bases() in search_index.py)
+  const FORMAT_VERSION = 5;
+  const SLOT_SIZE = 1 << 6; // two lines' positions are further apart (see line_bases() in sitegen/search/index.py)
   const PAGE_SIZE = 10;
   const FACETS = [
     ["topic", "专题"],
@@ -49,7 +49,7 @@
   const expanded = new Set(); // facets whose full value list is shown
   let latest = 0; // number of the newest search; older ones finishing late are dropped
 
-  /* ---------- reading the index (mirrors sitegen/search_query.py) ---------- */
+  /* ---------- reading the index (mirrors sitegen/search/query.py) ---------- */
 
   /** A file of the index (names are relative to the manifest) as bytes, gunzipped, once per page.
       gzip files are recognised by their magic bytes: a host may already have decoded them. */
@@ -574,10 +574,11 @@
     if (at < to) node.append(chars.slice(at, to).join(""));
   }
 
-  /** The text around the first hit in the body, hits marked; the summary when only the title has one. */
+  /** The text around the first hit in the body's excerpt (its opening), hits marked; the summary when it
+      has none. */
   function snippet(record, terms, t2s) {
     const node = element("p", "story-snippet");
-    const chars = Array.from(record.text.replace(/\s+/gu, " "));
+    const chars = Array.from(record.excerpt.replace(/\s+/gu, " "));
     const marks = ranges(chars, terms, t2s);
     if (marks.length === 0) {
       const lead = record.summary || chars.slice(0, 80).join("");
@@ -588,7 +589,7 @@
     const to = Math.min(chars.length, from + 110);
     if (from > 0) node.append("…");
     appendMarked(node, chars, marks, from, to);
-    if (to < chars.length) node.append("…");
+    if (to < chars.length || record.cut) node.append("…");
     return node;
   }
 
