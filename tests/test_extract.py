@@ -113,10 +113,24 @@ def test_meta_authors_are_never_cms_vendors(value: str, people: tuple[str, ...])
     assert metadata.meta_people(value) == people
 
 
-@pytest.mark.parametrize(("line", "people"), [("作者：巷口听风人", ("巷口听风人",)), ("作者：东江日报评论部", ())])
+@pytest.mark.parametrize(
+    ("line", "people"),
+    [
+        ("作者：巷口听风人", ("巷口听风人",)),
+        ("作者：东江日报评论部", ()),
+        ("作者：新浪网友", ()),
+        ("作者：临川市公安局", ()),
+        ("作者：巷口听风人 王伟", ()),
+    ],
+)
 def test_pen_names_after_a_label(line: str, people: tuple[str, ...]) -> None:
     found = metadata.read_line(line)
     assert (found.authors if found else ()) == people
+
+
+def test_a_credit_naming_an_organisation_is_metadata_naming_no_one() -> None:
+    assert metadata.read_line("作者：新浪网友") == metadata.Credits()
+    assert metadata.read_line("作者：临川市公安局") == metadata.Credits()
 
 
 def test_lead_credit_is_read_and_removed() -> None:

@@ -143,6 +143,7 @@ _HAN_ONE = re.compile(f"[{HAN}]")
 _BARE_HANDLE = re.compile(r"[a-z][a-z0-9_]{2,19}")
 _SURNAME = re.compile("(?:" + "|".join(SURNAMES.split()[:-1]) + f")|[{SURNAMES.split()[-1]}]")
 _NOT_PERSON_END = re.compile(NOT_PERSON_END + "$")
+_ORGANISATION = re.compile(rf"[{HAN}·]{{1,20}}?(?:{NOT_PERSON_END}|{NOT_PERSON_END_LONG})")
 _VENDOR = re.compile("|".join(rf"(?<![a-z]){re.escape(v)}(?![a-z])" for v in CMS_VENDORS), re.IGNORECASE)
 # A writer's pen name after 作者： (东江夜行人): longer than a name, holding no word of an office or a role.
 _PEN_NAME = re.compile(rf"(?:(?!{OFFICE_WORDS})[{HAN}]){{5,8}}")
@@ -213,7 +214,7 @@ def names(text: str, handles: bool = False) -> tuple[str, ...] | None:
     for part in parts:
         if part in ANONYMOUS or part.lower() in ANONYMOUS:
             continue
-        found = _person_or_pair(part, handles=handles)
+        found = _person_or_pair(part, handles=handles and (len(parts) == 1 or not _PEN_NAME.fullmatch(part)))
         if not found:
             return None
         people.extend(found)
@@ -392,6 +393,8 @@ def _field(field: str | None, value: str) -> Credits | None:
         return Credits(date=when, provisional=field == "other_date") if when else None
     if field == "authors":
         people = names(value, handles=True)
+        if people is None and _ORGANISATION.fullmatch(value):
+            return Credits()  # 作者：某某网, 作者：新浪网友: a credit that names no person
         return Credits(authors=people) if people is not None else None
     if field == "photos":  # a photographer is credited when a person is named (图/新华社 names none)
         return Credits(authors=_people(value, bare=True, leading=True))
@@ -627,6 +630,8 @@ def _people(text: str, handles: bool = False, leading: bool = False, bare: bool 
                 break
             return ()
         people.extend(found)
+        if handles and _PEN_NAME.fullmatch(token):  # a pen name stands alone: what follows is not a name
+            return (token,) if leading and len(people) == 1 else ()
     return tuple(dict.fromkeys(people))
 
 

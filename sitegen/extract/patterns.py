@@ -167,7 +167,7 @@ OFFICE_END = r"(?:网|报|社|台|站|部|局|院|所|厅|委|办|会|中心|频
 NOT_PERSON_END = (
     OFFICE_END[:-1] + r"|网络|科技|信息|技术|整理|编译|综合|公安|警方|警务|支队|大队|中队|编辑部|办公室|工作室|"
     r"传媒|融媒|宣传|在线|资讯|视频|图片|团队|小组|课题组|报道组|记者站|联盟|协会|学会|平台|官微|微博|客户端|"
-    r"供图|提供|供稿|原创|转载)"
+    r"供图|提供|供稿|原创|转载|网友|游客|用户|读者)"
 )
 # Words inside the name of an office, an outlet or a role, never of a pen name.
 OFFICE_WORDS = (

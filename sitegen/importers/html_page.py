@@ -4,7 +4,8 @@ Stages:
 1. unwrap and parse: a crawler's record wrapper (<text id=URL title=…>, as web-archive corpora
    store pages) gives the page's address and title; lxml parses the rest (detect.py has
    already decoded the bytes, meta charset first);
-2. read <head>: title, published time, author, source, site name, canonical URL, <base>;
+2. read <head>: title, published time, author, source, site name, canonical URL (unless it
+   is the site's home page), <base>; the site's names also from its footer's copyright line;
 3. prune what is never the story: scripts, styles, form controls, <nav>/<aside>/<footer>, and
    elements whose class or id words name boilerplate (patterns.BOILERPLATE_WORDS) unless they
    hold most of the page's Chinese text;
@@ -17,17 +18,20 @@ Stages:
    right below the container, and paragraphs or captioned pictures right above it, are the story's;
 6. the title: the line (or run of lines) near the story that the page's <title> (or og:title,
    JSON-LD's headline) contains; else an emphasised line just above the story; else og:title or
-   JSON-LD's headline; else <title>; else a plain line above the story. Whichever it is loses
-   the site's and the channel's names before or after a separator, a breadcrumb, 【】 around it
-   and invisible characters (_final_title). The line under it may be the deck (subtitle);
+   JSON-LD's headline; else <title>; else a plain line above the story (never a menu line).
+   Whichever it is loses the site's and the channel's names before or after a separator (or in
+   brackets, or after a space or colon when the site names itself so), a breadcrumb, 【】 around
+   it and invisible characters (_final_title). The line under it may be the deck (subtitle);
 7. the by-line: metadata lines between the title and the story, the story's last lines and
    the lines right after it (发布时间 / 来源 / 作者 / 记者 / 责任编辑, a date, a name right under
-   the headline, "by …", "由…张贴"); by-lines above the story's first paragraph and lines that
-   are all links are not story;
+   the headline, "by …", "由…张贴", an info table of label and value cells); by-lines above the
+   story's first paragraph and lines that are all links are not story;
 8. the container's blocks from the title on are cleaned by extract.clean.assemble; the by-line
    (and labelled lines just above the headline), the story's own credit lines, then <time>,
-   <meta> and JSON-LD, then a date standing alone in the page's address fill what is unknown.
-   No author is the site itself, nor a <meta> author whom the page names as its editor;
+   <meta> and JSON-LD, then a publication label anywhere on the page, then a date standing
+   alone in the page's address, last the date a notice is signed with fill what is unknown. A
+   publication date always wins over 成文日期 or 更新时间 (Credits.provisional). No author is the
+   site itself, nor a <meta> author whom the page names as its editor or shows as the site;
 9. a page whose densest block holds no story is read again from what says it holds one
    (itemprop=articleBody, <article>, <main>), the block with the most Chinese text, and last
    JSON-LD's articleBody: a page that holds a story is not refused.
