@@ -238,8 +238,8 @@ def _parse(text: str) -> _Page:
     if record.get("title"):
         head.setdefault("<title>", record["title"])
         head["<record>"] = record["title"]
-    url = head.get("url") or (record["id"] if re.match(r"https?://", record.get("id", "")) else None)
-    base = head.get("base")
+    url = head.get("<url>") or (record["id"] if re.match(r"https?://", record.get("id", "")) else None)
+    base = head.get("<base>")
     base = urljoin(url or "", base) if base else url
     body = root.find("body")
     body = body if body is not None else root
@@ -274,7 +274,9 @@ def _footer_names(body: HtmlElement) -> list[str]:
 
 
 def _head(root: HtmlElement) -> dict[str, str]:
-    """<title>, <meta name|property=…>, the canonical URL and <base href>, lower-cased keys."""
+    """<title>, <meta name|property=…>, the canonical URL and <base href>, lower-cased keys; what
+    is not a <meta> tag's own name is in angle brackets (<url>, <base>), so that a tag named
+    'url' (a template's address of the home page) is never taken for the page's."""
     found: dict[str, str] = {}
     title = root.find(".//title")
     if title is not None and title.text_content().strip():
@@ -289,10 +291,10 @@ def _head(root: HtmlElement) -> dict[str, str]:
             found.setdefault("canonical", str(link.get("href")).strip())
     url = next((u for k in ("canonical", "og:url") if _article_url(u := found.get(k, ""))), None)
     if url:
-        found["url"] = url
+        found["<url>"] = url
     base = root.find(".//base")
     if base is not None and base.get("href"):
-        found["base"] = str(base.get("href")).strip()
+        found["<base>"] = str(base.get("href")).strip()
     for key, value in _json_ld(root).items():
         found.setdefault(f"<json-ld>{key}", value)
     for el in root.iter():
