@@ -724,7 +724,7 @@ def _byline(blocks: Sequence[Block], at: int | None, begins: int) -> Credits:
     above = [b for b in blocks[max(0, top - 6) : top] if b.kind == "text"]
     for block in reversed(above[-2:]):
         found = found.merge(Credits(date=metadata.leading_date(block.text)))
-    tables = [b for b in blocks[max(0, top - 3) : begins] if b.kind == "table"]
+    tables = [b for b in blocks[max(0, top - _BYLINE_WINDOW) : begins] if b.kind == "table"]
     rows = [" ".join(row) for table in tables for row in table.rows]
     for text in [*reversed([b.text for b in above]), *rows]:  # labelled lines above the headline, an info table
         labelled = metadata.byline(text) or Credits()
