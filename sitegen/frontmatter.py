@@ -29,6 +29,7 @@ import yaml
 from frontmatter.default_handlers import YAMLHandler
 from yaml.constructor import ConstructorError, SafeConstructor
 
+from sitegen import codec
 from sitegen.errors import SitegenError, SitegenErrors
 from sitegen.slugs import RESERVED, term_name
 
@@ -101,6 +102,19 @@ COPY_KEYS = tuple(f.name for f in fields(Copy))
 
 
 @dataclass(frozen=True)
+class Correction:
+    """A published correction (更正): the day or time it was made, and what it says was wrong. A news
+    site corrects in the open: the note stays on the story, in its feed entry and on the 更正 page."""
+
+    date: dt.date
+    text: str
+
+
+CORRECTION_KEYS = tuple(f.name for f in fields(Correction))
+codec.register(Correction)  # kept in the build cache as a field of Meta (posts.py registers the others)
+
+
+@dataclass(frozen=True)
 class Meta:
     """The front matter contract of DESIGN.md, in the order it is written."""
 
@@ -125,6 +139,7 @@ class Meta:
     review: tuple[str, ...] = ()
     fingerprint: str | None = None
     copies: tuple[Copy, ...] = ()
+    corrections: tuple[Correction, ...] = ()
 
 
 # Other generators' spellings, read as ours.
@@ -536,6 +551,7 @@ _HINTS = {
     "original_url": "original_url: https://...",
     "images": "images: [https://...]",
     "aliases": "aliases: [/2015/08/08/old-address/]",
+    "corrections": "corrections:\n- date: 2024-05-02\n  text: 本文原称……，应为……。",
 }
 
 
@@ -581,9 +597,35 @@ def _copies(value: Any) -> tuple[Copy, ...]:
 URL_KEYS = ("source_url", "original_url")  # of Meta and Copy; Meta's images are links too
 
 
+def _corrections(value: Any) -> tuple[Correction, ...]:
+    """A list of mappings {date, text}, both given: a correction nobody can date or read is none."""
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise ValueError(f"'corrections' must be a list of {{date, text}} mappings, not {type(value).__name__}")
+    found = []
+    for n, item in enumerate(value, 1):
+        if not isinstance(item, dict):
+            raise ValueError(f"'corrections' entry {n} must be a mapping (date: ..., text: ...), not {item!r}")
+        unknown = sorted(str(key) for key in item if key not in CORRECTION_KEYS)
+        if unknown:
+            raise ValueError(f"'corrections' entry {n} may have date and text, not {', '.join(unknown)}")
+        text = _text(item.get("text"), "corrections: text")
+        if item.get("date") in (None, "") or text is None:
+            raise ValueError(f"'corrections' entry {n} needs both a date and a text")
+        try:
+            day = parse_date(item["date"])
+        except ValueError as err:
+            raise ValueError(f"'corrections' entry {n}: {err}") from None
+        found.append(Correction(day, text))
+    return tuple(found)
+
+
 def _convert(key: str, value: Any) -> Any:
     if key == "copies":
         return _copies(value)
+    if key == "corrections":
+        return _corrections(value)
     if key in ("date", "updated"):
         return None if value in (None, "") else parse_date(value)
     if key == "regions" and isinstance(value, list):
@@ -656,6 +698,8 @@ def dump(meta: Meta, body: str) -> str:
             value = value.isoformat()
         elif f.name == "copies":
             value = [{key: getattr(c, key) for key in COPY_KEYS if getattr(c, key)} for c in value]
+        elif f.name == "corrections":
+            value = [{"date": c.date.isoformat(), "text": c.text} for c in value]
         elif isinstance(value, tuple):
             value = list(value)
         data[f.name] = value

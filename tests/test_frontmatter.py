@@ -118,3 +118,34 @@ def test_a_file_without_front_matter_says_how_to_start_one() -> None:
     with pytest.raises(Exception) as err:
         meta_of("只有正文\n")
     assert "post.md:1: no front matter" in str(err.value) and "hint:" in str(err.value)
+
+
+def test_corrections_are_read_with_their_dates_and_written_back() -> None:
+    text = (
+        "---\ntitle: t\ncorrections:\n- date: 2024-05-02\n  text: 本文原称“三人”，应为“两人”。\n"
+        "- date: 2024-05-03T10:00:00+08:00\n  text: 地点更正为某县。\n---\n正文\n"
+    )
+    meta = meta_of(text)
+    assert meta.corrections == (
+        frontmatter.Correction(date(2024, 5, 2), "本文原称“三人”，应为“两人”。"),
+        frontmatter.Correction(datetime(2024, 5, 3, 10, 0, tzinfo=CHINA), "地点更正为某县。"),
+    )
+    assert frontmatter.read(frontmatter.dump(meta, "正文"), Path("p.md"))[0] == meta
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (" 2024-05-02", "'corrections' must be a list of {date, text} mappings, not str"),
+        ("\n- 更正了地点", "'corrections' entry 1 must be a mapping"),
+        ("\n- date: 2024-05-02", "'corrections' entry 1 needs both a date and a text"),
+        ("\n- date: 2024-05-02\n  text: a\n- text: b", "'corrections' entry 2 needs both a date and a text"),
+        ("\n- date: 2024-13-40\n  text: a", "'corrections' entry 1: '2024-13-40' is not a date"),
+        ("\n- date: 2024-05-02\n  text: a\n  by: 编辑部", "'corrections' entry 1 may have date and text, not by"),
+    ],
+)
+def test_a_wrong_correction_names_its_line_and_shows_the_form(value: str, message: str) -> None:
+    with pytest.raises(SitegenErrors) as err:
+        meta_of(f"---\ntitle: t\ncorrections:{value}\n---\n")
+    assert f"post.md:3: {message}" in str(err.value)
+    assert "hint: corrections:\n- date: 2024-05-02\n  text:" in str(err.value)
