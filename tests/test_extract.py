@@ -128,6 +128,19 @@ def test_pen_names_after_a_label(line: str, people: tuple[str, ...]) -> None:
     assert (found.authors if found else ()) == people
 
 
+@pytest.mark.parametrize(
+    ("line", "source"),
+    [
+        ("http://news.example.com 2005年04月05日06:40 东江早报", "东江早报"),
+        ("2005-04-05 民警发现了问题", None),
+        ("2005-04-05 本站", None),
+    ],
+)
+def test_an_outlet_after_a_date_under_a_headline(line: str, source: str | None) -> None:
+    found = metadata.byline(line, dates=True)
+    assert found is not None and found.date is not None and found.source == source
+
+
 def test_a_credit_naming_an_organisation_is_metadata_naming_no_one() -> None:
     assert metadata.read_line("作者：新浪网友") == metadata.Credits()
     assert metadata.read_line("作者：临川市公安局") == metadata.Credits()

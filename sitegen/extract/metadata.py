@@ -144,6 +144,7 @@ _BARE_HANDLE = re.compile(r"[a-z][a-z0-9_]{2,19}")
 _SURNAME = re.compile("(?:" + "|".join(SURNAMES.split()[:-1]) + f")|[{SURNAMES.split()[-1]}]")
 _NOT_PERSON_END = re.compile(NOT_PERSON_END + "$")
 _ORGANISATION = re.compile(rf"[{HAN}·]{{1,20}}?(?:{NOT_PERSON_END}|{NOT_PERSON_END_LONG})")
+_OUTLET = re.compile(rf"[{HAN}·]{{1,12}}{PUBLISHER_END}")
 _VENDOR = re.compile("|".join(rf"(?<![a-z]){re.escape(v)}(?![a-z])" for v in CMS_VENDORS), re.IGNORECASE)
 # A writer's pen name after 作者： (东江夜行人): longer than a name, holding no word of an office or a role.
 _PEN_NAME = re.compile(rf"(?:(?!{OFFICE_WORDS})[{HAN}]){{5,8}}")
@@ -472,7 +473,19 @@ def byline(text: str, dates: bool = False, names: bool = False) -> Credits | Non
         found = found.merge(Credits(authors=people)) if people else found
     if names and not found.authors:
         found = found.merge(Credits(authors=_names_then_units(line)))
+    if dates and found.date and not found.source:
+        found = found.merge(Credits(source=_dated_outlet(line)))
     return found if found != Credits() else None
+
+
+def _dated_outlet(line: str) -> str | None:
+    """'2005年04月05日06:40 东江早报' (a page's address may open it): the outlet after the date."""
+    rest = re.sub(r"https?://\S+", " ", line)
+    when = _WHEN.search(rest)
+    if when is None or rest[: when.start()].strip():
+        return None
+    outlet = rest[when.end() :].strip()
+    return outlet if _OUTLET.fullmatch(outlet) and outlet not in NOT_SOURCES else None
 
 
 def _names_then_units(line: str) -> tuple[str, ...]:
