@@ -141,6 +141,11 @@ def test_an_outlet_after_a_date_under_a_headline(line: str, source: str | None) 
     assert found is not None and found.date is not None and found.source == source
 
 
+@pytest.mark.parametrize(("name", "ok"), [("夜归人2009", True), ("duscha", True), ("登录", False), ("某某网友", False)])
+def test_screen_names(name: str, ok: bool) -> None:
+    assert metadata.is_screen_name(name) is ok
+
+
 def test_a_credit_naming_an_organisation_is_metadata_naming_no_one() -> None:
     assert metadata.read_line("作者：新浪网友") == metadata.Credits()
     assert metadata.read_line("作者：临川市公安局") == metadata.Credits()

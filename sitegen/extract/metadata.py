@@ -145,6 +145,7 @@ _SURNAME = re.compile("(?:" + "|".join(SURNAMES.split()[:-1]) + f")|[{SURNAMES.s
 _NOT_PERSON_END = re.compile(NOT_PERSON_END + "$")
 _ORGANISATION = re.compile(rf"[{HAN}·]{{1,20}}?(?:{NOT_PERSON_END}|{NOT_PERSON_END_LONG})")
 _OUTLET = re.compile(rf"[{HAN}·]{{1,12}}{PUBLISHER_END}")
+_SCREEN_NAME = re.compile(rf"[\w{HAN}·.\-]{{2,20}}")
 _VENDOR = re.compile("|".join(rf"(?<![a-z]){re.escape(v)}(?![a-z])" for v in CMS_VENDORS), re.IGNORECASE)
 # A writer's pen name after 作者： (东江夜行人): longer than a name, holding no word of an office or a role.
 _PEN_NAME = re.compile(rf"(?:(?!{OFFICE_WORDS})[{HAN}]){{5,8}}")
@@ -220,6 +221,17 @@ def names(text: str, handles: bool = False) -> tuple[str, ...] | None:
             return None
         people.extend(found)
     return tuple(dict.fromkeys(people))
+
+
+def is_screen_name(name: str) -> bool:
+    """A forum or blog user's name as a link to their profile shows it ('夜行人2005', 'duscha'):
+    any short run of letters, digits and Chinese that is no page control, no unit, no one."""
+    return bool(
+        _SCREEN_NAME.fullmatch(name)
+        and name.lower() not in NOT_NAMES
+        and name.lower() not in NOT_PERSON
+        and not _ORGANISATION.fullmatch(name)
+    )
 
 
 def is_person(name: str, bare: bool = False) -> bool:

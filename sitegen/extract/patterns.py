@@ -134,6 +134,12 @@ POSTED_BY = (
         r"^(?P<name>[A-Za-z][\w.\-]{1,30}|[" + HAN + r"]{2,4})\s+于\s*\d{4}[^\s]*(?:\s+[\d:：]+)?\s*(?:发布|发表|修改)"
     ),
 )
+# Links to a user's page on forum and blog software (Discuz, phpwind, blog hosts): their text
+# names the post's writer.
+PROFILE_LINK = re.compile(
+    r"space\.php\?(?:uid|username)=|home\.php\?mod=space|profile\.php|/(?:space|user|users|member|members|people|u)/[\w%-]+/?$",
+    re.IGNORECASE,
+)
 # Words of two to four characters that stand alone near a headline but name no one: page
 # controls, sections, labels.
 NOT_NAMES = frozenset(

@@ -80,6 +80,7 @@ from sitegen.extract.patterns import (
     NOT_SUBTITLE,
     OFFICE_END,
     PAGE_NUMBER,
+    PROFILE_LINK,
     SITE_NAME_PATTERNS,
     SITE_PART_END,
     TITLE_CATEGORY,
@@ -99,6 +100,7 @@ _WORD_SPLIT = re.compile(r"[\s_\-]+")
 _RECORD = re.compile(r"^\s*<text\b([^>]*)>", re.IGNORECASE)
 _ATTRIBUTE = re.compile(r"""(\w+)\s*=\s*(?:"([^"]*)"|'([^']*)'|(\S+))""")
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
+_POST_LEVELS = 3  # levels above the story's element that may still be its post (td, tr, table)
 _FOOTER_LINES = 40  # pieces of text at the end of a page where its copyright line stands
 _BYLINE_WINDOW = 8  # lines between the headline and the story that may be its by-line
 _TITLE_WINDOW = 15  # lines above the story where its headline may stand
@@ -154,6 +156,7 @@ def _read_from(page: _Page, container: HtmlElement) -> RawStory:
     extract = clean.assemble(lines, title)
     tail = _tail_credits(blocks, start, end)
     credits = byline.join(extract.credits).join(tail)
+    credits = credits if credits.authors else credits.merge(_poster(container))
     credits = _not_the_site(credits.merge(_head_credits(page.head, credits.editor, title)), page)
     if credits.date is None or credits.provisional:
         credits = credits.merge(_labelled_anywhere(blocks, at if at is not None else begins))
@@ -275,8 +278,9 @@ def _footer_names(body: HtmlElement) -> list[str]:
 
 def _head(root: HtmlElement) -> dict[str, str]:
     """<title>, <meta name|property=…>, the canonical URL and <base href>, lower-cased keys; what
-    is not a <meta> tag's own name is in angle brackets (<url>, <base>), so that a tag named
-    'url' (a template's address of the home page) is never taken for the page's."""
+    is not a <meta> tag's own name is in angle brackets (<url>, <base>). The page's address is
+    its canonical link, og:url or <meta name=url>, the first that can be one article's (a
+    template's link to the home page cannot)."""
     found: dict[str, str] = {}
     title = root.find(".//title")
     if title is not None and title.text_content().strip():
@@ -289,7 +293,7 @@ def _head(root: HtmlElement) -> dict[str, str]:
     for link in root.iter("link"):
         if "canonical" in str(link.get("rel") or "").lower().split() and link.get("href"):
             found.setdefault("canonical", str(link.get("href")).strip())
-    url = next((u for k in ("canonical", "og:url") if _article_url(u := found.get(k, ""))), None)
+    url = next((u for k in ("canonical", "og:url", "url") if _article_url(u := found.get(k, ""))), None)
     if url:
         found["<url>"] = url
     base = root.find(".//base")
@@ -730,6 +734,23 @@ def _byline(blocks: Sequence[Block], at: int | None, begins: int) -> Credits:
         labelled = metadata.byline(text) or Credits()
         found = found.merge(Credits(date=labelled.date, provisional=labelled.provisional, source=labelled.source))
     return found
+
+
+def _poster(container: HtmlElement) -> Credits:
+    """On a forum or blog page, the writer as the link to their profile names them, in the post
+    around the story's element (a few levels up: the post's own table or box)."""
+    scope = container
+    for _ in range(_POST_LEVELS):
+        parent = scope.getparent()
+        if parent is None or parent.tag == "body":
+            break
+        scope = parent
+    for a in scope.iter("a"):
+        if PROFILE_LINK.search(str(a.get("href") or "")):
+            name = clean.squash(a.text_content())
+            if metadata.is_screen_name(name):
+                return Credits(authors=(name,))
+    return Credits()
 
 
 def _signature(blocks: Sequence[Block]) -> Credits:
