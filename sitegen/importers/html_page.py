@@ -24,8 +24,9 @@ Stages:
    it and invisible characters (_final_title). The line under it may be the deck (subtitle);
 7. the by-line: metadata lines between the title and the story, the story's last lines and
    the lines right after it (发布时间 / 来源 / 作者 / 记者 / 责任编辑, a date, a name right under
-   the headline, "by …", "由…张贴", an info table of label and value cells); by-lines above the
-   story's first paragraph and lines that are all links are not story;
+   the headline, "by …", "由…张贴", an info table of label and value cells; failing all these,
+   a link to the writer's profile in a forum post); by-lines above the story's first paragraph
+   and lines that are all links are not story;
 8. the container's blocks from the title on are cleaned by extract.clean.assemble; the by-line
    (and labelled lines just above the headline), the story's own credit lines, then <time>,
    <meta> and JSON-LD, then a publication label anywhere on the page, then a date standing
