@@ -575,3 +575,21 @@ def test_a_new_term_that_takes_an_old_ones_slug_plans_its_articles_again(sites: 
     build(incremental)
     cold_build(cold)
     assert tree(incremental / "output") == tree(cold / "output")
+
+
+@pytest.mark.parametrize("reach", ["terms.topics[0].stories", "terms.topics[0].places"])
+def test_an_article_template_cannot_reach_a_terms_stories(
+    sites: tuple[Path, Path], reach: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An article is given its terms as links (taxonomy.ArticleTerms, TermLink), from every term or from a
+    kept plan alike: a theme that shows a term's stories on an article fails on every build, not only on
+    one that renders the article from the last plan (whose terms never held stories)."""
+    site, _ = sites
+    template = site / "themes/default/templates/article.html"
+    template.write_text(
+        template.read_text(encoding="utf-8").replace("{% endblock %}", "{{ " + reach + " }}{% endblock %}", 1),
+        encoding="utf-8",
+    )
+    assert cli.main(["--root", str(site), "build"]) == 1
+    assert "TermLink object' has no attribute" in capsys.readouterr().err
+    assert not (site / "output").exists()
