@@ -11,6 +11,7 @@ pruned. Each step owns its own tables and reads them through a View (see the mod
 - plans, slugs (plan.py)  the last build's page plan, and each term's pinyin slug
 - search_*, tables (search/store.py)  the search index as the last build left it, for the next to update
 - targets, outputs (record.py)  what the last build wrote in each output folder
+- pictures (images.py)  hash of a picture file -> its format and size; each body's pictures by its hash
 
 Beside it, spares/ keeps the files the last builds replaced in output/, for the next to write over,
 and links/ a second name for each file the builds wrote, by key, for a build into an emptied
@@ -84,6 +85,7 @@ CREATE TABLE IF NOT EXISTS slugs (name TEXT PRIMARY KEY, slug BLOB);
 CREATE TABLE IF NOT EXISTS tables (name TEXT PRIMARY KEY, value BLOB);
 CREATE TABLE IF NOT EXISTS targets (target TEXT PRIMARY KEY, clean INTEGER, seal BLOB);
 CREATE TABLE IF NOT EXISTS outputs (target TEXT, bucket INTEGER, record BLOB, PRIMARY KEY (target, bucket));
+CREATE TABLE IF NOT EXISTS pictures (key TEXT PRIMARY KEY, value BLOB);
 """
 _inherited: list[sqlite3.Connection] = []
 PRUNE_SLACK = 2  # a table is pruned to this build's entries once it holds this many times more

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import html
 import re
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 import nh3
@@ -157,3 +158,41 @@ def _html_links(raw: str, line: int) -> list[Link]:
     found = [(m.start(), m[1], True) for m in _HTML_IMG.finditer(raw)]
     found += [(m.start(), html.unescape(m[1]), False) for m in _HTML_A.finditer(raw)]
     return [(target, line + raw.count("\n", 0, at), image) for at, target, image in sorted(found)]
+
+
+# Pictures: the build (images.py) adds the sizes of a body's local pictures to its <img> tags when the page is
+# made, so that the body's HTML kept in the cache is the same whatever the site's picture files hold.
+_IMG = re.compile(r'<img\b(?:[^>"]|"[^"]*")*>')  # a ">" in an attribute's value (alt="a > b") is no end
+_ATTRIBUTE = re.compile(r'([a-z-]+)="([^"]*)"')  # as nh3 writes them: lowercase names, double quotes
+_DIMENSIONS = ("width", "height")
+_ORDER = ("src", "srcset", "sizes", "alt", "title", "width", "height", "loading", "decoding")
+
+
+def image_sources(body_html: str) -> list[str]:
+    """The src of every <img> of a rendered body, in order, as written (a URL, or a path on the site)."""
+    return [html.unescape(_attributes(tag.group(0)).get("src", "")) for tag in _IMG.finditer(body_html)]
+
+
+def with_pictures(body_html: str, picture: Callable[[str, bool], Mapping[str, str] | None]) -> str:
+    """A rendered body whose <img> tags get what picture(src, first) gives for them (srcset, sizes, width,
+    height, loading ...); first: the tag is the body's first picture. An author's own width or height is
+    kept, and then neither is added: the picture shows at the size the author chose."""
+    shown = 0
+
+    def rewrite(match: re.Match[str]) -> str:
+        nonlocal shown
+        attributes = {name: html.unescape(value) for name, value in _attributes(match.group(0)).items()}
+        extra = picture(attributes.get("src", ""), shown == 0)
+        shown += 1
+        if not extra:
+            return match.group(0)
+        sized = any(name in attributes for name in _DIMENSIONS)
+        merged = {**attributes, **{k: v for k, v in extra.items() if not (sized and k in _DIMENSIONS)}}
+        ordered = sorted(merged, key=lambda name: _ORDER.index(name) if name in _ORDER else len(_ORDER))
+        return "<img" + "".join(f' {name}="{html.escape(merged[name])}"' for name in ordered) + ">"
+
+    return _IMG.sub(rewrite, body_html)
+
+
+def _attributes(tag: str) -> dict[str, str]:
+    return dict(_ATTRIBUTE.findall(tag))

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sitegen import assets, bodies, checks, content, feeds, plan, posts, redirects, render, search, sitemap
+from sitegen import assets, bodies, checks, content, feeds, images, plan, posts, redirects, render, search, sitemap
 from sitegen.bodies import Bodies
 from sitegen.cache import CACHE_DIR, Cache, CacheDamaged
 from sitegen.config import Config
@@ -131,6 +131,7 @@ def _pages_and_feeds(cfg: Config, shown: list[Post], out: Output, texts: Bodies,
     """Steps 3, 4, 5 and 7 into out; the keys of the pages. What they hold is let go on return: the search
     index needs the memory more."""
     assets.add_site(cfg, out)
+    shown, texts = images.publish(cfg, shown, out, texts, store)  # covered by the posts' body hashes: see images.py
     theme = assets.add_theme(cfg, out)
     env, site = render.environment(cfg, theme), render.site_key(cfg, theme)
     planned = plan.make(cfg, site, shown, store)
