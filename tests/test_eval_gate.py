@@ -31,7 +31,7 @@ CFG = config.load(Path(__file__).resolve().parent / "fixtures" / "import")
 
 # set -> floors: macro F1, share of pages with F1 >= 0.9, title, date, author accuracy
 FLOORS = {
-    "cwced-dev": {"f1": 0.98, "f1_share": 0.97, "title": 0.97, "date": 0.96, "author": 0.83},
+    "cwced-dev": {"f1": 0.98, "f1_share": 0.97, "title": 0.97, "date": 0.96, "author": 0.86},
     "fixtures_zh": {"f1": 0.975, "f1_share": 1.0, "title": 1.0, "date": 1.0, "author": 0.0},
 }
 
