@@ -61,6 +61,13 @@ def _parser() -> argparse.ArgumentParser:
         help="size limit for each file, page or WARC record (default: 10)",
     )
     imp.add_argument(
+        "--fetch-images",
+        action="store_true",
+        help="also download the pictures the imported posts show from other sites (given no SOURCE: those of "
+        "every post the importer wrote) into static/images/<slug>/, their captions and URLs recorded in a "
+        ".sources.json beside them, so that pages show them without asking those sites",
+    )
+    imp.add_argument(
         "--to",
         type=Path,
         metavar="FILE",
@@ -152,18 +159,27 @@ def dispatch(args: argparse.Namespace, held: list[object] | None = None) -> int:
             if not value > 0:
                 raise SitegenError(f"{option} {value:g}: give a number above 0")
         max_bytes = int(args.max_size * 2**20)
+        if args.fetch_images and (args.to or args.list):
+            raise SitegenError("--fetch-images writes into static/: a preview (--to, --list) writes nothing there")
         if args.to or args.list:
             pairs = import_.preview_pairs(args.sources, args.to, args.list)
             previewed = import_.preview(cfg, pairs, jobs=args.jobs, timeout=args.timeout, max_bytes=max_bytes)
             print(previewed.summary())
             return 1 if previewed.failed else 0
-        if not args.sources:
+        if not args.sources and not args.fetch_images:
             raise SitegenError(
                 "nothing to import", hint="name files, folders, URLs or WARC files: sitegen import page.html"
             )
         content, _ = _paths(args, cfg)
         imported = import_.run(
-            cfg, args.sources, content, jobs=args.jobs, report=args.report, timeout=args.timeout, max_bytes=max_bytes
+            cfg,
+            args.sources,
+            content,
+            jobs=args.jobs,
+            report=args.report,
+            timeout=args.timeout,
+            max_bytes=max_bytes,
+            fetch_images=args.fetch_images,
         )
         print(imported.summary())
         return 1 if imported.failed else 0

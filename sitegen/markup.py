@@ -170,7 +170,12 @@ _ORDER = ("src", "srcset", "sizes", "alt", "title", "width", "height", "loading"
 
 def image_sources(body_html: str) -> list[str]:
     """The src of every <img> of a rendered body, in order, as written (a URL, or a path on the site)."""
-    return [html.unescape(_attributes(tag.group(0)).get("src", "")) for tag in _IMG.finditer(body_html)]
+    return [tag.get("src", "") for tag in images(body_html)]
+
+
+def images(body_html: str) -> list[dict[str, str]]:
+    """The attributes of every <img> of a rendered body, in order, their values unescaped."""
+    return [_attributes(tag.group(0)) for tag in _IMG.finditer(body_html)]
 
 
 def with_pictures(body_html: str, picture: Callable[[str, bool], Mapping[str, str] | None]) -> str:
@@ -181,7 +186,7 @@ def with_pictures(body_html: str, picture: Callable[[str, bool], Mapping[str, st
 
     def rewrite(match: re.Match[str]) -> str:
         nonlocal shown
-        attributes = {name: html.unescape(value) for name, value in _attributes(match.group(0)).items()}
+        attributes = _attributes(match.group(0))
         extra = picture(attributes.get("src", ""), shown == 0)
         shown += 1
         if not extra:
@@ -195,4 +200,4 @@ def with_pictures(body_html: str, picture: Callable[[str, bool], Mapping[str, st
 
 
 def _attributes(tag: str) -> dict[str, str]:
-    return dict(_ATTRIBUTE.findall(tag))
+    return {name: html.unescape(value) for name, value in _ATTRIBUTE.findall(tag)}

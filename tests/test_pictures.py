@@ -5,13 +5,15 @@ The import's opt-in step fetches a story's remote pictures into static/ (over lo
 from __future__ import annotations
 
 import io
+import json
 import re
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from PIL import Image
-from support import TEST_SITE, copy_site
+from support import TEST_SITE, copy_site, serve
 
 from sitegen import assets, bodies, cli, config, content, images
 from sitegen.cache import Cache
@@ -218,3 +220,104 @@ def test_a_file_that_is_no_picture_is_a_warning_naming_the_post_and_the_file(sit
     assert "cannot be read" in problems[1].message
     build(site)  # a warning: the site is built, the picture shown as written
     assert tags(site)["现场"] == {"src": "/images/big.jpg", "alt": "现场"}
+
+
+STORY = """\
+---
+title: 民警景区巡逻
+date: 2023-05-02 10:00:00 +0800
+slug: xun-luo
+---
+
+吉安市井冈山市茨坪派出所民警在景区巡逻。
+
+![民警巡逻]({base}/photos/patrol.jpg)
+
+*民警在景区巡逻，守护游客平安*
+
+![已删除]({base}/photos/gone.jpg)
+
+![登录页]({base}/photos/login.jpg)
+
+![太大]({base}/photos/huge.jpg)
+
+```
+![代码里的图]({base}/photos/patrol.jpg)
+```
+"""
+
+
+@pytest.fixture
+def remote(tmp_path: Path) -> Iterator[tuple[Path, str, Path]]:
+    """A loopback server of a newsroom's pictures (one photo, a login page under a picture's name, a big
+    file), and a blog post (the import's source) that shows them from there."""
+    root = tmp_path / "newsroom"
+    (root / "photos").mkdir(parents=True)
+    (root / "photos/patrol.jpg").write_bytes(picture((1000, 750), "JPEG"))
+    (root / "photos/login.jpg").write_text("<html><body>请登录</body></html>", encoding="utf-8")
+    (root / "photos/huge.jpg").write_bytes(b"\xff\xd8\xff" + bytes(200_000))
+    with serve(root) as served:
+        base = served.rstrip("/")
+        source = tmp_path / "blog/xun-luo.md"
+        source.parent.mkdir()
+        source.write_text(STORY.format(base=base), encoding="utf-8")
+        yield root, base, source
+
+
+def test_fetch_images_downloads_a_storys_pictures_with_caption_and_provenance(
+    site: Path, remote: tuple[Path, str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    newsroom, base, source = remote
+    taken = site / "static/images/xun-luo/patrol.jpg"  # another picture of that name: never written over
+    taken.parent.mkdir(parents=True)
+    taken.write_bytes(picture((100, 100), "PNG"))
+    args = ["--root", str(site), "import", str(source), "--fetch-images", "--max-size", "0.1", "--timeout", "5"]
+    assert cli.main(args) == 0
+    summary = capsys.readouterr().out
+    post = site / "content/posts/2023/xun-luo.md"
+    text = post.read_text(encoding="utf-8")
+    assert "![民警巡逻](/images/xun-luo/patrol-2.jpg)\n\n*民警在景区巡逻，守护游客平安*" in text
+    assert f"![代码里的图]({base}/photos/patrol.jpg)" in text  # code is an example, not a picture
+    for name in ("gone", "login", "huge"):
+        assert f"]({base}/photos/{name}.jpg)" in text  # not fetched: still shown from its site
+    assert (site / "static/images/xun-luo/patrol-2.jpg").read_bytes() == (newsroom / "photos/patrol.jpg").read_bytes()
+    assert taken.read_bytes() == picture((100, 100), "PNG")
+    assert sorted(p.name for p in taken.parent.iterdir()) == [".sources.json", "patrol-2.jpg", "patrol.jpg"]
+    assert json.loads((taken.parent / ".sources.json").read_text(encoding="utf-8")) == {
+        "patrol-2.jpg": {
+            "url": f"{base}/photos/patrol.jpg",
+            "alt": "民警巡逻",
+            "caption": "民警在景区巡逻，守护游客平安",
+            "post": str(post),
+        }
+    }
+    assert f"copied    {base}/photos/patrol.jpg: a picture {post} shows -> " in summary
+    assert f"{base}/photos/gone.jpg: a picture {post} shows, not fetched: HTTP 404" in summary
+    assert "login.jpg: a picture" in summary and "the server sent no JPEG, PNG, GIF or WebP picture" in summary
+    assert f"{base}/photos/huge.jpg: a picture {post} shows, not fetched: 0.2 MB, more than" in summary
+    assert "1 picture copied" in summary
+
+    assert cli.main(args) == 0  # again: nothing new to fetch, nothing changed
+    assert post.read_text(encoding="utf-8") == text
+    assert "copied    " not in capsys.readouterr().out
+
+    build(site)  # the page shows the copy, with its sizes, and asks the newsroom for nothing it could keep
+    page = (site / "output/posts/xun-luo/index.html").read_text(encoding="utf-8")
+    assert '<img src="/images/xun-luo/patrol-2.jpg" srcset="/images/xun-luo/patrol-2.480w.' in page
+    assert 'width="1000" height="750"' in page
+    assert not (site / "output/images/xun-luo/.sources.json").exists()
+
+
+def test_fetch_images_leaves_a_post_changed_by_hand_as_it_is(
+    site: Path, remote: tuple[Path, str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, _, source = remote
+    assert cli.main(["--root", str(site), "import", str(source)]) == 0
+    post = site / "content/posts/2023/xun-luo.md"
+    post.write_text(post.read_text(encoding="utf-8").replace("巡逻。", "巡逻，编辑改过。"), encoding="utf-8")
+    edited = post.read_text(encoding="utf-8")
+    capsys.readouterr()
+    assert cli.main(["--root", str(site), "import", "--fetch-images"]) == 0  # every post the importer wrote
+    assert post.read_text(encoding="utf-8") == edited
+    assert f"skipped   {post}: changed by hand since it was imported" in capsys.readouterr().out
+    assert not (site / "static/images/xun-luo").exists()

@@ -55,7 +55,7 @@ from sitegen.config import Config
 from sitegen.content import post_paths
 from sitegen.errors import SitegenError, SitegenErrors
 from sitegen.frontmatter import Copy, Meta
-from sitegen.importers import NotAStory, Picture, html_page, markdown_body
+from sitegen.importers import NotAStory, Picture, html_page, markdown_body, remote_pictures
 from sitegen.importers.convert import KIND_NAMES, Converted, convert, fingerprint, to_post
 from sitegen.importers.markdown_body import POST_URL, rewrite_images
 from sitegen.importers.post import POST_SUFFIXES, blog_address, on_blog, post_names
@@ -165,9 +165,12 @@ def run(
     report: Path | None = None,
     timeout: float = fetch.TIMEOUT,
     max_bytes: int = fetch.MAX_BYTES,
+    fetch_images: bool = False,
 ) -> ImportReport:
     """Import every item of the sources into content_dir; Ctrl-C stops after the post being written.
-    timeout bounds each URL's whole response, max_bytes each source's size."""
+    timeout bounds each URL's whole response, max_bytes each source's size. fetch_images: the pictures on
+    other sites of the posts this run wrote or found (of every post it wrote before, given no source) are
+    downloaded into static/ (see fetch_pictures())."""
     entries = sources.expand([str(s) for s in sources_])
     items = [e for e in entries if isinstance(e, Item)]
     workers = _workers(jobs, len(items))
@@ -202,6 +205,10 @@ def run(
         done.outcomes = [
             _reviewed(o, added[o.post]) if o.post in added and o.status in _RUN else o for o in done.outcomes
         ]
+        if fetch_images:
+            posts = list(archive.run) if sources_ else sorted(archive.current)
+            get = functools.partial(fetch.fetch, timeout=timeout, max_bytes=max_bytes)
+            done.outcomes += fetch_pictures(posts, archive, content_dir, lambda url: get(url).data)
     except KeyboardInterrupt:
         done.complete = False
         raise KeyboardInterrupt(
@@ -924,6 +931,81 @@ def _asset_outcome(asset: Asset, static: Static | None) -> Outcome:
         return Outcome(asset.label, "skipped", _UNUSED)
     rel, post = used
     return Outcome(asset.label, "copied", f"a picture {post} shows -> {static.folder / rel}", post)
+
+
+# Pictures on other sites (--fetch-images): downloaded into static/images/<slug>/, the post pointed at them.
+
+
+def fetch_pictures(
+    posts: Sequence[Path], archive: Archive, content_dir: Path, get: Callable[[str], bytes]
+) -> list[Outcome]:
+    """Each post's pictures on other sites fetched by get() into the site's static/ folder, their provenance
+    recorded beside them (remote_pictures.SOURCES), and the post rewritten to show the copies. A post changed
+    by hand is left as it is; a picture that cannot be fetched stays on its site. One outcome per picture."""
+    if archive.static is None:
+        return []
+    outcomes: list[Outcome] = []
+    for path in posts:
+        text = _read(path)
+        head, body = _split(text or "")
+        shown = remote_pictures.remote(body)
+        if text is None or not shown:
+            continue
+        if _sha(text) not in archive.written:
+            outcomes.append(Outcome(str(path), "skipped", _EDITED_PICTURES, path))
+            continue
+        folder = f"images/{_key(head, 'slug') or path.stem}"
+        moved: dict[str, str] = {}
+        for picture in shown:
+            outcome, rel = _fetched(picture, path, folder, archive.static.folder, get)
+            outcomes.append(outcome)
+            if rel is not None:
+                moved[picture.url] = "/" + quote(rel)
+        if moved:
+            with _uninterrupted():
+                _commit(path, text[: len(text) - len(body)] + rewrite_images(body, moved), archive, content_dir)
+    return outcomes
+
+
+_EDITED_PICTURES = "changed by hand since it was imported: its pictures are left on their sites"
+
+
+def _fetched(
+    picture: remote_pictures.Remote, post: Path, folder: str, static: Path, get: Callable[[str], bytes]
+) -> tuple[Outcome, str | None]:
+    """One picture downloaded into static/folder (a file there already is never written over: the same
+    picture is used, another one gets the name -2, -3 ...); its outcome, and its path under static/."""
+    try:
+        data = get(remote_pictures.address(picture.url))
+    except SitegenError as err:
+        return Outcome(picture.url, "skipped", f"a picture {post} shows, not fetched: {err.message}", post), None
+    kind = remote_pictures.suffix(data)
+    if kind is None:
+        return Outcome(picture.url, "skipped", f"a picture {post} shows, not fetched: {_NO_PICTURE}", post), None
+    rel = _free_for(f"{folder}/{remote_pictures.file_name(picture.url, kind)}", data, static)
+    try:
+        if not (static / rel).exists():
+            _write_whole(static / rel, lambda out: out.write(data))
+        sources = static / folder / remote_pictures.SOURCES
+        write_atomic(sources, remote_pictures.recorded(_read(sources), PurePosixPath(rel).name, picture, str(post)))
+    except OSError as err:
+        raise SitegenError(f"cannot write the picture here: {err.strerror}", static / rel) from None
+    return Outcome(picture.url, "copied", f"a picture {post} shows -> {static / rel}", post), rel
+
+
+_NO_PICTURE = "the server sent no JPEG, PNG, GIF or WebP picture"
+
+
+def _free_for(wanted: str, data: bytes, static: Path) -> str:
+    """wanted, or name-2, name-3 ... beside it: the first path under static/ that is free or holds these bytes."""
+    path = PurePosixPath(wanted)
+    n = 1
+    while True:
+        rel = wanted if n == 1 else str(path.with_name(f"{path.stem}-{n}{path.suffix}"))
+        there = static / rel
+        if not there.exists() or (there.is_file() and there.read_bytes() == data):
+            return rel
+        n += 1
 
 
 def _commit(path: Path, text: str, archive: Archive, content_dir: Path) -> None:

@@ -85,6 +85,11 @@ def rewrite_images(markdown: str, moved: Mapping[str, str]) -> str:
     return "".join(out) + markdown[at:]
 
 
+def image_targets(markdown: str) -> list[str]:
+    """Every image's target as written (the form rewrite_images() takes), in order; never inside code."""
+    return [found.target for found in sorted(_image_targets(markdown, _Blocks.parse(markdown)), key=lambda f: f.span)]
+
+
 # --- finding code ----------------------------------------------------------------------------------
 
 
