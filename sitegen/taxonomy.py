@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import operator
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
 
 from sitegen.content import Post
 from sitegen.frontmatter import Meta
@@ -55,9 +57,21 @@ class Terms:
     order: dict[str, int]  # slug -> place in the newest-first list, the tie-break everywhere
     stories: tuple[Post, ...]  # newest first
     pools: dict[tuple[str, str], tuple[int, ...]]  # (kind, name) -> the places of the term's pool()
+    parents: dict[str, str]  # region -> the region above it (see region_parents()); none for a root
 
     def lookup(self, kind: str, name: str) -> Term:
         return self.index[(kind, name)]
+
+    def children(self, region: str | None) -> tuple[Term, ...]:
+        """The regions right below one (None: the roots), in the regions' display order."""
+        return tuple(t for t in self.by_kind[REGIONS.key] if self.parents.get(t.name) == region)
+
+    def ancestors(self, region: str) -> tuple[Term, ...]:
+        """The regions above one, broadest first: 江西省, 吉安市 for 遂川县."""
+        chain: list[Term] = []
+        while (region := self.parents.get(region, "")) != "":
+            chain.insert(0, self.lookup(REGIONS.key, region))
+        return tuple(chain)
 
     def for_articles(self) -> ArticleTerms:
         """As much of the terms as an article shows (see ArticleTerms)."""
@@ -167,6 +181,7 @@ def collect(stories: list[Post], slug_of: Callable[[str], str]) -> Terms:
     index = {(t.kind, t.name): t for terms in by_kind.values() for t in terms}
     order = {s.slug: i for i, s in enumerate(stories)}
     pools = {key: term.places[:RELATED_POOL] for key, term in index.items()}
+    parents = region_parents([t.name for t in by_kind[REGIONS.key]], [s.card.meta.regions for s in stories])
     periods = (
         tuple(_term("archive", f"{y:04d}", f"{y:04d}", stories, p) for y, p in sorted(years.items(), reverse=True)),
         tuple(
@@ -174,7 +189,89 @@ def collect(stories: list[Post], slug_of: Callable[[str], str]) -> Terms:
             for (y, m), p in sorted(months.items(), reverse=True)
         ),
     )
-    return Terms(by_kind, *periods, index, order, tuple(stories), pools)
+    return Terms(by_kind, *periods, index, order, tuple(stories), pools, parents)
+
+
+def by_topic(region: Term) -> tuple[tuple[str, tuple[Post, ...], tuple[int, ...]], ...]:
+    """A region's stories by topic: each topic it has stories in, with them and their places (newest first);
+    the topics with most stories first."""
+    members: dict[str, list[int]] = defaultdict(list)
+    for i, story in enumerate(region.stories):
+        for name in story.card.meta.categories:
+            members[name].append(i)
+    found = [
+        (name, tuple(map(region.stories.__getitem__, at)), tuple(map(region.places.__getitem__, at)))
+        for name, at in members.items()
+    ]
+    return tuple(sorted(found, key=lambda t: (-len(t[1]), t[0])))
+
+
+@cache
+def gazetteer() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, str]]]:
+    """sitegen/data/regions.tsv (see REGIONS.md) as the region pages need it: each official name's codes,
+    and each code's name and parent code ("" for a province). Read here, not with extract.regions, whose
+    word tables a build has no use for."""
+    codes: dict[str, list[str]] = defaultdict(list)
+    divisions: dict[str, tuple[str, str]] = {}
+    for line in (files("sitegen") / "data" / "regions.tsv").read_text(encoding="utf-8").splitlines()[1:]:
+        code, name, parent = line.split("\t")
+        codes[name].append(code)
+        divisions[code] = (name, parent)
+    return {name: tuple(found) for name, found in codes.items()}, divisions
+
+
+def region_parents(names: Iterable[str], lists: Iterable[Sequence[str]]) -> dict[str, str]:
+    """Each region's parent among the regions (names): the nearest division above it in the gazetteer that is
+    one of them; a region with none is a root.
+
+    lists: the regions each story names, broadest first (江西省, 吉安市, 遂川县). They tell which place a
+    name held by several is (朝阳区 of 北京市 or of 长春市: the one whose places above are named beside it
+    most), and give a name the gazetteer lacks (a 镇, a 开发区) a parent: the known region named right
+    before it most often.
+    """
+    known = set(names)
+    codes, divisions = gazetteer()
+    beside: dict[str, Counter[str]] = defaultdict(Counter)
+    before: dict[str, Counter[str]] = defaultdict(Counter)
+    for regions in lists:
+        for i, name in enumerate(regions):
+            beside[name].update(regions)
+            if i > 0 and name not in codes and regions[i - 1] in codes:
+                before[name][regions[i - 1]] += 1
+    parents: dict[str, str] = {}
+    for name in sorted(known):
+        if name in codes:
+            above = _places_above(codes[name], divisions, beside[name])
+        else:
+            above = [n for n, _ in sorted(before[name].items(), key=lambda item: (-item[1], item[0]))[:1]]
+        parent = next((n for n in above if n in known and n != name), None)
+        if parent is not None and not _under(parent, name, parents):
+            parents[name] = parent
+    return parents
+
+
+def _places_above(codes: tuple[str, ...], divisions: dict[str, tuple[str, str]], beside: Counter[str]) -> list[str]:
+    """The names above a place, nearest first; of several places of one name, the one whose places above are
+    named most beside it ([] when two are named as much: a wrong parent is worse than none)."""
+    chains = []
+    for code in codes:
+        chain = []
+        while code := divisions[code][1]:
+            chain.append(divisions[code][0])
+        chains.append((sum(beside[n] for n in chain), chain))
+    chains.sort(key=lambda c: -c[0])
+    if len(chains) > 1 and chains[0][0] == chains[1][0]:
+        return []
+    return chains[0][1]
+
+
+def _under(region: str, name: str, parents: dict[str, str]) -> bool:
+    """Whether region lies below name already: making it name's parent would close a loop."""
+    while region in parents:
+        region = parents[region]
+        if region == name:
+            return True
+    return False
 
 
 def pool(term: Term) -> tuple[Post, ...]:
