@@ -76,6 +76,20 @@ def story_problems(cfg: Config, story: Story) -> list[SitegenError]:
     return found
 
 
+def robots_problem(cfg: Config) -> SitegenError | None:
+    """A warning when base_url has a path: crawlers read robots.txt at a host's root alone, so the one the
+    build writes (with the site, under the path) is never read."""
+    if cfg.base_path == "/":
+        return None
+    return SitegenError(
+        f"base_url has a path ({cfg.base_path}): crawlers read robots.txt only at the root of a host, "
+        f"not the one the build writes at {cfg.base_path}robots.txt",
+        cfg.root / "sitegen.toml",
+        hint="copy its lines into the host's /robots.txt, or give search engines sitemap.xml's address yourself",
+        warning=True,
+    )
+
+
 def _time_without_offset(text: str) -> bool:
     try:
         parsed = read_datetime(text)
