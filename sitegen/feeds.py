@@ -1,16 +1,19 @@
-"""Step 7 of the build (with sitemap.py): Atom feeds for the whole site and for each topic, as the plan
-lists them (see plan.feed_plan()). Undated stories stay out: a date is never invented."""
+"""Step 7 of the build (with sitemap.py): Atom feeds for the whole site and for each topic, region, source and
+tag, as the plan lists them (see plan.feed_plan()). Undated stories stay out: a date is never invented. A
+story's corrections (更正) open its entry, newest first, and date its 'updated'."""
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
+from datetime import datetime
 from functools import partial
 from itertools import islice
 
 from sitegen.bodies import Bodies, HtmlOf, key
 from sitegen.config import Config
 from sitegen.content import Post
-from sitegen.frontmatter import sort_key
+from sitegen.frontmatter import Correction, Meta, sort_key
 from sitegen.keys import digest
 from sitegen.output import Output
 from sitegen.sitemap import escape
@@ -51,15 +54,31 @@ def atom(cfg: Config, title: str, feed_path: str, page_path: str, posts: Sequenc
             f"    <id>{escape(link)}</id>",
             f'    <link rel="alternate" type="text/html" href="{_attr(link)}"/>',
             f"    <published>{sort_key(meta.date).isoformat()}</published>",
-            f"    <updated>{sort_key(meta.updated or meta.date).isoformat()}</updated>",
+            f"    <updated>{updated_of(meta).isoformat()}</updated>",
         ]
         lines += [f"    <author><name>{escape(a)}</name></author>" for a in meta.authors]
         lines += [f'    <category term="{_attr(c)}"/>' for c in meta.categories]
         if meta.summary:
             lines.append(f"    <summary>{escape(meta.summary)}</summary>")
-        lines += [f'    <content type="html">{escape(html_of(post))}</content>', "  </entry>"]
+        content = corrections_html(meta.corrections) + html_of(post)
+        lines += [f'    <content type="html">{escape(content)}</content>', "  </entry>"]
     lines.append("</feed>")
     return "\n".join(lines) + "\n"
+
+
+def updated_of(meta: Meta) -> datetime:
+    """When a story last changed: its 'updated', or its newest correction if that is later."""
+    return max(sort_key(d) for d in (meta.updated or meta.date, *(c.date for c in meta.corrections)))
+
+
+def corrections_html(corrections: Sequence[Correction]) -> str:
+    """A story's corrections as its feed entry opens with them, newest first."""
+    newest = sorted(corrections, key=lambda c: sort_key(c.date), reverse=True)
+    return "".join(
+        f'<p class="correction"><strong>更正（{c.date.year}年{c.date.month}月{c.date.day}日）</strong>'
+        f"{html.escape(c.text, quote=False)}</p>\n"
+        for c in newest
+    )
 
 
 Feed = tuple[str, str, str, tuple[int, ...]]  # path, title, the page it is the feed of, its posts' places
