@@ -20,8 +20,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import date
 from functools import partial
-from typing import Any, NamedTuple, Protocol
+from typing import Any, Generic, NamedTuple, Protocol, TypeVar
 
 from sitegen import codec, feeds, taxonomy
 from sitegen.bodies import HtmlOf
@@ -30,10 +31,14 @@ from sitegen.codec import Codec
 from sitegen.config import Config
 from sitegen.content import Brief, Card, Post
 from sitegen.feeds import Feed
+from sitegen.frontmatter import sort_key
 from sitegen.keys import cards_key, digest, places_key
 from sitegen.output import safe_paths
+from sitegen.sitemap import PAGE_FOLDER
 from sitegen.slugs import slugify
-from sitegen.taxonomy import KINDS, ArticleTerms, Terms, names_of, related
+from sitegen.taxonomy import KINDS, REGIONS, TOPICS, ArticleTerms, Term, Terms, by_topic, names_of, related
+
+T = TypeVar("T")
 
 
 class Job(NamedTuple):
@@ -47,13 +52,18 @@ class Job(NamedTuple):
     context: Callable[[HtmlOf], dict[str, Any]]
 
 
+Crumb = tuple[str, str]  # a breadcrumb: the name and site-relative URL of a page above (or the page itself)
+HOME: tuple[Crumb, ...] = (("首页", ""),)
+WINDOW = 2  # the page numbers a list's pagination shows on each side of the current one
+
+
 @dataclass(frozen=True)
-class Pager:
+class Pager(Generic[T]):
     """One page of a paginated list."""
 
     number: int
     count: int
-    items: Sequence[Card]
+    items: Sequence[T]
     first_url: str
 
     def url_of(self, number: int) -> str:
@@ -70,6 +80,19 @@ class Pager:
     @property
     def next_url(self) -> str | None:
         return self.url_of(self.number + 1) if self.number < self.count else None
+
+    def numbers(self) -> list[int | None]:
+        """The page numbers to link: the first, the last and WINDOW on each side of this one; None for the
+        numbers left out between them (1 None 4 5 6 7 8 None 250), unless that is a single number."""
+        shown = sorted({1, self.count, *range(max(1, self.number - WINDOW), min(self.count, self.number + WINDOW) + 1)})
+        numbers: list[int | None] = []
+        last = 0
+        for number in shown:
+            if number - last > 1:
+                numbers.append(last + 1 if number - last == 2 else None)
+            numbers.append(number)
+            last = number
+        return numbers
 
 
 class Plan(NamedTuple):
@@ -202,7 +225,7 @@ def page_count(posts: int, per_page: int) -> int:
 
 
 def page_url(first_url: str, number: int) -> str:
-    return first_url if number == 1 else f"{first_url}page/{number}/"
+    return first_url if number == 1 else f"{first_url}{PAGE_FOLDER}{number}/"
 
 
 def _fixed(context: dict[str, Any], _: HtmlOf) -> dict[str, Any]:
@@ -218,7 +241,10 @@ def _article(
     post: Post, older: Post | None, newer: Post | None, terms: ArticleTerms, html_of: HtmlOf
 ) -> dict[str, Any]:
     links = {k.key: tuple(terms.link(k.key, n) for n in names_of(post, k.key)) for k in KINDS}
+    topics = links[TOPICS.key]
+    above = ((topics[0].name, topics[0].url),) if topics else (("全部报道", "posts/"),)
     return {
+        "crumbs": (*HOME, *above, (post.meta.title, post.url)),
         "story": post.card,
         "body": html_of(post),
         "terms": links,
@@ -283,7 +309,14 @@ def _list(
 ) -> dict[str, Any]:
     number, count, first_url, per_page = pager
     cards = [p.card for p in posts[(number - 1) * per_page : number * per_page]]
-    return {"title": title, "pager": Pager(number, count, cards, first_url), "total": len(posts), **extra}
+    page = Pager(number, count, cards, first_url)
+    crumbs = _numbered(extra.get("trail", ()), page)
+    return {"title": title, "pager": page, "total": len(posts), **extra, "crumbs": crumbs}
+
+
+def _numbered(trail: tuple[Crumb, ...], pager: Pager[Any]) -> tuple[Crumb, ...]:
+    """A list page's breadcrumbs: the list's trail (ending with the list), then the page's number past page 1."""
+    return (*trail, (f"第 {pager.number} 页", pager.url)) if pager.number > 1 else trail
 
 
 def _list_key(site: str, url: str, shown: tuple[str, ...], posts: Sequence[Post]) -> str:
@@ -301,7 +334,8 @@ def list_jobs(
     **extra: Any,
 ) -> Iterator[Job]:
     """The pages of a list (places: its posts' in the newest-first list of all); each page's Pager is made
-    when it is rendered, not kept for every page of the archive. lists: the keys kept from the last plan (see Lists), or None."""
+    when it is rendered, not kept for every page of the archive. lists: the keys kept from the last plan (see Lists), or None.
+    extra: what else the pages show (a trail of breadcrumbs, a feed, links to other pages), in their keys."""
     count = page_count(len(posts), per_page)
     extras = repr(sorted(extra.items()))
     kept = lists if lists is not None and lists.known(first_url, title, extras, places, count) else None
@@ -323,32 +357,200 @@ def jobs(
     kept: dict[int, str] | None = None,
     lists: Lists | None = None,
 ) -> Iterator[Job]:
-    """Every HTML page of the site, in a fixed order: the home list, the articles, the terms, the archive.
+    """Every HTML page of the site, in a fixed order: the home list, the articles, the terms (a region's topics
+    after it), the archive, the list of all posts, the corrections, and the index of each list's page/ folder.
     kept: the articles' frames known already (see kept_frames()); lists: the list pages' keys (see Lists)."""
     every = cards_key(site, [p.card.key for p in posts])  # what the pages that show every term show
-    yield from list_jobs(site, cfg.title, posts, range(len(posts)), "", cfg.per_page, lists, home=True)
+    paged: list[tuple[str, str]] = []  # the first URL and title of each list of more than one page
+
+    def listing(
+        title: str, stories: Sequence[Post], places: Sequence[int], first_url: str, **extra: Any
+    ) -> Iterator[Job]:
+        if len(stories) > cfg.per_page:
+            paged.append((first_url, title))
+        return list_jobs(site, title, stories, places, first_url, cfg.per_page, lists, **extra)
+
+    yield from listing(cfg.title, posts, range(len(posts)), "", home=True, trail=HOME)
     yield from article_jobs(site, posts, terms.for_articles(), kept or {})
     for kind in KINDS:
-        kind_terms = terms.by_kind[kind.key]
-        context = {"kind": kind, "terms": kind_terms}
+        context = {"kind": kind, "terms": terms.by_kind[kind.key], "crumbs": _kind_trail(kind.key)}
+        if kind is REGIONS:
+            context["tree"] = _tree(terms, None)
         yield Job(f"{kind.key}/", "terms.html", digest(every, "terms.html", kind.key), partial(_fixed, context))
-        for term in kind_terms:
-            feed = f"{term.url}atom.xml" if kind.key == "topics" else None
+        for term in terms.by_kind[kind.key]:
             title = f"{kind.label}：{term.name}"
-            yield from list_jobs(site, title, term.stories, term.places, term.url, cfg.per_page, lists, feed=feed)
-    archive = {
-        "years": terms.years,
-        "topics": terms.by_kind["topics"],
-        "total": len(posts),
-        "undated": len(posts) - sum(len(year.places) for year in terms.years),  # the years hold every dated post
-    }
-    yield Job("archive/", "archive.html", digest(every, "archive.html"), partial(_fixed, archive))
-    for period in (*terms.years, *terms.months):
-        label = period.name.replace("/", "年") + ("月" if "/" in period.name else "年")
-        first_url = f"archive/{period.slug}/"
-        yield from list_jobs(site, f"归档：{label}", period.stories, period.places, first_url, cfg.per_page, lists)
+            yield from listing(title, term.stories, term.places, term.url, **_term_extra(terms, term))
+            if kind is REGIONS:
+                for topic, stories, places, url in _region_topics(terms, term):
+                    title = f"{REGIONS.label}：{term.name} · {TOPICS.label}：{topic}"
+                    yield from listing(title, stories, places, url, **_region_topic_extra(terms, term, topic, url))
+                yield _region_topics_job(site, terms, term)
+    yield _archive_job(every, terms, len(posts))
+    for year in terms.years:
+        yield from listing(f"归档：{year.name}年", year.stories, year.places, year.url, **_year_extra(terms, year))
+    for month in terms.months:
+        y, m = month.name.split("/")
+        trail = (*_year_trail(y), (f"{int(m)}月", month.url))
+        yield from listing(f"归档：{y}年{int(m)}月", month.stories, month.places, month.url, trail=trail)
+    yield _all_posts_job(site, posts, cfg.per_page)
+    entries = corrections(posts)
+    if len(entries) > CORRECTIONS_PER_PAGE:
+        paged.append((CORRECTIONS, "更正"))
+    yield from correction_jobs(site, entries)
     yield _plain(site, "search.html", "search/")
     yield _plain(site, "404.html", "404.html")
+    yield from (_folder_job(site, first_url, title) for first_url, title in paged)
+
+
+def _kind_trail(kind: str) -> tuple[Crumb, ...]:
+    label = next(k.label for k in KINDS if k.key == kind)
+    return (*HOME, (label, f"{kind}/"))
+
+
+def _trail(terms: Terms, term: Term) -> tuple[Crumb, ...]:
+    """首页 › 地区 › 江西省 › 吉安市: the way from the home page to a term's list (through the regions above it)."""
+    above = terms.ancestors(term.name) if term.kind == REGIONS.key else ()
+    return (*_kind_trail(term.kind), *((t.name, t.url) for t in above), (term.name, term.url))
+
+
+def _counted(found: Sequence[Term]) -> tuple[tuple[str, str, int], ...]:
+    """Terms as a page links them: name, URL and number of stories (plain values: they go into keys)."""
+    return tuple((t.name, t.url, len(t.stories)) for t in found)
+
+
+def _term_extra(terms: Terms, term: Term) -> dict[str, Any]:
+    """What a term's list shows besides its stories: its trail and feed; a region's, the regions above and
+    below it and its topics (their lists of the region's stories; not their counts, which a topic edit would
+    change on every page of the list: the region's topics/ page shows them)."""
+    extra: dict[str, Any] = {"trail": _trail(terms, term), "feed": f"{term.url}atom.xml"}
+    if term.kind == REGIONS.key:
+        parent = terms.parents.get(term.name)
+        extra["parent"] = (parent, terms.lookup(REGIONS.key, parent).url) if parent is not None else None
+        extra["children"] = _counted(terms.children(term.name))
+        extra["topics"] = tuple((name, url) for name, _, _, url in _region_topics(terms, term))
+    return extra
+
+
+def _tree(terms: Terms, region: str | None) -> tuple[tuple[Term, Any], ...]:
+    """The regions below one (None: the roots), each with the tree below it: 省 → 市 → 县."""
+    return tuple((child, _tree(terms, child.name)) for child in terms.children(region))
+
+
+def _region_topics(terms: Terms, region: Term) -> list[tuple[str, tuple[Post, ...], tuple[int, ...], str]]:
+    """Each topic a region has stories in: its name, the stories and their places, and the URL of their list."""
+    return [
+        (name, stories, places, f"{region.url}{TOPICS.key}/{terms.lookup(TOPICS.key, name).slug}/")
+        for name, stories, places in by_topic(region)
+    ]
+
+
+def _region_topic_extra(terms: Terms, region: Term, topic: str, url: str) -> dict[str, Any]:
+    whole = terms.lookup(TOPICS.key, topic)
+    return {"trail": (*_trail(terms, region), (topic, url)), "see_also": ((f"{TOPICS.label}：{topic}", whole.url),)}
+
+
+def _region_topics_job(site: str, terms: Terms, region: Term) -> Job:
+    """regions/<region>/topics/: the region's topics, each linking its list of the region's stories."""
+    path = f"{region.url}{TOPICS.key}/"
+    items = tuple((name, url, len(stories)) for name, stories, _, url in _region_topics(terms, region))
+    context = {
+        "title": f"{region.name} · {TOPICS.label}",
+        "items": items,
+        "crumbs": (*_trail(terms, region), (TOPICS.label, path)),
+    }
+    return Job(
+        path, "folder.html", digest(site, "folder.html", path, repr(sorted(context.items()))), partial(_fixed, context)
+    )
+
+
+def _year_trail(year: str) -> tuple[Crumb, ...]:
+    return (*HOME, ("归档", "archive/"), (f"{year}年", f"archive/{year}/"))
+
+
+def _year_extra(terms: Terms, year: Term) -> dict[str, Any]:
+    """A year's list shows its trail and links its months, with their counts, January first."""
+    months = [m for m in terms.months if m.name.startswith(f"{year.name}/")]
+    shown = tuple((f"{int(m.name[5:])}月", m.url, len(m.stories)) for m in reversed(months))
+    return {"trail": _year_trail(year.name), "months": shown}
+
+
+def _archive_job(every: str, terms: Terms, total: int) -> Job:
+    """The archive: a calendar of years and months with their counts, and the topics (keyed by every card)."""
+    context = {
+        "calendar": calendar(terms),
+        "years": terms.years,
+        "topics": terms.by_kind[TOPICS.key],
+        "total": total,
+        "undated": total - sum(len(year.places) for year in terms.years),  # the years hold every dated post
+        "crumbs": (*HOME, ("归档", "archive/")),
+    }
+    return Job("archive/", "archive.html", digest(every, "archive.html"), partial(_fixed, context))
+
+
+def calendar(terms: Terms) -> tuple[tuple[str, str, int, tuple[tuple[int, str, int], ...]], ...]:
+    """Each year (newest first) with its URL and count, and its twelve months: number, URL and count (a month
+    with no story: "" and 0)."""
+    months = {m.name: m for m in terms.months}
+    rows = []
+    for year in terms.years:
+        cells = []
+        for number in range(1, 13):
+            month = months.get(f"{year.name}/{number:02d}")
+            cells.append((number, month.url, len(month.stories)) if month is not None else (number, "", 0))
+        rows.append((year.name, year.url, len(year.stories), tuple(cells)))
+    return tuple(rows)
+
+
+def _all_posts_job(site: str, posts: Sequence[Post], per_page: int) -> Job:
+    """posts/: the first page of the list of all stories, whose next pages are the home list's."""
+    title, count = "全部报道", page_count(len(posts), per_page)
+    extra = {"trail": (*HOME, (title, "posts/"))}
+    shown = (title, "1", str(count), str(len(posts)), repr(sorted(extra.items())))
+    key = _list_key(site, "posts/", shown, posts[:per_page])
+    return Job("posts/", "list.html", key, partial(_list, title, posts, (1, count, "", per_page), extra))
+
+
+CORRECTIONS = "corrections/"
+CORRECTIONS_PER_PAGE = 50
+
+
+class Corrected(NamedTuple):
+    """A correction (更正) as the corrections page lists it: the story it corrects, and what and when."""
+
+    story: Card
+    date: date
+    text: str
+
+
+def corrections(posts: Sequence[Post]) -> list[Corrected]:
+    """Every story's corrections, newest first (of one day, the newer story's first, then in its own order)."""
+    found = [
+        (sort_key(c.date), -place, -n, Corrected(post.card, c.date, c.text))
+        for place, post in enumerate(posts)
+        for n, c in enumerate(post.meta.corrections)
+    ]
+    return [entry for *_, entry in sorted(found, key=lambda f: f[:3], reverse=True)]
+
+
+def correction_jobs(site: str, entries: Sequence[Corrected]) -> Iterator[Job]:
+    """The pages of the corrections list: each keyed by the cards of the stories it shows, which hold the
+    corrections."""
+    count = page_count(len(entries), CORRECTIONS_PER_PAGE)
+    for number in range(1, count + 1):
+        shown = entries[(number - 1) * CORRECTIONS_PER_PAGE : number * CORRECTIONS_PER_PAGE]
+        pager = Pager(number, count, shown, CORRECTIONS)
+        crumbs = _numbered((*HOME, ("更正", CORRECTIONS)), pager)
+        context = {"title": "更正", "pager": pager, "total": len(entries), "crumbs": crumbs}
+        cards = (f"{entry.story.key} {entry.date.isoformat()}" for entry in shown)
+        key = digest(site, "corrections.html", pager.url, str(count), str(len(entries)), *cards)
+        yield Job(pager.url, "corrections.html", key, partial(_fixed, context))
+
+
+def _folder_job(site: str, first_url: str, title: str) -> Job:
+    """The index of a list's page/ folder: it sends the reader to the list's first page."""
+    path = f"{first_url}{PAGE_FOLDER}"
+    context = {"title": title, "target": first_url}
+    return Job(path, "redirect.html", digest(site, "redirect.html", path, first_url, title), partial(_fixed, context))
 
 
 codec.register(Plan)
@@ -400,14 +602,15 @@ class Table(View):
 
 
 def feed_plan(cfg: Config, posts: list[Post], terms: Terms) -> list[Feed]:
-    """The site's feed and each topic's: path, title, page, and the places of the posts it shows."""
-    topics = terms.by_kind[taxonomy.TOPICS.key]
+    """The site's feed and each term's (a topic's, region's, source's, tag's): path, title, page, and the places
+    of the posts it shows."""
+    titled: list[tuple[str, str, Sequence[Post]]] = [(cfg.title, "", posts)]
+    for kind in KINDS:
+        label = "" if kind is TOPICS else f"（{kind.label}）"
+        titled += [(f"{cfg.title}：{t.name}{label}", t.url, t.stories) for t in terms.by_kind[kind.key]]
     return [
         (f"{page}atom.xml", title, page, tuple(terms.order[p.slug] for p in feeds.shown(cfg, stories)))
-        for title, page, stories in [
-            (cfg.title, "", posts),
-            *((f"{cfg.title}：{t.name}", t.url, t.stories) for t in topics),
-        ]
+        for title, page, stories in titled
     ]
 
 
