@@ -44,6 +44,8 @@ class Config:
     feed_size: int = 20
     remote_images: bool = False
     topics: tuple[Topic, ...] = field(default_factory=tuple)
+    # The language of sitegen's messages, "zh" or "en" (see sitegen/messages.py); "" follows LANG. Not shown on pages.
+    messages_language: str = field(default="", repr=False)
 
     def __post_init__(self) -> None:
         """A base URL given on the command line (--base-url) is held to the rules of the config's."""
@@ -80,6 +82,7 @@ _TYPES: dict[str, type] = {
     "feed_size": int,
     "remote_images": bool,
     "topics": dict,
+    "messages_language": str,
 }
 
 
