@@ -159,9 +159,9 @@ def publish(
     for post in shown:
         for src in sources.get(post.body_sha, ()):
             rel = _local(src, post.url, cfg.base_path)
-            if rel is not None and rel in out.files and os.path.isfile(static / rel):
+            if rel is not None and rel in out.files:
                 located.setdefault(post.file, []).append((src, rel))
-    rels = sorted({rel for found in located.values() for _, rel in found})
+    rels = sorted({rel for found in located.values() for _, rel in found if os.path.isfile(static / rel)})
     pictures = _pictures(rels, static, out, table)
     return _with_pictures(cfg, shown, located, pictures, texts)
 
@@ -318,18 +318,19 @@ def _with_pictures(
     texts: Bodies,
 ) -> tuple[list[Post], Pictured]:
     """The posts, those that show pictures with a body hash covering them; their bodies with the sizes."""
+    shows = {rel: _shown(picture, cfg.base_path) for rel, picture in pictures.items()}
+    marks = {rel: repr(picture) for rel, picture in pictures.items()}
     posts: list[Post] = []
     pictured: dict[str, tuple[Post, dict[str, dict[str, str]]]] = {}
     problems: list[SitegenError] = []
     for post in shown:
-        found = located.get(post.file)
+        found = [(src, rel) for src, rel in located.get(post.file, ()) if rel in pictures]
         if not found:
             posts.append(post)
             continue
-        shows = {src: pictures[rel] for src, rel in found}
-        pictured[post.file] = (post, {src: _shown(p, cfg.base_path) for src, p in shows.items()})
-        posts.append(post._replace(body_sha=post.body_sha + digest(*(f"{s} {p!r}" for s, p in shows.items()))))
-        problems += [_problem(post, src, p) for src, p in shows.items() if p.info.problem]
+        pictured[post.file] = (post, {src: shows[rel] for src, rel in found})
+        posts.append(post._replace(body_sha=post.body_sha + digest(*(f"{src} {marks[rel]}" for src, rel in found))))
+        problems += [_problem(post, src, pictures[rel]) for src, rel in found if pictures[rel].info.problem]
     return posts, Pictured(texts, pictured, problems)
 
 
