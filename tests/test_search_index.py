@@ -348,7 +348,52 @@ def test_fragments_are_fetched_for_the_page_shown_only(files: dict[str, bytes]) 
     r = reader(files)
     result = r.search("公")
     assert result is not None and result.total > 10
-    assert sum(n.startswith("frag-") for n in r.fetched) == len(result.page) == 10
+    assert sum(n.endswith(".json.gz") for n in r.fetched if n.startswith("frag-")) == len(result.page) == 10
+    assert sum(n.endswith(".bin") for n in r.fetched if n.startswith("frag-")) <= 10
+
+
+def long_story(hit_line: str, lines: int = 60) -> SearchDoc:
+    """A story of many lines whose only line holding the hit comes last, far past any opening excerpt."""
+    rng = random.Random(3)
+    filler = ["".join(rng.choices(POOL, k=rng.randint(60, 200))) for _ in range(lines)]
+    text = "\n".join([*filler, hit_line])
+    return SearchDoc("posts/long-story/", "长篇报道", text, "2024-01-01", "", (), (), "")
+
+
+@pytest.mark.parametrize("query", ["甲乙丙丁", "甲乙", "甲乙 丙丁", "乙"])
+def test_a_snippet_shows_a_hit_far_into_a_long_story(query: str) -> None:
+    """The snippet is the line of the hit, wherever it is, fetched as one piece of the story's text file
+    (by its position) or found by scanning pieces (a lone two-character term has no positions)."""
+    story = long_story("最后一段写到了" + "甲乙丙丁" + "这件事的经过。")
+    files = built([story])
+    r = reader(files)
+    result = r.search(query)
+    assert result is not None and result.ranked == [0]
+    snippet = result.snippets[0]
+    assert "甲乙丙丁这件事" in snippet.text
+    assert {snippet.text[s:e] for s, e in snippet.marks} <= {"甲乙丙丁", "甲乙", "丙丁", "乙"}
+    assert snippet.marks
+    text_file = next(n for n in r.fetched if n.endswith(".bin") and n.startswith("frag-"))
+    whole = len(files[f"search/{text_file}"])
+    if len(query) > 2:  # positions name the one piece holding the hit
+        assert r.fetched[text_file] < whole / 4
+
+
+def test_a_long_line_is_cut_into_overlapping_parts() -> None:
+    line = "".join(random.Random(4).choices(POOL, k=5 * search_index.LINE_CHARS)) + "甲乙丙丁"
+    r = reader(built([long_story(line, lines=3)]))
+    result = r.search("甲乙丙丁")
+    assert result is not None and result.snippets[0].text.endswith("甲乙丙丁")
+    assert [result.snippets[0].text[s:e] for s, e in result.snippets[0].marks] == ["甲乙丙丁"]
+
+
+def test_a_hit_in_the_title_alone_shows_the_summary_else_the_opening() -> None:
+    story = long_story("正文")
+    with_summary = replace(story, title="甲乙丙丁标题", summary="摘要一句")
+    assert reader(built([with_summary])).search("甲乙丙丁").snippets[0].text == "摘要一句"  # type: ignore[union-attr]
+    without = replace(story, title="甲乙丙丁标题")
+    shown = reader(built([without])).search("甲乙丙丁").snippets[0]  # type: ignore[union-attr]
+    assert shown.text.rstrip("…") in story.text.split("\n")[0] and shown.marks == []
 
 
 @pytest.fixture(scope="module")
@@ -520,16 +565,15 @@ def test_results_carry_the_fragments(files: dict[str, bytes], docs: list[SearchD
     assert result.ranked == [5]
     doc = docs[5]
     fragment = result.page[0]
-    assert {k: fragment[k] for k in ("url", "title", "date", "source", "summary", "excerpt", "cut")} == {
+    assert {k: fragment[k] for k in ("url", "title", "date", "source", "summary")} == {
         "url": doc.url,
         "title": doc.title,
         "date": doc.date,
         "source": doc.source,
         "summary": doc.summary,
-        "excerpt": doc.text[: search_index.EXCERPT_CHARS],
-        "cut": True,
     }
     assert "網" in fragment["t2s"][0] and "网" in fragment["t2s"][1]
+    assert "遂川縣" in search(files, "遂川县").snippets[0].text  # the text as written, found folded
 
 
 def test_files_are_named_by_content_and_all_referenced(files: dict[str, bytes]) -> None:
@@ -544,7 +588,9 @@ def test_files_are_named_by_content_and_all_referenced(files: dict[str, bytes]) 
     named |= {f"search/t2s-{t2s_folder}/{n}.json" for n in range(buckets)}
     named |= {f"search/facets-{manifest['facets']}.json.gz"}
     per, folders = manifest["fragments"]
-    named |= {f"search/frag-{folders[n // per]}/{n}.json.gz" for n in range(manifest["docs"])}
+    named |= {
+        f"search/frag-{folders[n // per]}/{n}.{end}" for n in range(manifest["docs"]) for end in ("json.gz", "bin")
+    }
     assert named == set(files)
     for path, data in files.items():
         if re.search(r"/[dp]-\w+\.bin$|facets-", path):

@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 import pytest
 from playwright.sync_api import Browser, Page
 from support import REPO, TEST_SITE, Watch, built, copy_site, serve
-from test_search_index import NEEDLE, random_queries, reader
+from test_search_index import NEEDLE, long_story, random_queries, reader
 
 from sitegen import cli
 from sitegen.search import index as search_index
@@ -85,6 +85,14 @@ def shown(page: Page) -> list[str]:
     return [str(href) for href in links.evaluate_all("links => links.map(a => a.getAttribute('href'))")]
 
 
+def snippets(page: Page) -> list[tuple[str, list[str]]]:
+    """Each result's snippet: its text and the texts marked in it."""
+    found = page.locator("#search-results .story-snippet").evaluate_all(
+        "ps => ps.map(p => [p.textContent, [...p.querySelectorAll('mark')].map(m => m.textContent)])"
+    )
+    return [(text, marks) for text, marks in found]
+
+
 def facet_counts(page: Page) -> dict[str, dict[str, int]]:
     pairs = page.locator("button.facet-value").evaluate_all(
         "bs => bs.map(b => [b.dataset.facet, b.dataset.value, b.querySelector('.count').textContent])"
@@ -141,6 +149,7 @@ def test_browser_agrees_with_the_python_reader(
                 listed.setdefault(f, {}).setdefault(value, 0)  # a chosen value stays listed
             assert all(len(values) <= 8 for values in listed.values())  # the page lists at most 8 at first
             assert facet_counts(page) == listed, (query, filters)
+            assert snippets(page) == [(s.text, [s.text[a:b] for a, b in s.marks]) for s in result.snippets], query
         assert watch.errors == []
         assert all(u.startswith(site) for u in watch.requests)
 
@@ -188,6 +197,26 @@ def test_snippets_mark_the_hits_also_in_traditional_text(
         settled(page)
         marks = page.locator(".story-snippet mark").all_inner_texts()
         assert marks and set(marks) == {NEEDLE}
+
+
+def test_a_hit_far_into_a_long_story_is_shown_highlighted(browser: Browser, tmp_path: Path) -> None:
+    """The snippet is the hit's line, fetched by byte range from the story's text file, wherever the line is."""
+    story = long_story("最后一段写到了甲乙丙丁这件事的经过。")
+    files = built([story])
+    with serve(write_site(tmp_path, files), "/") as site:
+        for query in ("甲乙丙丁", "甲乙", "乙 丙丁"):
+            page = browser.new_page()
+            watch = Watch(page)
+            page.goto(f"{site}search/?" + urlencode({"q": query}))
+            assert settled(page) == "找到 1 篇。"
+            [(text, marks)] = snippets(page)
+            assert "甲乙丙丁这件事" in text and marks and set(marks) <= {"甲乙丙丁", "甲乙", "乙丙丁"}
+            result = reader(files).search(query)
+            assert result is not None and [(text, marks)] == [
+                (s.text, [s.text[a:b] for a, b in s.marks]) for s in result.snippets
+            ]
+            assert watch.errors == []
+            page.close()
 
 
 def test_more_results_load_the_next_page(browser: Browser, files: dict[str, bytes], tmp_path: Path) -> None:

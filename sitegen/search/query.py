@@ -20,15 +20,19 @@ import json
 import re
 import sys
 import unicodedata
+import zlib
 from array import array
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from itertools import accumulate
 from typing import Any
 
 from sitegen.keys import fnv1a
-from sitegen.search.index import FORMAT_VERSION, SLOT_SIZE, SPACE_CHARS, decode
+from sitegen.search.index import FORMAT_VERSION, SCAN_BYTES, SLOT_SIZE, SPACE_CHARS, decode
 
 PAGE_SIZE = 10
+SNIPPET_CHARS = 110  # characters of a line shown as a result's snippet ...
+SNIPPET_BEFORE = 30  # ... from this many before its hit
 SPLIT = re.compile(f"[{re.escape(SPACE_CHARS)}]+")
 FACET_NAMES = ("topic", "region", "source", "year")
 
@@ -89,9 +93,19 @@ class Hit:
     title_terms: int = 0
     count: int = 0
     span: int = 0
+    body: bool = False  # a term is found in the body
+    where: int = -1  # the first position of a hit in the body, when the query fetched positions
 
     def rank(self, doc: int) -> tuple[int, int, int, int, int]:
         return (-self.title_terms, -self.count.bit_length(), self.span, -self.count, doc)
+
+
+@dataclass
+class Snippet:
+    """A result's snippet: text, and the [start, end) character ranges marked as hits in it."""
+
+    text: str
+    marks: list[tuple[int, int]]
 
 
 @dataclass
@@ -101,6 +115,7 @@ class Result:
     hits: dict[int, Hit]
     facets: dict[str, dict[str, int]]  # facet -> value -> docs, over the other facets' filters
     page: list[dict[str, Any]] = field(default_factory=list)  # fragments of the docs shown
+    snippets: list[Snippet] = field(default_factory=list)  # ... and their snippets
 
 
 class Reader:
@@ -121,6 +136,14 @@ class Reader:
             self.fetched[name] = len(data)
             self._cache[name] = gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data
         return self._cache[name]
+
+    def fetch_range(self, name: str, start: int, end: int) -> bytes:
+        """Bytes [start, end) of a file, as a host answers a Range request; recorded under the file's name."""
+        key = f"{name}#{start}-{end}"
+        if key not in self._cache:
+            self._cache[key] = self._load(name)[start:end]
+            self.fetched[name] = self.fetched.get(name, 0) + end - start
+        return self._cache[key]
 
     def fold(self, text: str) -> str:
         folded = unicodedata.normalize("NFKC", text)
@@ -166,7 +189,47 @@ class Reader:
         ranked.sort(key=lambda doc: hits[doc].rank(doc))
         shown = ranked[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
         fragments = [json.loads(self.fetch(fragment_path(self.manifest, doc))) for doc in shown]
-        return Result(len(ranked), ranked, hits, counts, fragments)
+        snippets = [self.snippet(doc, f, hits[doc], terms) for doc, f in zip(shown, fragments, strict=True)]
+        return Result(len(ranked), ranked, hits, counts, fragments, snippets)
+
+    def snippet(self, doc: int, fragment: dict[str, Any], hit: Hit, terms: list[str]) -> Snippet:
+        """The line of the doc's first hit in the body, around it: the piece of the text file holding the
+        hit's position, or (no position known) pieces SCAN_BYTES at a time until one holds a hit; the
+        summary, else the first line, when the body holds none."""
+        pieces: list[list[int]] = fragment["pieces"]
+        ends = list(accumulate((size for _, size in pieces), initial=0))
+        name = fragment_path(self.manifest, doc).removesuffix(".json.gz") + ".bin"
+
+        def read(first: int, end: int) -> list[tuple[list[Any], dict[str, str]]]:
+            data = self.fetch_range(name, ends[first], ends[end])
+            lines = []
+            for n in range(first, end):
+                piece = json.loads(zlib.decompress(data[ends[n] - ends[first] : ends[n + 1] - ends[first]], -15))
+                t2s = dict(zip(*piece.get("t2s", ["", ""]), strict=True))
+                lines += [(line, t2s) for line in piece["lines"]]
+            return lines
+
+        if hit.body and hit.where >= 0:
+            n = _last_at_most([base for base, _ in pieces], hit.where)
+            lines = [(line, t2s) for line, t2s in read(n, n + 1) if line[0] <= hit.where]
+            (base, text), t2s = max(lines, key=lambda found: found[0][0])
+            return around(text, terms, t2s, hit.where - base)
+        if hit.body:
+            first = 0
+            while first < len(pieces):
+                end = first + 1
+                while end < len(pieces) and ends[end + 1] - ends[first] <= SCAN_BYTES:
+                    end += 1
+                for (_, text), t2s in read(first, end):
+                    if marked(SPLIT.sub(" ", text), terms, t2s):
+                        return around(text, terms, t2s, 0)
+                first = end
+        t2s = dict(zip(*fragment.get("t2s", ["", ""]), strict=True))
+        if fragment["summary"] or fragment["lead"] < 0:
+            return around(fragment["summary"], terms, t2s, 0)
+        n = _last_at_most([base for base, _ in pieces], fragment["lead"])
+        (_, text), t2s = next(found for found in read(n, n + 1) if found[0][0] == fragment["lead"])
+        return around(text, terms, t2s, 0)
 
     def match(self, terms: list[str]) -> dict[int, Hit]:
         """doc -> Hit for the docs holding every term, fetching the rarest key's postings first."""
@@ -227,15 +290,22 @@ class Reader:
                     others_at = [(set(positions[k][doc]), off) for k, off in rest]
                     good = [i for i, p in enumerate(anchors) if all(p + off in s for s, off in others_at)]
                     count = len(good)
-                    title_count = sum(1 for i in good if i < title_count)
+                    body = [anchors[i] for i in good if i >= title_count]
+                    title_count = count - len(body)
+                    if body:
+                        hit.where = body[0] if hit.where < 0 else min(hit.where, body[0])
                     if len(positional) > 1:
                         starts.append([anchors[i] for i in good])
                 elif len(term) == 2 and len(positional) > 1:
                     starts.append(positions[key][doc])
+                    if count > title_count:
+                        at = positions[key][doc][title_count]
+                        hit.where = at if hit.where < 0 else min(hit.where, at)
                 if count == 0:
                     break
                 hit.count += count
                 hit.title_terms += title_count > 0
+                hit.body = hit.body or count > title_count
             else:
                 hit.span = span(starts) if len(starts) > 1 else 0
                 hits[doc] = hit
@@ -350,3 +420,46 @@ def _values(facets: dict[str, Any], name: str, doc: int) -> list[str]:
     if name == "year":
         return [year for year, (first, end) in zip(facet["names"], facet["ranges"], strict=True) if first <= doc < end]
     return [facet["names"][i] for i in facet["sets"][facet["docs"][doc]]]
+
+
+def _last_at_most(bases: list[int], where: int) -> int:
+    """The number of the last of bases (ascending) at or before where."""
+    return max(bisect.bisect_right(bases, where) - 1, 0)
+
+
+def marked(text: str, terms: list[str], t2s: Mapping[str, str]) -> list[tuple[int, int]]:
+    """[start, end) character ranges of the terms in text, each character folded on its own, merged."""
+    pieces = ["".join(t2s.get(c, c) for c in unicodedata.normalize("NFKC", ch)).lower() for ch in text]
+    origin = [i for i, piece in enumerate(pieces) for _ in piece]
+    folded = "".join(pieces)
+    found = []
+    for term in terms:
+        at = folded.find(term)
+        while at >= 0:
+            found.append((origin[at], origin[at + len(term) - 1] + 1))
+            at = folded.find(term, at + 1)
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(found):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def around(text: str, terms: list[str], t2s: Mapping[str, str], offset: int) -> Snippet:
+    """SNIPPET_CHARS of text from a little before its first hit at or after offset (else its first hit, else
+    its start), spaces squeezed, "…" where it is cut."""
+    squeezed = SPLIT.sub(" ", text)
+    marks = marked(squeezed, terms, t2s)
+    after = [start for start, end in marks if end > offset]
+    hit = after[0] if after else marks[0][0] if marks else 0
+    start = max(0, hit - SNIPPET_BEFORE)
+    end = min(len(squeezed), start + SNIPPET_CHARS)
+    shown = [(max(s, start) - start, min(e, end) - start) for s, e in marks if e > start and s < end]
+    prefix = "…" if start > 0 else ""
+    shift = len(prefix)
+    return Snippet(
+        prefix + squeezed[start:end] + ("…" if end < len(squeezed) else ""),
+        [(s + shift, e + shift) for s, e in shown],
+    )

@@ -59,6 +59,7 @@ from sitegen.search.index import (
     source_texts,
     stored,
     tail,
+    text_file,
     varint,
 )
 
@@ -139,7 +140,7 @@ def listing(store: KeyStore) -> list[IndexFile]:
     """Every file of the index as the store's state has it, without bytes (the store keeps them by sha)."""
     state = store.state()
     assert state is not None, "listed only after a build or an update"
-    files = _fragment_files(state.fragments)
+    files = _fragment_files(state.fragments, state.texts)
     files += [IndexFile(path, sha, None) for path, sha in store.parts()]
     return [*files, *shard_files(state.shards, {}), *state.files]
 
@@ -185,10 +186,10 @@ def _updated(change: Change, state: State, store: KeyStore, base: str) -> Change
     shards, shards_added, shards_gone = _shards_updated(state, store, keys, total)
     added += shards_added
     gone += shards_gone
-    fragments = list(state.fragments)
-    shown = {i: fragment(doc) for i, doc in change.made.items()}
-    for i, data in shown.items():
-        fragments[i] = content_key(data)
+    fragments, texts = list(state.fragments), list(state.texts)
+    shown = {i: fragment(doc, fold(doc.title), fold(doc.text)) for i, doc in change.made.items()}
+    for i, (data, body) in shown.items():
+        fragments[i], texts[i] = content_key(data), content_key(body)
     sources = list(state.sources)
     for i, doc in change.made.items():
         data = source(doc)
@@ -196,14 +197,15 @@ def _updated(change: Change, state: State, store: KeyStore, base: str) -> Change
         store.add(sources[i], data)
     per = index.BATCH_DOCS
     for batch in sorted({i // per for i in change.changed}):
-        was, now = _batch_files(state.fragments, batch * per, {}), _batch_files(fragments, batch * per, shown)
+        was = _batch_files(state.fragments, state.texts, batch * per, {})
+        now = _batch_files(fragments, texts, batch * per, shown)
         if was[0].path != now[0].path:  # the folder, named by its fragments, moved
             gone += [(file.path, file.sha) for file in was]
             added += now
     facets = next(file for file in state.files if file.path.startswith("search/facets-"))
     if any(change.cards[i] != state.cards[i] for i in change.changed):
         facets = facets_file(change.cards)
-    fixed = fixed_files(shards, facets, fragments)
+    fixed = fixed_files(shards, facets, fragments, texts)
     was_fixed = set(state.files)
     added += [file for file in fixed if file._replace(data=None) not in was_fixed]
     now_fixed = {file.path for file in fixed}
@@ -212,10 +214,19 @@ def _updated(change: Change, state: State, store: KeyStore, base: str) -> Change
     for file in added:
         if file.data is not None:
             store.add(file.sha, file.data)
-    kept = {file.sha for file in added} | set(fragments) | set(sources) | set(shards) | {file.sha for file in fixed}
+    kept = {file.sha for file in added} | {*fragments, *texts, *sources, *shards} | {file.sha for file in fixed}
     unlisted = [file._replace(data=None) for file in fixed]
     new_state = State(
-        state.batch_docs, change.stamps, change.lengths, change.cards, fragments, sources, shards, total, unlisted
+        state.batch_docs,
+        change.stamps,
+        change.lengths,
+        change.cards,
+        fragments,
+        texts,
+        sources,
+        shards,
+        total,
+        unlisted,
     )
     old_sources = {state.sources[i] for i in change.changed}
     store.finish(new_state, {*(sha for _, sha in gone), *replaced, *old_sources} - kept)
@@ -377,13 +388,20 @@ def _varint_end(data: bytes, at: int) -> int:
     return at + 1
 
 
-def _fragment_files(fragments: list[str]) -> list[IndexFile]:
-    """Every doc's fragment file, without its bytes."""
-    return [file for start in range(0, len(fragments), index.BATCH_DOCS) for file in _batch_files(fragments, start, {})]
+def _fragment_files(fragments: list[str], texts: list[str]) -> list[IndexFile]:
+    """Every doc's fragment and text file, without their bytes."""
+    per = index.BATCH_DOCS
+    return [file for start in range(0, len(fragments), per) for file in _batch_files(fragments, texts, start, {})]
 
 
-def _batch_files(fragments: list[str], start: int, shown: dict[int, bytes]) -> list[IndexFile]:
-    """The fragment files of the batch of docs from start, in their folder; those in shown with their bytes."""
+def _batch_files(
+    fragments: list[str], texts: list[str], start: int, shown: dict[int, tuple[bytes, bytes]]
+) -> list[IndexFile]:
+    """The fragment and text files of the batch of docs from start, in their folder; those in shown with their bytes."""
     end = min(start + index.BATCH_DOCS, len(fragments))
-    folder = fragment_folder(fragments[start:end])
-    return [IndexFile(fragment_file(folder, i), fragments[i], shown.get(i)) for i in range(start, end)]
+    folder = fragment_folder(fragments[start:end], texts[start:end])
+    made: dict[int, tuple[bytes | None, bytes | None]] = {i: shown.get(i, (None, None)) for i in range(start, end)}
+    return [
+        *(IndexFile(fragment_file(folder, i), fragments[i], made[i][0]) for i in range(start, end)),
+        *(IndexFile(text_file(folder, i), texts[i], made[i][1]) for i in range(start, end)),
+    ]

@@ -6,7 +6,8 @@
    (the tests check that both give the same hits, order and facet counts): fetch the shards
    of the query's keys, the D parts of the rarest key, then only the D parts of the other
    keys' blocks that hold its docs, then the P parts (positions) needed to verify terms of
-   three or more characters, then the fragments (an excerpt of each story) of the results shown.
+   three or more characters, then the fragments of the results shown, then for each the piece of its
+   text file (by byte range) that holds its first hit in the body, for the snippet.
 
    Page contract (themes/default/templates/search.html):
      <form id="search-form" role="search"> with <input id="search-input" name="q">,
@@ -18,7 +19,10 @@
 (() => {
   "use strict";
 
-  const FORMAT_VERSION = 5;
+  const FORMAT_VERSION = 6;
+  const SCAN_BYTES = 2048; // without a hit's position, pieces of a text file are fetched this many bytes at a time
+  const SNIPPET_CHARS = 110; // characters of a line shown as a result's snippet ...
+  const SNIPPET_BEFORE = 30; // ... from this many before its hit
   const SLOT_SIZE = 1 << 6; // two lines' positions are further apart (see line_bases() in sitegen/search/index.py)
   const PAGE_SIZE = 10;
   const FACETS = [
@@ -74,6 +78,30 @@
   }
 
   const loadJson = async (name) => JSON.parse(decoder.decode(await load(name)));
+
+  /** Bytes [start, end) of a file of the index, by a Range request; a host that ignores Range sends the
+      whole file, which is cut here. */
+  function loadRange(name, start, end) {
+    const url = new URL(name, manifestUrl).href;
+    const key = `${url}#${start}-${end}`;
+    if (!files.has(key)) {
+      const promise = fetch(url, { headers: { Range: `bytes=${start}-${end - 1}` } })
+        .then((response) => {
+          if (!response.ok) throw new Error(`${response.status} ${url}`);
+          return Promise.all([response.status, response.arrayBuffer()]);
+        })
+        .then(([code, buffer]) => new Uint8Array(code === 206 ? buffer : buffer.slice(start, end)));
+      promise.catch(() => files.delete(key));
+      files.set(key, promise);
+    }
+    return files.get(key);
+  }
+
+  /** Raw deflate (a piece of a text file) inflated. */
+  async function inflate(bytes) {
+    const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
+    return new Uint8Array(await new Response(stream).arrayBuffer());
+  }
 
   /** The folding rule of search_index.fold(), in the same order. */
   async function fold(manifest, text) {
@@ -280,11 +308,13 @@
   }
 
   /** Of the first count anchors p, how many every other [list, length, offset] holds at p + offset,
-      and how many of those are among the first titleCount (in the title); starts gets each such p. */
+      how many of those are among the first titleCount (in the title), and the first such p in the body
+      (-1: none); starts gets each such p. */
   function chained(anchors, count, titleCount, others, starts) {
     const at = others.map(() => 0);
     let good = 0;
     let titled = 0;
+    let body = -1;
     for (let a = 0; a < count; a++) {
       const p = anchors[a];
       let ok = true;
@@ -297,10 +327,11 @@
       if (ok) {
         good += 1;
         if (a < titleCount) titled += 1;
+        else if (body < 0) body = p;
         if (starts) starts.push(p);
       }
     }
-    return [good, titled];
+    return [good, titled, body];
   }
 
   /** [key, offset] pairs that prove a term: its character, or bigrams at 0, 2, 4 ... and len-2. */
@@ -390,7 +421,7 @@
 
     const hits = [];
     for (let i = 0; i < candidates.length; i++) {
-      const hit = { doc: candidates[i], titleTerms: 0, count: 0, span: 0 };
+      const hit = { doc: candidates[i], titleTerms: 0, count: 0, span: 0, body: false, where: -1 };
       const starts = positional > 1 ? [] : null; // hit starts per positional term, for the span
       let all = true;
       for (let t = 0; t < terms.length && all; t++) {
@@ -406,14 +437,19 @@
             const length = lists.get(k).counts[other];
             return [positions(k, other).slice(0, length), length, offset];
           });
-          [count, titleCount] = chained(positions(key, e), count, titleCount, others, mine);
+          const [good, titled, body] = chained(positions(key, e), count, titleCount, others, mine);
+          [count, titleCount] = [good, titled];
+          if (body >= 0) hit.where = hit.where < 0 ? body : Math.min(hit.where, body);
         } else if (mine) {
-          mine.push(...positions(key, e).subarray(0, count));
+          const at = positions(key, e);
+          mine.push(...at.subarray(0, count));
+          if (count > titleCount) hit.where = hit.where < 0 ? at[titleCount] : Math.min(hit.where, at[titleCount]);
         }
         if (mine) starts.push(mine);
         all = count > 0;
         hit.count += count;
         if (titleCount > 0) hit.titleTerms += 1;
+        if (count > titleCount) hit.body = true;
       }
       if (!all) continue;
       hit.span = starts && starts.length > 1 ? span(starts) : 0;
@@ -450,7 +486,9 @@
       terms.length ? match(manifest, terms) : null,
     ]);
     const columns = facetColumns(facets, manifest.docs);
-    const hits = found ?? Array.from({ length: manifest.docs }, (_, doc) => ({ doc, titleTerms: 0, count: 0, span: 0 }));
+    const hits =
+      found ??
+      Array.from({ length: manifest.docs }, (_, doc) => ({ doc, titleTerms: 0, count: 0, span: 0, body: false, where: -1 }));
     const active = FACETS.map(([name]) => {
       const column = columns[name];
       const chosen = state[name] === null ? -1 : column.names.indexOf(state[name]);
@@ -487,13 +525,87 @@
     ranked.sort(
       (x, y) => y.titleTerms - x.titleTerms || y.bucket - x.bucket || x.span - y.span || y.count - x.count || x.doc - y.doc,
     );
-    return { manifest, terms, total: ranked.length, ranked: ranked.map((hit) => hit.doc), counts };
+    return { manifest, terms, total: ranked.length, ranked, counts };
   }
 
-  const fragment = (manifest, doc) => {
+  const fragmentPath = (manifest, doc) => {
     const [perFolder, folders] = manifest.fragments;
-    return loadJson(`frag-${folders[Math.floor(doc / perFolder)]}/${doc}.json.gz`);
+    return `frag-${folders[Math.floor(doc / perFolder)]}/${doc}.json.gz`;
   };
+
+  /** The number of the last of bases (ascending) at or before where. */
+  function lastAtMost(bases, where) {
+    let n = 0;
+    while (n + 1 < bases.length && bases[n + 1] <= where) n++;
+    return n;
+  }
+
+  const t2sMap = (pairs) => {
+    const [traditional, simplified] = pairs || ["", ""];
+    const to = Array.from(simplified);
+    return new Map(Array.from(traditional, (ch, i) => [ch, to[i]]));
+  };
+
+  /** A result's snippet, {text, marks}: the line of the doc's first hit in the body, around it; the piece of
+      its text file that holds the hit's position, or (no position known) pieces SCAN_BYTES at a time until
+      one holds a hit; the summary, else the first line, when the body holds none (as query.py's snippet()). */
+  async function snippet(manifest, hit, record, terms) {
+    const pieces = record.pieces;
+    const ends = [0];
+    for (const [, size] of pieces) ends.push(ends[ends.length - 1] + size);
+    const name = fragmentPath(manifest, hit.doc).replace(/\.json\.gz$/, ".bin");
+    const bases = pieces.map(([b]) => b);
+    const read = async (first, end) => {
+      const data = await loadRange(name, ends[first], ends[end]);
+      const lines = [];
+      for (let n = first; n < end; n++) {
+        const piece = JSON.parse(decoder.decode(await inflate(data.subarray(ends[n] - ends[first], ends[n + 1] - ends[first]))));
+        const t2s = t2sMap(piece.t2s);
+        for (const line of piece.lines) lines.push([line, t2s]);
+      }
+      return lines;
+    };
+    if (hit.body && hit.where >= 0) {
+      const n = lastAtMost(bases, hit.where);
+      let best = null;
+      for (const found of await read(n, n + 1)) {
+        if (found[0][0] <= hit.where && (best === null || found[0][0] > best[0][0])) best = found;
+      }
+      const [[base, text], t2s] = best;
+      return around(text, terms, t2s, hit.where - base);
+    }
+    if (hit.body) {
+      for (let first = 0; first < pieces.length; ) {
+        let end = first + 1;
+        while (end < pieces.length && ends[end + 1] - ends[first] <= SCAN_BYTES) end++;
+        for (const [[, text], t2s] of await read(first, end)) {
+          if (marked(Array.from(text.replace(/\s+/gu, " ")), terms, t2s).length) return around(text, terms, t2s, 0);
+        }
+        first = end;
+      }
+    }
+    if (record.summary || record.lead < 0) return around(record.summary, terms, t2sMap(record.t2s), 0);
+    const n = lastAtMost(bases, record.lead);
+    const [[, text], t2s] = (await read(n, n + 1)).find(([line]) => line[0] === record.lead);
+    return around(text, terms, t2s, 0);
+  }
+
+  /** SNIPPET_CHARS of text from a little before its first hit at or after offset (else its first hit, else
+      its start), spaces squeezed, "…" where it is cut: {text, marks}. */
+  function around(text, terms, t2s, offset) {
+    const chars = Array.from(text.replace(/\s+/gu, " "));
+    const marks = marked(chars, terms, t2s);
+    const after = marks.filter(([, e]) => e > offset);
+    const hit = after.length ? after[0][0] : marks.length ? marks[0][0] : 0;
+    const start = Math.max(0, hit - SNIPPET_BEFORE);
+    const end = Math.min(chars.length, start + SNIPPET_CHARS);
+    const shift = start > 0 ? 1 : 0;
+    const shown = marks
+      .filter(([s, e]) => e > start && s < end)
+      .map(([s, e]) => [Math.max(s, start) - start + shift, Math.min(e, end) - start + shift]);
+    const out = (start > 0 ? "…" : "") + chars.slice(start, end).join("") + (end < chars.length ? "…" : "");
+    return { text: out, marks: shown };
+  }
 
   /* ---------- the page ---------- */
 
@@ -544,7 +656,7 @@
   }
 
   /** [start, end) code point ranges of the terms in chars, merged. */
-  function ranges(chars, terms, t2s) {
+  function marked(chars, terms, t2s) {
     const { folded, origin } = foldedWithOrigin(chars, t2s);
     const found = [];
     for (const term of terms) {
@@ -574,42 +686,25 @@
     if (at < to) node.append(chars.slice(at, to).join(""));
   }
 
-  /** The text around the first hit in the body's excerpt (its opening), hits marked; the summary when it
-      has none. */
-  function snippet(record, terms, t2s) {
-    const node = element("p", "story-snippet");
-    const chars = Array.from(record.excerpt.replace(/\s+/gu, " "));
-    const marks = ranges(chars, terms, t2s);
-    if (marks.length === 0) {
-      const lead = record.summary || chars.slice(0, 80).join("");
-      appendMarked(node, Array.from(lead), ranges(Array.from(lead), terms, t2s), 0, Array.from(lead).length);
-      return node;
-    }
-    const from = Math.max(0, marks[0][0] - 30);
-    const to = Math.min(chars.length, from + 110);
-    if (from > 0) node.append("…");
-    appendMarked(node, chars, marks, from, to);
-    if (to < chars.length || record.cut) node.append("…");
-    return node;
-  }
-
   /** One result in the markup of the list pages' story items; text only, never HTML. */
-  function resultItem(record, terms) {
-    const [traditional, simplified] = record.t2s || ["", ""];
-    const t2s = new Map(Array.from(traditional, (ch, i) => [ch, Array.from(simplified)[i]]));
+  function resultItem(record, shownSnippet, terms) {
+    const t2s = t2sMap(record.t2s);
     const item = element("li", "story");
     const heading = element("h2", "story-title");
     const link = element("a");
     link.href = base + record.url;
     const title = Array.from(record.title);
-    appendMarked(link, title, ranges(title, terms, t2s), 0, title.length);
+    appendMarked(link, title, marked(title, terms, t2s), 0, title.length);
     heading.append(link);
     const meta = element("p", "story-meta");
     const time = element("time", "", cnDate(record.date));
     if (record.date) time.dateTime = record.date;
     meta.append(time);
     if (record.source) meta.append(` · ${record.source}`);
-    item.append(heading, meta, snippet(record, terms, t2s));
+    const text = element("p", "story-snippet");
+    const chars = Array.from(shownSnippet.text);
+    appendMarked(text, chars, shownSnippet.marks, 0, chars.length);
+    item.append(heading, meta, text);
     return item;
   }
 
@@ -659,12 +754,17 @@
 
   async function showPage(ticket) {
     const { result } = shown;
-    const docs = result.ranked.slice(shown.count, shown.count + PAGE_SIZE);
-    const records = await Promise.all(docs.map((doc) => fragment(result.manifest, doc)));
+    const hits = result.ranked.slice(shown.count, shown.count + PAGE_SIZE);
+    const shownNow = await Promise.all(
+      hits.map(async (hit) => {
+        const record = await loadJson(fragmentPath(result.manifest, hit.doc));
+        return [record, await snippet(result.manifest, hit, record, result.terms)];
+      }),
+    );
     if (ticket !== latest) return [];
-    const items = records.map((record) => resultItem(record, result.terms));
+    const items = shownNow.map(([record, text]) => resultItem(record, text, result.terms));
     list.append(...items);
-    shown.count += docs.length;
+    shown.count += hits.length;
     more.hidden = shown.count >= result.total;
     return items;
   }
