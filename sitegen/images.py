@@ -145,13 +145,13 @@ class Pictured:
 
 def publish(
     cfg: Config, shown: list[Post], out: Output, texts: Bodies, store: Cache | None
-) -> tuple[list[Post], Bodies]:
+) -> tuple[list[Post], Pictured]:
     """The pictures the posts show, resized into out (call after the site's static/ files are in it); the
     posts with body hashes that cover their pictures, and their bodies with the pictures' sizes.
 
     `sitegen check` (no cache) makes no page: the posts and bodies are handed on as they are."""
     if store is None:
-        return shown, texts
+        return shown, Pictured(texts, {}, [])
     table = Table(store)
     sources = _sources(table, bodies.settings(cfg), shown, texts)
     static = cfg.root / cfg.static_dir
