@@ -23,11 +23,19 @@ def add_theme(cfg: Config, out: Output) -> dict[str, str]:
 
 
 def add_site(cfg: Config, out: Output) -> None:
-    """The site's static/ folder (images, downloads, CNAME ...) is published as it is."""
+    """The site's static/ folder (images, downloads ...) is published as it is; the config's cname as CNAME,
+    the file by which GitHub Pages and other hosts learn the site's own domain."""
     static = cfg.root / cfg.static_dir
     for rel, path in published_files(static) if static.is_dir() else []:
         if not path.name.startswith("."):
             out.add(rel, path.read_bytes())
+    if cfg.cname is not None:
+        if (static / "CNAME").exists():
+            hint = "keep one of them: remove static/CNAME, or the cname line"
+            raise SitegenError(
+                "both static/CNAME and cname in sitegen.toml name the domain", static / "CNAME", hint=hint
+            )
+        out.add("CNAME", f"{cfg.cname}\n")
 
 
 def published_files(folder: Path) -> list[tuple[str, Path]]:

@@ -19,6 +19,9 @@ CONFIG_NAME = "sitegen.toml"
 # What a base URL may not hold: whitespace, controls, and what would end or break an attribute or a URL.
 UNSAFE_IN_URL = re.compile(r"[\x00-\x20\x7f-\x9f\s\"'<>\\^`{|}]")
 BASE_URL_HINT = "an address like https://example.org/archive/ or a path like /archive/"
+# A domain name as DNS spells it: dot-separated labels of letters, digits and inner hyphens.
+HOST_NAME = re.compile(r"(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}")
+CNAME_HINT = 'the domain alone, e.g. cname = "news.example.org" (no https://, no path)'
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,7 @@ class Config:
     title: str = "平安新闻档案"
     description: str = "公共安全新闻档案"
     base_url: str = "/"
+    cname: str | None = None  # the custom domain the site is served at: written as CNAME (GitHub Pages)
     language: str = "zh-CN"
     theme: str = "default"
     content_dir: Path = Path("content")
@@ -73,6 +77,7 @@ _TYPES: dict[str, type] = {
     "title": str,
     "description": str,
     "base_url": str,
+    "cname": str,
     "language": str,
     "theme": str,
     "content_dir": str,
@@ -98,6 +103,16 @@ def base_url_problem(url: str) -> str | None:
     if parts.scheme:
         return None if parts.scheme in ("http", "https") and parts.netloc else "is not an http(s) address with a host"
     return None if url.startswith("/") and not url.startswith("//") else "is neither an http(s) address nor a path"
+
+
+def host_name(text: str) -> str | None:
+    """text as the ASCII domain name a CNAME file holds (a Chinese domain in its xn-- form), or None
+    when it is not a domain name: an address with a scheme or a path is a common slip."""
+    try:
+        ascii_name = text.strip().rstrip(".").encode("idna").decode("ascii").lower()
+    except UnicodeError:
+        return None
+    return ascii_name if HOST_NAME.fullmatch(ascii_name) else None
 
 
 def _suggest(key: str, known: list[str]) -> str | None:
@@ -128,6 +143,11 @@ def validate(raw: dict[str, Any], root: Path, path: Path) -> Config:
         if wrong is not None:
             problems.append(SitegenError(f"base_url '{value}' {wrong}", path, hint=BASE_URL_HINT))
             continue
+        if key == "cname":
+            value = host_name(value)
+            if value is None:
+                problems.append(SitegenError(f"cname '{raw[key]}' is not a domain name", path, hint=CNAME_HINT))
+                continue
         values[key] = value
     topics: list[Topic] = []
     for raw_name, keywords in sorted(values.pop("topics", {}).items()):

@@ -313,3 +313,29 @@ def test_the_entries_keep_one_time_zone_object_per_offset(tmp_path: Path) -> Non
     store.close()
     assert loaded == dates and [d.isoformat() for d in loaded] == [d.isoformat() for d in dates]
     assert loaded[0].tzinfo is loaded[1].tzinfo and loaded[2].tzinfo is not loaded[0].tzinfo
+
+
+@pytest.mark.parametrize(("written", "published"), [("news.example.org", "news.example.org"), ("平安.中国", "xn--")])
+def test_the_configs_cname_is_published_as_the_domain_alone(site: Path, written: str, published: str) -> None:
+    config = site / "sitegen.toml"
+    config.write_text(f'cname = "{written}"\n' + config.read_text(encoding="utf-8"), encoding="utf-8")
+    assert build(site) == 0
+    cname = (site / "output/CNAME").read_text(encoding="ascii")
+    assert cname.startswith(published) and cname.endswith("\n") and len(cname.splitlines()) == 1
+
+
+@pytest.mark.parametrize("written", ["https://news.example.org/", "news.example.org/archive", "news", "a b.org"])
+def test_a_cname_that_is_no_domain_name_is_refused(site: Path, written: str, capsys) -> None:
+    config = site / "sitegen.toml"
+    config.write_text(f'cname = "{written}"\n' + config.read_text(encoding="utf-8"), encoding="utf-8")
+    assert build(site) == 1
+    assert "cname" in capsys.readouterr().err and not (site / "output/CNAME").exists()
+
+
+def test_a_cname_in_both_static_and_the_config_is_refused(site: Path, capsys) -> None:
+    config = site / "sitegen.toml"
+    config.write_text('cname = "news.example.org"\n' + config.read_text(encoding="utf-8"), encoding="utf-8")
+    (site / "static").mkdir(exist_ok=True)
+    (site / "static/CNAME").write_text("old.example.org\n", encoding="ascii")
+    assert build(site) == 1
+    assert "static/CNAME" in capsys.readouterr().err
