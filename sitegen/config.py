@@ -144,7 +144,7 @@ def validate(raw: dict[str, Any], root: Path, path: Path) -> Config:
             problems.append(SitegenError(f"base_url '{value}' {wrong}", path, hint=BASE_URL_HINT))
             continue
         if key == "cname":
-            value = host_name(value)
+            value = host_name(str(value))
             if value is None:
                 problems.append(SitegenError(f"cname '{raw[key]}' is not a domain name", path, hint=CNAME_HINT))
                 continue
