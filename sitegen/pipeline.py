@@ -24,6 +24,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import NamedTuple
 
 from sitegen import assets, bodies, checks, content, feeds, images, plan, posts, redirects, render, search, sitemap
 from sitegen.bodies import Bodies
@@ -94,51 +95,59 @@ def _build(
         texts = bodies.Cached(cfg, store, [e.post for e in entries])  # drafts' too: see _prune()
         out = _staged(output_dir, record, checking, store)
         try:
-            out, pages = write_site(cfg, shown, out, texts, store)
-            problems = _refused(cfg, entries, shown, out, strict)
+            out, made = write_site(cfg, shown, out, texts, store)
+            problems = _refused(cfg, entries, shown, out, strict, made.problems)
             files = _commit(out, record, output_dir)
         finally:
             out.discard()  # what is left staged, if the build failed
-        _prune(store, record, cfg, entries, pages)
+        _prune(store, record, cfg, entries, made.pages)
     if held is not None:
         held.append((entries, shown, out, texts))
     changed = len(out.staged) + len(out.removed)
     return Report(len(shown), files, changed, time.perf_counter() - started, output_dir, len(problems), store.notice)
 
 
-def write_site(cfg: Config, shown: list[Post], out: Output, texts: Bodies, store: Cache) -> tuple[Output, set[str]]:
-    """Steps 3 to 7 into out, and the keys of the pages; once more into a fresh Output if out kept a file that
-    was changed by hand meanwhile (out.confirmed(): the check runs beside the build)."""
-    pages = _write(cfg, shown, out, texts, store)
+class Made(NamedTuple):
+    """What steps 3 to 7 leave for the end of the build: the keys of the pages (the cache keeps those) and
+    the warnings of the pictures shown as they are."""
+
+    pages: set[str]
+    problems: list[SitegenError]
+
+
+def write_site(cfg: Config, shown: list[Post], out: Output, texts: Bodies, store: Cache) -> tuple[Output, Made]:
+    """Steps 3 to 7 into out; once more into a fresh Output if out kept a file that was changed by hand
+    meanwhile (out.confirmed(): the check runs beside the build)."""
+    made = _write(cfg, shown, out, texts, store)
     if not out.confirmed():
         out = out.again()
         try:
-            pages = _write(cfg, shown, out, texts, store)
+            made = _write(cfg, shown, out, texts, store)
         except BaseException:
             out.discard()
             raise
-    return out, pages
+    return out, made
 
 
-def _write(cfg: Config, shown: list[Post], out: Output, texts: Bodies, store: Cache | None) -> set[str]:
+def _write(cfg: Config, shown: list[Post], out: Output, texts: Bodies, store: Cache | None) -> Made:
     with search.indexing(cfg, shown, out, texts, store) as index:  # with a cache: updated beside the pages
-        pages = _pages_and_feeds(cfg, shown, out, texts, store)
+        made = _pages_and_feeds(cfg, shown, out, texts, store)
         index.write()
-    return pages
+    return made
 
 
-def _pages_and_feeds(cfg: Config, shown: list[Post], out: Output, texts: Bodies, store: Cache | None) -> set[str]:
-    """Steps 3, 4, 5 and 7 into out; the keys of the pages. What they hold is let go on return: the search
-    index needs the memory more."""
+def _pages_and_feeds(cfg: Config, shown: list[Post], out: Output, texts: Bodies, store: Cache | None) -> Made:
+    """Steps 3, 4, 5 and 7 into out. What they hold is let go on return: the search index needs the memory more."""
     assets.add_site(cfg, out)
-    shown, texts = images.publish(cfg, shown, out, texts, store)  # covered by the posts' body hashes: see images.py
+    shown, pictured = images.publish(cfg, shown, out, texts, store)  # covered by the posts' body hashes: see images.py
+    texts = pictured
     theme = assets.add_theme(cfg, out)
     env, site = render.environment(cfg, theme), render.site_key(cfg, theme)
     planned = plan.make(cfg, site, shown, store)
     pages = render.pages(env, planned, out, texts, store)
     feeds.write(cfg, site, shown, planned.finish().feeds, out, texts)
     sitemap.write(cfg, site, shown, pages, out)
-    return {key for _, key in planned.pages}
+    return Made({key for _, key in planned.pages}, pictured.problems)
 
 
 def files(cfg: Config, stories: list[Story], output_dir: Path) -> Output:
@@ -162,11 +171,11 @@ def site_problems(entries: Iterable[posts.Entry], out: Output) -> list[SitegenEr
 
 
 def _refused(
-    cfg: Config, entries: list[posts.Entry], shown: list[Post], out: Output, strict: bool
+    cfg: Config, entries: list[posts.Entry], shown: list[Post], out: Output, strict: bool, found: list[SitegenError]
 ) -> list[SitegenError]:
     """The redirects of the posts' old URLs added (last: an alias may claim no file the site has), and the
-    problems of what is published: raised if any is an error, else returned (warnings)."""
-    problems = redirects.add(cfg, shown, out)
+    problems of what is published (found: the steps' own): raised if any is an error, else returned (warnings)."""
+    problems = found + redirects.add(cfg, shown, out)
     by_file = {e.post.file: e for e in entries}
     problems += site_problems([by_file[p.file] for p in shown], out)
     errors = [p for p in problems if strict or not p.warning]
