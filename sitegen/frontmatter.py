@@ -574,19 +574,25 @@ def _region_chain(item: dict[str, Any]) -> list[Any]:
     return [item[level] for level in REGION_LEVELS if item.get(level)]
 
 
-def _copies(value: Any) -> tuple[Copy, ...]:
-    """A list of mappings with the keys of Copy, each value text."""
+def _mappings(value: Any, key: str, allowed: tuple[str, ...], form: str) -> list[dict[str, Any]]:
+    """A list of mappings with none but the allowed keys (form: one written out, for the messages)."""
     if value is None:
-        return ()
+        return []
     if not isinstance(value, list):
-        raise ValueError(f"'copies' must be a list of mappings, not {type(value).__name__}")
-    copies = []
+        raise ValueError(f"'{key}' must be a list of mappings ({form}), not {type(value).__name__}")
     for item in value:
         if not isinstance(item, dict):
-            raise ValueError(f"'copies' entries must be mappings (source: ..., source_url: ...), not {item!r}")
-        unknown = sorted(str(key) for key in item if key not in COPY_KEYS)
+            raise ValueError(f"'{key}' entries must be mappings ({form}), not {item!r}")
+        unknown = sorted(str(name) for name in item if name not in allowed)
         if unknown:
-            raise ValueError(f"'copies' entries may have {', '.join(COPY_KEYS)}, not {', '.join(unknown)}")
+            raise ValueError(f"'{key}' entries may have {', '.join(allowed)}, not {', '.join(unknown)}")
+    return value
+
+
+def _copies(value: Any) -> tuple[Copy, ...]:
+    """A list of mappings with the keys of Copy, each value text."""
+    copies = []
+    for item in _mappings(value, "copies", COPY_KEYS, "source: ..., source_url: ..."):
         copy = {key: _text(item.get(key), f"copies: {key}") for key in COPY_KEYS}
         for key in URL_KEYS:
             _url(copy[key], f"copies: {key}")
@@ -599,17 +605,8 @@ URL_KEYS = ("source_url", "original_url")  # of Meta and Copy; Meta's images are
 
 def _corrections(value: Any) -> tuple[Correction, ...]:
     """A list of mappings {date, text}, both given: a correction nobody can date or read is none."""
-    if value is None:
-        return ()
-    if not isinstance(value, list):
-        raise ValueError(f"'corrections' must be a list of {{date, text}} mappings, not {type(value).__name__}")
     found = []
-    for n, item in enumerate(value, 1):
-        if not isinstance(item, dict):
-            raise ValueError(f"'corrections' entry {n} must be a mapping (date: ..., text: ...), not {item!r}")
-        unknown = sorted(str(key) for key in item if key not in CORRECTION_KEYS)
-        if unknown:
-            raise ValueError(f"'corrections' entry {n} may have date and text, not {', '.join(unknown)}")
+    for n, item in enumerate(_mappings(value, "corrections", CORRECTION_KEYS, "date: ..., text: ..."), 1):
         text = _text(item.get("text"), "corrections: text")
         if item.get("date") in (None, "") or text is None:
             raise ValueError(f"'corrections' entry {n} needs both a date and a text")

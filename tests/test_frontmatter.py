@@ -136,12 +136,12 @@ def test_corrections_are_read_with_their_dates_and_written_back() -> None:
 @pytest.mark.parametrize(
     ("value", "message"),
     [
-        (" 2024-05-02", "'corrections' must be a list of {date, text} mappings, not str"),
-        ("\n- 更正了地点", "'corrections' entry 1 must be a mapping"),
+        (" 2024-05-02", "'corrections' must be a list of mappings (date: ..., text: ...), not str"),
+        ("\n- 更正了地点", "'corrections' entries must be mappings (date: ..., text: ...), not '更正了地点'"),
         ("\n- date: 2024-05-02", "'corrections' entry 1 needs both a date and a text"),
         ("\n- date: 2024-05-02\n  text: a\n- text: b", "'corrections' entry 2 needs both a date and a text"),
         ("\n- date: 2024-13-40\n  text: a", "'corrections' entry 1: '2024-13-40' is not a date"),
-        ("\n- date: 2024-05-02\n  text: a\n  by: 编辑部", "'corrections' entry 1 may have date and text, not by"),
+        ("\n- date: 2024-05-02\n  text: a\n  by: 编辑部", "'corrections' entries may have date, text, not by"),
     ],
 )
 def test_a_wrong_correction_names_its_line_and_shows_the_form(value: str, message: str) -> None:
