@@ -87,11 +87,11 @@ def read_capped(read: Callable[[int], bytes], max_bytes: int) -> bytes:
 
 def too_large(size: int, limit: int) -> str:
     """A size known before reading (a file's, or the length a server announced) over the size limit."""
-    return f"{size / 1e6:.1f} MB, more than the {limit / 1e6:.0f} MB a news page can be"
+    return f"{size / 1e6:.1f} MB, more than the {limit / 2**20:g} MB a source may be (--max-size)"
 
 
 def stopped_large(limit: int) -> str:
-    return f"more than the {limit / 1e6:.0f} MB a news page can be"
+    return f"more than the {limit / 2**20:g} MB a source may be (--max-size)"
 
 
 def stopped_slow(timeout: float) -> str:

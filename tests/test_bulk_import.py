@@ -272,8 +272,8 @@ def test_header_charset_is_used_only_where_it_fits_the_bytes() -> None:
     [
         ("/nothing", "HTTP 404 Not Found"),
         ("/loop", "more than 5 redirects (a redirect loop?)"),
-        ("/huge-declared", "52.4 MB, more than the 10 MB a news page can be"),
-        ("/huge-streamed", "more than the 10 MB a news page can be"),
+        ("/huge-declared", "52.4 MB, more than the 10 MB a source may be (--max-size)"),
+        ("/huge-streamed", "more than the 10 MB a source may be (--max-size)"),
         ("/slow", "no answer within 0.5 s"),
     ],
 )
@@ -344,7 +344,7 @@ def test_bad_items_get_a_message_and_the_rest_go_on(tmp_path: Path) -> None:
     ]
     report = import_.run(CFG, sources, tmp_path / "content")
     by_name = {Path(o.source).name: o for o in report.outcomes}
-    assert by_name["huge.html"].message == "52.4 MB, more than the 10 MB a news page can be"
+    assert by_name["huge.html"].message == "52.4 MB, more than the 10 MB a source may be (--max-size)"
     assert by_name["binary.dat"].message.startswith("binary file")
     assert by_name["empty.html"].message.startswith("empty file")
     assert by_name["blank.html"].message == "no story text found in this HTML page"

@@ -226,7 +226,7 @@ def test_headers_trickled_a_byte_at_a_time_are_stopped_at_the_time_limit(server:
 def test_a_response_that_never_ends_stops_at_the_size_limit(tmp_path: Path, server: str) -> None:
     run = sitegen_import(tmp_path, f"{server}/endless", f"{server}/story")
     assert run.code == 1
-    assert run.outcome(f"{server}/endless")["message"] == "more than the 10 MB a news page can be"
+    assert run.outcome(f"{server}/endless")["message"] == "more than the 10 MB a source may be (--max-size)"
     assert run.outcome(f"{server}/story")["status"] == "created"
     assert run.peak_mb < 500  # an import takes about 150 MB; the whole stream was 100 MB
 
@@ -246,7 +246,7 @@ def test_dev_zero_and_a_proc_file_end_at_once_in_bounded_memory(tmp_path: Path) 
         "review": [],
     }
     assert run.outcome(zero_link)["message"] == "a character device, not a file: not opened"
-    assert run.outcome("/proc/self/pagemap")["message"] == "more than the 10 MB a news page can be"
+    assert run.outcome("/proc/self/pagemap")["message"] == "more than the 10 MB a source may be (--max-size)"
     assert run.seconds < 20
     assert run.peak_mb < 500
     assert "3 sources: 0 created, 0 unchanged, 0 duplicate, 0 conflict, 3 failed, 0 skipped" in run.out
