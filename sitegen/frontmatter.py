@@ -579,7 +579,7 @@ def _mappings(value: Any, key: str, allowed: tuple[str, ...], form: str) -> list
     if value is None:
         return []
     if not isinstance(value, list):
-        raise ValueError(f"'{key}' must be a list of mappings ({form}), not {type(value).__name__}")
+        raise ValueError(f"'{key}' must be a list of mappings, not {type(value).__name__}")
     for item in value:
         if not isinstance(item, dict):
             raise ValueError(f"'{key}' entries must be mappings ({form}), not {item!r}")

@@ -136,7 +136,7 @@ def test_corrections_are_read_with_their_dates_and_written_back() -> None:
 @pytest.mark.parametrize(
     ("value", "message"),
     [
-        (" 2024-05-02", "'corrections' must be a list of mappings (date: ..., text: ...), not str"),
+        (" 2024-05-02", "'corrections' must be a list of mappings, not str"),
         ("\n- 更正了地点", "'corrections' entries must be mappings (date: ..., text: ...), not '更正了地点'"),
         ("\n- date: 2024-05-02", "'corrections' entry 1 needs both a date and a text"),
         ("\n- date: 2024-05-02\n  text: a\n- text: b", "'corrections' entry 2 needs both a date and a text"),
