@@ -331,19 +331,23 @@ def list_jobs(
     first_url: str,
     per_page: int,
     lists: Lists | None,
+    *,
+    at: str | None = None,
     **extra: Any,
 ) -> Iterator[Job]:
     """The pages of a list (places: its posts' in the newest-first list of all); each page's Pager is made
     when it is rendered, not kept for every page of the archive. lists: the keys kept from the last plan (see Lists), or None.
+    at: a path that shows the list's first page alone (its pager linking the list's pages), planned instead.
     extra: what else the pages show (a trail of breadcrumbs, a feed, links to other pages), in their keys."""
     count = page_count(len(posts), per_page)
     extras = repr(sorted(extra.items()))
-    kept = lists if lists is not None and lists.known(first_url, title, extras, places, count) else None
-    for number in range(1, count + 1):
-        url = page_url(first_url, number)
+    where, planned = (first_url, count) if at is None else (at, 1)
+    kept = lists if lists is not None and lists.known(where, title, extras, places, planned) else None
+    for number in range(1, planned + 1):
+        url = page_url(where, number)
         start, end = (number - 1) * per_page, number * per_page
         if kept is not None and kept.changed.isdisjoint(places[start:end]):
-            key = kept.key(first_url, number)
+            key = kept.key(where, number)
         else:
             key = _list_key(site, url, (title, str(number), str(count), str(len(posts)), extras), posts[start:end])
         yield Job(url, "list.html", key, partial(_list, title, posts, (number, count, first_url, per_page), extra))
@@ -392,7 +396,7 @@ def jobs(
         y, m = month.name.split("/")
         trail = (*_year_trail(y), (f"{int(m)}月", month.url))
         yield from listing(f"归档：{y}年{int(m)}月", month.stories, month.places, month.url, trail=trail)
-    yield _all_posts_job(site, posts, cfg.per_page)
+    yield from _all_posts(site, posts, cfg.per_page, lists)
     entries = corrections(posts)
     if len(entries) > CORRECTIONS_PER_PAGE:
         paged.append((CORRECTIONS, "更正"))
@@ -501,13 +505,14 @@ def calendar(terms: Terms) -> tuple[tuple[str, str, int, tuple[tuple[int, str, i
     return tuple(rows)
 
 
-def _all_posts_job(site: str, posts: Sequence[Post], per_page: int) -> Job:
+ALL_POSTS = "posts/"
+
+
+def _all_posts(site: str, posts: Sequence[Post], per_page: int, lists: Lists | None) -> Iterator[Job]:
     """posts/: the first page of the list of all stories, whose next pages are the home list's."""
-    title, count = "全部报道", page_count(len(posts), per_page)
-    extra = {"trail": (*HOME, (title, "posts/"))}
-    shown = (title, "1", str(count), str(len(posts)), repr(sorted(extra.items())))
-    key = _list_key(site, "posts/", shown, posts[:per_page])
-    return Job("posts/", "list.html", key, partial(_list, title, posts, (1, count, "", per_page), extra))
+    title = "全部报道"
+    trail = (*HOME, (title, ALL_POSTS))
+    yield from list_jobs(site, title, posts, range(len(posts)), "", per_page, lists, at=ALL_POSTS, trail=trail)
 
 
 CORRECTIONS = "corrections/"
