@@ -406,6 +406,34 @@ def blocked(docs: list[SearchDoc]) -> dict[str, bytes]:
         return built(docs)
 
 
+@pytest.fixture(scope="module")
+def counted(docs: list[SearchDoc]) -> dict[str, bytes]:
+    """The synthetic archive with facet counts kept by every key in 8 docs or more, columns of 8 docs."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search_index, "COUNTED_DF", 8)
+        patch.setattr(search_index, "FACET_DOCS", 8)
+        return built(docs)
+
+
+def test_counted_keys_answer_with_filters_and_without(counted: dict[str, bytes], docs: list[SearchDoc]) -> None:
+    """Facet counts kept by a key, or read from the columns, give the same as a scan of the docs."""
+    for query in ("公", "安", "民警", "派出所", "公 安", NEEDLE):
+        for filters in ({}, {"topic": "反诈"}, {"year": "2022"}):
+            result = reader(counted).search(query, filters)
+            assert result is not None
+            assert result.facets == expected_counts(docs, brute_force(docs, query), filters), (query, filters)
+
+
+def test_a_query_matching_its_rarest_keys_docs_reads_no_facet_columns(counted: dict[str, bytes]) -> None:
+    r = reader(counted)
+    result = r.search("公")
+    assert result is not None and result.total >= 8
+    assert [n for n in r.fetched if n.startswith("facets-")] == [f"facets-{r.manifest['facets']}.json.gz"]
+    r = reader(counted)
+    r.search("公", {"topic": "反诈"})  # a filter needs each doc's facets
+    assert len([n for n in r.fetched if n.startswith("facets-")]) > 2
+
+
 def test_two_character_terms_fetch_no_positions(blocked: dict[str, bytes]) -> None:
     r = reader(blocked)
     assert search(blocked, "网格").ranked == [5, 3]  # 5 has it in its title
@@ -586,7 +614,8 @@ def test_files_are_named_by_content_and_all_referenced(files: dict[str, bytes]) 
             named |= {f"search/{p}" for b in record.blocks for p in (b.d, b.p) if isinstance(p, str)}
     t2s_folder, buckets = manifest["t2s"]
     named |= {f"search/t2s-{t2s_folder}/{n}.json" for n in range(buckets)}
-    named |= {f"search/facets-{manifest['facets']}.json.gz"}
+    head = json.loads(gzip.decompress(files[f"search/facets-{manifest['facets']}.json.gz"]))
+    named |= {f"search/facets-{h}.json.gz" for h in (manifest["facets"], head["sets"], *head["columns"][1])}
     per, folders = manifest["fragments"]
     named |= {
         f"search/frag-{folders[n // per]}/{n}.{end}" for n in range(manifest["docs"]) for end in ("json.gz", "bin")

@@ -116,7 +116,16 @@ def blocked(docs: list[SearchDoc]) -> dict[str, bytes]:
         return built(search_index.newest_first([*docs, long_doc]))
 
 
-@pytest.mark.parametrize("index", ["files", "blocked"])
+@pytest.fixture(scope="module")
+def counted(docs: list[SearchDoc]) -> dict[str, bytes]:
+    """Facet counts kept by every key in 8 docs or more, facet columns of 8 docs."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search_index, "COUNTED_DF", 8)
+        patch.setattr(search_index, "FACET_DOCS", 8)
+        return built(docs)
+
+
+@pytest.mark.parametrize("index", ["files", "blocked", "counted"])
 def test_browser_agrees_with_the_python_reader(
     browser: Browser, request: pytest.FixtureRequest, docs: list[SearchDoc], tmp_path: Path, index: str
 ) -> None:
@@ -154,10 +163,14 @@ def test_browser_agrees_with_the_python_reader(
         assert all(u.startswith(site) for u in watch.requests)
 
 
-def test_a_query_fetches_only_what_it_needs(browser: Browser, blocked: dict[str, bytes], tmp_path: Path) -> None:
-    """The browser fetches exactly the files the Python reader fetches: shards, parts, fragments."""
+@pytest.mark.parametrize("index", ["blocked", "counted"])
+def test_a_query_fetches_only_what_it_needs(
+    browser: Browser, request: pytest.FixtureRequest, tmp_path: Path, index: str
+) -> None:
+    """The browser fetches exactly the files the Python reader fetches: shards, parts, facets, fragments."""
+    blocked: dict[str, bytes] = request.getfixturevalue(index)
     with serve(write_site(tmp_path, blocked), "/") as site:
-        for query in (NEEDLE, "网格", f"{NEEDLE} 安", "平安建设"):
+        for query in (NEEDLE, "网格", f"{NEEDLE} 安", "平安建设", "公"):
             page = browser.new_page()
             watch = Watch(page)
             page.goto(f"{site}search/?" + urlencode({"q": query}))

@@ -56,7 +56,7 @@ EDITS = {
     "a sentence added": lambda d: replace(d, text=d.text + "\n新增一句：网格员连夜排查。"),
     "text cut short": lambda d: replace(d, text=d.text[: len(d.text) // 3]),
     "new title with traditional characters": lambda d: replace(d, title="網格化管理再出發"),
-    "topic and source": lambda d: replace(d, categories=("禁毒",), source="人民日报"),
+    "topic and source": lambda d: replace(d, categories=("禁毒",), source="新华社"),
     "keys nobody else has": lambda d: replace(d, text=d.text + "\n鑫龘靐齉爩"),
     "emptied": lambda d: replace(d, title="", text=""),
 }
@@ -131,6 +131,10 @@ def test_the_store_keeps_only_the_files_of_the_index(docs: list[SearchDoc], stor
             lambda docs: [replace(d, date="2001-01-01") if i == 0 else d for i, d in enumerate(docs)], id="a doc moved"
         ),
         pytest.param(lambda docs: [replace(d, text=d.text + "。") for d in docs], id="every doc changed"),
+        pytest.param(  # every counted key's facet counts are numbered by the facet's values
+            lambda docs: [replace(d, source="人民日报") if i == 3 else d for i, d in enumerate(docs)],
+            id="a facet value no doc had",
+        ),
     ],
 )
 def test_changes_that_move_doc_ids_fall_back_to_a_full_build(

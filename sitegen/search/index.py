@@ -17,7 +17,8 @@ search/ (read by themes/default/static/search.js and by sitegen/search/query.py,
 follow the same steps):
 
 - manifest.json   {"version", "docs", "shards": [folder hash, count], "t2s": [folder hash,
-                  count], "facets": hash, "fragments": [BATCH_DOCS, [folder hash per batch]]};
+                  count], "facets": hash, "counted": COUNTED_DF, "fragments": [BATCH_DOCS, [folder
+                  hash per batch]]};
                   the only fixed name.
 Shards and D part files are written gzipped when that is smaller (see packed()); readers
 look for the gzip magic bytes, so a file is read the same either way.
@@ -27,7 +28,10 @@ look for the gzip magic bytes, so a file is read the same either way.
                     block = v(base - previous base, the first relative to -1)  D  [P if bigram]
                     D, P  = 0x00 v(length) bytes (inline: small keys live in the shard)
                           | 0x01 six hash bytes (the file d-<hex>.bin or p-<hex>.bin)
-                  A block holds the docs in (base, next block's base].
+                  A block holds the docs in (base, next block's base]. A key in COUNTED_DF docs
+                  or more has its facet counts before its first D part: v(length), then per facet
+                  (topic, region, source, year) v(n) and n x (v(name number - previous), v(docs)):
+                  a query whose matches are its docs needs no facet columns.
 - D part          segments, one per BATCH_DOCS doc ids that hold the key, each
                     v(n)  n x v(doc - previous doc of the key, the first relative to base)
                     n x v(count * 2 + in title)  v(title count) for each entry in the title
@@ -40,8 +44,12 @@ look for the gzip magic bytes, so a file is read the same either way.
                   gaps between lines wide), and encodes and decodes at C speed.
 - t2s-<hash>/<n>.json  bucket n of the traditional -> simplified table: {"t": chars, "s":
                   chars} position by position, for the chars with ord(char) % count == n.
-- facets-<hash>.json.gz  gzip of {"topic"|"region"|"source": {"names", "sets": [[name index]],
-                  "docs": [set index per doc]}, "year": {"names", "ranges": [[first, end)]}}.
+- facets-<hash>.json.gz  the head (the manifest names it): gzip of {"names": {"topic"|"region"|
+                  "source"|"year": [names]}, "years": [[first doc, end)] per year, "sets": hash,
+                  "columns": [FACET_DOCS, [hash per FACET_DOCS docs]]}; "sets" names the file of
+                  {facet: [[name number]]}, the distinct sets of names, and each column file holds
+                  {facet: [set number per doc]}. A query reads the columns of its matches' docs only
+                  when the counts its rarest key keeps (see blocks()) are not the answer.
 - frag-<hash>/<doc id>.json.gz  in the folder of doc id // BATCH_DOCS: gzip of {"url", "title",
                   "date", "source", "summary", "pieces": [[first position, bytes]] of its text file,
                   "lead": the first body line's position or -1 [, "t2s": [traditional, simplified] for
@@ -78,6 +86,7 @@ import sys
 import unicodedata
 import zlib
 from array import array
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -105,6 +114,8 @@ SLOTS = 1 << 10  # slots in a story: its positions fit 16 bits unless it falls b
 PIECE_CHARS = 240  # characters of text in a piece of a doc's text file, about
 LINE_CHARS = 240  # a longer line is cut in parts this long ...
 OVERLAP_CHARS = 24  # ... each holding this many characters of the next, so a short hit is whole in one
+COUNTED_DF = 64  # a key in this many docs or more carries its facet counts
+FACET_DOCS = 1024  # docs per file of facet columns
 SCAN_BYTES = 2048  # without a hit's position, a reader fetches pieces this many bytes at a time
 
 # Exactly JavaScript's \s: the browser splits queries on it, so the index never needs a
@@ -538,6 +549,14 @@ def stored(segment: Segment, prev: int) -> Stored:
     )
 
 
+def docs_of(segments: list[Stored]) -> list[int]:
+    """A key's docs, ascending, from its segments (each D segment: v(n), n doc gaps, ...)."""
+    gaps: list[int] = []
+    for _, entries, d, _ in segments:
+        gaps += decode(d[: 5 * (entries + 1)])[1 : entries + 1]  # a varint takes 5 bytes at most here
+    return list(accumulate(gaps, initial=-1))[1:]
+
+
 def _part(data: bytes, inline: bool, squeeze: bool) -> tuple[bytes, bytes | None]:
     """The reference to a D or P part in a shard record, and the file to write when not inline (squeeze: packed())."""
     if inline:
@@ -546,13 +565,20 @@ def _part(data: bytes, inline: bool, squeeze: bool) -> tuple[bytes, bytes | None
     return b"\x01" + bytes.fromhex(_digest(written)), written
 
 
-def blocks(key: str, segments: list[Stored]) -> tuple[bytes, list[tuple[str, bytes]]]:
+def blocks(key: str, segments: list[Stored], table: FacetTable) -> tuple[bytes, list[tuple[str, bytes]]]:
     """One key's shard record and the files of its external parts (path, bytes), from its segments in doc order.
 
     A block's base is the key's last doc before the block (-1 before the first): the doc its
-    first D segment's first gap counts from.
+    first D segment's first gap counts from. A key in COUNTED_DF docs or more has its facet
+    counts (FacetTable.counted()) before its first D part: v(length) counts.
     """
+    df = sum(s[1] for s in segments)
+    counts = b""
+    if df >= COUNTED_DF:
+        counted = table.counted(docs_of(segments))
+        counts = varint(len(counted)) + counted
     sizes = [len(d) + len(p) for _, _, d, p in segments]
+    sizes[0] += len(counts)
     inline = sum(sizes) <= INLINE_BYTES
     starts = [0]  # the segment each block starts at
     size = 0
@@ -562,7 +588,7 @@ def blocks(key: str, segments: list[Stored]) -> tuple[bytes, list[tuple[str, byt
             size = 0
         size += segment_size
     name = key.encode("utf-8")
-    record = [varint(len(name)), name, varint(sum(s[1] for s in segments)), varint(len(starts))]
+    record = [varint(len(name)), name, varint(df), varint(len(starts))]
     files: list[tuple[str, bytes]] = []
     base = -1
     for start, end in zip(starts, [*starts[1:], len(segments)], strict=True):
@@ -570,7 +596,7 @@ def blocks(key: str, segments: list[Stored]) -> tuple[bytes, list[tuple[str, byt
         block_base = segments[start - 1][0] if start else -1
         record.append(varint(block_base - base))
         base = block_base
-        parts = [("d", b"".join(s[2] for s in group))]
+        parts = [("d", (counts if start == 0 else b"") + b"".join(s[2] for s in group))]
         if len(key) == 2:
             parts.append(("p", b"".join(s[3] for s in group)))
         for prefix, data in parts:
@@ -651,28 +677,83 @@ def follows(doc: DocFacets, previous: DocFacets) -> bool:
     return not doc.date or (previous.date != "" and doc.date <= previous.date)
 
 
-def _facets(docs: list[DocFacets]) -> dict[str, Any]:
-    """Each doc's topics, regions and source as one index into that facet's distinct sets."""
-    facets: dict[str, Any] = {}
-    columns: dict[str, list[tuple[str, ...]]] = {
-        "topic": [d.categories for d in docs],
-        "region": [d.regions for d in docs],
-        "source": [(d.source,) if d.source else () for d in docs],
-    }
-    for facet, values in columns.items():
-        names = sorted({name for value in values for name in value})
-        number = {name: i for i, name in enumerate(names)}
-        codes = {value: tuple(sorted({number[name] for name in value})) for value in set(values)}
-        coded = [codes[value] for value in values]
-        sets = sorted(set(coded) | {()})
-        index = {s: i for i, s in enumerate(sets)}
-        facets[facet] = {"names": names, "sets": [list(s) for s in sets], "docs": [index[s] for s in coded]}
-    years: dict[str, list[int]] = {}
-    for doc_id, doc in enumerate(docs):
-        if doc.date:
-            years.setdefault(doc.date[:4], [doc_id, doc_id])[1] = doc_id + 1
-    facets["year"] = {"names": list(years), "ranges": list(years.values())}
-    return facets
+FACETS = ("topic", "region", "source")  # and "year", which follows from doc ids
+
+
+class FacetTable:
+    """Every doc's facet values, numbered: each facet's names (sorted), its distinct sets of names, the
+    set of each doc; years as doc id ranges (doc ids are newest first)."""
+
+    def __init__(self, docs: list[DocFacets]) -> None:
+        columns: dict[str, list[tuple[str, ...]]] = {
+            "topic": [d.categories for d in docs],
+            "region": [d.regions for d in docs],
+            "source": [(d.source,) if d.source else () for d in docs],
+        }
+        self.names: dict[str, list[str]] = {}
+        self.sets: dict[str, list[list[int]]] = {}
+        self.docs: dict[str, list[int]] = {}
+        for facet, values in columns.items():
+            names = sorted({name for value in values for name in value})
+            number = {name: i for i, name in enumerate(names)}
+            codes = {value: tuple(sorted({number[name] for name in value})) for value in set(values)}
+            coded = [codes[value] for value in values]
+            sets = sorted(set(coded) | {()})
+            index = {s: i for i, s in enumerate(sets)}
+            self.names[facet], self.sets[facet] = names, [list(s) for s in sets]
+            self.docs[facet] = [index[s] for s in coded]
+        years: dict[str, list[int]] = {}
+        for doc_id, doc in enumerate(docs):
+            if doc.date:
+                years.setdefault(doc.date[:4], [doc_id, doc_id])[1] = doc_id + 1
+        self.names["year"] = list(years)
+        self.ranges = list(years.values())
+
+    def counted(self, docs: list[int]) -> bytes:
+        """A key's facet counts over its docs (ascending): for each facet, the values the docs have, as
+        v(n) and n x (v(name number - previous name number), v(docs)); years in the order of their names."""
+        out = bytearray()
+        for facet in FACETS:
+            per_set = Counter(map(self.docs[facet].__getitem__, docs))
+            counts: Counter[int] = Counter()
+            for number, n in per_set.items():
+                for name in self.sets[facet][number]:
+                    counts[name] += n
+            out += _count_bytes(sorted(counts.items()))
+        years = [(n, bisect_left(docs, end) - bisect_left(docs, first)) for n, (first, end) in enumerate(self.ranges)]
+        out += _count_bytes([(n, count) for n, count in years if count])
+        return bytes(out)
+
+
+def _count_bytes(counts: list[tuple[int, int]]) -> bytes:
+    previous = 0
+    values = [len(counts)]
+    for name, count in counts:
+        values += [name - previous, count]
+        previous = name
+    return varints(values)
+
+
+def facets_files(table: FacetTable) -> list[IndexFile]:
+    """The facets' head (names, years, where the rest is), their sets, and a column file per FACET_DOCS docs:
+    a query whose matches are a counted key's docs reads the head alone."""
+    per = FACET_DOCS
+    sets = _gzip(_dumps(table.sets))
+    count = len(table.docs["topic"])
+    columns = [_gzip(_dumps({f: table.docs[f][i : i + per] for f in FACETS})) for i in range(0, count, per)]
+    head = _gzip(
+        _dumps(
+            {
+                "names": table.names,
+                "years": table.ranges,
+                "sets": _digest(sets),
+                "columns": [per, [_digest(c) for c in columns]],
+            }
+        )
+    )
+    return [
+        IndexFile(f"search/facets-{_digest(data)}.json.gz", content_key(data), data) for data in (*columns, sets, head)
+    ]
 
 
 def _t2s_buckets() -> list[bytes]:
@@ -724,10 +805,11 @@ def build(docs: Docs, stamps: Sequence[str] | None = None, store: KeyStore | Non
                 yield listed(IndexFile(text_file(folder, doc_id), sha, data), made, store)
 
         seen: set[str] = set()  # keys with equal postings share a file
+        table = FacetTable(cards)
         for keys in spill.groups():
             rows: list[Row] = []
             for key in sorted(keys):
-                record, files = blocks(key, keys[key])
+                record, files = blocks(key, keys[key], table)
                 records[key] = record
                 parts = tuple((path, content_key(data)) for path, data in files)
                 rows.append((key, record, parts, keys[key]))
@@ -741,7 +823,7 @@ def build(docs: Docs, stamps: Sequence[str] | None = None, store: KeyStore | Non
     count = shard_count(total)
     made_shards = shard_bytes(records, count, range(count))
     shards = [content_key(made_shards[n]) for n in range(count)]
-    fixed = fixed_files(shards, facets_file(cards), fragments, texts)
+    fixed = fixed_files(shards, facets_files(table), fragments, texts)
     for file in (*shard_files(shards, made_shards), *fixed):
         yield listed(file, made, store)
     if store is not None and stamps is not None:
@@ -776,13 +858,9 @@ def text_file(folder: str, doc_id: int) -> str:
 MANIFEST = "search/manifest.json"
 
 
-def facets_file(cards: list[DocFacets]) -> IndexFile:
-    facets = _gzip(_dumps(_facets(cards)))
-    return IndexFile(f"search/facets-{_digest(facets)}.json.gz", content_key(facets), facets)
-
-
-def fixed_files(shards: list[str], facets: IndexFile, fragments: list[str], texts: list[str]) -> list[IndexFile]:
-    """The t2s table's files, the facets' file (as given) and the manifest, last: every file but the keys' and the docs'.
+def fixed_files(shards: list[str], facets: list[IndexFile], fragments: list[str], texts: list[str]) -> list[IndexFile]:
+    """The t2s table's files, the facets' files (as given, the head last) and the manifest, last: every file but
+    the keys' and the docs'.
 
     shards: the sha of each shard's file; fragments, texts: of each doc's fragment and text file.
     """
@@ -797,12 +875,13 @@ def fixed_files(shards: list[str], facets: IndexFile, fragments: list[str], text
         "docs": len(fragments),
         "shards": [shard_folder(shards), len(shards)],
         "t2s": [t2s_dir, T2S_BUCKETS],
-        "facets": facets.sha[: 2 * HASH_BYTES],
+        "facets": facets[-1].sha[: 2 * HASH_BYTES],
+        "counted": COUNTED_DF,
         "fragments": [BATCH_DOCS, folders],
     }
     files = [IndexFile(f"search/t2s-{t2s_dir}/{n}.json", content_key(b), b) for n, b in enumerate(buckets)]
     data = _dumps(manifest)
-    return [*files, facets, IndexFile(MANIFEST, content_key(data), data)]
+    return [*files, *facets, IndexFile(MANIFEST, content_key(data), data)]
 
 
 def _batches(docs: Docs, keep: bool) -> Iterator[Encoded]:

@@ -129,6 +129,7 @@ class Reader:
         if self.manifest["version"] != FORMAT_VERSION:
             raise ValueError(f"search index version {self.manifest['version']}")
         self._shards: dict[int, dict[str, Record]] = {}
+        self.counted: tuple[int, list[list[tuple[int, int]]]] | None = None  # the rarest key's df and facet counts
 
     def fetch(self, name: str) -> bytes:
         if name not in self._cache:
@@ -167,25 +168,46 @@ class Reader:
     def facets(self) -> dict[str, Any]:
         return json.loads(self.fetch(f"facets-{self.manifest['facets']}.json.gz"))  # type: ignore[no-any-return]
 
+    def columns(self, head: dict[str, Any], docs: list[int]) -> dict[str, Any]:
+        """The facets of docs (ascending): the sets and the column files that hold them; a doc elsewhere has none."""
+        per, files = head["columns"]
+        wanted = sorted({doc // per for doc in docs})
+        sets = json.loads(self.fetch(f"facets-{head['sets']}.json.gz")) if wanted else {f: [[]] for f in FACET_NAMES}
+        facets: dict[str, Any] = {"year": {"names": head["names"]["year"], "ranges": head["years"]}}
+        for name in FACET_NAMES[:3]:
+            facets[name] = {"names": head["names"][name], "sets": sets[name], "docs": {}}
+        for n in wanted:
+            column = json.loads(self.fetch(f"facets-{files[n]}.json.gz"))
+            for name in FACET_NAMES[:3]:
+                facets[name]["docs"].update(enumerate(column[name], n * per))
+        return facets
+
     def search(self, query: str, filters: Mapping[str, str] | None = None, page: int = 0) -> Result | None:
         """Hits, ranked, with facet counts and the fragments of one page; None with nothing to look for."""
         terms = list(dict.fromkeys(t for t in SPLIT.split(self.fold(query)) if t))
         chosen = {k: v for k, v in (filters or {}).items() if v}
         if not terms and not chosen:
             return None
-        facets = self.facets()
+        head = self.facets()
+        self.counted = None
         hits = self.match(terms) if terms else {doc: Hit() for doc in range(self.manifest["docs"])}
-        passes = {name: _filter(facets, name, chosen.get(name)) for name in FACET_NAMES}
         counts: dict[str, dict[str, int]] = {name: {} for name in FACET_NAMES}
-        ranked = []
-        for doc in hits:
-            failed = [name for name in FACET_NAMES if not passes[name](doc)]
-            if not failed:
-                ranked.append(doc)
-            counted = FACET_NAMES if not failed else failed if len(failed) == 1 else []
-            for name in counted:
-                for value in _values(facets, name, doc):
-                    counts[name][value] = counts[name].get(value, 0) + 1
+        if not chosen and self.counted is not None and len(hits) == self.counted[0]:
+            ranked = list(hits)  # the rarest key's docs: its counts are the matches'
+            for name, values in zip(FACET_NAMES, self.counted[1], strict=True):
+                counts[name] = {head["names"][name][number]: n for number, n in values}
+        else:
+            facets = self.columns(head, sorted(hits))
+            passes = {name: _filter(facets, name, chosen.get(name)) for name in FACET_NAMES}
+            ranked = []
+            for doc in hits:
+                failed = [name for name in FACET_NAMES if not passes[name](doc)]
+                if not failed:
+                    ranked.append(doc)
+                counted = FACET_NAMES if not failed else failed if len(failed) == 1 else []
+                for name in counted:
+                    for value in _values(facets, name, doc):
+                        counts[name][value] = counts[name].get(value, 0) + 1
         ranked.sort(key=lambda doc: hits[doc].rank(doc))
         shown = ranked[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
         fragments = [json.loads(self.fetch(fragment_path(self.manifest, doc))) for doc in shown]
@@ -259,7 +281,12 @@ class Reader:
                 entries[key] = {}
                 for n in wanted:
                     block = record.blocks[n]
-                    order[key][n] = _d_entries(self.part(block.d), block.base)
+                    data = self.part(block.d)
+                    if n == 0 and record.df >= self.manifest["counted"]:
+                        counts, data = _counts(data)
+                        if key == rarest:
+                            self.counted = (record.df, counts)
+                    order[key][n] = _d_entries(data, block.base)
                     for segment in order[key][n]:
                         entries[key].update((doc, (count, tc)) for doc, count, tc in segment)
             for key in step:
@@ -357,6 +384,25 @@ def parse_shard(data: bytes) -> dict[str, Record]:
     return records
 
 
+def _counts(data: bytes) -> tuple[list[list[tuple[int, int]]], bytes]:
+    """The facet counts before a counted key's first D part ((name number, docs) per facet), and the D part."""
+    at = 0
+    while data[at] >= 0x80:
+        at += 1
+    length = decode(data[: at + 1])[0]
+    values = decode(data[at + 1 : at + 1 + length])
+    counts: list[list[tuple[int, int]]] = []
+    i = 0
+    for _ in FACET_NAMES:
+        n, number, facet = values[i], 0, []
+        for k in range(n):
+            number += values[i + 1 + 2 * k]
+            facet.append((number, values[i + 2 + 2 * k]))
+        counts.append(facet)
+        i += 1 + 2 * n
+    return counts, data[at + 1 + length :]
+
+
 def _d_entries(data: bytes, base: int) -> list[list[tuple[int, int, int]]]:
     """The segments of a D part, each a list of (doc, count, title count)."""
     values = decode(data)
@@ -412,14 +458,14 @@ def _filter(facets: dict[str, Any], name: str, value: str | None) -> Callable[[i
         return lambda doc: False
     number = facet["names"].index(value)
     holding = {i for i, s in enumerate(facet["sets"]) if number in s}
-    return lambda doc: facet["docs"][doc] in holding
+    return lambda doc: facet["docs"].get(doc, 0) in holding
 
 
 def _values(facets: dict[str, Any], name: str, doc: int) -> list[str]:
     facet = facets[name]
     if name == "year":
         return [year for year, (first, end) in zip(facet["names"], facet["ranges"], strict=True) if first <= doc < end]
-    return [facet["names"][i] for i in facet["sets"][facet["docs"][doc]]]
+    return [facet["names"][i] for i in facet["sets"][facet["docs"].get(doc, 0)]]
 
 
 def _last_at_most(bases: list[int], where: int) -> int:

@@ -33,6 +33,7 @@ from sitegen.search.index import (
     MANIFEST,
     DocFacets,
     Docs,
+    FacetTable,
     IndexFile,
     KeyStore,
     Row,
@@ -44,7 +45,7 @@ from sitegen.search.index import (
     card,
     decode,
     doc_keys,
-    facets_file,
+    facets_files,
     fixed_files,
     fold,
     fragment,
@@ -94,6 +95,8 @@ class Change:
     lengths: list[int]
     old: dict[int, Postings]
     new: dict[int, Postings]
+    table: FacetTable  # every doc's facets, the changed ones new
+    recounted: list[int]  # the changed docs whose facets changed: every key of theirs counts again
 
 
 class Changes(NamedTuple):
@@ -132,8 +135,13 @@ def update(docs: Docs, stamps: Sequence[str], store: KeyStore) -> Changes | None
         new[i] = Postings(*doc_keys(title, text))
     if not _in_order(cards, changed):
         return None
+    table = FacetTable(cards)
+    recounted = [i for i in changed if cards[i] != state.cards[i]]
+    if recounted and table.names != FacetTable(state.cards).names:
+        return None  # facet values numbered anew: every counted key's counts change
     old = {i: _old_postings(store, state.sources[i]) for i in changed}
-    return _updated(Change(list(stamps), changed, made, cards, lengths, old, new), state, store, base)
+    change = Change(list(stamps), changed, made, cards, lengths, old, new, table, recounted)
+    return _updated(change, state, store, base)
 
 
 def listing(store: KeyStore) -> list[IndexFile]:
@@ -165,7 +173,7 @@ def _updated(change: Change, state: State, store: KeyStore, base: str) -> Change
             segments = _spliced(key, segments, change)
             if not segments:
                 continue
-            record, files = blocks(key, segments)
+            record, files = blocks(key, segments, change.table)
             total += len(record)
             made = tuple((path, content_key(data)) for path, data in files)
             rows.append((key, record, made, segments))
@@ -202,9 +210,9 @@ def _updated(change: Change, state: State, store: KeyStore, base: str) -> Change
         if was[0].path != now[0].path:  # the folder, named by its fragments, moved
             gone += [(file.path, file.sha) for file in was]
             added += now
-    facets = next(file for file in state.files if file.path.startswith("search/facets-"))
-    if any(change.cards[i] != state.cards[i] for i in change.changed):
-        facets = facets_file(change.cards)
+    facets = [file for file in state.files if file.path.startswith("search/facets-")]
+    if change.recounted:
+        facets = facets_files(change.table)
     fixed = fixed_files(shards, facets, fragments, texts)
     was_fixed = set(state.files)
     added += [file for file in fixed if file._replace(data=None) not in was_fixed]
@@ -267,6 +275,8 @@ def _touched(change: Change) -> list[str]:
     for i in change.changed:
         old, new = change.old[i], change.new[i]
         keys.update(key for key in old.keys() | new.keys() if old.entry(key) != new.entry(key))
+    for i in change.recounted:  # a key's facet counts (see index.blocks()) cover its docs' facets
+        keys.update(change.old[i].keys() | change.new[i].keys())
     return sorted(keys)
 
 

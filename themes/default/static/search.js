@@ -376,7 +376,7 @@
       await Promise.all(shardNumbers.map(async (n) => [n, parseShard(await load(`s-${folder}/${n}.bin`))])),
     );
     const found = new Map(keys.map((key) => [key, shards.get(fnv1a(key) % shardCount).get(key)]));
-    if ([...found.values()].some((r) => r === undefined)) return [];
+    if ([...found.values()].some((r) => r === undefined)) return { hits: [], counted: null };
     const part = (p) => (typeof p === "string" ? load(p) : p);
     const lengths = terms.map((t) => Array.from(t).length);
     const positional = lengths.filter((n) => n > 1).length;
@@ -388,13 +388,20 @@
     // The rarest key's D parts, then only the other keys' blocks that hold its docs.
     const lists = new Map();
     let candidates = null;
+    let counted = null; // the rarest key's df and facet counts, when it keeps them
     const sorted = [...keys].sort((a, b) => found.get(a).df - found.get(b).df || (a < b ? -1 : a > b ? 1 : 0));
     for (const step of [sorted.slice(0, 1), sorted.slice(1)]) {
       await Promise.all(
         step.map(async (key) => {
           const record = found.get(key);
           const wanted = candidates === null ? record.blocks.map((_, n) => n) : blocksOf(record, candidates);
-          lists.set(key, docList(record, wanted, await Promise.all(wanted.map((n) => part(record.blocks[n].d)))));
+          const parts = await Promise.all(wanted.map((n) => part(record.blocks[n].d)));
+          if (wanted[0] === 0 && record.df >= manifest.counted) {
+            const [counts, rest] = splitCounts(parts[0]);
+            parts[0] = rest;
+            if (key === sorted[0]) counted = { df: record.df, counts };
+          }
+          lists.set(key, docList(record, wanted, parts));
         }),
       );
       for (const key of step) {
@@ -455,20 +462,55 @@
       hit.span = starts && starts.length > 1 ? span(starts) : 0;
       hits.push(hit);
     }
-    return hits;
+    return { hits, counted };
   }
 
-  /** Per facet: a function doc -> the number of its value set (for years, its year), and the sets. */
-  function facetColumns(facets, docs) {
+  /** The facet counts before a counted key's first D part ([name number, docs] per facet), and the D part. */
+  function splitCounts(bytes) {
+    let at = 0;
+    while (bytes[at] >= 0x80) at++;
+    const length = decode(bytes.subarray(0, at + 1))[0];
+    const values = decode(bytes.subarray(at + 1, at + 1 + length));
+    const counts = [];
+    let i = 0;
+    for (let f = 0; f < FACETS.length; f++) {
+      const n = values[i];
+      const facet = [];
+      let number = 0;
+      for (let k = 0; k < n; k++) {
+        number += values[i + 1 + 2 * k];
+        facet.push([number, values[i + 2 + 2 * k]]);
+      }
+      counts.push(facet);
+      i += 1 + 2 * n;
+    }
+    return [counts, bytes.subarray(at + 1 + length)];
+  }
+
+  /** Per facet: the number of each doc's value set (for years, its year), and the sets; read for the docs
+      (ascending) from the column files that hold them (a doc elsewhere has the empty set). */
+  async function facetColumns(head, docs, count) {
+    const [perFile, files] = head.columns;
+    const wanted = [];
+    for (const doc of docs) {
+      const n = Math.floor(doc / perFile);
+      if (wanted[wanted.length - 1] !== n) wanted.push(n);
+    }
+    const [sets, ...parts] = await Promise.all([
+      wanted.length ? loadJson(`facets-${head.sets}.json.gz`) : null,
+      ...wanted.map((n) => loadJson(`facets-${files[n]}.json.gz`)),
+    ]);
     const columns = {};
     for (const [name] of FACETS) {
-      const facet = facets[name];
+      const names = head.names[name];
       if (name === "year") {
-        const year = new Int32Array(docs).fill(-1);
-        facet.ranges.forEach(([first, end], i) => year.fill(i, first, end));
-        columns[name] = { names: facet.names, sets: facet.names.map((_, i) => [i]).concat([[]]), setOf: year, none: facet.names.length };
+        const year = new Int32Array(count).fill(-1);
+        head.years.forEach(([first, end], i) => year.fill(i, first, end));
+        columns[name] = { names, sets: names.map((_, i) => [i]).concat([[]]), setOf: year, none: names.length };
       } else {
-        columns[name] = { names: facet.names, sets: facet.sets, setOf: facet.docs, none: -1 };
+        const setOf = new Int32Array(count);
+        wanted.forEach((n, i) => setOf.set(parts[i][name], n * perFile));
+        columns[name] = { names, sets: sets ? sets[name] : [[]], setOf, none: -1 };
       }
     }
     return columns;
@@ -481,14 +523,22 @@
     if (manifest.version !== FORMAT_VERSION) throw new Error(`search index version ${manifest.version}`);
     const terms = [...new Set((await fold(manifest, state.q)).split(SPACE).filter(Boolean))];
     if (terms.length === 0 && FACETS.every(([name]) => state[name] === null)) return null;
-    const [facets, found] = await Promise.all([
+    const [head, found] = await Promise.all([
       loadJson(`facets-${manifest.facets}.json.gz`),
       terms.length ? match(manifest, terms) : null,
     ]);
-    const columns = facetColumns(facets, manifest.docs);
     const hits =
-      found ??
+      found?.hits ??
       Array.from({ length: manifest.docs }, (_, doc) => ({ doc, titleTerms: 0, count: 0, span: 0, body: false, where: -1 }));
+    const chosen = FACETS.some(([name]) => state[name] !== null);
+    const counted = found?.counted;
+    if (!chosen && counted && hits.length === counted.df) {
+      // The matches are the rarest key's docs: its facet counts are theirs.
+      const counts = {};
+      FACETS.forEach(([name], f) => (counts[name] = new Map(counted.counts[f].map(([n, docs]) => [head.names[name][n], docs]))));
+      return { manifest, terms, total: hits.length, ranked: ranked(hits), counts };
+    }
+    const columns = await facetColumns(head, hits.map((hit) => hit.doc), manifest.docs);
     const active = FACETS.map(([name]) => {
       const column = columns[name];
       const chosen = state[name] === null ? -1 : column.names.indexOf(state[name]);
@@ -497,7 +547,7 @@
       return { name, column, passes, perSet: new Float64Array(column.sets.length) };
     });
     const setOf = (facet, doc) => (facet.column.setOf[doc] < 0 ? facet.column.none : facet.column.setOf[doc]);
-    const ranked = [];
+    const passing = [];
     for (const hit of hits) {
       let failed = null;
       let failures = 0;
@@ -508,7 +558,7 @@
         }
       }
       if (failures === 0) {
-        ranked.push(hit);
+        passing.push(hit);
         for (const facet of active) facet.perSet[setOf(facet, hit.doc)] += 1;
       } else if (failures === 1) {
         failed.perSet[setOf(failed, hit.doc)] += 1;
@@ -521,11 +571,15 @@
         if (n > 0) for (const value of column.sets[set]) counts[name].set(column.names[value], (counts[name].get(column.names[value]) || 0) + n);
       });
     }
-    for (const hit of ranked) hit.bucket = bitLength(hit.count);
-    ranked.sort(
+    return { manifest, terms, total: passing.length, ranked: ranked(passing), counts };
+  }
+
+  /** Hits best first: terms in the title, occurrences in doubling buckets, closeness, occurrences, newer. */
+  function ranked(hits) {
+    for (const hit of hits) hit.bucket = bitLength(hit.count);
+    return hits.sort(
       (x, y) => y.titleTerms - x.titleTerms || y.bucket - x.bucket || x.span - y.span || y.count - x.count || x.doc - y.doc,
     );
-    return { manifest, terms, total: ranked.length, ranked, counts };
   }
 
   const fragmentPath = (manifest, doc) => {
