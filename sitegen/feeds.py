@@ -76,7 +76,7 @@ def corrections_html(corrections: Sequence[Correction]) -> str:
     newest = sorted(corrections, key=lambda c: sort_key(c.date), reverse=True)
     return "".join(
         f'<p class="correction"><strong>更正（{c.date.year}年{c.date.month}月{c.date.day}日）</strong>'
-        f"{html.escape(c.text, quote=False)}</p>\n"
+        f"：{html.escape(c.text, quote=False)}</p>\n"
         for c in newest
     )
 
