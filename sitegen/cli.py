@@ -133,6 +133,19 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default: 8000; 0 picks a free one)")
     serve.add_argument("--drafts", action="store_true", help="include drafts and posts dated in the future")
     _content_option(serve)
+
+    cms = sub.add_parser(
+        "cms",
+        help="write the browser editor's files (Decap CMS) into static/admin/",
+        description="Write static/admin/index.html and static/admin/config.yml: Decap CMS, with which editors "
+        "write and edit stories in the browser at /admin/. The fields follow the front matter contract, the "
+        "topics and regions are chosen from sitegen.toml's topics and the gazetteer. Run it again after "
+        "changing the topics (the publish workflow runs it before every build).",
+    )
+    cms.add_argument("--repo", default="OWNER/REPOSITORY", help="the GitHub repository the CMS commits to")
+    cms.add_argument("--branch", default="main", help="the branch stories are published from (default: main)")
+    cms.add_argument("--auth-url", help="the OAuth service editors log in through (default: Decap's, on Netlify)")
+    cms.add_argument("--check", action="store_true", help="write nothing; exit 1 if the files are out of date")
     return parser
 
 
@@ -190,6 +203,8 @@ def dispatch(args: argparse.Namespace, held: list[object] | None = None) -> int:
         path = new.run(cfg, content, args.title, datetime.now(CHINA), args.category, args.region, args.tag, args.slug)
         print(path)
         return 0
+    if args.command == "cms":
+        return cms_command(cfg, args)
     if args.command == "serve":
         from sitegen.commands import serve
 
@@ -211,6 +226,21 @@ def check(args: argparse.Namespace) -> int:
         report = check.run(cfg, content, datetime.now(CHINA), args.strict)
     print(report.json() if args.format == "json" else report.text())
     return 1 if report.errors else 0
+
+
+def cms_command(cfg: config.Config, args: argparse.Namespace) -> int:
+    """sitegen cms: write the admin files, or with --check say which are out of date."""
+    from sitegen import cms
+
+    backend = cms.Backend(args.repo, args.branch, args.auth_url)
+    if args.check:
+        stale = cms.stale(cfg, backend)
+        for path in stale:
+            print(f"{path}: out of date: run sitegen cms", file=sys.stderr)
+        return 1 if stale else 0
+    for path in cms.write(cfg, backend):
+        print(path)
+    return 0
 
 
 def disk_error(err: OSError) -> SitegenError:
