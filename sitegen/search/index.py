@@ -410,9 +410,9 @@ class _Batch:
         self.entries: dict[str, list[Any]] = {}
         self.titled: defaultdict[str, list[tuple[int, int]]] = defaultdict(list)
 
-    def add(self, doc_id: int, title: str, body: str) -> None:
+    def add(self, doc_id: int, title: str, body: str, bases: list[int]) -> None:
         """The hot loop of the build: about one dict operation per character of text."""
-        pairs, chars, in_title = doc_keys(title, body)
+        pairs, chars, in_title = doc_keys(title, body, bases)
         entries = self.entries
         for key, value in (*pairs.items(), *chars.items()):
             entry = entries.get(key)
@@ -429,14 +429,19 @@ class _Batch:
             yield encode(key, entry[0::2], entry[1::2], self.titled.get(key, []))
 
 
-def doc_keys(title: str, body: str) -> tuple[dict[str, list[int]], Counter[str], Counter[str]]:
-    """A folded doc's bigrams with their positions (see line_bases()), its characters with their counts,
-    and the title counts of those of its keys that are in the title. No key holds a space."""
+def doc_keys(
+    title: str, body: str, bases: list[int] | None = None
+) -> tuple[dict[str, list[int]], Counter[str], Counter[str]]:
+    """A folded doc's bigrams with their positions (its lines' bases, made by line_bases() unless given), its
+    characters with their counts, and the title counts of those of its keys that are in the title. No key
+    holds a space."""
     text = f"{title}\n{body}"
     lines = text.split("\n")
     pairs: dict[str, list[int]] = {}
     new = pairs.setdefault
-    for base, line in sorted(zip(line_bases(lines, title.count("\n") + 1), lines, strict=True)):
+    if bases is None:
+        bases = line_bases(lines, title.count("\n") + 1)
+    for base, line in sorted(zip(bases, lines, strict=True)):
         for i, pair in enumerate(map(operator.add, line, line[1:]), base):
             new(pair, []).append(i)
     chars = Counter(text)
@@ -512,9 +517,11 @@ def tail(docs: list[int], codes: list[int], titles: list[int]) -> bytes:
 def position_bytes(lists: Iterable[Iterable[int]]) -> bytes:
     """A P segment: its width byte, then the positions as little-endian integers of that width, 2 bytes
     when they all fit (a story in slots always does), else 4."""
-    flat = array("I", chain.from_iterable(lists))
-    if max(flat, default=0) < 1 << 16:
-        flat = array("H", flat)
+    lists = list(lists)
+    try:
+        flat = array("H", chain.from_iterable(lists))
+    except OverflowError:
+        flat = array("I", chain.from_iterable(lists))
     if sys.byteorder == "big":
         flat.byteswap()
     return bytes([flat.itemsize]) + flat.tobytes()
@@ -913,10 +920,11 @@ def encode_batch(docs: Docs, keep: bool, start: int) -> Encoded:
     for doc_id in range(start, min(start + BATCH_DOCS, len(docs))):
         doc = docs[doc_id]
         title, text = fold(doc.title), fold(doc.text)
-        batch.add(doc_id, title, text)
+        bases = line_bases(f"{title}\n{text}".split("\n"), title.count("\n") + 1)
+        batch.add(doc_id, title, text, bases)
         lengths.append(len(title) + 1 + len(text))
         cards.append((card(doc), doc.url))
-        shown, body = fragment(doc, title, text)
+        shown, body = fragment(doc, title, text, bases)
         frags.append(shown)
         texts.append(body)
         if keep:
@@ -928,9 +936,9 @@ def card(doc: SearchDoc) -> DocFacets:
     return DocFacets(doc.date, doc.categories, doc.regions, doc.source)
 
 
-def fragment(doc: SearchDoc, title: str, text: str) -> tuple[bytes, bytes]:
-    """A doc's fragment file and text file (title and text: folded, as the doc is indexed)."""
-    body, pieces, lead = text_pieces(doc, title, text)
+def fragment(doc: SearchDoc, title: str, text: str, bases: list[int] | None = None) -> tuple[bytes, bytes]:
+    """A doc's fragment file and text file (title and text: folded, as the doc is indexed; bases: its lines')."""
+    body, pieces, lead = text_pieces(doc, title, text, bases)
     return _gzip(_dumps(_fragment(doc, pieces, lead))), body
 
 
@@ -972,14 +980,17 @@ def _t2s_pairs(shown: str) -> list[str] | None:
     return ["".join(t for t, _ in pairs), "".join(s for _, s in pairs)]
 
 
-def text_pieces(doc: SearchDoc, title: str, text: str) -> tuple[bytes, list[list[int]], int]:
+def text_pieces(
+    doc: SearchDoc, title: str, text: str, bases: list[int] | None = None
+) -> tuple[bytes, list[list[int]], int]:
     """The doc's text file, its pieces ([first position, bytes]), and its first body line's position (-1: none).
 
     Lines are kept as written (folded only to find their positions, when folding keeps the
     lines), each at its position, so that a reader finds the line of a hit by its position.
     """
     folded = f"{title}\n{text}".split("\n")
-    bases = line_bases(folded, title.count("\n") + 1)
+    if bases is None:
+        bases = line_bases(folded, title.count("\n") + 1)
     written = f"{doc.title}\n{doc.text}".split("\n")
     lines = written if len(written) == len(folded) else folded
     parts: list[tuple[int, str]] = []
@@ -1013,5 +1024,5 @@ def _piece(lines: list[tuple[int, str]]) -> bytes:
 
 def _deflate(data: bytes) -> bytes:
     """Raw deflate (no header: a piece is small), which browsers inflate with DecompressionStream("deflate-raw")."""
-    squeeze = zlib.compressobj(9, zlib.DEFLATED, -15)
+    squeeze = zlib.compressobj(6, zlib.DEFLATED, -15)
     return squeeze.compress(data) + squeeze.flush()
