@@ -257,3 +257,27 @@ def test_robots_txt_under_a_sub_path_says_where_it_must_go(tmp_path: Path) -> No
     problem = checks.robots_problem(Config(root=tmp_path, base_url="https://host.example/archive/"))
     assert problem is not None and problem.warning and "robots.txt" in problem.message
     assert checks.robots_problem(Config(root=tmp_path, base_url="https://host.example/")) is None
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize(
+    ("pattern", "new"),
+    [
+        (r"regions: \[江西省, 吉安市, 遂川县\]", "regions: [江西省, 吉安市]"),  # 遂川县 leaves: 吉安市 loses a child
+        (r"regions: \[江苏省, 盐城市\]", "regions: [浙江省, 杭州市]"),  # a province goes, another comes
+        (r"^date: .*\n", "date: 2021-02-03\n"),  # a month appears in the calendar and on 2021's page
+        (r"^tags: .*\n", "tags: [防溺水]\ncorrections:\n- date: 2023-01-01\n  text: 已更正。\n"),
+    ],
+)
+def test_an_edit_built_incrementally_gives_what_a_cold_build_gives(tmp_path: Path, pattern: str, new: str) -> None:
+    """What the way-finding pages show of other stories (a region's parent and children, a year's months, the
+    corrections) is in their keys: an incremental build after an edit equals a cold one."""
+    sites = [copy_site(TEST_SITE, tmp_path / name) for name in ("incremental", "cold")]
+    build(sites[0])
+    for site in sites:
+        post = next(p for p in sorted((site / "content").rglob("*.md")) if re.search(pattern, p.read_text(), re.M))
+        post.write_text(re.sub(pattern, new, post.read_text(encoding="utf-8"), count=1, flags=re.M), encoding="utf-8")
+    assert tree(build(sites[0])) == tree(build(sites[1]))
