@@ -521,12 +521,12 @@
   async function search(state) {
     const manifest = await loadJson(manifestUrl.href);
     if (manifest.version !== FORMAT_VERSION) throw new Error(`search index version ${manifest.version}`);
+    if (!state.q.trim() && FACETS.every(([name]) => state[name] === null)) return null;
+    const facetHead = loadJson(`facets-${manifest.facets}.json.gz`); // meanwhile, the query is folded
+    facetHead.catch(() => null); // a failure is reported where it is awaited
     const terms = [...new Set((await fold(manifest, state.q)).split(SPACE).filter(Boolean))];
     if (terms.length === 0 && FACETS.every(([name]) => state[name] === null)) return null;
-    const [head, found] = await Promise.all([
-      loadJson(`facets-${manifest.facets}.json.gz`),
-      terms.length ? match(manifest, terms) : null,
-    ]);
+    const [head, found] = await Promise.all([facetHead, terms.length ? match(manifest, terms) : null]);
     const hits =
       found?.hits ??
       Array.from({ length: manifest.docs }, (_, doc) => ({ doc, titleTerms: 0, count: 0, span: 0, body: false, where: -1 }));
