@@ -55,3 +55,14 @@ def docs() -> list[SearchDoc]:
 def files(docs: list[SearchDoc]) -> dict[str, bytes]:
     """search_index.build() output for the synthetic archive: site path -> bytes."""
     return built(docs)
+
+
+@pytest.fixture(scope="session")
+def counted(docs: list[SearchDoc]) -> dict[str, bytes]:
+    """The synthetic archive with facet counts kept by every key in 8 docs or more, facet columns of 8 docs."""
+    from sitegen.search import index as search_index
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search_index, "COUNTED_DF", 8)
+        patch.setattr(search_index, "FACET_DOCS", 8)
+        return built(docs)

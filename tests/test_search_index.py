@@ -406,15 +406,6 @@ def blocked(docs: list[SearchDoc]) -> dict[str, bytes]:
         return built(docs)
 
 
-@pytest.fixture(scope="module")
-def counted(docs: list[SearchDoc]) -> dict[str, bytes]:
-    """The synthetic archive with facet counts kept by every key in 8 docs or more, columns of 8 docs."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(search_index, "COUNTED_DF", 8)
-        patch.setattr(search_index, "FACET_DOCS", 8)
-        return built(docs)
-
-
 def test_counted_keys_answer_with_filters_and_without(counted: dict[str, bytes], docs: list[SearchDoc]) -> None:
     """Facet counts kept by a key, or read from the columns, give the same as a scan of the docs."""
     for query in ("公", "安", "民警", "派出所", "公 安", NEEDLE):

@@ -116,15 +116,6 @@ def blocked(docs: list[SearchDoc]) -> dict[str, bytes]:
         return built(search_index.newest_first([*docs, long_doc]))
 
 
-@pytest.fixture(scope="module")
-def counted(docs: list[SearchDoc]) -> dict[str, bytes]:
-    """Facet counts kept by every key in 8 docs or more, facet columns of 8 docs."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(search_index, "COUNTED_DF", 8)
-        patch.setattr(search_index, "FACET_DOCS", 8)
-        return built(docs)
-
-
 @pytest.mark.parametrize("index", ["files", "blocked", "counted"])
 def test_browser_agrees_with_the_python_reader(
     browser: Browser, request: pytest.FixtureRequest, docs: list[SearchDoc], tmp_path: Path, index: str
