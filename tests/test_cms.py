@@ -155,3 +155,13 @@ def test_the_publish_workflows_cms_step_writes_this_repository(site: Path) -> No
     done = run_step(steps()["Write the CMS configuration"], site, "octo/safety-archive")
     assert done.returncode == 0, done.stderr
     assert made(site)["backend"]["repo"] == "octo/safety-archive"
+
+
+def test_the_workflow_passes_the_repository_variable_for_login(site: Path) -> None:
+    from test_workflow import run_step, steps
+
+    step = steps()["Write the CMS configuration"]
+    assert step["env"] == {"CMS_AUTH_URL": "${{ vars.CMS_AUTH_URL }}"}
+    done = run_step(step, site, "octo/news", CMS_AUTH_URL="https://auth.example.org")
+    assert done.returncode == 0, done.stderr
+    assert made(site)["backend"]["base_url"] == "https://auth.example.org"
