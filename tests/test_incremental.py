@@ -29,6 +29,13 @@ from sitegen.record import Record
 from sitegen.search import index as search_index
 from sitegen.search import update as search_update
 
+
+@pytest.fixture(autouse=True)
+def english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """This file reads sitegen's messages in English, as the code writes them (test_messages.py: Chinese)."""
+    monkeypatch.setenv("LANGUAGE", "en")
+
+
 TOPICS = ["社区警务", "反诈", "防溺水"]
 TAGS = ["枫桥经验", "网格化管理", "反诈宣传", "暑期安全", "护学岗", "人民调解", "夜间巡查"]
 REGIONS = [["江西省", "吉安市", "遂川县"], ["江西省", "吉安市", "井冈山市"], ["江苏省", "盐城市"], ["浙江省", "绍兴市"]]
@@ -541,7 +548,7 @@ def test_a_topic_edit_hashes_again_only_the_list_pages_that_change(sites: tuple[
     monkeypatch.setattr(plan, "_list_key", lambda site, url, *rest: hashed.append(url) or real(site, url, *rest))
     EDITS["topic"](incremental)
     build(incremental)
-    edited = [url for url in hashed if not url.startswith("topics/")]
+    edited = [url for url in hashed if not url.startswith("topics/") and "/topics/" not in url]
     lists = [p for p in (incremental / "output").rglob("index.html") if "/posts/" not in p.as_posix()]
     assert 0 < len(hashed) < len(lists) / 3
     assert edited and all(
