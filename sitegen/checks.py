@@ -26,7 +26,6 @@ from sitegen import frontmatter, markup
 from sitegen.config import Config
 from sitegen.content import Story
 from sitegen.errors import SitegenError
-from sitegen.frontmatter import read_datetime
 
 
 def warning(message: str, story: Story, line: int | None, hint: str | None = None) -> SitegenError:
@@ -64,7 +63,7 @@ def story_problems(cfg: Config, story: Story) -> list[SitegenError]:
     if meta.date is None and "date" not in meta.review:
         found.append(warning("no date", story, story.doc.start_line, "date: 2024-01-13T09:30:00+08:00"))
     raw_date = story.doc.data.get("date")
-    if isinstance(raw_date, str) and _time_without_offset(raw_date):
+    if isinstance(raw_date, str) and frontmatter.time_without_offset(raw_date):
         found.append(
             warning(
                 f"date '{raw_date}' has a time but no offset; read as China time (+08:00)",
@@ -88,15 +87,6 @@ def robots_problem(cfg: Config) -> SitegenError | None:
         hint="copy its lines into the host's /robots.txt, or give search engines sitemap.xml's address yourself",
         warning=True,
     )
-
-
-def _time_without_offset(text: str) -> bool:
-    try:
-        parsed = read_datetime(text)
-    except (ValueError, OverflowError):
-        return False
-    has_time = any(ch == ":" for ch in text)
-    return has_time and parsed.tzinfo is None
 
 
 def link_problems(story: Story, site_files: set[str]) -> list[SitegenError]:

@@ -316,6 +316,9 @@ def split(text: str, path: Path) -> Document:
         line = first + raw_fm.count("\n", 0, at)
         raise SitegenError(f"control character U+{err.character:04X} in the front matter", path, line) from None
     except yaml.MarkedYAMLError as err:
+        explained = _explained(raw_fm, first, path)
+        if explained is not None:
+            raise explained from None
         mark = err.context_mark or err.problem_mark  # where the broken construct began
         last = max((i for i, text in enumerate(raw_fm.split("\n")) if text.strip()), default=0)
         line = first + min(mark.line, last) if mark else first  # errors at end of stream belong to the last line
@@ -324,7 +327,8 @@ def split(text: str, path: Path) -> Document:
     if data is None:
         data, node = {}, None
     if not isinstance(data, dict):
-        raise SitegenError("front matter must be a mapping of keys to values", path, first)
+        explained = _explained(raw_fm, first, path)
+        raise explained or SitegenError("front matter must be a mapping of keys to values", path, first)
     lines = {}
     if isinstance(node, yaml.MappingNode):
         for key_node, _ in node.value:
@@ -332,6 +336,49 @@ def split(text: str, path: Path) -> Document:
     stripped_body = body.lstrip("\n")
     body_line = text.count("\n", 0, len(text) - len(stripped_body)) + 1  # the body is a suffix of text
     return Document({str(k): v for k, v in data.items()}, lines, stripped_body, skipped + 1, body_line)
+
+
+# The mistakes a YAML parser reports in its own words, often a line late: a key followed by the full-width
+# colon an input method types, a tab in the indentation, a value holding ': ' without quotes.
+_WIDE_KEY = re.compile(r"(?P<key>[A-Za-z_][\w-]*)[ \t]*：[ \t]*(?P<value>.*)")
+_TAB_INDENT = re.compile(r"[ ]*\t")
+_PLAIN_VALUE = re.compile(r"(?P<key>[A-Za-z_][\w-]*)[ \t]*:[ \t]+(?P<value>[^\s'\"\[{|>&*!%@`#].*?)[ \t]*")
+_INNER_COLON = re.compile(r":(?:[ \t]|$)")
+
+
+def _explained(raw_fm: str, first: int, path: Path) -> SitegenError | None:
+    """The first line of front matter YAML could not read that holds a mistake an editor makes, said in
+    words with its fix, at that line; None when no line holds one (the parser's wording is shown)."""
+    for n, text in enumerate(raw_fm.split("\n")):
+        line = first + n
+        if _TAB_INDENT.match(text):
+            return SitegenError(
+                "a tab in the indentation", path, line, hint="indent with spaces: YAML does not allow tabs there"
+            )
+        wide = _WIDE_KEY.fullmatch(text)
+        if wide is not None:
+            key, value = wide["key"], wide["value"]
+            return SitegenError(
+                f"full-width colon '：' after '{key}': YAML reads only the ASCII colon ':' as a key's end",
+                path,
+                line,
+                hint=f"{key}: {value}",
+            )
+        plain = _PLAIN_VALUE.fullmatch(text)
+        if plain is not None and _INNER_COLON.search(plain["value"]):
+            key, value = plain["key"], plain["value"]
+            fixed = f"{key}: " + json.dumps(value, ensure_ascii=False)
+            if key == "title":
+                return SitegenError(
+                    "the title has an ASCII colon", path, line, hint=f"put the whole title in quotes: {fixed}"
+                )
+            return SitegenError(
+                f"the value of '{key}' has an ASCII colon and a space",
+                path,
+                line,
+                hint=f"put the whole value in quotes: {fixed}",
+            )
+    return None
 
 
 def _check_nodes(root: yaml.Node, raw_fm: str, first: int, path: Path) -> None:
@@ -385,23 +432,118 @@ def _alias_line(raw_fm: str) -> int:
 
 
 def parse_date(value: Any) -> date:
-    """A date or a time with offset; times without an offset are China time (+08:00)."""
+    """A date or a time with offset; times without an offset are China time (+08:00). A day written
+    without a time is a day (a date, shown without 00:00); a form whose year, month and day could be
+    read two ways (5/3/2024, 24/3/5) is refused rather than guessed (date_hint() says what it may mean)."""
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=CHINA)
     if isinstance(value, date):
         return value
     if not isinstance(value, str) or not value.strip():
         raise ValueError(f"{value!r} is not a date")
-    text = value.strip()
+    return _read_date(value.strip())[0]
+
+
+def _read_date(text: str) -> tuple[date, bool]:
+    """text -> its date or time (China time when it gives no offset), and whether it gave one."""
+    if OTHER_DAY.fullmatch(text) and _readings(text) is not None:
+        raise ValueError(_guessed(text))
     try:
         if re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", text):
-            return date.fromisoformat("-".join(p.zfill(2) for p in text.split("-")))
+            return date.fromisoformat("-".join(p.zfill(2) for p in text.split("-"))), False
+        written = WRITTEN_DATE.fullmatch(text)
+        if written is not None:
+            return _written(written)
         parsed = read_datetime(text)
     except (ValueError, OverflowError):
         raise ValueError(f"'{text}' is not a date") from None
     offset = parsed.utcoffset()
     # dateutil's offsets as the standard library's: the same instant, and a tenth of the cost to unpickle
-    return parsed.replace(tzinfo=CHINA if offset is None else timezone(offset))
+    return parsed.replace(tzinfo=CHINA if offset is None else timezone(offset)), offset is not None
+
+
+# The forms an editor writes a day in, year first with four digits (2024-03-05, 2024/3/5, 2024.3.5,
+# 2024年3月5日), with or without a time (09:30, 9:30:15) and its offset (+08:00, +0800, Z).
+WRITTEN_DATE = re.compile(
+    r"(?P<y>\d{4})(?:(?P<sep>[-/.])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})|年(?P<cm>\d{1,2})月(?P<cd>\d{1,2})[日号]?)"
+    r"(?:(?:T|[ \t]*)(?P<h>\d{1,2}):(?P<min>\d{2})(?::(?P<s>\d{2})(?:\.(?P<f>\d{1,6}))?)?"
+    r"[ \t]*(?P<tz>Z|[+-]\d{2}:?\d{2})?)?"
+)
+# A day written with numbers in another order or with a two-digit year: 5/3/2024, 24/3/5, 24年3月5日.
+OTHER_DAY = re.compile(
+    r"(?P<a>\d{1,4})(?:(?P<sep>[-/.])(?P<b>\d{1,2})(?P=sep)(?P<c>\d{1,4})|年(?P<cb>\d{1,2})月(?P<cc>\d{1,2})[日号]?)"
+    r"(?P<rest>(?:[T \t].*)?)"
+)
+
+
+def _written(match: re.Match[str]) -> tuple[date, bool]:
+    day = date(int(match["y"]), int(match["m"] or match["cm"]), int(match["d"] or match["cd"]))
+    if match["h"] is None:
+        return day, False
+    second, fraction = int(match["s"] or 0), int((match["f"] or "0").ljust(6, "0"))
+    zone = match["tz"]
+    offset = CHINA if zone is None else dt.UTC if zone == "Z" else _offset(zone)
+    when = datetime(day.year, day.month, day.day, int(match["h"]), int(match["min"]), second, fraction, offset)
+    return when, zone is not None
+
+
+def _offset(zone: str) -> timezone:
+    digits = zone[1:].replace(":", "")
+    minutes = int(digits[:2]) * 60 + int(digits[2:])
+    return timezone(timedelta(minutes=-minutes if zone[0] == "-" else minutes))
+
+
+def _readings(text: str) -> tuple[str, ...] | None:
+    """The days a form OTHER_DAY matches could mean (ISO, with what followed the day), or None for a form
+    that is not a guess (year first with four digits). A two-digit year is 20xx below 70, else 19xx."""
+    match = OTHER_DAY.fullmatch(text)
+    if match is None or len(match["a"]) in (3, 4) or len(match["c"] or "") == 3:
+        return None
+    a, b, c = match["a"], match["b"] or match["cb"], match["c"] or match["cc"]
+    if match["cb"] is not None:
+        orders = [(a, b, c)]  # 24年3月5日
+    elif len(c) == 4:
+        orders = [(c, b, a), (c, a, b)]  # day first (5/3/2024) or month first (3/5/2024)
+    else:
+        orders = [(a, b, c), (c, b, a), (c, a, b)]  # a two-digit year: the Chinese order first
+    found: list[str] = []
+    for year, month, day in orders:
+        full = int(year) + (0 if len(year) == 4 else 2000 if int(year) < 70 else 1900)
+        with contextlib.suppress(ValueError):
+            iso = date(full, int(month), int(day)).isoformat()
+            found += [] if iso in found else [iso]
+    rest = match["rest"].strip()
+    return tuple(f"{day} {rest}" if rest else day for day in found)
+
+
+def _guessed(text: str) -> str:
+    """Why a day OTHER_DAY matches is refused: its reading would be a guess."""
+    if re.search(r"\d{4}", text):
+        return f"'{text}' puts the year last: whether the day or the month comes first would be a guess"
+    return f"'{text}' has a two-digit year: its century and the order of its numbers would be a guess"
+
+
+def date_hint(value: Any) -> str | None:
+    """What a refused date was most likely meant as, in the one form dates are written in."""
+    text = str(value).strip()
+    readings = _readings(text)
+    if readings:
+        if len(readings) == 1:
+            return f"write it as {readings[0]}"
+        return f"write it as {' / '.join(readings)}, whichever is meant"
+    match = re.fullmatch(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})", text)
+    if match and int(match[2]) > 12 and int(match[3]) <= 12:
+        return f"did you mean {match[1]}-{int(match[3]):02d}-{int(match[2]):02d}?"
+    return None
+
+
+def time_without_offset(text: str) -> bool:
+    """A date written with a time but no offset (read as China time): `check` asks for the offset."""
+    try:
+        value, offset = _read_date(text.strip())
+    except (ValueError, OverflowError):
+        return False
+    return isinstance(value, datetime) and not offset
 
 
 ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:\d{2})?")
@@ -428,6 +570,13 @@ def sort_key(value: date | None) -> datetime:
     return datetime(value.year, value.month, value.day, tzinfo=CHINA)
 
 
+# Keys whose items are names, never a sentence: `tags: [反诈宣传，护学岗]` is two tags, as `tags: 反诈宣传，护学岗`
+# is. A Chinese input method types ， and 、 where YAML wants ',', and no name of a tag, topic, region or
+# author holds one, so the item is split where refusing it would only ask the editor to retype a comma.
+LISTED_BY_COMMAS = ("authors", "categories", "tags", "regions")
+_CHINESE_LIST = re.compile(r"[，、]")
+
+
 def _strings(value: Any, key: str) -> tuple[str, ...]:
     """A string, a list of strings, or Hexo's nested lists of categories -> a flat tuple."""
     if value is None:
@@ -442,9 +591,8 @@ def _strings(value: Any, key: str) -> tuple[str, ...]:
             if isinstance(item, list):
                 out.extend(s for s in _strings(item, key) if s not in out)
             elif isinstance(item, (str, int, float)) and not isinstance(item, bool):
-                text = _clean(str(item), key)
-                if text and text not in out:
-                    out.append(text)
+                parts = _CHINESE_LIST.split(str(item)) if key in LISTED_BY_COMMAS else [str(item)]
+                out.extend(t for t in dict.fromkeys(_clean(p, key) for p in parts) if t and t not in out)
             else:
                 raise ValueError(f"'{key}' items must be text, not {type(item).__name__}")
         return tuple(out)
@@ -530,7 +678,7 @@ def to_meta(doc: Document, path: Path) -> Meta:
         try:
             values[key] = _convert(key, value)
         except ValueError as err:
-            problems.append(SitegenError(str(err), path, line, hint=_date_hint(value) or _HINTS.get(key)))
+            problems.append(SitegenError(str(err), path, line, hint=date_hint(value) or _HINTS.get(key)))
     if not values.get("title") and ("title" in values or "title" not in spelled):  # not one refused above
         problems.append(SitegenError("missing title", path, doc.lines.get("title", doc.start_line), hint="title: 标题"))
     if problems:
@@ -553,14 +701,6 @@ _HINTS = {
     "aliases": "aliases: [/2015/08/08/old-address/]",
     "corrections": "corrections:\n- date: 2024-05-02\n  text: 本文原称……，应为……。",
 }
-
-
-def _date_hint(value: Any) -> str | None:
-    """'2023-13-01' was most likely meant as 2023-01-13: say so."""
-    match = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", str(value).strip())
-    if match and int(match[2]) > 12 and int(match[3]) <= 12:
-        return f"did you mean {match[1]}-{int(match[3]):02d}-{int(match[2]):02d}?"
-    return None
 
 
 REGION_LEVELS = ("province", "city", "county")
