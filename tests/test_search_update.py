@@ -70,6 +70,22 @@ def test_each_edit_gives_the_files_of_a_full_build(docs: list[SearchDoc], store:
         assert updated(current, store) == built(current), name
 
 
+def test_keys_that_keep_facet_counts_update_to_the_bytes_of_a_full_build(
+    docs: list[SearchDoc], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Counts kept as they were (a key's docs and their facets unchanged) or counted again, never stale."""
+    monkeypatch.setattr(search_index, "BATCH_DOCS", 4)
+    monkeypatch.setattr(search_index, "COUNTED_DF", 4)
+    keys = SearchKeys(Cache(tmp_path))
+    for _ in build(docs, stamps(docs), keys):
+        pass
+    current = list(docs)
+    for n, (name, edit) in enumerate(EDITS.items()):
+        doc_id = (n * 5 + 1) % len(current)
+        current[doc_id] = edit(current[doc_id])
+        assert updated(current, keys) == built(current), name
+
+
 def test_several_docs_changed_at_once(docs: list[SearchDoc], store: SearchKeys) -> None:
     current = [EDITS["a sentence added"](d) if i % 5 == 0 else d for i, d in enumerate(docs)]
     assert updated(current, store) == built(current)

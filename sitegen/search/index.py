@@ -556,6 +556,38 @@ def stored(segment: Segment, prev: int) -> Stored:
     )
 
 
+def kept_counts(record: bytes, load: Callable[[str], bytes]) -> bytes | None:
+    """A key's facet counts as its record's first D part holds them (v(length) counts), None if it has none;
+    load: a part file's bytes by its path."""
+    values = _LEADING_VARINTS.match(record)
+    assert values is not None
+    at = values.end()
+    name_length = decode(record[:at])[0]
+    at = name_length + len(varint(name_length))
+    df_end = varint_end(record, at)
+    if decode(record[at:df_end])[0] < COUNTED_DF:
+        return None
+    at = varint_end(record, varint_end(record, df_end))  # the block count, the first base
+    if record[at] == 0:
+        length_end = varint_end(record, at + 1)
+        data = record[length_end : length_end + decode(record[at + 1 : length_end])[0]]
+    else:
+        data = load(f"search/d-{record[at + 1 : at + 1 + HASH_BYTES].hex()}.bin")
+        data = gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data
+    end = varint_end(data, 0)
+    return data[: end + decode(data[:end])[0]]
+
+
+_LEADING_VARINTS = re.compile(rb"[\x80-\xff]*[\x00-\x7f]")
+
+
+def varint_end(data: bytes, at: int) -> int:
+    """Where the varint starting at data[at] ends."""
+    while data[at] >= 0x80:
+        at += 1
+    return at + 1
+
+
 def docs_of(segments: list[Stored]) -> list[int]:
     """A key's docs, ascending, from its segments (each D segment: v(n), n doc gaps, ...)."""
     gaps: list[int] = []
@@ -572,18 +604,21 @@ def _part(data: bytes, inline: bool, squeeze: bool) -> tuple[bytes, bytes | None
     return b"\x01" + bytes.fromhex(_digest(written)), written
 
 
-def blocks(key: str, segments: list[Stored], table: FacetTable) -> tuple[bytes, list[tuple[str, bytes]]]:
+def blocks(
+    key: str, segments: list[Stored], table: FacetTable, kept: bytes | None = None
+) -> tuple[bytes, list[tuple[str, bytes]]]:
     """One key's shard record and the files of its external parts (path, bytes), from its segments in doc order.
 
     A block's base is the key's last doc before the block (-1 before the first): the doc its
     first D segment's first gap counts from. A key in COUNTED_DF docs or more has its facet
-    counts (FacetTable.counted()) before its first D part: v(length) counts.
+    counts (FacetTable.counted()) before its first D part: v(length) counts; kept: those counts
+    as they were, when neither the key's docs nor their facets changed.
     """
     df = sum(s[1] for s in segments)
     counts = b""
     if df >= COUNTED_DF:
-        counted = table.counted(docs_of(segments))
-        counts = varint(len(counted)) + counted
+        counted = table.counted(docs_of(segments)) if kept is None else b""
+        counts = varint(len(counted)) + counted if kept is None else kept
     sizes = [len(d) + len(p) for _, _, d, p in segments]
     sizes[0] += len(counts)
     inline = sum(sizes) <= INLINE_BYTES

@@ -36,6 +36,7 @@ from sitegen.search.index import (
     FacetTable,
     IndexFile,
     KeyStore,
+    Part,
     Row,
     SearchDoc,
     Segment,
@@ -51,6 +52,7 @@ from sitegen.search.index import (
     fragment,
     fragment_file,
     fragment_folder,
+    kept_counts,
     position_bytes,
     positions_of,
     shard_bytes,
@@ -62,6 +64,7 @@ from sitegen.search.index import (
     tail,
     text_file,
     varint,
+    varint_end,
 )
 
 MAX_CHANGED = 64  # more changed docs than this: a full build costs less than the update
@@ -162,6 +165,7 @@ def _updated(change: Change, state: State, store: KeyStore, base: str) -> Change
     users: Counter[str] = Counter()  # touched keys naming each part file now
     total = state.total
     keys = _touched(change)
+    recount = _recounted(change)
     for start in range(0, len(keys), KEYS_AT_ONCE):
         chunk = keys[start : start + KEYS_AT_ONCE]
         stored = store.segments(chunk)
@@ -170,10 +174,11 @@ def _updated(change: Change, state: State, store: KeyStore, base: str) -> Change
             _, record, parts, segments = stored.get(key, (key, b"", (), []))
             total -= len(record)
             before.update(parts)
+            counts = _kept(store, record, parts) if record and key not in recount else None
             segments = _spliced(key, segments, change)
             if not segments:
                 continue
-            record, files = blocks(key, segments, change.table)
+            record, files = blocks(key, segments, change.table, counts)
             total += len(record)
             made = tuple((path, content_key(data)) for path, data in files)
             rows.append((key, record, made, segments))
@@ -278,6 +283,23 @@ def _touched(change: Change) -> list[str]:
     for i in change.recounted:  # a key's facet counts (see index.blocks()) cover its docs' facets
         keys.update(change.old[i].keys() | change.new[i].keys())
     return sorted(keys)
+
+
+def _kept(store: KeyStore, record: bytes, parts: tuple[Part, ...]) -> bytes | None:
+    """A key's facet counts as the last build left them (see index.kept_counts())."""
+    paths = dict(parts)
+    return kept_counts(record, lambda path: store.blob(paths[path]))
+
+
+def _recounted(change: Change) -> set[str]:
+    """The keys whose facet counts change: those a changed doc gained or lost, and every key of a doc whose
+    facets changed."""
+    keys: set[str] = set()
+    for i in change.changed:
+        keys.update(change.old[i].keys() ^ change.new[i].keys())
+    for i in change.recounted:
+        keys.update(change.old[i].keys() | change.new[i].keys())
+    return keys
 
 
 def _in_order(cards: list[DocFacets], changed: list[int]) -> bool:
@@ -385,17 +407,10 @@ def _splice(
 def _counted_from(segment: Stored, was: int, prev: int) -> Stored:
     """The segment with its first gap counted from prev instead of was."""
     last, entries, d, p = segment
-    gap = _varint_end(d, 0)
-    at = _varint_end(d, gap)
+    gap = varint_end(d, 0)
+    at = varint_end(d, gap)
     first = was + decode(d[gap:at])[0]
     return last, entries, varint(entries) + varint(first - prev) + d[at:], p
-
-
-def _varint_end(data: bytes, at: int) -> int:
-    """Where the varint starting at data[at] ends."""
-    while data[at] >= 0x80:
-        at += 1
-    return at + 1
 
 
 def _fragment_files(fragments: list[str], texts: list[str]) -> list[IndexFile]:
