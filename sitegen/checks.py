@@ -16,6 +16,8 @@ does an imported one once its review item is removed without the file being put 
 
 from __future__ import annotations
 
+import difflib
+import functools
 import posixpath
 import re
 from collections.abc import Iterable, Sequence
@@ -26,6 +28,7 @@ from sitegen import frontmatter, markup
 from sitegen.config import Config
 from sitegen.content import Story
 from sitegen.errors import SitegenError
+from sitegen.extract import regions
 
 
 def warning(message: str, story: Story, line: int | None, hint: str | None = None) -> SitegenError:
@@ -40,17 +43,18 @@ def story_problems(cfg: Config, story: Story) -> list[SitegenError]:
     known = {t.name for t in cfg.topics}
     for name in meta.categories:
         if known and name not in known:
-            found.append(
-                SitegenError(
-                    f"unknown topic '{name}'",
-                    story.path,
-                    lines.get("categories", lines.get("category")),
-                    hint=f"topics are set in sitegen.toml: {'、'.join(sorted(known))}",
-                )
-            )
+            line = item_line(story, ("categories", "category"), name)
+            found.append(SitegenError(f"unknown topic '{name}'", story.path, line, hint=topic_hint(cfg, name)))
+    for name in meta.regions:
+        close = region_guess(name, meta.regions)
+        if close is not None:
+            line = item_line(story, ("regions", "region"), name)
+            found.append(warning(f"region '{name}' is not in the gazetteer", story, line, f"did you mean {close}?"))
     if not story.body.strip():
         problem = SitegenError("the post has no text", story.path, story.doc.start_line, warning=meta.draft)
         found.append(problem)
+    elif not meta.draft:
+        found += _unfinished(story)
     if meta.review:
         found.append(
             warning(
@@ -73,6 +77,114 @@ def story_problems(cfg: Config, story: Story) -> list[SitegenError]:
             )
         )
     return found
+
+
+def topic_hint(cfg: Config, name: str) -> str:
+    """'did you mean' the topic whose name or keyword is closest to name, else the topics there are."""
+    owners = {t.name: t.name for t in cfg.topics} | {k: t.name for t in cfg.topics for k in t.keywords}
+    close = difflib.get_close_matches(name, list(owners), n=1, cutoff=0.3)
+    if close:
+        topic = owners[close[0]]
+        return f"did you mean '{topic}'?"
+    known = sorted(t.name for t in cfg.topics)
+    return f"topics are set in sitegen.toml: {'、'.join(known)}"
+
+
+@functools.cache
+def _gazetteer_names() -> dict[str, tuple[str, ...]]:
+    """The gazetteer's official names by their last character (县, 市, 区, 省 ...): a typo keeps it."""
+    by_end: dict[str, list[str]] = {}
+    for name in regions.gazetteer().names.values():
+        by_end.setdefault(name[-1], []).append(name)
+    return {end: tuple(sorted(set(names))) for end, names in by_end.items()}
+
+
+def region_guess(name: str, chain: Sequence[str]) -> str | None:
+    """The gazetteer's name a region name not in it was most likely meant as (泰禾县 -> 泰和县), or None:
+    a name it knows, a place abroad, or one no name is close to (a town, a street) is no typo. Of close
+    names, one under the regions the story names beside it comes first."""
+    g = regions.gazetteer()
+    if name in g.forms or name in regions.elsewhere() or len(name) < 2:
+        return None
+    close = difflib.get_close_matches(name, _gazetteer_names().get(name[-1], ()), n=5, cutoff=0.6)
+    if not close:
+        return None
+    codes = {n: [c for c, official in g.names.items() if official == n] for n in close}
+    nested = [n for n in close if any(g.names[a] in chain for c in codes[n] for a in g.ancestors(c))]
+    return (nested or close)[0]
+
+
+def item_line(story: Story, keys: Sequence[str], item: str) -> int | None:
+    """The line of the front matter that names item under one of keys, else the key's line: read again
+    only when there is a problem to report (a Story keeps no line numbers of list items)."""
+    key_line = next((story.doc.lines[k] for k in keys if k in story.doc.lines), None)
+    if key_line is None:
+        return story.doc.start_line
+    try:
+        text = story.path.read_text(encoding="utf-8").replace("\r\n", "\n").split("\n")
+    except (OSError, UnicodeDecodeError):
+        return key_line
+    for number in range(key_line, min(story.doc.body_line, len(text) + 1)):
+        line = text[number - 1]
+        if item in line and (number == key_line or not re.match(r"[A-Za-z_][\w-]*[ \t]*:", line)):
+            return number
+        if number > key_line and re.match(r"[A-Za-z_]", line):
+            break  # the next key: the item was written another way (a nested list, a mapping)
+    return key_line
+
+
+# The body `sitegen new` writes, for the editor to replace.
+PLACEHOLDER_BODY = "在这里写正文。每段之间空一行；小标题以“## ”开头。"
+_HEADING = re.compile(r"(#{1,6})[ \t]+\S")
+_FENCE = re.compile(r"[ ]{0,3}(```|~~~)")
+
+
+def _unfinished(story: Story) -> list[SitegenError]:
+    """A published post that still holds the new post's placeholder text, or a heading with nothing under it."""
+    found: list[SitegenError] = []
+    lines = story.body.split("\n")
+    for n, text in enumerate(lines):
+        if PLACEHOLDER_BODY in text:
+            found.append(
+                SitegenError(
+                    "the post still holds the placeholder text of 'sitegen new'",
+                    story.path,
+                    story.doc.body_line + n,
+                    hint="write the story in its place, or keep 'draft: true' until it is written",
+                )
+            )
+    for n, heading in _empty_sections(lines):
+        found.append(
+            SitegenError(
+                f"the section '{heading}' is empty",
+                story.path,
+                story.doc.body_line + n,
+                hint="write its text, or remove the heading",
+            )
+        )
+    return found
+
+
+def _empty_sections(lines: Sequence[str]) -> list[tuple[int, str]]:
+    """(index, heading text) of each Markdown heading with no text before the next heading of its level or
+    above (or the end): headings in code blocks are code."""
+    headings: list[tuple[int, int, str]] = []  # index, level, text
+    text_at: list[int] = []
+    fenced = False
+    for n, line in enumerate(lines):
+        if _FENCE.match(line):
+            fenced = not fenced
+            text_at.append(n)
+        elif not fenced and (heading := _HEADING.match(line)):
+            headings.append((n, len(heading.group(1)), line.lstrip("#").strip()))
+        elif line.strip():
+            text_at.append(n)
+    empty = []
+    for i, (n, level, title) in enumerate(headings):
+        end = next((m for m, other, _ in headings[i + 1 :] if other <= level), len(lines))
+        if not any(n < m < end for m in text_at):
+            empty.append((n, title))
+    return empty
 
 
 def robots_problem(cfg: Config) -> SitegenError | None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from support import TEST_SITE, copy_site
 
-from sitegen import cli, frontmatter
+from sitegen import cli, content, frontmatter
 from sitegen.frontmatter import CHINA
 
 
@@ -159,3 +159,100 @@ def test_updated_shows_on_the_page_and_in_the_feed(site: Path) -> None:
     assert "更新于" in page and "2022年11月2日 10:00" in page
     feed = (site / "output/atom.xml").read_text(encoding="utf-8")
     assert "<updated>2022-11-02T10:00:00+08:00</updated>" in feed
+
+
+# check helps (issue 26, point 4)
+
+
+def write_post(site: Path, name: str, text: str) -> Path:
+    path = site / "content/posts/2024" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def problems_of(site: Path, path: Path, capsys) -> list[dict[str, object]]:
+    sitegen(site, "check", "--format", "json")
+    return [p for p in json.loads(capsys.readouterr().out)["problems"] if p["file"] == str(path)]
+
+
+@pytest.mark.parametrize(
+    ("written", "line", "hint"),
+    [
+        ("categories:\n  - 社区警务\n  - 反炸\n", 6, "did you mean '反诈'?"),  # the item's line, not the key's
+        ("categories: [反炸]\n", 4, "did you mean '反诈'?"),
+        ("categories: [溺水]\n", 4, "did you mean '防溺水'?"),  # a topic's keyword names its topic
+        ("categories: [交通]\n", 4, "topics are set in sitegen.toml: 反诈、社区警务、防溺水"),
+    ],
+)
+def test_an_unknown_topic_is_named_at_its_item_with_did_you_mean(
+    site: Path, written: str, line: int, hint: str, capsys
+) -> None:
+    path = write_post(site, "topic.md", f"---\ntitle: 专题写错\ndate: 2024-05-01\n{written}---\n正文\n")
+    (problem,) = problems_of(site, path, capsys)
+    assert (problem["line"], problem["message"], problem["hint"]) == (line, problem["message"], hint)
+    assert str(problem["message"]).startswith("unknown topic")
+
+
+def test_a_region_typo_is_a_warning_with_the_gazetteers_name(site: Path, capsys) -> None:
+    path = write_post(
+        site,
+        "region.md",
+        "---\ntitle: 地区写错\ndate: 2024-05-01\nregions:\n  - 江西省\n  - 吉安市\n  - 泰禾县\n---\n正文\n",
+    )
+    (problem,) = problems_of(site, path, capsys)
+    assert problem["severity"] == "warning" and problem["line"] == 7
+    assert problem["message"] == "region '泰禾县' is not in the gazetteer" and problem["hint"] == "did you mean 泰和县?"
+
+
+def test_a_town_or_a_place_abroad_is_no_region_typo(site: Path, capsys) -> None:
+    path = write_post(
+        site, "town.md", "---\ntitle: 乡镇\ndate: 2024-05-01\nregions: [江西省, 泰和县, 马市镇, 新加坡]\n---\n正文\n"
+    )
+    assert problems_of(site, path, capsys) == []
+
+
+def test_a_duplicated_slug_is_blamed_on_the_newer_post_not_the_published_one(site: Path, capsys) -> None:
+    older = site / "content/posts/2022/fan-zha.md"
+    newer = write_post(site, "a-new.md", "---\ntitle: 新稿\ndate: 2024-05-01\nslug: fan-zha\n---\n正文\n")
+    renamed = older.rename(site / "content/posts/2022/zz-fan-zha.md")  # after the new one in path order
+    (problem,) = problems_of(site, newer, capsys)
+    assert problem["line"] == 4 and problem["message"] == f"slug 'fan-zha' is also used by {renamed}"
+    assert "do not change a published slug" in str(problem["hint"])
+    assert problems_of(site, renamed, capsys) == []
+
+
+def test_a_draft_sharing_a_slug_is_the_one_reported(site: Path, capsys) -> None:
+    draft = write_post(
+        site, "a-draft.md", "---\ntitle: 草稿\ndate: 2020-01-01\nslug: fan-zha\ndraft: true\n---\n正文\n"
+    )
+    (problem,) = problems_of(site, draft, capsys)
+    assert problem["message"].startswith("slug 'fan-zha' is also used by")
+
+
+def test_the_placeholder_body_and_empty_sections_are_errors_once_not_a_draft(site: Path, capsys) -> None:
+    assert sitegen(site, "new", "占位正文") == 0
+    path = Path(capsys.readouterr().out.strip())
+    path.write_text(path.read_text(encoding="utf-8") + "\n## 现场\n\n## 经过\n\n民警赶到。\n", encoding="utf-8")
+    assert problems_of(site, path, capsys) == []  # a draft may be unfinished
+    path.write_text(path.read_text(encoding="utf-8").replace("draft: true\n", ""), encoding="utf-8")
+    problems = problems_of(site, path, capsys)
+    assert [(p["severity"], p["message"]) for p in problems] == [
+        ("error", "the post still holds the placeholder text of 'sitegen new'"),
+        ("error", "the section '现场' is empty"),
+    ]
+    body_line = path.read_text(encoding="utf-8").split("\n").index("## 现场") + 1
+    assert problems[1]["line"] == body_line
+
+
+def test_a_heading_with_subsections_or_code_is_not_empty(site: Path, capsys) -> None:
+    body = "导语。\n\n## 经过\n\n### 第一天\n\n民警赶到。\n\n## 代码\n\n```\n# 注释\n```\n"
+    path = write_post(site, "sections.md", f"---\ntitle: 小标题\ndate: 2024-05-01\n---\n\n{body}")
+    assert problems_of(site, path, capsys) == []
+
+
+def test_serve_counts_the_drafts_it_hides(site: Path) -> None:
+    assert content.count_drafts(site / "content") == 1
+    write_post(site, "jekyll.md", "---\ntitle: 未发布\npublished: false\n---\n正文\n")
+    write_post(site, "body.md", "---\ntitle: 正文里提到\n---\n正文\n\ndraft: true\n")
+    assert content.count_drafts(site / "content") == 2

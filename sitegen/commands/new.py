@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import difflib
 import os
 from datetime import datetime
 from pathlib import Path
 
-from sitegen import content, frontmatter
+from sitegen import checks, content, frontmatter
 from sitegen.config import Config
 from sitegen.errors import SitegenError, SitegenErrors
 from sitegen.extract.regions import region_chain
 from sitegen.frontmatter import Meta
 from sitegen.slugs import slugify, term_name
 
-BODY = "在这里写正文。每段之间空一行；小标题以“## ”开头。"
+BODY = checks.PLACEHOLDER_BODY  # `check` refuses it in a post that is not a draft
 
 
 def _topics(cfg: Config, names: list[str]) -> tuple[str, ...]:
@@ -22,9 +21,7 @@ def _topics(cfg: Config, names: list[str]) -> tuple[str, ...]:
     problems = []
     for name in names:
         if known and name not in known:
-            close = difflib.get_close_matches(name, known, n=1, cutoff=0.3)
-            hint = f"did you mean '{close[0]}'?" if close else f"topics in sitegen.toml: {'、'.join(known)}"
-            problems.append(SitegenError(f"unknown topic '{name}'", hint=hint))
+            problems.append(SitegenError(f"unknown topic '{name}'", hint=checks.topic_hint(cfg, name)))
     if problems:
         raise SitegenErrors(problems)
     return tuple(dict.fromkeys(names))
