@@ -48,6 +48,8 @@ class Config:
     feed_size: int = 20
     remote_images: bool = False
     topics: tuple[Topic, ...] = field(default_factory=tuple)
+    # An imported story with items under `review` is written as a draft, for an editor to publish ([import]).
+    review_as_draft: bool = False
     # The language of sitegen's messages, "zh" or "en" (see sitegen/messages.py); "" follows LANG. Not shown on pages.
     messages_language: str = field(default="", repr=False)
 
@@ -88,7 +90,10 @@ _TYPES: dict[str, type] = {
     "remote_images": bool,
     "topics": dict,
     "messages_language": str,
+    "import": dict,
 }
+# The keys of the [import] table, and their types.
+IMPORT_KEYS: dict[str, type] = {"review_as_draft": bool}
 
 
 def base_url_problem(url: str) -> str | None:
@@ -148,6 +153,14 @@ def validate(raw: dict[str, Any], root: Path, path: Path) -> Config:
             if value is None:
                 problems.append(SitegenError(f"cname '{raw[key]}' is not a domain name", path, hint=CNAME_HINT))
                 continue
+        values[key] = value
+    for key, value in values.pop("import", {}).items():
+        if IMPORT_KEYS.get(key) is not bool or not isinstance(value, bool):
+            hint = "review_as_draft = true" if key in IMPORT_KEYS else _suggest(key, list(IMPORT_KEYS))
+            problems.append(
+                SitegenError(f"import.{key}: not a setting of [import], or not true or false", path, hint=hint)
+            )
+            continue
         values[key] = value
     topics: list[Topic] = []
     for raw_name, keywords in sorted(values.pop("topics", {}).items()):

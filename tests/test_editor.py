@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -10,7 +11,10 @@ import pytest
 from support import TEST_SITE, copy_site
 
 from sitegen import cli, content, frontmatter
+from sitegen.config import load as load_config
+from sitegen.errors import SitegenErrors
 from sitegen.frontmatter import CHINA
+from sitegen.importers.convert import held_for_review
 
 
 @pytest.fixture
@@ -256,3 +260,24 @@ def test_serve_counts_the_drafts_it_hides(site: Path) -> None:
     write_post(site, "jekyll.md", "---\ntitle: 未发布\npublished: false\n---\n正文\n")
     write_post(site, "body.md", "---\ntitle: 正文里提到\n---\n正文\n\ndraft: true\n")
     assert content.count_drafts(site / "content") == 2
+
+
+# Imports wait for an editor (issue 26, point 5)
+
+
+def test_import_review_as_draft_is_read_from_sitegen_toml(site: Path) -> None:
+    config = site / "sitegen.toml"
+    config.write_text(config.read_text(encoding="utf-8") + "\n[import]\nreview_as_draft = true\n", encoding="utf-8")
+    assert load_config(site).review_as_draft is True
+    config.write_text(config.read_text(encoding="utf-8").replace("review_as_draft = true", "review_as_drafts = 1"))
+    with pytest.raises(SitegenErrors) as raised:
+        load_config(site)
+    assert raised.value.errors[0].hint == "did you mean 'review_as_draft'?"
+
+
+def test_an_imported_story_with_review_items_is_written_as_a_draft(site: Path) -> None:
+    cfg = replace(load_config(site), review_as_draft=True)
+    meta = frontmatter.Meta(title="导入的报道", review=("date",))
+    assert held_for_review(meta, cfg).draft is True
+    assert held_for_review(replace(meta, review=()), cfg).draft is False
+    assert held_for_review(meta, replace(cfg, review_as_draft=False)).draft is False

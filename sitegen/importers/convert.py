@@ -14,7 +14,7 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -119,7 +119,7 @@ def to_post(raw: RawStory, cfg: Config, digest: str, taken: set[str]) -> tuple[M
         review=raw.review,
         fingerprint=digest,
     )
-    return meta, body
+    return held_for_review(meta, cfg), body
 
 
 def migrated_post(raw: RawStory, cfg: Config, digest: str, taken: set[str]) -> tuple[Meta, str]:
@@ -142,7 +142,7 @@ def migrated_post(raw: RawStory, cfg: Config, digest: str, taken: set[str]) -> t
         review=tuple(dict.fromkeys((*raw.review, *(f"category {c} kept as a tag" for c in kept)))),
         fingerprint=digest,
     )
-    return meta, body
+    return held_for_review(meta, cfg), body
 
 
 def _meta(raw: RawStory, text: str, **fields: Any) -> Meta:
@@ -163,6 +163,12 @@ def _meta(raw: RawStory, text: str, **fields: Any) -> Meta:
         draft=raw.draft,
         **fields,
     )
+
+
+def held_for_review(meta: Meta, cfg: Config) -> Meta:
+    """A story with items under review waits as a draft for an editor (unless [import] review_as_draft =
+    false): an import is published by the next build, and what it could not establish would be too."""
+    return replace(meta, draft=True) if meta.review and cfg.review_as_draft else meta
 
 
 def sort_categories(categories: tuple[str, ...], topics: tuple[Topic, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
