@@ -10,8 +10,9 @@ import signal
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import Any, NoReturn
 
-from sitegen import __version__, config
+from sitegen import __version__, config, messages
 from sitegen.errors import SitegenError, SitegenErrors
 from sitegen.frontmatter import CHINA
 
@@ -20,8 +21,45 @@ def _content_option(command: argparse.ArgumentParser) -> None:
     command.add_argument("--content", type=Path, help="content folder (default: from sitegen.toml, else content/)")
 
 
+class _Formatter(argparse.HelpFormatter):
+    """argparse's own headings ('usage:', 'options:') in the reader's language."""
+
+    def start_section(self, heading: str | None) -> None:
+        super().start_section(messages.translated(heading) if heading else heading)
+
+    def add_usage(self, usage: str | None, actions: Any, groups: Any, prefix: str | None = None) -> None:
+        super().add_usage(usage, actions, groups, prefix if prefix is not None else messages.translated("usage: "))
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser that speaks the reader's language: its help (see _translate_help) and its errors."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: {messages.label(messages.ERROR)}{messages.translated(message)}\n")
+
+
+def _translate_help(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """Every description and help text of parser and its commands, through the catalogue."""
+    if parser.description:
+        parser.description = messages.translated(parser.description)
+    for action in parser._actions:
+        if action.help:
+            action.help = messages.translated(action.help)
+        if isinstance(action, argparse._SubParsersAction):
+            for choice in action._choices_actions:
+                choice.help = messages.translated(choice.help) if choice.help else choice.help
+            for command in set(action.choices.values()):
+                _translate_help(command)
+    return parser
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="sitegen",
         description="Build a Chinese public-safety news archive: import messy sources into content/, build output/.",
     )
@@ -146,7 +184,7 @@ def _parser() -> argparse.ArgumentParser:
     cms.add_argument("--branch", default="main", help="the branch stories are published from (default: main)")
     cms.add_argument("--auth-url", help="the OAuth service editors log in through (default: Decap's, on Netlify)")
     cms.add_argument("--check", action="store_true", help="write nothing; exit 1 if the files are out of date")
-    return parser
+    return _translate_help(parser)
 
 
 def _paths(args: argparse.Namespace, cfg: config.Config) -> tuple[Path, Path]:
@@ -160,6 +198,7 @@ def dispatch(args: argparse.Namespace, held: list[object] | None = None) -> int:
     if args.command == "check":
         return check(args)
     cfg = config.load(args.root)
+    messages.use(cfg.messages_language)
     if args.command == "build":
         from sitegen.commands import build
 
@@ -177,7 +216,7 @@ def dispatch(args: argparse.Namespace, held: list[object] | None = None) -> int:
         if args.to or args.list:
             pairs = import_.preview_pairs(args.sources, args.to, args.list)
             previewed = import_.preview(cfg, pairs, jobs=args.jobs, timeout=args.timeout, max_bytes=max_bytes)
-            print(previewed.summary())
+            print(messages.translated(previewed.summary()))
             return 1 if previewed.failed else 0
         if not args.sources and not args.fetch_images:
             raise SitegenError(
@@ -194,7 +233,7 @@ def dispatch(args: argparse.Namespace, held: list[object] | None = None) -> int:
             max_bytes=max_bytes,
             fetch_images=args.fetch_images,
         )
-        print(imported.summary())
+        print(messages.translated(imported.summary()))
         return 1 if imported.failed else 0
     if args.command == "new":
         from sitegen.commands import new
@@ -222,6 +261,7 @@ def check(args: argparse.Namespace) -> int:
         problems = err.errors if isinstance(err, SitegenErrors) else [err]
         report = check.CheckReport(problems, 0, args.strict)
     else:
+        messages.use(cfg.messages_language)
         content, _ = _paths(args, cfg)
         report = check.run(cfg, content, datetime.now(CHINA), args.strict)
     print(report.json() if args.format == "json" else report.text())
@@ -258,7 +298,8 @@ def disk_error(err: OSError) -> SitegenError:
 
 
 def print_error(err: Exception) -> None:
-    print(f"error: {err}", file=sys.stderr)
+    """'error: ' and the error, in the reader's language."""
+    print(f"{messages.label(messages.ERROR)}{messages.error_text(err)}", file=sys.stderr)
 
 
 def command() -> None:
@@ -286,6 +327,7 @@ def _terminated(program: int, signum: int, frame: object) -> None:
 
 
 def main(argv: list[str] | None = None, held: list[object] | None = None) -> int:
+    messages.use(None)  # the locale's language until the config names one
     args = _parser().parse_args(argv)
     try:
         return dispatch(args, held)
@@ -296,5 +338,6 @@ def main(argv: list[str] | None = None, held: list[object] | None = None) -> int
         print_error(disk_error(err))
         return 1
     except KeyboardInterrupt as stop:
-        print(f"interrupted: {stop}" if str(stop) else "interrupted; nothing half-written was kept", file=sys.stderr)
+        said = f"interrupted: {stop}" if str(stop) else "interrupted; nothing half-written was kept"
+        print(messages.translated(said), file=sys.stderr)
         return 130

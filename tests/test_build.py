@@ -17,6 +17,12 @@ from support import TEST_SITE, broken_links, copy_site
 from sitegen import cli, output
 
 
+@pytest.fixture(autouse=True)
+def english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """This file reads sitegen's messages in English, as the code writes them (test_messages.py: Chinese)."""
+    monkeypatch.setenv("LANGUAGE", "en")
+
+
 def build(site: Path, *args: str) -> int:
     return cli.main(["--root", str(site), "build", *args])
 

@@ -33,6 +33,13 @@ from sitegen.commands import import_
 from sitegen.errors import SitegenError, SitegenErrors
 from sitegen.importers.convert import as_declared, convert, fingerprint
 
+
+@pytest.fixture(autouse=True)
+def english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """This file reads sitegen's messages in English, as the code writes them (test_messages.py: Chinese)."""
+    monkeypatch.setenv("LANGUAGE", "en")
+
+
 REPO = Path(__file__).resolve().parent.parent
 CASES_DIR = Path(__file__).resolve().parent / "fixtures" / "import"
 CFG = config.load(CASES_DIR)

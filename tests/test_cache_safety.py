@@ -26,6 +26,13 @@ from sitegen.plan import Table as Plans
 from sitegen.posts import Entry
 from sitegen.record import RECORD
 
+
+@pytest.fixture(autouse=True)
+def english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """This file reads sitegen's messages in English, as the code writes them (test_messages.py: Chinese)."""
+    monkeypatch.setenv("LANGUAGE", "en")
+
+
 SITEGEN = Path(sys.executable).with_name("sitegen")  # the venv's program, as a user runs it
 POST = "content/posts/2022/fan-zha.md"
 PAGE = "posts/fan-zha/index.html"

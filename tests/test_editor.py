@@ -17,6 +17,12 @@ from sitegen.frontmatter import CHINA
 from sitegen.importers.convert import held_for_review
 
 
+@pytest.fixture(autouse=True)
+def english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """This file reads sitegen's messages in English, as the code writes them (test_messages.py: Chinese)."""
+    monkeypatch.setenv("LANGUAGE", "en")
+
+
 @pytest.fixture
 def site(tmp_path: Path) -> Path:
     return copy_site(TEST_SITE, tmp_path / "site")

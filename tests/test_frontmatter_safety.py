@@ -20,6 +20,13 @@ from support import TEST_SITE, copy_site
 
 from sitegen import cli, markup
 
+
+@pytest.fixture(autouse=True)
+def english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """This file reads sitegen's messages in English, as the code writes them (test_messages.py: Chinese)."""
+    monkeypatch.setenv("LANGUAGE", "en")
+
+
 SITEGEN = Path(sys.executable).with_name("sitegen")  # the installed command, as users run it
 # A link a reader could click that runs script: <a href="javascript:..."> (the theme's own data: icon is no link)
 SCRIPT_LINK = re.compile(r"<a\s[^>]*href=\"\s*(javascript|vbscript|data):", re.IGNORECASE)

@@ -17,6 +17,13 @@ from sitegen.importers.convert import Converted, convert
 from sitegen.importers.detect import detect
 from sitegen.typography import clean_body, has_clause_punctuation
 
+
+@pytest.fixture(autouse=True)
+def english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """This file reads sitegen's messages in English, as the code writes them (test_messages.py: Chinese)."""
+    monkeypatch.setenv("LANGUAGE", "en")
+
+
 REPO = Path(__file__).resolve().parent.parent
 CASES_DIR = Path(__file__).resolve().parent / "fixtures" / "import"
 CASES = sorted(p.name for p in CASES_DIR.iterdir() if p.is_dir())

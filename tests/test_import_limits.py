@@ -29,6 +29,13 @@ from sitegen import config, fetch
 from sitegen.commands import import_
 from sitegen.errors import SitegenError
 
+
+@pytest.fixture(autouse=True)
+def english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """This file reads sitegen's messages in English, as the code writes them (test_messages.py: Chinese)."""
+    monkeypatch.setenv("LANGUAGE", "en")
+
+
 CASES_DIR = Path(__file__).resolve().parent / "fixtures" / "import"
 CFG = config.load(CASES_DIR)
 SITEGEN = Path(sys.executable).parent / "sitegen"

@@ -25,6 +25,13 @@ from sitegen.errors import SitegenErrors
 from sitegen.importers import post
 from sitegen.importers.markdown_body import links, migrate, rewrite_links
 
+
+@pytest.fixture(autouse=True)
+def english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """This file reads sitegen's messages in English, as the code writes them (test_messages.py: Chinese)."""
+    monkeypatch.setenv("LANGUAGE", "en")
+
+
 REPO = Path(__file__).resolve().parent.parent
 LINKED = Path(__file__).resolve().parent / "fixtures" / "linked"
 BLOGS = ("hexo", "jekyll", "hugo")

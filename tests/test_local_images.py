@@ -11,6 +11,13 @@ from support import TEST_SITE, copy_site
 from sitegen import cli, config, pipeline
 from sitegen.errors import SitegenErrors
 
+
+@pytest.fixture(autouse=True)
+def english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """This file reads sitegen's messages in English, as the code writes them (test_messages.py: Chinese)."""
+    monkeypatch.setenv("LANGUAGE", "en")
+
+
 POST = """\
 ---
 title: 带图片的报道

@@ -12,6 +12,7 @@ import json
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from functools import cached_property
@@ -27,6 +28,16 @@ from sitegen.errors import SitegenError
 from sitegen.importers import post
 from sitegen.importers.convert import sort_categories
 from sitegen.importers.detect import detect
+
+
+@pytest.fixture(scope="module", autouse=True)
+def english() -> Iterator[None]:
+    """This file reads sitegen's messages in English, as the code writes them (test_messages.py: Chinese);
+    for the whole module, as the blogs are imported once for it."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("LANGUAGE", "en")
+        yield
+
 
 REPO = Path(__file__).resolve().parent.parent
 BLOGS = Path(__file__).resolve().parent / "fixtures" / "blogs"

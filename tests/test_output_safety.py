@@ -18,6 +18,13 @@ from support import TEST_SITE, copy_site, serve
 
 from sitegen import cli, output
 
+
+@pytest.fixture(autouse=True)
+def english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """This file reads sitegen's messages in English, as the code writes them (test_messages.py: Chinese)."""
+    monkeypatch.setenv("LANGUAGE", "en")
+
+
 SITEGEN = [str(Path(sys.executable).parent / "sitegen")]
 
 

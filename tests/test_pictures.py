@@ -22,6 +22,13 @@ from sitegen.cache import Cache
 from sitegen.content import Post
 from sitegen.output import Output
 
+
+@pytest.fixture(autouse=True)
+def english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """This file reads sitegen's messages in English, as the code writes them (test_messages.py: Chinese)."""
+    monkeypatch.setenv("LANGUAGE", "en")
+
+
 POST = """\
 ---
 title: 图片报道

@@ -25,6 +25,13 @@ from support import TEST_SITE, Watch, copy_site
 from sitegen import pipeline
 from sitegen.commands import serve
 
+
+@pytest.fixture(autouse=True)
+def english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """This file reads sitegen's messages in English, as the code writes them (test_messages.py: Chinese)."""
+    monkeypatch.setenv("LANGUAGE", "en")
+
+
 POST = "content/posts/2022/fan-zha.md"
 
 

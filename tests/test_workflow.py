@@ -16,6 +16,13 @@ from support import REPO, broken_links
 
 from sitegen.cache import code_key
 
+
+@pytest.fixture(autouse=True)
+def english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """This file reads sitegen's messages in English, as the code writes them (test_messages.py: Chinese)."""
+    monkeypatch.setenv("LANGUAGE", "en")
+
+
 WORKFLOWS = REPO / ".github/workflows"
 
 

@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 import watchfiles
 
-from sitegen import config, pipeline
+from sitegen import config, content, messages, pipeline
 from sitegen.config import Config
 from sitegen.errors import SitegenError, SitegenErrors
 from sitegen.frontmatter import CHINA
@@ -43,7 +43,7 @@ RELOAD_SCRIPT = """<script>
 ERROR_BOX = (
     '<div id="sitegen-error" role="alert" style="position:fixed;inset:0 0 auto 0;z-index:99999;'
     "background:#fff0f0;color:#82071e;border-bottom:3px solid #82071e;padding:1rem;font:14px/1.6 monospace;"
-    'white-space:pre-wrap;max-height:60vh;overflow:auto">构建失败，显示的是上一次成功的版本：\n{message}</div>'
+    'white-space:pre-wrap;max-height:60vh;overflow:auto">{heading}\n{message}</div>'
 )
 # The watcher reports a spell without changes this long (ms); the first report means it is watching.
 QUIET_MS = 100
@@ -73,18 +73,19 @@ class Preview:
         started = datetime.now()
         try:
             cfg = replace(config.load(self.root), base_url=self.base_url)
+            messages.use(cfg.messages_language)
             content_dir = self.content_override or cfg.root / cfg.content_dir
             report = pipeline.build(cfg, content_dir, self.site_dir, drafts=self.drafts, now=datetime.now(CHINA))
             error = None
-            print(f"{started:%H:%M:%S} {report.summary()}", flush=True)
+            print(f"{started:%H:%M:%S} {messages.translated(report.summary())}", flush=True)
         except (SitegenError, SitegenErrors) as err:
-            error = str(err)
-            print(f"{started:%H:%M:%S} error: {err}", file=sys.stderr, flush=True)
+            error = messages.error_text(err)
         except Exception as err:  # a bug or a failing disk: shown like a user error, never the end of serve
-            error = unexpected(err)
-            print(f"{started:%H:%M:%S} error: {error}", file=sys.stderr, flush=True)
+            error = messages.translated(unexpected(err))
             if os.environ.get(DEBUG_VARIABLE, "") not in ("", "0"):
                 traceback.print_exc()
+        if error is not None:
+            print(f"{started:%H:%M:%S} {messages.label(messages.ERROR)}{error}", file=sys.stderr, flush=True)
         with self.changed:
             self.error = error
             self.generation += 1
@@ -116,11 +117,8 @@ class Preview:
                     if changes:
                         self.rebuild()
             except Exception as err:
-                print(
-                    f"{datetime.now():%H:%M:%S} error: watching stopped: {one_line(err)}; retrying",
-                    file=sys.stderr,
-                    flush=True,
-                )
+                said = messages.translated(f"watching stopped: {one_line(err)}; retrying")
+                print(f"{datetime.now():%H:%M:%S} {messages.label(messages.ERROR)}{said}", file=sys.stderr, flush=True)
                 ready.set()
                 stop.wait(1)
 
@@ -165,16 +163,16 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         if not super().parse_request():
             return False
         if not self.path.startswith("/"):  # a full URL as target would name a host of its own
-            self.refuse(400, "sitegen serve: the request target must be a path\n")
+            self.refuse(400, "sitegen serve: the request target must be a path")
             return False
         if not host_allowed(self.headers.get_all("Host") or [], self.preview.address):
-            self.refuse(421, "sitegen serve answers only for localhost, 127.0.0.1 and [::1] on its port\n")
+            self.refuse(421, "sitegen serve answers only for localhost, 127.0.0.1 and [::1] on its port")
             return False
         return True
 
     def refuse(self, status: int, text: str) -> None:
         """A short plain-text answer that holds nothing of the site, then the connection closes."""
-        body = text.encode("utf-8")
+        body = (messages.translated(text) + "\n").encode("utf-8")
         self.close_connection = True
         self.send_response(status)
         self.send_header("Content-Type", "text/plain; charset=utf-8")
@@ -214,7 +212,8 @@ class Handler(http.server.SimpleHTTPRequestHandler):
             generation, error = self.preview.generation, self.preview.error
         extra = RELOAD_SCRIPT.format(generation=generation, events=EVENTS)
         if error:
-            extra = ERROR_BOX.format(message=html.escape(error)) + extra
+            heading = messages.translated("the build failed; this is the last good build:")
+            extra = ERROR_BOX.format(heading=html.escape(heading), message=html.escape(error)) + extra
         body = (text.replace("</body>", extra + "</body>") if "</body>" in text else text + extra).encode("utf-8")
         self.send_response(status)
         self.send_header("Content-Type", "text/html; charset=utf-8")
@@ -270,13 +269,14 @@ def run(cfg: Config, content_dir: Path | None, port: int, drafts: bool) -> int:
         watching = threading.Event()
         threading.Thread(target=preview.watch, args=(stop, watching), daemon=True).start()
         watching.wait(timeout=10)
-        print(
-            f"serving {preview.base_url} (Ctrl-C to stop); watching {', '.join(map(str, preview.watched()))}",
-            flush=True,
-        )
+        watched = ", ".join(map(str, preview.watched()))
+        print(messages.translated(f"serving {preview.base_url} (Ctrl-C to stop); watching {watched}"), flush=True)
+        hidden = 0 if drafts else content.count_drafts(content_dir or cfg.root / cfg.content_dir)
+        if hidden:
+            print(messages.translated(f"{hidden} drafts not shown: 'sitegen serve --drafts' shows them"), flush=True)
         server.serve_forever()
     except KeyboardInterrupt:
-        print("stopped", flush=True)
+        print(messages.translated("stopped"), flush=True)
     finally:
         stop.set()
         server.stopping = True  # type: ignore[attr-defined]
