@@ -202,24 +202,21 @@ def slug_line(story: Story) -> int:
     return story.doc.lines.get("slug", story.doc.start_line)
 
 
-def slug_clashes(
-    found: Iterable[tuple[str, Path | str, int] | tuple[str, Path | str, int, Meta]],
-) -> list[SitegenError]:
-    """(slug, path, line[, meta]) in path order -> an error for each post whose slug another already has.
+def slug_clashes(found: Iterable[tuple[str, Path | str, int, Meta]]) -> list[SitegenError]:
+    """(slug, path, line, meta) in path order -> an error for each post whose slug another already has.
 
-    With the posts' front matter, the post kept is the published one: a draft, then an undated post,
-    then the newer post is reported, for changing a published slug breaks every link to it. Without it,
-    the first in path order is kept (the build knows no more of a post when it looks)."""
-    groups: dict[str, list[tuple[int, Path | str, int, Meta | None]]] = {}
-    for n, (slug, path, line, *meta) in enumerate(found):
-        groups.setdefault(slug, []).append((n, path, line, meta[0] if meta else None))
+    The post kept is the published one: a draft, then an undated post, then the newer post is reported,
+    for changing a published slug breaks every link to it."""
+    groups: dict[str, list[tuple[int, Path | str, int, Meta]]] = {}
+    for n, (slug, path, line, meta) in enumerate(found):
+        groups.setdefault(slug, []).append((n, path, line, meta))
     problems: list[tuple[int, SitegenError]] = []
     for slug, posts in groups.items():
         kept = min(posts, key=_established)
         seen = kept[1]
         for n, path, line, _ in (post for post in posts if post is not kept):
             hint = "give one of them another 'slug:' in its front matter"
-            if kept[3] is not None and not kept[3].draft:
+            if not kept[3].draft:
                 hint = (
                     f"give this post another 'slug:'; do not change a published slug ({seen}): links to it would break"
                 )
@@ -227,11 +224,9 @@ def slug_clashes(
     return [problem for _, problem in sorted(problems, key=lambda p: p[0])]
 
 
-def _established(post: tuple[int, Path | str, int, Meta | None]) -> tuple[bool, bool, float, int]:
+def _established(post: tuple[int, Path | str, int, Meta]) -> tuple[bool, bool, float, int]:
     """How surely a post is the one readers know at its address: published, dated, older, first found."""
     n, _, _, meta = post
-    if meta is None:
-        return (False, False, 0.0, n)
     return (meta.draft, meta.date is None, frontmatter.sort_key(meta.date).timestamp(), n)
 
 

@@ -207,7 +207,7 @@ def load(cfg: Config, content_dir: Path, store: Cache) -> list[Entry]:
     table.save(scope, changed, removed=[path for path in known if path not in entries])
     store.commit()
     ordered = [entries[file] for file in files if file in entries]
-    problems += content.slug_clashes((e.post.slug, e.post.file, e.slug_line) for e in ordered)
+    problems += content.slug_clashes((e.post.slug, e.post.file, e.slug_line, e.post.meta) for e in ordered)
     if problems:
         raise SitegenErrors(problems)
     return ordered
