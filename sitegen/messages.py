@@ -271,6 +271,8 @@ def read(path: Path = CATALOGUE) -> Catalogue:
     place a translation is written and reviewed."""
     from babel.messages.pofile import read_po  # only when something is shown in Chinese
 
+    if not path.is_file():  # an install without its package data: English rather than a crash on every message
+        return Catalogue(())
     with path.open("rb") as po:
         catalog = read_po(po, locale="zh_CN")
     entries = [
