@@ -4,22 +4,36 @@ the site's own static/ folder (images, downloads, CNAME ...), published as they 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+
+import rcssmin
+import rjsmin
 
 from sitegen.config import Config
 from sitegen.errors import SitegenError
 from sitegen.output import Output
 from sitegen.paths import inside
 
+MINIFIERS: dict[str, Callable[[str], str]] = {".js": rjsmin.jsmin, ".css": rcssmin.cssmin}
+
 
 def add_theme(cfg: Config, out: Output) -> dict[str, str]:
-    """Theme files from static/: named by content hash, so browsers can cache them for ever."""
+    """Theme files from static/: named by content hash, so browsers can cache them for ever; scripts and
+    stylesheets minified, as readers download them on every first visit."""
     static = cfg.theme_dir / "static"
     if not static.is_dir():
         raise SitegenError("theme has no static/ folder", static, hint="check 'theme' in sitegen.toml")
     theme = published_files(cfg.theme_dir)  # templates too: one linked in from outside would be rendered
     assets = [(rel.removeprefix("static/"), path) for rel, path in theme if rel.startswith("static/")]
-    return {rel: out.add_hashed(rel, path.read_bytes()) for rel, path in assets}
+    return {rel: out.add_hashed(rel, minified(path)) for rel, path in assets}
+
+
+def minified(path: Path) -> bytes:
+    """A theme file's bytes, minified when it is a script or a stylesheet (comments and spaces taken out)."""
+    minify = MINIFIERS.get(path.suffix)
+    data = path.read_bytes()
+    return data if minify is None else minify(data.decode("utf-8")).encode("utf-8")
 
 
 def add_site(cfg: Config, out: Output) -> None:
