@@ -7,7 +7,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from sitegen import pipeline
+from sitegen import messages, pipeline
 from sitegen.config import Config
 
 
@@ -17,6 +17,6 @@ def run(cfg: Config, args: argparse.Namespace, content: Path, output: Path, held
         cfg = replace(cfg, base_url=args.base_url)
     built = pipeline.build(cfg, content, output, drafts=args.drafts, strict=args.strict, held=held)
     if built.notice is not None:
-        print(f"warning: {built.notice}", file=sys.stderr)
-    print(built.summary())
+        print(f"{messages.label(messages.WARNING)}{messages.error_text(built.notice)}", file=sys.stderr)
+    print(messages.translated(built.summary()))
     return 0
