@@ -12,9 +12,11 @@
    Page contract (themes/default/templates/search.html):
      <form id="search-form" role="search"> with <input id="search-input" name="q">,
      <div id="search-status" aria-live="polite">, <div id="search-facets">,
-     <ol id="search-results">, <button id="search-more" hidden>, and
+     <ol id="search-results">, <button id="search-more" hidden>, and, when the page has them,
+     <details id="search-filter"> around the facets and <div id="search-chips"> for the chosen ones;
      <script src="search.js" defer data-index="{base}search/manifest.json" data-base="{base}">.
-   The query and the facets live in the URL (?q=...&topic=...&region=...&source=...&year=...).
+   The query, the facets and the number of results shown live in the URL
+   (?q=...&topic=...&region=...&source=...&year=...&n=...); the scroll position in sessionStorage, by URL.
    No dependencies, no requests outside the site; data is inserted as text, never as HTML. */
 (() => {
   "use strict";
@@ -32,6 +34,8 @@
     ["year", "年份"],
   ];
   const FACET_SHOWN = 8; // values listed before the "show all" button
+  const TYPING_PAUSE = 250; // milliseconds without a keystroke before the query typed is searched
+  const WIDE = "(min-width: 72em)"; // the facets beside the results, open (as style.css)
   // Exactly JavaScript's \s, spelled out as SPACE_CHARS in search_index.py: the index
   // holds no key containing one of these, because queries are split on them.
   const SPACE = /[\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]+/u;
@@ -43,6 +47,8 @@
   const facetBox = document.getElementById("search-facets");
   const list = document.getElementById("search-results");
   const more = document.getElementById("search-more");
+  const filter = document.getElementById("search-filter");
+  const chips = document.getElementById("search-chips");
   if (!script || !script.dataset.index || !form || !input || !status || !facetBox || !list || !more) return;
 
   const manifestUrl = new URL(script.dataset.index, document.baseURI);
@@ -667,6 +673,7 @@
     const params = new URLSearchParams(window.location.search);
     const state = { q: params.get("q") || "" };
     for (const [name] of FACETS) state[name] = params.get(name) || null;
+    state.n = Math.max(PAGE_SIZE, Number.parseInt(params.get("n"), 10) || 0);
     return state;
   }
 
@@ -674,6 +681,7 @@
     const params = new URLSearchParams();
     if (state.q) params.set("q", state.q);
     for (const [name] of FACETS) if (state[name] !== null) params.set(name, state[name]);
+    if (state.n > PAGE_SIZE) params.set("n", String(state.n));
     const url = new URL(window.location.href);
     url.search = params.toString() ? `?${params}` : "";
     return url.href;
@@ -751,15 +759,32 @@
     appendMarked(link, title, marked(title, terms, t2s), 0, title.length);
     heading.append(link);
     const meta = element("p", "story-meta");
-    const time = element("time", "", cnDate(record.date));
-    if (record.date) time.dateTime = record.date;
+    const date = cnDate(record.date);
+    const time = element(date === "日期不详" ? "span" : "time", "date", date);
+    if (date !== "日期不详") time.dateTime = record.date.slice(0, 10);
     meta.append(time);
     if (record.source) meta.append(` · ${record.source}`);
     const text = element("p", "story-snippet");
     const chars = Array.from(shownSnippet.text);
     appendMarked(text, chars, shownSnippet.marks, 0, chars.length);
-    item.append(heading, meta, text);
+    item.append(heading, meta);
+    const where = { region: record.regions || [], topic: record.categories || [] };
+    if (where.region.length || where.topic.length) item.append(storyTerms(where));
+    item.append(text);
     return item;
+  }
+
+  /** A result's regions and topics, in the markup of the list pages' story items (_macros.html). */
+  function storyTerms(where) {
+    const terms = element("p", "story-terms");
+    const labelled = (className, label, text) => {
+      const span = element("span", className);
+      span.append(element("span", "visually-hidden", label), text);
+      return span;
+    };
+    if (where.region.length) terms.append(labelled("story-region", "地区：", where.region.join(" ")));
+    for (const topic of where.topic) terms.append(" ", labelled("story-topic", "专题：", topic));
+    return terms;
   }
 
   /** The facet lists: a button per value with its count; pressed when chosen. */
@@ -806,9 +831,10 @@
 
   let shown = null; // {result, state, count}: what the list shows, for "more" and facet toggles
 
-  async function showPage(ticket) {
-    const { result } = shown;
-    const hits = result.ranked.slice(shown.count, shown.count + PAGE_SIZE);
+  /** The next size results' items (the caller puts them in the list), or none when a newer search began. */
+  async function showPage(ticket, size = PAGE_SIZE, view = shown) {
+    const { result } = view;
+    const hits = result.ranked.slice(view.count, view.count + size);
     const shownNow = await Promise.all(
       hits.map(async (hit) => {
         const record = await loadJson(fragmentPath(result.manifest, hit.doc));
@@ -817,9 +843,8 @@
     );
     if (ticket !== latest) return [];
     const items = shownNow.map(([record, text]) => resultItem(record, text, result.terms));
-    list.append(...items);
-    shown.count += hits.length;
-    more.hidden = shown.count >= result.total;
+    view.count += hits.length;
+    more.hidden = view.count >= result.total;
     return items;
   }
 
@@ -829,9 +854,46 @@
     return `找到 ${total} 篇${state.q.trim() ? "" : "报道"}。`;
   }
 
-  async function run(state) {
+  /** The chosen facets as buttons that remove them. */
+  function renderChips(state) {
+    if (!chips) return;
+    const chosen = FACETS.filter(([name]) => state[name] !== null);
+    chips.replaceChildren(
+      ...chosen.map(([name, label]) => {
+        const chip = element("button", "chip", `${label}：${state[name]} ×`);
+        chip.type = "button";
+        chip.dataset.remove = name;
+        chip.setAttribute("aria-label", `取消筛选：${label} ${state[name]}`);
+        return chip;
+      }),
+    );
+  }
+
+  const scrollKey = () => `search-scroll:${window.location.href}`;
+
+  function saveScroll() {
+    try {
+      sessionStorage.setItem(scrollKey(), String(Math.round(window.scrollY)));
+    } catch {
+      // storage refused (private mode, quota): Back then starts at the top
+    }
+  }
+
+  function savedScroll() {
+    try {
+      return Number(sessionStorage.getItem(scrollKey())) || 0;
+    } catch {
+      return 0;
+    }
+  }
+
+  /** Search for state and show its first state.n results; restore: scroll to where the reader left this URL. */
+  async function run(state, restore = false) {
     const ticket = ++latest;
+    window.clearTimeout(typing);
     input.value = state.q;
+    typed = state.q;
+    renderChips(state);
     if (!state.q.trim() && FACETS.every(([name]) => state[name] === null)) {
       status.textContent = "";
       list.replaceChildren();
@@ -844,17 +906,21 @@
     try {
       const result = await search(state);
       if (ticket !== latest) return;
-      list.replaceChildren();
-      more.hidden = true;
       if (!result) {
+        list.replaceChildren();
+        more.hidden = true;
         status.textContent = "请输入要查找的字词。";
         facetBox.replaceChildren();
         return;
       }
-      shown = { result, state, count: 0 };
+      const view = { result, state, count: 0 };
+      const items = await showPage(ticket, state.n, view);
+      if (ticket !== latest) return;
+      shown = view;
+      list.replaceChildren(...items);
       renderFacets(state, result.counts);
-      await showPage(ticket);
-      if (ticket === latest) status.textContent = describe(state, result.total);
+      status.textContent = describe(state, result.total);
+      if (restore) window.scrollTo(0, savedScroll());
     } catch (err) {
       if (ticket === latest) {
         list.replaceChildren();
@@ -868,13 +934,42 @@
   /** Make state the page's: a new history entry when it changed, then search. */
   function go(state) {
     const url = urlOf(state);
-    if (url !== window.location.href) window.history.pushState(null, "", url);
+    if (url !== window.location.href) {
+      saveScroll();
+      window.history.pushState(null, "", url);
+    }
     return run(state);
   }
 
+  /** The page's state with the query as typed, from the first result on. */
+  const typedState = () => ({ ...stateFromUrl(), q: input.value, n: PAGE_SIZE });
+
+  let typing = 0; // the timer of the search for what is being typed
+  let typed = ""; // the query last searched
+
   form.addEventListener("submit", (event) => {
     event.preventDefault();
-    go({ ...stateFromUrl(), q: input.value });
+    go(typedState());
+  });
+
+  // Results as one types: after a pause, only when the query changed; the URL follows without a history entry.
+  input.addEventListener("input", () => {
+    window.clearTimeout(typing);
+    typing = window.setTimeout(() => {
+      if (input.value.trim() === typed.trim()) return;
+      const state = typedState();
+      window.history.replaceState(null, "", urlOf(state));
+      run(state);
+    }, TYPING_PAUSE);
+  });
+
+  input.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape" || input.value === "") return;
+    event.preventDefault();
+    input.value = "";
+    const state = typedState();
+    window.history.replaceState(null, "", urlOf(state));
+    run(state);
   });
 
   facetBox.addEventListener("click", async (event) => {
@@ -889,7 +984,7 @@
       return;
     }
     const { facet, value } = button.dataset;
-    const state = { ...stateFromUrl(), q: input.value };
+    const state = typedState();
     state[facet] = state[facet] === value ? null : value;
     await go(state);
     // Keep keyboard users where they were: the same value's button, re-rendered.
@@ -899,14 +994,34 @@
     if (again) again.focus();
   });
 
+  chips?.addEventListener("click", async (event) => {
+    const chip = event.target.closest("button[data-remove]");
+    if (!chip) return;
+    const state = typedState();
+    state[chip.dataset.remove] = null;
+    await go(state);
+    (chips.querySelector("button") || input).focus();
+  });
+
   more.addEventListener("click", async () => {
     if (!shown) return;
     const items = await showPage(latest);
+    list.append(...items);
+    window.history.replaceState(null, "", urlOf({ ...shown.state, n: shown.count }));
     const link = items[0] && items[0].querySelector("a");
     if (link) link.focus();
   });
 
-  window.addEventListener("popstate", () => run(stateFromUrl()));
+  if (filter) {
+    const wide = window.matchMedia(WIDE);
+    filter.open = wide.matches;
+    wide.addEventListener("change", () => (filter.open = wide.matches));
+  }
 
-  run(stateFromUrl());
+  // The place the reader left is restored by run(), once the results it was in are shown again.
+  window.history.scrollRestoration = "manual";
+  window.addEventListener("pagehide", saveScroll);
+  window.addEventListener("popstate", () => run(stateFromUrl(), true));
+
+  run(stateFromUrl(), true);
 })();
