@@ -49,7 +49,9 @@ class Config:
     remote_images: bool = False
     topics: tuple[Topic, ...] = field(default_factory=tuple)
     # An imported story with items under `review` is written as a draft, for an editor to publish ([import]).
-    review_as_draft: bool = False
+    review_as_draft: bool = True
+    # Old site paths -> where they moved ([redirects], written by `sitegen rename`): redirect pages, not content.
+    redirects: tuple[tuple[str, str], ...] = field(default=(), repr=False)
     # The language of sitegen's messages, "zh" or "en" (see sitegen/messages.py); "" follows LANG. Not shown on pages.
     messages_language: str = field(default="", repr=False)
 
@@ -91,6 +93,7 @@ _TYPES: dict[str, type] = {
     "topics": dict,
     "messages_language": str,
     "import": dict,
+    "redirects": dict,
 }
 # The keys of the [import] table, and their types.
 IMPORT_KEYS: dict[str, type] = {"review_as_draft": bool}
@@ -162,6 +165,14 @@ def validate(raw: dict[str, Any], root: Path, path: Path) -> Config:
             )
             continue
         values[key] = value
+    redirects = tuple(sorted(values.pop("redirects", {}).items()))
+    for old, new in redirects:
+        if not isinstance(new, str) or not new.strip():
+            problems.append(
+                SitegenError(
+                    f"redirects.{old} must be a site path", path, hint='"topics/old-name/" = "topics/new-name/"'
+                )
+            )
     topics: list[Topic] = []
     for raw_name, keywords in sorted(values.pop("topics", {}).items()):
         name = term_name(raw_name)  # as posts' categories are read
@@ -183,7 +194,7 @@ def validate(raw: dict[str, Any], root: Path, path: Path) -> Config:
     for key in ("content_dir", "output_dir", "static_dir"):
         if key in values:
             values[key] = Path(values[key])
-    return Config(root=root, topics=tuple(topics), **values)
+    return Config(root=root, topics=tuple(topics), redirects=redirects, **values)
 
 
 def load(root: Path) -> Config:
