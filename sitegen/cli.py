@@ -172,6 +172,20 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--drafts", action="store_true", help="include drafts and posts dated in the future")
     _content_option(serve)
 
+    rename = sub.add_parser(
+        "rename",
+        help="rename a topic, tag or region in every story, leaving a redirect from its old page",
+        description="Rewrite the front matter of every story under content/ that uses OLD to use NEW, editing "
+        "only that item (the rest of each file stays as it is). For a topic, also rename its key in "
+        "sitegen.toml's [topics]. The old term page's path is added to [redirects] in sitegen.toml, and the "
+        "build leaves a redirect page there, so old links keep working.",
+    )
+    rename.add_argument("kind", metavar="KIND", help="topic, tag or region")
+    rename.add_argument("old", metavar="OLD", help="the name the stories use now")
+    rename.add_argument("new", metavar="NEW", help="the name they should use")
+    rename.add_argument("--dry-run", action="store_true", help="only show what would change; write nothing")
+    _content_option(rename)
+
     cms = sub.add_parser(
         "cms",
         help="write the browser editor's files (Decap CMS) into static/admin/",
@@ -244,6 +258,13 @@ def dispatch(args: argparse.Namespace, held: list[object] | None = None) -> int:
         return 0
     if args.command == "cms":
         return cms_command(cfg, args)
+    if args.command == "rename":
+        from sitegen.commands import rename
+
+        content, _ = _paths(args, cfg)
+        renamed = rename.run(cfg, content, args.kind, args.old, args.new, args.dry_run)
+        print("\n".join([*renamed.changes, messages.translated(renamed.summary())]))
+        return 0
     if args.command == "serve":
         from sitegen.commands import serve
 

@@ -3,7 +3,8 @@
 Each alias becomes a small page at the path a static host serves for it ('/2019/03/05/hello/' ->
 2019/03/05/hello/index.html, '/post/hello.html' -> that file) that sends the reader on with a meta
 refresh, names the post as canonical, shows a link, and asks search engines not to index it. These
-are not pages of the site: they stay out of the sitemap and the search index.
+are not pages of the site: they stay out of the sitemap and the search index. The same pages are
+made for sitegen.toml's [redirects] (a renamed topic's, tag's or region's old page, see `sitegen rename`).
 
 The pages are added once every other file of the site is known, so that an alias that would replace
 one of them, or that another post also claims, is refused with the file and line that gives it.
@@ -20,7 +21,7 @@ from typing import Protocol
 from urllib.parse import unquote
 
 from sitegen import frontmatter
-from sitegen.config import Config
+from sitegen.config import CONFIG_NAME, Config
 from sitegen.errors import SitegenError
 from sitegen.frontmatter import Meta
 from sitegen.output import Output
@@ -29,6 +30,7 @@ from sitegen.search import index as search_index
 PAGE_SUFFIXES = (".html", ".htm")  # an alias ending so names a file; any other names a folder
 RESERVED = posixpath.dirname(search_index.MANIFEST) + "/"  # the search index adds its files after the redirects
 MAX_NAME = 255  # bytes of a file or folder name on most file systems
+MOVED_HINT = "remove the line from [redirects] in sitegen.toml: the page at that path is real again"
 _UNSERVABLE = re.compile(r"[\x00-\x1f\x7f\\]|%2[fF]|%5[cC]")  # controls, and separators a host would not decode
 
 
@@ -62,6 +64,33 @@ def add(cfg: Config, posts: Iterable[Aliased], out: Output) -> list[SitegenError
             elif rel is not None and rel not in claimed:
                 claimed[rel] = post
                 out.add(rel, page(cfg, post.meta.title, post.url))
+    return problems + _moved(cfg, claimed, out)
+
+
+def _moved(cfg: Config, claimed: dict[str, Aliased], out: Output) -> list[SitegenError]:
+    """A redirect page for each entry of sitegen.toml's [redirects] (a renamed term's old page, see
+    `sitegen rename`), refused as an alias is when it would replace a page of the site."""
+    problems: list[SitegenError] = []
+    config_path = cfg.root / CONFIG_NAME
+    folders = _folders(out.files) if cfg.redirects else set()
+    for old, new in cfg.redirects:
+        rel, problem = target_file("/" + old.lstrip("/"))
+        if rel is not None and problem is None:
+            other = claimed.get(rel)
+            problem = f"is also an alias of {other.path}" if other else _site_clash(rel, out.files, folders)
+        line = toml_line(config_path, old)
+        if problem is not None:
+            problems.append(SitegenError(f"redirect '{old}' {problem}", config_path, line, hint=MOVED_HINT))
+            continue
+        target, _ = target_file("/" + new.lstrip("/"))
+        if target not in out.files:
+            problems.append(
+                SitegenError(
+                    f"redirect '{old}' leads to '{new}', a page the site does not have", config_path, line, warning=True
+                )
+            )
+        if rel is not None:
+            out.add(rel, page(cfg, unquote(new.strip("/")), new.lstrip("/")))
     return problems
 
 
@@ -99,6 +128,11 @@ def _collision(
     other = claimed.get(rel)
     if other is not None and other is not post:
         return f"is also an alias of {other.path}"
+    return _site_clash(rel, files, folders)
+
+
+def _site_clash(rel: str, files: dict[str, str], folders: set[str]) -> str | None:
+    """Why a redirect page at rel would replace a file or folder of the site, or None."""
     if rel.startswith(RESERVED):
         return f"lies in {RESERVED}, the search index's folder"
     if rel in files:
@@ -141,6 +175,16 @@ def page(cfg: Config, title: str, url: str) -> str:
         "</body>\n"
         "</html>\n"
     )
+
+
+def toml_line(path: Path, key: str) -> int | None:
+    """The line of sitegen.toml that gives key (quoted), for messages; None if it is not found."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    quoted = (f'"{key}"', f"'{key}'")
+    return next((n for n, line in enumerate(lines, 1) if line.lstrip().startswith(quoted)), None)
 
 
 def alias_line(path: Path, alias: str) -> int | None:
