@@ -174,3 +174,13 @@ def test_undated_results_say_so(browser: Browser, site: str) -> None:
     assert metas and all('<span class="date">日期不详</span>' in m for m in metas), metas
     assert page.locator('#search-results time[datetime=""]').count() == 0
     page.close()
+
+
+def test_a_result_shows_its_region_and_topic(browser: Browser, site: str) -> None:
+    page = browser.new_page()
+    page.goto(f"{site}search/?q=网格")
+    settled(page)
+    first = page.locator("#search-results li").first
+    assert first.locator(".story-region").text_content() == "地区：江西省 吉安市 遂川县"
+    assert first.locator(".story-topic").all_text_contents() == ["专题：社区警务", "专题：防溺水"]
+    page.close()

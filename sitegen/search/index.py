@@ -996,6 +996,8 @@ def _fragment(doc: SearchDoc, pieces: list[list[int]], lead: int) -> dict[str, A
         "title": doc.title,
         "date": doc.date,
         "source": doc.source,
+        "regions": list(doc.regions),
+        "categories": list(doc.categories),
         "summary": doc.summary,
         "pieces": pieces,
         "lead": lead,
