@@ -4,6 +4,7 @@ any failure of a rebuild is shown and survived; only this machine's names for th
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import re
 import signal
@@ -286,7 +287,10 @@ def test_serve_keeps_to_its_folder(site: Path, server: Server) -> None:
     for path in outside:
         status, _, body = request(server.url, path, ["127.0.0.1:" + port])
         assert status == 404 and "root:" not in body and config_text not in body, path
-    # A folder without index.html is not listed, not even to HEAD.
-    assert request(server.url, "/posts/", ["127.0.0.1:" + port], "HEAD")[0] == 404
-    status, _, body = request(server.url, "/posts/", ["127.0.0.1:" + port])
-    assert status == 404 and "fan-zha/" not in body
+    # A folder without index.html (the search index's folder of story pieces) is not listed, not even to HEAD.
+    _, _, manifest = request(server.url, "/search/manifest.json", ["127.0.0.1:" + port])
+    folder = f"/search/frag-{json.loads(manifest)['fragments'][1][0]}/"
+    assert request(server.url, folder + "0.json.gz", ["127.0.0.1:" + port], "HEAD")[0] == 200
+    assert request(server.url, folder, ["127.0.0.1:" + port], "HEAD")[0] == 404
+    status, _, body = request(server.url, folder, ["127.0.0.1:" + port])
+    assert status == 404 and "0.json.gz" not in body
