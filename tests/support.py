@@ -9,6 +9,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
 
 from bs4 import BeautifulSoup
@@ -118,3 +119,12 @@ class Watch:
 def built(docs: list[SearchDoc]) -> dict[str, bytes]:
     """search_index.build() output: site path -> bytes."""
     return {file.path: file.data for file in search_index.build(docs) if file.data is not None}
+
+
+def settled(page: Any) -> str:
+    """Wait until the search in flight is done; its status text."""
+    page.wait_for_function(
+        "() => { const s = document.querySelector('#search-status').textContent;"
+        " return s !== '' && !s.startsWith('正在搜索'); }"
+    )
+    return page.locator("#search-status").inner_text()

@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 
 import pytest
 from playwright.sync_api import Browser, Page
-from support import REPO, TEST_SITE, Watch, built, copy_site, serve
+from support import REPO, TEST_SITE, Watch, built, copy_site, serve, settled
 from test_search_index import NEEDLE, long_story, random_queries, reader
 
 from sitegen import cli
@@ -58,15 +58,6 @@ def write_site(root: Path, files: dict[str, bytes], base: str = "/") -> Path:
     (root / "search" / "index.html").write_text(PAGE.format(base=base), encoding="utf-8")
     (root / "search.js").write_bytes(SCRIPT.read_bytes())
     return root
-
-
-def settled(page: Page) -> str:
-    """Wait until the search in flight is done; its status text."""
-    page.wait_for_function(
-        "() => { const s = document.querySelector('#search-status').textContent;"
-        " return s !== '' && !s.startsWith('正在搜索'); }"
-    )
-    return page.locator("#search-status").inner_text()
 
 
 def visit(page: Page, query: str, **filters: str) -> str:

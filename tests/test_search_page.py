@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, ViewportSize
-from support import TEST_SITE, copy_site, serve
+from support import TEST_SITE, copy_site, serve, settled
 
 from sitegen import cli
 
@@ -51,15 +51,6 @@ def site_out(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 def site(site_out: Path) -> Iterator[str]:
     with serve(site_out, "/") as url:
         yield url
-
-
-def settled(page: Page) -> str:
-    """Wait for the search in flight to end; its status text."""
-    page.wait_for_function(
-        "() => { const s = document.querySelector('#search-status').textContent;"
-        " return s !== '' && !s.startsWith('正在搜索'); }"
-    )
-    return page.locator("#search-status").inner_text()
 
 
 def result_links(page: Page) -> list[str]:
