@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 import yaml
-from playwright.sync_api import Route, sync_playwright
-from support import CHROMIUM_ARGS, REPO, TEST_SITE, copy_site, serve
+from playwright.sync_api import Browser, Route
+from support import REPO, TEST_SITE, copy_site, serve
 
 from sitegen import cli, cms, config
 from sitegen.frontmatter import COPY_KEYS, CORRECTION_KEYS, Meta
@@ -101,7 +101,7 @@ def test_a_repository_that_is_not_owner_slash_name_is_refused(site: Path, capsys
     assert "--repo" in capsys.readouterr().err
 
 
-def test_the_admin_page_loads_its_config_and_only_decap_from_elsewhere(site: Path) -> None:
+def test_the_admin_page_loads_its_config_and_only_decap_from_elsewhere(site: Path, browser: Browser) -> None:
     """Offline: the pinned Decap script is answered by a tampered stand-in, which the browser must refuse
     (its integrity does not match); the config is found where Decap looks for it, beside the page."""
     assert cli.main(["--root", str(site), "build", "--base-url", "/archive/"]) == 0
@@ -123,9 +123,9 @@ def test_the_admin_page_loads_its_config_and_only_decap_from_elsewhere(site: Pat
             outside.append(url)
             request.abort()
 
-    with serve(site / "output", "/archive/") as base, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        page = browser.new_page()
+    with serve(site / "output", "/archive/") as base:
+        context = browser.new_context()
+        page = context.new_page()
         page.on("pageerror", lambda err: errors.append(str(err)))
         page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
         page.route("**/*", route)
@@ -133,7 +133,7 @@ def test_the_admin_page_loads_its_config_and_only_decap_from_elsewhere(site: Pat
         config_url = page.evaluate("new URL(document.querySelector('link[rel=cms-config-url]').href).pathname")
         fetched = page.evaluate("fetch('config.yml').then(r => r.text())")
         title = page.title()
-        browser.close()
+        context.close()
     assert outside == [cms.DECAP_URL]
     assert [e for e in errors if "integrity" not in e] == [] and len(errors) == 1
     assert title.startswith("内容管理")
