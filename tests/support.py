@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import http.server
 import shutil
+import signal
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -128,3 +129,9 @@ def settled(page: Any) -> str:
         " return s !== '' && !s.startsWith('正在搜索'); }"
     )
     return page.locator("#search-status").inner_text()
+
+
+def ctrl_c_default() -> None:
+    """For subprocess.Popen(preexec_fn=...): Ctrl-C acts on the child as in a terminal, even when the suite
+    itself was started with SIGINT ignored (a shell's background job), which the child would inherit."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from support import ctrl_c_default
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
@@ -481,7 +482,14 @@ def test_interrupted_run_finishes_on_the_second_run(tmp_path: Path, stop: Callab
     command = [sys.executable, "-m", "sitegen", "--root", str(CASES_DIR), "import", str(folder)]
     command += ["--content", str(content), "--jobs", "2", "--report", str(tmp_path / "report.json")]
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    proc = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    proc = subprocess.Popen(
+        command,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+        preexec_fn=ctrl_c_default,
+    )
     deadline = time.monotonic() + 60
     while len(list(content.rglob("*.md"))) < 3 and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.01)

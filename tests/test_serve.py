@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Browser
-from support import TEST_SITE, Watch, copy_site
+from support import TEST_SITE, Watch, copy_site, ctrl_c_default
 
 from sitegen import pipeline
 from sitegen.commands import serve
@@ -86,6 +86,7 @@ def launch(program: list[str], site: Path) -> Iterator[Server]:
         stderr=subprocess.PIPE,
         text=True,
         env=env,
+        preexec_fn=ctrl_c_default,
     )
     assert process.stdout is not None and process.stderr is not None
     url = ""
