@@ -101,7 +101,12 @@ def launch(program: list[str], site: Path) -> Iterator[Server]:
     yield running
     if process.poll() is None:
         process.send_signal(signal.SIGINT)
-        process.wait(timeout=10)
+        try:
+            process.wait(timeout=10)
+        finally:
+            if process.poll() is None:  # no server is left running after a failed test
+                process.kill()
+                process.wait()
 
 
 def fetch(url: str) -> tuple[int, str]:
