@@ -6,6 +6,12 @@ refresh, names the post as canonical, shows a link, and asks search engines not 
 are not pages of the site: they stay out of the sitemap and the search index. The same pages are
 made for sitegen.toml's [redirects] (a renamed topic's, tag's or region's old page, see `sitegen rename`).
 
+Every folder a file of the site implies answers too (a reader shortens /2019/03/05/old-story/ to
+/2019/03/): a folder with no index page of its own gets one that sends the reader to the nearest page
+that lists what it held: the archive's month or year for a dated folder, else the nearest folder above
+with a page of the site, else the home page. The search index's folders are left out: its script
+fetches their files, no reader browses them.
+
 The pages are added once every other file of the site is known, so that an alias that would replace
 one of them, or that another post also claims, is refused with the file and line that gives it.
 """
@@ -31,6 +37,8 @@ PAGE_SUFFIXES = (".html", ".htm")  # an alias ending so names a file; any other 
 RESERVED = posixpath.dirname(search_index.MANIFEST) + "/"  # the search index adds its files after the redirects
 MAX_NAME = 255  # bytes of a file or folder name on most file systems
 MOVED_HINT = "remove the line from [redirects] in sitegen.toml: the page at that path is real again"
+FOLDER_NOTE = "这里没有页面，请看："  # a folder's index: what it sends the reader to
+_DATED = re.compile(r"(?:^|/)((?:19|20)\d\d)(?:/(\d\d?))?(?:/\d\d?)?$")  # …/2024, …/2024/05, …/2024/05/09
 _UNSERVABLE = re.compile(r"[\x00-\x1f\x7f\\]|%2[fF]|%5[cC]")  # controls, and separators a host would not decode
 
 
@@ -64,12 +72,16 @@ def add(cfg: Config, posts: Iterable[Aliased], out: Output) -> list[SitegenError
             elif rel is not None and rel not in claimed:
                 claimed[rel] = post
                 out.add(rel, page(cfg, post.meta.title, post.url))
-    return problems + _moved(cfg, claimed, out)
+    redirected = set(claimed)
+    problems += _moved(cfg, claimed, out, redirected)
+    folder_indexes(cfg, out, redirected)
+    return problems
 
 
-def _moved(cfg: Config, claimed: dict[str, Aliased], out: Output) -> list[SitegenError]:
+def _moved(cfg: Config, claimed: dict[str, Aliased], out: Output, written: set[str]) -> list[SitegenError]:
     """A redirect page for each entry of sitegen.toml's [redirects] (a renamed term's old page, see
-    `sitegen rename`), refused as an alias is when it would replace a page of the site."""
+    `sitegen rename`), refused as an alias is when it would replace a page of the site; written: the
+    redirect pages' files, to which each is added."""
     problems: list[SitegenError] = []
     config_path = cfg.root / CONFIG_NAME
     folders = _folders(out.files) if cfg.redirects else set()
@@ -90,8 +102,55 @@ def _moved(cfg: Config, claimed: dict[str, Aliased], out: Output) -> list[Sitege
                 )
             )
         if rel is not None:
+            written.add(rel)
             out.add(rel, page(cfg, unquote(new.strip("/")), new.lstrip("/")))
     return problems
+
+
+def folder_indexes(cfg: Config, out: Output, redirected: set[str]) -> list[str]:
+    """An index page for each folder of the site's files that has none (redirected: the redirect pages
+    written, never a folder's target), sending the reader to listing(); the folders given one."""
+    files = out.files
+    given: list[str] = []
+    for folder in sorted(_folders(files), key=lambda f: (f.count("/"), f)):
+        index = f"{folder}/index.html"
+        if index in files or (folder + "/").startswith(RESERVED):
+            continue
+        target = listing(folder, files, redirected.union(given))
+        title = _titles(cfg, target)
+        out.add(index, page(cfg, title, target, note=FOLDER_NOTE))
+        given.append(index)
+    return given
+
+
+def listing(folder: str, files: dict[str, str], redirects: set[str]) -> str:
+    """The page (site-relative URL) that lists what a folder without a page holds: for a dated folder
+    (…/2024/05/) the archive's month, else its year; else the nearest folder above it with a page of the
+    site; else the home page."""
+    dated = _DATED.search(folder)
+    if dated is not None:
+        year, month = dated.group(1), dated.group(2)
+        wanted = [f"archive/{year}/{int(month):02d}/"] if month and 1 <= int(month) <= 12 else []
+        for url in [*wanted, f"archive/{year}/", "archive/"]:
+            if url + "index.html" in files:
+                return url
+    for above in reversed(_parents(folder + "/index.html")[:-1]):
+        index = f"{above}/index.html"
+        if index in files and index not in redirects:
+            return above + "/"
+    return ""
+
+
+def _titles(cfg: Config, url: str) -> str:
+    """What a folder's index calls the page it sends the reader to."""
+    parts = url.strip("/").split("/")
+    if parts[0] == "archive" and len(parts) == 3:
+        return f"{parts[1]}年{int(parts[2])}月的报道"
+    if parts[0] == "archive" and len(parts) == 2:
+        return f"{parts[1]}年的报道"
+    if url == "archive/":
+        return "归档"
+    return cfg.title if url == "" else unquote(cfg.base_path + url)
 
 
 def target_file(alias: str) -> tuple[str | None, str | None]:
@@ -155,8 +214,9 @@ def _parents(rel: str) -> list[str]:
     return ["/".join(parts[:n]) for n in range(1, len(parts))]
 
 
-def page(cfg: Config, title: str, url: str) -> str:
-    """The redirect page to a post at url (site-relative); its bytes depend on nothing but these."""
+def page(cfg: Config, title: str, url: str, note: str = "本文已移至新地址：") -> str:
+    """The redirect page to a post (or, with another note, a page) at url (site-relative); its bytes depend on
+    nothing but these."""
     href = html.escape(cfg.base_path + url)
     canonical = html.escape(cfg.absolute(cfg.base_path + url))
     name = html.escape(title)
@@ -171,7 +231,7 @@ def page(cfg: Config, title: str, url: str) -> str:
         f'<meta http-equiv="refresh" content="0; url={href}">\n'
         "</head>\n"
         "<body>\n"
-        f'<p>本文已移至新地址：<a href="{href}">{name}</a></p>\n'
+        f'<p>{html.escape(note)}<a href="{href}">{name}</a></p>\n'
         "</body>\n"
         "</html>\n"
     )

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import json
 import re
+import urllib.error
+import urllib.request
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from urllib.parse import quote, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup, Tag
-from support import TEST_SITE, copy_site
+from support import TEST_SITE, copy_site, serve
 
-from sitegen import checks, cli, sitemap, taxonomy
+from sitegen import checks, cli, redirects, sitemap, taxonomy
 from sitegen.config import Config
 from sitegen.plan import Pager
 
@@ -58,6 +61,76 @@ def test_every_folder_a_url_implies_has_an_index(out: Path) -> None:
     folders = {url.rsplit("/", i)[0] for url in urls for i in range(1, url.count("/") + 1)}
     assert {"posts", "page", "regions/ji-an-shi/page", "regions/ji-an-shi/topics", "archive/2022"} <= folders
     assert [f for f in sorted(folders) if not (out / f / "index.html").is_file()] == []
+
+
+# Old addresses of a migrated story, in the shapes blogs wrote them (a dated folder, a page file, a folder
+# beside the site's own), and a file of static/ in a folder: each implies folders no page of the site is in.
+ALIASES = "aliases: [/2019/03/05/old-slug/, /2022/8/old-page.html, /blog/2021/old/, /tag/old/]\n"
+
+
+@pytest.fixture(scope="module")
+def crawled(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    site = copy_site(TEST_SITE, tmp_path_factory.mktemp("folders") / "site")
+    post = site / CORRECTED
+    post.write_text(post.read_text(encoding="utf-8").replace("\n---\n", f"\n{ALIASES}---\n", 1), encoding="utf-8")
+    (site / "static/files/2022").mkdir(parents=True)
+    (site / "static/files/2022/notice.pdf").write_bytes(b"%PDF-1.4\n")
+    return build(site)
+
+
+def answers(url: str) -> tuple[int, str]:
+    """The status and body a static host gives for url."""
+    try:
+        with urllib.request.urlopen(url, timeout=10) as reply:
+            return reply.status, reply.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as err:
+        return err.code, ""
+
+
+def test_every_folder_of_every_url_answers_on_a_static_host(crawled: Path) -> None:
+    """Every file written (pages, feeds, redirects, static files) and every link in a page is a URL; each
+    folder above one answers with a page, never the host's 404. The search index's folders are its script's."""
+    written = {p.relative_to(crawled).as_posix() for p in crawled.rglob("*") if p.is_file()}
+    linked = {
+        urlsplit(str(a["href"])).path.lstrip("/")
+        for name in written
+        if name.endswith(".html")
+        for a in BeautifulSoup((crawled / name).read_text(encoding="utf-8"), "html.parser").find_all("a", href=True)
+        if str(a["href"]).startswith("/")
+    }
+    urls = {url for url in written | linked if not url.startswith(redirects.RESERVED)}
+    folders = {url.rsplit("/", n)[0] + "/" for url in urls for n in range(1, url.count("/") + 1)}
+    assert {"2019/", "2019/03/", "2019/03/05/", "2022/8/", "blog/", "blog/2021/", "tag/", "files/2022/"} <= folders
+    with serve(crawled) as base:
+        failing = [folder for folder in sorted(folders) if answers(base + quote(folder))[0] != 200]
+        assert failing == []
+        assert answers(base)[0] == 200
+        status, body = answers(base + "2022/8/")
+    assert status == 200 and 'content="0; url=/archive/2022/08/"' in body and "2022年8月的报道" in body
+
+
+@pytest.mark.parametrize(
+    ("folder", "target"),
+    [
+        ("2019/03/05", "archive/"),  # no story of 2019: the archive
+        ("2022/10", "archive/2022/10/"),
+        ("2022/1", "archive/2022/"),  # a month with no story: its year
+        ("blog/2021", "archive/2021/"),
+        ("topics/x", "topics/"),  # beside the site's own folder: that folder's page
+        ("gone/old", ""),  # nothing above with a page: the home page
+    ],
+)
+def test_a_folder_without_a_page_sends_the_reader_to_the_nearest_list(crawled: Path, folder: str, target: str) -> None:
+    files = {p.relative_to(crawled).as_posix(): "" for p in crawled.rglob("index.html")}
+    assert redirects.listing(folder, files, set()) == target
+
+
+def test_a_folder_index_never_replaces_a_page_or_leads_to_a_redirect(crawled: Path) -> None:
+    alias = page(crawled, "2019/03/05/old-slug")  # the alias's own redirect, not a folder index over it
+    assert alias.find("meta", attrs={"http-equiv": "refresh"})["content"] == "0; url=/posts/fan-zha/"
+    assert page(crawled, "topics").find("meta", attrs={"http-equiv": "refresh"}) is None
+    files = {"index.html": "", "tag/index.html": "", "archive/index.html": ""}
+    assert redirects.listing("tag/old", files, {"tag/index.html"}) == ""  # tag/ is a redirect: not a list
 
 
 def test_a_page_folder_sends_the_reader_to_page_one_and_stays_out_of_the_sitemap(out: Path) -> None:
