@@ -85,6 +85,27 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("--report", type=Path, metavar="FILE", help="also write a JSON report of every source's outcome")
     imp.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: one per core)")
     imp.add_argument(
+        "--engine",
+        choices=("local", "dask"),
+        default="local",
+        help="where the sources are read and converted: 'local' worker processes (the default) or a Dask "
+        "cluster ('dask': WARC files split into ranges of records, the results kept as Parquet shards, "
+        "copies of a story found by a shuffle on MinHash band keys); the posts written are the same",
+    )
+    imp.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="with --engine dask: the Dask scheduler to use (tcp://host:8786; its workers must see the "
+        "sources and the --work folder); without it, a cluster of --jobs workers on this machine",
+    )
+    imp.add_argument(
+        "--work",
+        type=Path,
+        metavar="DIR",
+        help="with --engine dask: the folder for the run's Parquet shards (default: "
+        ".sitegen-cache/import/<time>-<process>/ in the site's folder); kept after the run",
+    )
+    imp.add_argument(
         "--timeout",
         type=float,
         default=20.0,
@@ -225,6 +246,8 @@ def dispatch(args: argparse.Namespace, held: list[object] | None = None) -> int:
             if not value > 0:
                 raise SitegenError(f"{option} {value:g}: give a number above 0")
         max_bytes = int(args.max_size * 2**20)
+        if args.engine != "dask" and (args.scheduler or args.work):
+            raise SitegenError("--scheduler and --work are for the Dask engine", hint="add --engine dask")
         if args.fetch_images and (args.to or args.list):
             raise SitegenError("--fetch-images writes into static/: a preview (--to, --list) writes nothing there")
         if args.to or args.list:
@@ -246,6 +269,7 @@ def dispatch(args: argparse.Namespace, held: list[object] | None = None) -> int:
             timeout=args.timeout,
             max_bytes=max_bytes,
             fetch_images=args.fetch_images,
+            engine=import_.Engine(args.engine, args.scheduler, args.work),
         )
         print(messages.translated(imported.summary()))
         return 1 if imported.failed else 0

@@ -105,28 +105,33 @@ class Index(Generic[Key]):
     def add(self, key: Key, sketched: Sketch) -> None:
         self._sketches[key] = sketched
         self._order.setdefault(key, len(self._order))
-        for band in _bands(sketched):
+        for band in bands(sketched):
             self._bands.setdefault(band, []).append(key)
 
     def candidates(self, sketched: Sketch) -> list[Key]:
         """Stories agreeing on a band and estimated near the threshold: the likeliest first, then
         the earliest kept."""
         found: dict[Key, float] = {}
-        for band in _bands(sketched):
+        for band in bands(sketched):
             for key in self._bands.get(band, ()):
                 if key not in found:
-                    other = self._sketches[key]
-                    found[key] = estimate(sketched, other) if comparable(sketched.size, other.size) else 0.0
+                    found[key] = likeness(sketched, self._sketches[key])
         likely = [key for key, score in found.items() if score >= CONTAINMENT - MARGIN]
         return sorted(likely, key=lambda key: (-found[key], self._order[key]))
 
 
-def _bands(sketched: Sketch) -> list[int]:
-    """Each band's bins as one number, with the band's own number on top."""
-    bands = []
+def likeness(a: Sketch, b: Sketch) -> float:
+    """The containment two sketches estimate, or 0.0 when their sizes cannot be one story."""
+    return estimate(a, b) if comparable(a.size, b.size) else 0.0
+
+
+def bands(sketched: Sketch) -> list[int]:
+    """Each band's bins as one number, with the band's own number on top: two bodies that may tell one
+    story share one of these (the key the Dask engine groups records by, sitegen/scale/engine.py)."""
+    keys = []
     for start in range(0, len(sketched.mins), ROWS):
         value = start
         for m in sketched.mins[start : start + ROWS]:
             value = (value << 40) | m
-        bands.append(value)
-    return bands
+        keys.append(value)
+    return keys

@@ -420,13 +420,75 @@ def _load_record(path: Path, offset: int, max_bytes: int) -> Loaded:
     try:
         with path.open("rb") as handle:
             handle.seek(offset)
-            record = next(iter(ArchiveIterator(handle)))
-            data = record.content_stream().read(max_bytes + 1)
-            headers = record.http_headers or record.rec_headers
-            content_type = headers.get_header("Content-Type") or ""
-            url = record.rec_headers.get_header("WARC-Target-URI")
-    except (OSError, ArchiveLoadFailed, EOFError, StopIteration, ValueError) as err:
+            data, url, content_type = _payload(next(iter(ArchiveIterator(handle))), max_bytes)
+    except _UNREADABLE as err:
         raise SitegenError(f"cannot read this WARC record: {err}") from None
+    return _loaded(data, url, content_type, max_bytes)
+
+
+def split_warc(items: Sequence[Item], records: int) -> list[list[Item]]:
+    """The items as runs of at most `records` consecutive records of one WARC file (a byte range of it:
+    from the first one's offset to the last one's), other items alone: one large file spreads over
+    many workers, each reading only its range (read_range)."""
+    runs: list[list[Item]] = []
+    for item in items:
+        last = runs[-1] if runs else None
+        ranged = item.path is not None and item.offset is not None
+        if ranged and last and last[0].path == item.path and last[0].offset is not None and len(last) < records:
+            last.append(item)
+        else:
+            runs.append([item])
+    return runs
+
+
+def read_range(items: Sequence[Item], max_bytes: int = MAX_BYTES) -> list[Loaded | SitegenError]:
+    """The records of one run of split_warc, read in one pass over their byte range: each one's bytes as
+    load() gives them, or the error load() raises (a record the pass could not reach is read alone)."""
+    path = items[0].path
+    assert path is not None and all(i.path == path and i.offset is not None for i in items)
+    wanted = {item.offset: n for n, item in enumerate(items)}
+    found: list[Loaded | SitegenError | None] = [None] * len(items)
+    end = max(item.offset or 0 for item in items)
+    try:
+        with path.open("rb") as handle:
+            handle.seek(items[0].offset or 0)
+            records = ArchiveIterator(handle)
+            for record in records:
+                payload = _payload(record, max_bytes)  # read first: asking the offset reads the record to its end
+                at = records.get_record_offset()
+                if at in wanted:
+                    try:
+                        found[wanted[at]] = _loaded(*payload, max_bytes)
+                    except SitegenError as err:
+                        found[wanted[at]] = err
+                if at >= end:
+                    break
+    except _UNREADABLE:
+        pass  # the records not reached are read one by one below, each failing as load() fails
+    return [
+        f if f is not None else _attempt(path, item.offset or 0, max_bytes)
+        for f, item in zip(found, items, strict=True)
+    ]
+
+
+def _attempt(path: Path, offset: int, max_bytes: int) -> Loaded | SitegenError:
+    try:
+        return _load_record(path, offset, max_bytes)
+    except SitegenError as err:
+        return err
+
+
+_UNREADABLE = (OSError, ArchiveLoadFailed, EOFError, StopIteration, ValueError)
+
+
+def _payload(record: ArcWarcRecord, max_bytes: int) -> tuple[bytes, str | None, str]:
+    """A record's payload (read up to one byte past max_bytes), target URI and content type."""
+    data = record.content_stream().read(max_bytes + 1)
+    headers = record.http_headers or record.rec_headers
+    return data, record.rec_headers.get_header("WARC-Target-URI"), headers.get_header("Content-Type") or ""
+
+
+def _loaded(data: bytes, url: str | None, content_type: str, max_bytes: int) -> Loaded:
     if len(data) > max_bytes:
         raise SitegenError(fetch.stopped_large(max_bytes))
     return Loaded(data, url, _charset(content_type))

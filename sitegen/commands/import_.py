@@ -157,6 +157,16 @@ class ImportReport:
         return json.dumps(data, ensure_ascii=False, sort_keys=True, indent=2) + "\n"
 
 
+@dataclass(frozen=True)
+class Engine:
+    """Where the items are read and converted: "local" (forked worker processes, parallel.ordered_map) or
+    "dask" (a Dask cluster at scheduler, else a LocalCluster of `jobs` workers; see sitegen/scale/)."""
+
+    name: Literal["local", "dask"] = "local"
+    scheduler: str | None = None  # a Dask scheduler's address (dask only)
+    work: Path | None = None  # the folder for the run's Parquet shards (dask only; default under .sitegen-cache/)
+
+
 def run(
     cfg: Config,
     sources_: Sequence[str | Path],
@@ -166,11 +176,13 @@ def run(
     timeout: float = fetch.TIMEOUT,
     max_bytes: int = fetch.MAX_BYTES,
     fetch_images: bool = False,
+    engine: Engine = Engine(),
 ) -> ImportReport:
     """Import every item of the sources into content_dir; Ctrl-C stops after the post being written.
     timeout bounds each URL's whole response, max_bytes each source's size. fetch_images: the pictures on
     other sites of the posts this run wrote or found (of every post it wrote before, given no source) are
-    downloaded into static/ (see fetch_pictures())."""
+    downloaded into static/ (see fetch_pictures()). Whichever the engine, the posts are settled and written
+    here, in the order of the sources: the same sources give the same posts."""
     entries = sources.expand([str(s) for s in sources_])
     items = [e for e in entries if isinstance(e, Item)]
     workers = _workers(jobs, len(items))
@@ -181,7 +193,7 @@ def run(
         archive = scan(content_dir, workers)
         archive.static = Static(cfg.root / cfg.static_dir, max_bytes)
         job = _Job(cfg, archive.verified(), timeout, max_bytes)
-        with _extracting(items, job, workers) as results, _progress(len(items)) as advance:
+        with _extracting(items, job, workers, engine, archive) as results, progress(len(items)) as advance:
             pages = PageJoiner(cfg)
             for entry in entries:
                 if isinstance(entry, Unusable):
@@ -304,6 +316,25 @@ def _extract(job: _Job, item: Item) -> Extracted:
         loaded = sources.load(item, timeout=job.timeout, max_bytes=job.max_bytes)
     except SitegenError as err:
         return Extracted(item.label, error=_message(err))
+    return extract_loaded(job, item, loaded)
+
+
+def extract_run(job: _Job, run: Sequence[Item]) -> list[Extracted]:
+    """A task of the Dask engine: a run of sources.split_warc, the records of a WARC range read in one pass
+    (sources.read_range), any other item alone; each converted as the local engine converts it."""
+    if run[0].offset is None:
+        return [_extract(job, item) for item in run]
+    loaded = sources.read_range(run, job.max_bytes)
+    return [
+        extract_loaded(job, item, got)
+        if isinstance(got, sources.Loaded)
+        else Extracted(item.label, error=_message(got))
+        for item, got in zip(run, loaded, strict=True)
+    ]
+
+
+def extract_loaded(job: _Job, item: Item, loaded: sources.Loaded) -> Extracted:
+    """One item's bytes fingerprinted, converted and sketched: the per-record work of both engines."""
     digest = fingerprint(loaded.data)
     if digest in job.known:
         return Extracted(item.label, digest)
@@ -327,9 +358,20 @@ def _extract(job: _Job, item: Item) -> Extracted:
 
 
 @contextmanager
-def _extracting(items: list[Item], job: _Job, workers: int) -> Iterator[Iterator[Extracted]]:
-    """Results in the order of items, from the forked workers of parallel.ordered_map and this process;
-    on leaving (Ctrl-C too) the workers are stopped and the items not started dropped."""
+def _extracting(
+    items: list[Item], job: _Job, workers: int, engine: Engine = Engine(), archive: Archive | None = None
+) -> Iterator[Iterator[Extracted]]:
+    """Results in the order of items: from the forked workers of parallel.ordered_map and this process (on
+    leaving, Ctrl-C too, the workers are stopped and the items not started dropped), or from the Parquet
+    shards a Dask cluster wrote, every item read before the first result (see sitegen/scale/engine.py)."""
+    if engine.name == "dask":
+        from sitegen.scale import engine as cluster
+
+        shards = cluster.extract(items, functools.partial(extract_run, job), engine, workers, job.cfg.root)
+        if archive is not None:
+            archive.sketched = shards.sketched
+        yield shards.results()
+        return
     if workers > 1 and len(items) >= 4 and parallel.cores() > 1:
         _warm_up(job.cfg)
     results = parallel.ordered_map(functools.partial(_extract, job), items, chunk=1, jobs=workers)
@@ -365,6 +407,9 @@ class Archive:
     written: set[str]  # SHA-256 of posts as the importer wrote them
     index: dedupe.Index[Path]
     static: Static | None = None  # where the posts' pictures are copied
+    # which new posts' sketches the index keeps, by their source's label: those a later source may copy
+    # (the Dask engine knows them from its band shuffle); every one when None
+    sketched: Callable[[str], bool] | None = None
     addresses: dict[Path, tuple[str, tuple[str, ...]]] = field(default_factory=dict)  # each post's slug, aliases
     run: dict[Path, str | None] = field(default_factory=dict)  # posts this run wrote or found -> their source file
     to_link: list[Path] = field(default_factory=list)  # of those, the posts whose links are to be checked
@@ -501,6 +546,10 @@ def _settled(found: Extracted, archive: Archive, content_dir: Path) -> Outcome:
     return _create(found.label, found.converted, found.sketch, archive, content_dir)
 
 
+def _indexed(label: str, archive: Archive) -> bool:
+    return archive.sketched is None or archive.sketched(label)
+
+
 def _known(found: Extracted, path: Path, archive: Archive) -> Outcome:
     """A source imported before: unchanged, unless its post was edited since (a conflict)."""
     text = _read(path)
@@ -522,9 +571,12 @@ def _known(found: Extracted, path: Path, archive: Archive) -> Outcome:
 
 def _kept_story(found: Extracted, archive: Archive) -> Path | None:
     """The post that already tells this story, if any: candidates by sketch, then checked in full."""
+    mine = found.shingles
     for path in archive.index.candidates(found.sketch):
         text = _read(path)
-        if text is not None and dedupe.same_story(found.shingles, dedupe.shingles(_split(text)[1])):
+        if not mine and found.converted is not None:
+            mine = dedupe.shingles(found.converted.body)  # a record read back from a shard carries none
+        if text is not None and dedupe.same_story(mine, dedupe.shingles(_split(text)[1])):
             return path
     return None
 
@@ -562,7 +614,8 @@ def _create(label: str, converted: Converted, sketch: dedupe.Sketch, archive: Ar
     archive.slugs.add(slug)
     archive.addresses[target] = (slug, meta.aliases)
     archive.by_fingerprint[meta.fingerprint or ""] = target
-    archive.index.add(target, sketch)
+    if _indexed(label, archive):
+        archive.index.add(target, sketch)
     review = f"; to check: {', '.join(meta.review)}" if meta.review else ""
     message = f"{KIND_NAMES[converted.kind]} -> {target}{review}"
     return Outcome(label, "created", message, target, meta.review, missing_han=converted.raw.missing_han)
@@ -1053,17 +1106,17 @@ def _save_written(content_dir: Path, archive: Archive) -> None:
 
 
 @contextmanager
-def _progress(total: int) -> Iterator[Callable[[], None]]:
-    """A progress bar on stderr while the items are settled; only when stderr is a terminal, so
-    logs, CI and pipes get just the summary."""
+def progress(total: int, doing: str = "importing") -> Iterator[Callable[..., None]]:
+    """A progress bar on stderr while the items are settled (or, for the Dask engine, converted): advance(n)
+    moves it by n items. Only when stderr is a terminal, so logs, CI and pipes get just the summary."""
     console = Console(stderr=True)
     if not console.is_terminal or total < 2:
-        yield lambda: None
+        yield lambda n=1: None
         return
-    columns = (TextColumn("importing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn())
+    columns = (TextColumn(doing), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn())
     with Progress(*columns, console=console, transient=True) as bar:
-        task = bar.add_task("import", total=total)
-        yield lambda: bar.advance(task)
+        task = bar.add_task(doing, total=total)
+        yield lambda n=1: bar.advance(task, n)
 
 
 # Small helpers.

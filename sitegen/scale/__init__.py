@@ -1,0 +1,9 @@
+"""sitegen past one machine: the import's conversion and near-duplicate pass on a Dask cluster.
+
+shards.py is the contract between the stages: each converted record of a run is one row of a
+Parquet shard in the run's work folder. engine.py runs the import's own per-record conversion
+(commands/import_.extract_loaded) on the cluster, writes the shards and groups the records by
+MinHash band key (a shuffle) so that only the records sharing a band are kept in memory for the
+near-duplicate check. The posts are then written into content/ by the same code, in the same
+order, as a local import: the same sources give the same bytes whichever engine.
+"""
