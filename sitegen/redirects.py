@@ -14,11 +14,19 @@ fetches their files, no reader browses them.
 
 The pages are added once every other file of the site is known, so that an alias that would replace
 one of them, or that another post also claims, is refused with the file and line that gives it.
+
+A slug changed by hand (in an editor, or in the CMS) moves a published story without an alias. With the
+build cache (Moved), the build knows each story file's address at the last build: a story found at
+another address keeps a redirect at its old one, build after build while the cache lasts, and the build
+warns with the exact `aliases:` line that makes it last for good (a build never edits a story: only a
+command the editor runs does, see `sitegen rename slug`). A cache lost before the line is added loses
+the redirect, which is why the warning asks for the line and the guide for the command.
 """
 
 from __future__ import annotations
 
 import html
+import json
 import posixpath
 import re
 from collections.abc import Iterable
@@ -27,6 +35,7 @@ from typing import Protocol
 from urllib.parse import unquote
 
 from sitegen import frontmatter
+from sitegen.cache import View, guarded
 from sitegen.config import CONFIG_NAME, Config
 from sitegen.errors import SitegenError
 from sitegen.frontmatter import Meta
@@ -55,12 +64,42 @@ class Aliased(Protocol):
     def path(self) -> Path: ...
 
 
-def add(cfg: Config, posts: Iterable[Aliased], out: Output) -> list[SitegenError]:
-    """A redirect page in out for each alias of posts that may have one; a problem for each that may not."""
+class Moved(View):
+    """Each published story's address at the last build (file -> URL), and the old addresses of stories
+    whose slug changed since without an alias (URL -> file), in the cache's about table."""
+
+    ADDRESSES, HELD = "addresses", "moved"
+
+    @guarded
+    def last(self) -> tuple[dict[str, str], dict[str, str]]:
+        return self._read(self.ADDRESSES), self._read(self.HELD)
+
+    @guarded
+    def save(self, addresses: dict[str, str], held: dict[str, str]) -> None:
+        for name, value in ((self.ADDRESSES, addresses), (self.HELD, held)):
+            text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+            if self.store.about(name) != text:
+                self.store.set_about(name, text)
+
+    def _read(self, name: str) -> dict[str, str]:
+        text = self.store.about(name)
+        try:
+            value = json.loads(text) if text else {}
+        except ValueError:
+            raise self.store.damaged(f"about/{name} is not JSON") from None
+        if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+            raise self.store.damaged(f"about/{name} is not a table of addresses")
+        return value
+
+
+def add(cfg: Config, posts: Iterable[Aliased], out: Output, moved: Moved | None = None) -> list[SitegenError]:
+    """A redirect page in out for each alias of posts that may have one; a problem for each that may not.
+    moved: the build cache's record of addresses, for the old addresses of slugs changed by hand."""
     problems: list[SitegenError] = []
     claimed: dict[str, Aliased] = {}  # file -> the post whose alias it redirects
     folders: set[str] | None = None  # the folders of the site's files, made when the first alias needs them
-    for post in sorted(posts, key=lambda p: str(p.path)):
+    ordered = sorted(posts, key=lambda p: str(p.path))
+    for post in ordered:
         for alias in post.meta.aliases:
             rel, problem = target_file(alias)
             if rel is not None and problem is None:
@@ -72,10 +111,75 @@ def add(cfg: Config, posts: Iterable[Aliased], out: Output) -> list[SitegenError
             elif rel is not None and rel not in claimed:
                 claimed[rel] = post
                 out.add(rel, page(cfg, post.meta.title, post.url))
+    if moved is not None:
+        problems += _held(cfg, ordered, out, claimed, moved)
     redirected = set(claimed)
     problems += _moved(cfg, claimed, out, redirected)
     folder_indexes(cfg, out, redirected)
     return problems
+
+
+def _held(
+    cfg: Config, posts: list[Aliased], out: Output, claimed: dict[str, Aliased], moved: Moved
+) -> list[SitegenError]:
+    """A redirect at each old address of a story whose slug changed by hand since a build this cache recorded,
+    with a warning giving the `aliases:` line that keeps it; the record updated for the next build."""
+    last, held = moved.last()
+    now = {_file_key(cfg, post): post for post in posts if not post.meta.draft}
+    for file, url in last.items():
+        post = now.get(file)
+        if post is not None and post.url != url:
+            held[url] = file
+    problems: list[SitegenError] = []
+    folders = _folders(out.files)
+    kept: dict[str, str] = {}
+    for url, file in sorted(held.items()):
+        post = now.get(file)
+        rel = url + "index.html"
+        if post is None or url == post.url or "/" + rel in map(_page_of, post.meta.aliases):
+            continue  # the story is gone, back at its address, or keeps the address as an alias now
+        problem = _collision(rel, post, claimed, out.files, folders)
+        old = "/" + url
+        if problem is not None:
+            message = f"the old address {old} of this story (its slug changed) {problem}: it has no redirect"
+            problems.append(SitegenError(message, post.path, _slug_line(post), warning=True))
+            continue
+        kept[url] = file
+        claimed[rel] = post
+        out.add(rel, page(cfg, post.meta.title, post.url))
+        aliases = ", ".join((*post.meta.aliases, old))
+        problems.append(
+            SitegenError(
+                f"the slug changed: the old address {old} redirects here only while the build cache lasts",
+                post.path,
+                _slug_line(post),
+                hint=f"add this line to the story's front matter to keep the redirect: aliases: [{aliases}]",
+                warning=True,
+            )
+        )
+    moved.save({file: post.url for file, post in now.items()}, kept)
+    return problems
+
+
+def _file_key(cfg: Config, post: Aliased) -> str:
+    """A story's file as the record names it: relative to the site's folder when inside it (a CI runner's
+    checkout may move), as walked otherwise."""
+    name, root = str(post.path), str(cfg.root) + "/"
+    return name[len(root) :] if name.startswith(root) else name
+
+
+def _page_of(alias: str) -> str:
+    rel, _ = target_file(alias)
+    return "/" + (rel or "")
+
+
+def _slug_line(post: Aliased) -> int | None:
+    """The line of the story's `slug:` (else its front matter's first), for the warning."""
+    try:
+        doc = frontmatter.split(post.path.read_text(encoding="utf-8"), post.path)
+    except (OSError, UnicodeDecodeError, SitegenError):
+        return None
+    return doc.lines.get("slug", doc.start_line)
 
 
 def _moved(cfg: Config, claimed: dict[str, Aliased], out: Output, written: set[str]) -> list[SitegenError]:

@@ -6,14 +6,18 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 from support import TEST_SITE, copy_site
 
-from sitegen import cli, config, pipeline, redirects
-from sitegen.cache import CACHE_DIR
+from sitegen import cli, config, content, pipeline, posts, redirects
+from sitegen.cache import CACHE_DIR, Cache
 from sitegen.errors import SitegenError, SitegenErrors
+from sitegen.frontmatter import CHINA
+from sitegen.output import Output
 
 MOVED = """\
 ---
@@ -176,3 +180,109 @@ def test_a_link_to_an_old_address_in_a_body_is_not_broken(site: Path) -> None:
 )
 def test_the_file_of_an_alias(path: str, file: str) -> None:
     assert redirects.target_file(path) == (file, None)
+
+
+# A slug changed by hand: the build cache's record of addresses keeps the old one working, and says how to
+# keep it for good. The build passes redirects.Moved(store) to redirects.add(); these "builds" do what its
+# last step does (see pipeline._refused()), on the site's full list of files, with a real cache.
+STORY = "content/posts/2022/fan-zha.md"
+
+
+class Written(Output):
+    """The site's list of files, with the text of those the redirects step adds."""
+
+    def __init__(self, files: dict[str, str]) -> None:
+        self.texts: dict[str, str] = {}
+        super().__init__(Path("output"), dry=True)
+        self.files.update(files)
+        self.texts.clear()
+
+    def add(self, rel: str, data: bytes | str | Callable[[], bytes], key: str | None = None) -> str:
+        self.texts[rel] = str(data)
+        return super().add(rel, data, key)
+
+
+def recorded_build(site: Path, cache: Path) -> tuple[dict[str, str], list[SitegenError]]:
+    """What the redirects step of a build of site adds, with the cache at cache: the pages (file -> text) and
+    the warnings."""
+    cfg = config.load(site)
+    stories, _ = content.read_all(site / "content")
+    shown = posts.published(content.newest_first(stories), drafts=False, now=datetime.now(CHINA))
+    out = Written(pipeline.files(cfg, shown, site / "output").files)
+    store = Cache(cache)
+    try:
+        problems = redirects.add(cfg, shown, out, redirects.Moved(store))
+        store.commit()
+    finally:
+        store.close()
+    return out.texts, problems
+
+
+def hand_edit(site: Path, old: str, new: str) -> None:
+    story = site / STORY
+    story.write_text(story.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+
+
+def test_a_slug_changed_by_hand_keeps_a_redirect_while_the_cache_lasts_and_says_how_to_keep_it(
+    tmp_path: Path,
+) -> None:
+    site, cache = copy_site(TEST_SITE, tmp_path / "site"), tmp_path / "cache"
+    out, problems = recorded_build(site, cache)
+    assert problems == [] and "posts/fan-zha/index.html" not in out
+    hand_edit(site, "slug: fan-zha\n", "slug: fan-zha-xuan-chuan\n")
+    for _ in range(2):  # the build after the edit, and the one after that: the record holds the move
+        out, problems = recorded_build(site, cache)
+        assert 'url=/posts/fan-zha-xuan-chuan/"' in out["posts/fan-zha/index.html"]
+        (warning,) = problems
+        assert warning.warning and warning.path == site / STORY and warning.line == 10
+        assert "/posts/fan-zha/ redirects here only while the build cache lasts" in warning.message
+        assert warning.hint is not None and warning.hint.endswith("aliases: [/posts/fan-zha/]")
+    hand_edit(site, "slug: fan-zha-xuan-chuan\n", "slug: fan-zha-xuan-chuan\naliases: [/posts/fan-zha/]\n")
+    out, problems = recorded_build(site, cache)  # the line the warning gave, added: the alias redirects
+    assert problems == [] and 'url=/posts/fan-zha-xuan-chuan/"' in out["posts/fan-zha/index.html"]
+
+
+def test_each_old_address_redirects_and_moving_back_ends_its_redirect(tmp_path: Path) -> None:
+    site, cache = copy_site(TEST_SITE, tmp_path / "site"), tmp_path / "cache"
+    recorded_build(site, cache)
+    hand_edit(site, "slug: fan-zha\n", "slug: b\n")
+    recorded_build(site, cache)
+    hand_edit(site, "slug: b\n", "slug: c\n")
+    out, problems = recorded_build(site, cache)
+    assert {f for f in out if 'url=/posts/c/"' in out[f]} == {
+        "posts/fan-zha/index.html",
+        "posts/b/index.html",
+    }
+    assert sorted(p.hint.split("redirect: ")[1] for p in problems if p.hint) == [
+        "aliases: [/posts/b/]",
+        "aliases: [/posts/fan-zha/]",
+    ]
+    hand_edit(site, "slug: c\n", "slug: fan-zha\n")
+    out, problems = recorded_build(site, cache)
+    assert "http-equiv" not in out.get("posts/fan-zha/index.html", "")
+    assert sorted(p.message.split(" redirects")[0].rsplit(" ", 1)[1] for p in problems) == ["/posts/b/", "/posts/c/"]
+
+
+def test_an_old_address_another_story_took_gets_no_redirect(tmp_path: Path) -> None:
+    site, cache = copy_site(TEST_SITE, tmp_path / "site"), tmp_path / "cache"
+    recorded_build(site, cache)
+    hand_edit(site, "slug: fan-zha\n", "slug: fan-zha-2\n")
+    other = site / "content/posts/2021/ping-an.md"
+    other.write_text(
+        other.read_text(encoding="utf-8").replace("---\n\n", "slug: fan-zha\n---\n\n", 1), encoding="utf-8"
+    )
+    out, problems = recorded_build(site, cache)
+    assert "http-equiv" not in out.get("posts/fan-zha/index.html", "")  # the other story's page
+    warned = {p.path.name: p for p in problems if p.path is not None and p.warning}
+    assert "would replace the site's page posts/fan-zha/index.html" in warned["fan-zha.md"].message
+    assert "/posts/ping-an/ redirects here" in warned["ping-an.md"].message  # it moved too, from its file's name
+    assert 'url=/posts/fan-zha/"' in out["posts/ping-an/index.html"]
+
+
+def test_without_the_cache_a_hand_edited_slug_has_no_redirect(tmp_path: Path) -> None:
+    """Why the warning asks for the aliases line: a lost cache knows no old address."""
+    site = copy_site(TEST_SITE, tmp_path / "site")
+    recorded_build(site, tmp_path / "cache")
+    hand_edit(site, "slug: fan-zha\n", "slug: fan-zha-2\n")
+    out, problems = recorded_build(site, tmp_path / "a-new-cache")
+    assert problems == [] and "posts/fan-zha/index.html" not in out

@@ -7,7 +7,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from support import TEST_SITE, copy_site
+from support import TEST_SITE, broken_links, copy_site
 
 from sitegen import cli
 from sitegen.commands import rename
@@ -129,7 +129,11 @@ def test_dry_run_changes_nothing_and_says_what_would(site: Path, capsys: pytest.
 @pytest.mark.parametrize(
     ("args", "message", "hint"),
     [
-        (("place", "a", "b"), "unknown kind 'place'", "sitegen rename topic|tag|region OLD NEW"),
+        (("place", "a", "b"), "unknown kind 'place'", "sitegen rename topic|tag|region|slug OLD NEW"),
+        (("slug", "fan-zh", "x"), "no story has the slug 'fan-zh'", "did you mean fan-zha?"),
+        (("slug", "fan-zha", "Fan_Zha"), "'Fan_Zha' is not a slug", "lowercase letters, digits and hyphens"),
+        (("slug", "fan-zha", "ping-an"), "slug 'ping-an' is used by", "choose another slug"),
+        (("slug", "fan-zha", "fan-zha"), "give the old slug and a different new slug", "sitegen rename"),
         (("tag", "没有这个", "新"), "no story uses '没有这个' under 'tags'", "/tags/ page"),
         (
             ("topic", "社区警务", "防溺水"),
@@ -179,3 +183,85 @@ def test_chinese_is_the_default_language(site: Path, capsys: pytest.CaptureFixtu
     status, out, _ = sitegen(site, capsys, "rename", "topic", "反诈", "反诈宣传", "--dry-run")
     assert status == 0
     assert "试运行：将在 2 个文件的 categories 中把「反诈」改为「反诈宣传」；未写入任何文件" in out
+
+
+# Slugs: a story's address moved, its old one kept as an alias in the story itself.
+ALIASED = {  # a story's aliases in each shape front matter gives them -> the lines after `rename slug`
+    "flow": (
+        "aliases: [/2019/03/05/old/]  # 旧博客\n",
+        ["-aliases: [/2019/03/05/old/]  # 旧博客\n", "+aliases: [/2019/03/05/old/, /posts/fan-zha/]  # 旧博客\n"],
+    ),
+    "block": ("aliases:\n  - /2019/03/05/old/\n", ["+  - /posts/fan-zha/\n"]),
+    "single": (
+        "aliases: /2019/03/05/old/\n",
+        ["-aliases: /2019/03/05/old/\n", "+aliases: [/2019/03/05/old/, /posts/fan-zha/]\n"],
+    ),
+    "none": ("", ["+aliases: [/posts/fan-zha/]\n"]),
+}
+
+
+@pytest.mark.parametrize("shape", ALIASED)
+def test_a_slug_moves_and_its_old_address_joins_the_aliases(
+    site: Path, capsys: pytest.CaptureFixture[str], shape: str
+) -> None:
+    story = site / POSTS / "2022/fan-zha.md"
+    aliases, expected = ALIASED[shape]
+    story.write_text(story.read_text().replace("slug: fan-zha\n", f"slug: fan-zha\n{aliases}"))
+    before = snapshot(site)
+    status, out, err = sitegen(site, capsys, "rename", "slug", "fan-zha", "fan-zha-xuan-chuan")
+    assert status == 0, err
+    assert "moved /posts/fan-zha/ to /posts/fan-zha-xuan-chuan/; the old address redirects to the new one" in out
+    assert "fan-zha.md:10: slug: fan-zha -> slug: fan-zha-xuan-chuan" in out
+    after = snapshot(site)
+    assert {p for p in after if after[p] != before[p]} == {story}
+    lines = changed_lines(before[story], after[story])
+    assert sorted(lines) == sorted(["-slug: fan-zha\n", "+slug: fan-zha-xuan-chuan\n", *expected])
+
+
+def test_a_story_named_by_its_file_gets_a_slug_line_and_an_alias(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    story = site / POSTS / "2021/ping-an.md"
+    before = story.read_bytes()
+    status, out, _ = sitegen(site, capsys, "rename", "slug", "ping-an", "ping-an-mi-ma")
+    assert status == 0
+    assert changed_lines(before, story.read_bytes()) == ["+slug: ping-an-mi-ma\n", "+aliases: [/posts/ping-an/]\n"]
+    assert "ping-an.md:10: + slug: ping-an-mi-ma" in out and "ping-an.md:11: + aliases: [/posts/ping-an/]" in out
+
+
+def test_the_build_after_a_slug_rename_redirects_the_old_address(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Built before and after, incrementally: the story at its new address, a redirect at the old one, no
+    broken link; taking the old slug back drops the alias and the page is the story's again."""
+    assert sitegen(site, capsys, "build")[0] == 0
+    assert sitegen(site, capsys, "rename", "slug", "fan-zha", "fan-zha-xuan-chuan")[0] == 0
+    assert sitegen(site, capsys, "build")[0] == 0
+    output = site / "output"
+    assert "<h1" in (output / "posts/fan-zha-xuan-chuan/index.html").read_text()
+    old = (output / "posts/fan-zha/index.html").read_text()
+    assert '<meta http-equiv="refresh" content="0; url=/posts/fan-zha-xuan-chuan/">' in old
+    assert broken_links(output) == []
+    assert sitegen(site, capsys, "rename", "slug", "fan-zha-xuan-chuan", "fan-zha")[0] == 0
+    text = (site / POSTS / "2022/fan-zha.md").read_text()
+    assert "slug: fan-zha\naliases: [/posts/fan-zha-xuan-chuan/]\n" in text  # /posts/fan-zha/ dropped
+    assert sitegen(site, capsys, "build")[0] == 0
+    assert "http-equiv" not in (output / "posts/fan-zha/index.html").read_text()
+    assert "url=/posts/fan-zha/" in (output / "posts/fan-zha-xuan-chuan/index.html").read_text()
+
+
+def test_a_draft_moves_without_an_alias(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    draft = site / POSTS / "2022/draft.md"
+    status, out, _ = sitegen(site, capsys, "rename", "slug", "draft", "cao-gao")
+    assert status == 0 and "a draft: its old address was never published, so no alias" in out
+    assert "aliases" not in draft.read_text() and "slug: cao-gao\n" in draft.read_text()
+
+
+def test_a_slug_may_not_take_another_story_s_old_address(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    story = site / POSTS / "2021/ping-an.md"
+    story.write_text(story.read_text().replace("---\n\n", "aliases: [/posts/fan-zha-2/]\n---\n\n", 1))
+    before = snapshot(site)
+    status, _, err = sitegen(site, capsys, "rename", "slug", "fan-zha", "fan-zha-2")
+    assert status == 1
+    assert "ping-an.md:10: /posts/fan-zha-2/ is an old address of" in err and "choose another slug" in err
+    assert snapshot(site) == before
