@@ -56,7 +56,14 @@ def _text(label: str, hint: str | None = None, **extra: Any) -> dict[str, Any]:
 
 
 def _list(label: str, hint: str) -> dict[str, Any]:
+    """A list whose items' widgets the caller gives (`field` or `fields`)."""
     return {"label": label, "widget": "list", "required": False, "hint": hint}
+
+
+def _texts(label: str, hint: str) -> dict[str, Any]:
+    """A list of texts, one input per item: Decap's list without `field` is one comma-separated input, which
+    would cut an item holding a comma (a review item, a correction's quote) in two."""
+    return {**_list(label, hint), "field": {"label": label, "name": "item", "widget": "string"}}
 
 
 def _copies() -> dict[str, Any]:
@@ -119,14 +126,14 @@ FIELDS: dict[str, Callable[[Config], dict[str, Any]]] = {
     "subtitle": lambda cfg: _text("引题或副题"),
     "date": lambda cfg: {"label": "发布时间", "required": False, "default": "{{now}}", **DATE_TIME},
     "updated": lambda cfg: {"label": "最后修改时间", "required": False, **DATE_TIME},
-    "authors": lambda cfg: _list("作者", "记者、作者；不写“佚名”，不写转载网站"),
+    "authors": lambda cfg: _texts("作者", "记者、作者；不写“佚名”，不写转载网站"),
     "editor": lambda cfg: _text("责任编辑"),
     "source": lambda cfg: _text("来源", "原发媒体，例如 新华社"),
     "via": lambda cfg: _text("转载网站", "本文从哪个网站转来"),
     "source_url": lambda cfg: _url("本文网址"),
     "original_url": lambda cfg: _url("原文链接"),
     "categories": _topics,
-    "tags": lambda cfg: _list("标签", "自由填写的关键词"),
+    "tags": lambda cfg: _texts("标签", "自由填写的关键词"),
     "regions": _regions,
     "images": lambda cfg: {
         **_list("图片", "随文保存的图片"),
@@ -137,11 +144,11 @@ FIELDS: dict[str, Callable[[Config], dict[str, Any]]] = {
         "label": "网址名",
         "widget": "string",
         "pattern": [SLUG_RE.pattern, "小写字母、数字和连字符，例如 sui-chuan-gong-an"],
-        "hint": "用拼音或英文；发布后不要再改，否则旧链接会失效",
+        "hint": "用拼音或英文。改已发布报道的网址名时，把旧网址 /posts/旧网址名/ 加进「旧网址」，旧链接才不会失效",
     },
-    "aliases": lambda cfg: _list("旧网址", "站内路径，例如 /2019/03/05/old-post/；每个旧网址会跳转到本文"),
+    "aliases": lambda cfg: _texts("旧网址", "站内路径，例如 /2019/03/05/old-post/；每个旧网址会跳转到本文"),
     "draft": lambda cfg: {"label": "草稿（不发布）", "widget": "boolean", "required": False, "default": False},
-    "review": lambda cfg: _list("待核实", "导入时未能确定的内容；核实后删去"),
+    "review": lambda cfg: _texts("待核实", "导入时未能确定的内容；核实后删去"),
     "fingerprint": lambda cfg: {"label": "指纹", "widget": "hidden", "required": False},
     "copies": lambda cfg: _copies(),
     "corrections": lambda cfg: _corrections(),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 from dataclasses import fields
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +14,8 @@ import yaml
 from playwright.sync_api import Browser, Route
 from support import REPO, TEST_SITE, copy_site, serve
 
-from sitegen import cli, cms, config
-from sitegen.frontmatter import COPY_KEYS, CORRECTION_KEYS, Meta
+from sitegen import cli, cms, config, frontmatter
+from sitegen.frontmatter import CHINA, COPY_KEYS, CORRECTION_KEYS, Meta
 from sitegen.taxonomy import gazetteer
 
 
@@ -165,3 +166,140 @@ def test_the_workflow_passes_the_repository_variable_for_login(site: Path) -> No
     done = run_step(step, site, "octo/news", CMS_AUTH_URL="https://auth.example.org")
     assert done.returncode == 0, done.stderr
     assert made(site)["backend"]["base_url"] == "https://auth.example.org"
+
+
+# A story as the CMS round-trips it. Decap reads front matter with a YAML 1.2 parser (a date stays text until
+# its datetime widget reads it with the widget's format), shows each field through its widget, and writes the
+# entry back as block YAML; a field the editor touched is written as its widget makes it. The model below does
+# the same with the widgets this config declares, so a field whose widget cannot hold the contract's value
+# shows up here as a value that does not come back.
+STORY = """\
+---
+title: 遂川县公安局开展反诈宣传
+date: 2024-03-05T09:30:00+08:00
+updated: 2024-03-06T10:00:00+08:00
+authors: [张三, 李四]
+source: 井冈山报
+categories: [反诈]
+tags: [反诈宣传, 护学岗]
+regions: [江西省, 吉安市, 遂川县]
+slug: sui-chuan-fan-zha
+aliases: [/2024/03/05/old/]
+review:
+- date
+- "image a.png missing, its caption kept"
+- 来源待核实，请对照原文
+corrections:
+- date: 2024-03-06
+  text: 本文原称活动在周一举行，应为周二。
+- date: 2024-03-07
+  text: 更正了派出所名称, 已改正。
+---
+正文第一段。
+"""
+MOMENT = {"YYYY": "%Y", "MM": "%m", "DD": "%d", "HH": "%H", "mm": "%M", "ss": "%S", "Z": "%z"}
+TIMESTAMP = "tag:yaml.org,2002:timestamp"
+
+
+class CoreLoader(yaml.SafeLoader):
+    """YAML as Decap's parser reads it: a date is text (YAML 1.2's core schema has no timestamps)."""
+
+
+class CoreDumper(yaml.SafeDumper):
+    """YAML as Decap's writer writes it: a date's text unquoted."""
+
+
+for kind in (CoreLoader, CoreDumper):
+    kind.yaml_implicit_resolvers = {
+        first: [(tag, regex) for tag, regex in resolvers if tag != TIMESTAMP]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+
+
+def strftime(moment: str) -> str:
+    return re.sub("|".join(sorted(MOMENT, key=len, reverse=True)), lambda m: MOMENT[m.group()], moment)
+
+
+def widget_text(widget: dict[str, Any], value: Any) -> Any:
+    """value as the widget shows it and writes it back when the editor touches it; AssertionError if the widget
+    cannot hold it."""
+    kind = widget["widget"]
+    if kind == "list":
+        assert isinstance(value, list), widget["name"]
+        if "fields" in widget:
+            parts = {part["name"]: part for part in widget["fields"]}
+            assert all(isinstance(item, dict) and set(item) <= set(parts) for item in value), widget["name"]
+            return [{key: widget_text(parts[key], v) for key, v in item.items()} for item in value]
+        if "field" in widget:
+            return [widget_text({**widget["field"], "name": widget["name"]}, item) for item in value]
+        return [item.strip() for item in ", ".join(map(str, value)).split(",")]  # one comma-separated input
+    if kind == "datetime":
+        moment = strftime(widget["format"])
+        parsed = datetime.strptime(str(value), moment)
+        return parsed.strftime(moment).replace("+0800", "+08:00")
+    if kind == "select":
+        options = option_values(widget)
+        assert all(item in options for item in value), (widget["name"], value)
+        return value
+    if kind == "boolean":
+        assert isinstance(value, bool)
+        return value
+    assert isinstance(value, str), (widget["name"], value)
+    if "pattern" in widget:
+        assert re.search(widget["pattern"][0], value), (widget["name"], value)
+    return value
+
+
+def through_cms(site: Path, text: str, edit: Any = None, touched: bool = True) -> str:
+    """text saved by the CMS: read as Decap reads it, each field through its widget (touched: as if the
+    editor changed it, so written as the widget makes it), edit(data) applied, written back in the
+    fields' order."""
+    front, body = text.split("---\n", 2)[1:]
+    data = yaml.load(front, Loader=CoreLoader)
+    fields_ = widgets(site)
+    assert set(data) <= set(fields_), set(data) - set(fields_)
+    shown = {key: widget_text(fields_[key], value) for key, value in data.items()}
+    saved = shown if touched else data
+    if edit is not None:
+        edit(saved)
+    ordered = {key: saved[key] for key in fields_ if key in saved}
+    dumped = yaml.dump(ordered, Dumper=CoreDumper, allow_unicode=True, sort_keys=False, default_flow_style=False)
+    return f"---\n{dumped}---\n{body}"
+
+
+def test_a_story_with_corrections_and_review_items_round_trips_through_the_cms(site: Path) -> None:
+    path = site / "content/posts/2024/sui-chuan-fan-zha.md"
+    before, body, _ = frontmatter.read(STORY, path)
+    assert len(before.corrections) == 2 and len(before.review) == 3
+    for touched in (False, True):
+        after, after_body, _ = frontmatter.read(through_cms(site, STORY, touched=touched), path)
+        assert (after, after_body) == (before, body)
+
+
+def test_a_list_of_texts_keeps_an_item_with_a_comma(site: Path) -> None:
+    """Decap's list without `field` is one comma-separated input: a review item or a correction quoting a
+    sentence would come back as two. Every list of texts repeats a text field instead."""
+    lists = [w for w in widgets(site).values() if w["widget"] == "list" and "fields" not in w]
+    assert {w["name"] for w in lists} >= {"authors", "tags", "aliases", "review", "images"}
+    assert all("field" in w for w in lists)
+    item = "image a.png missing, its caption kept"
+    assert widget_text({"name": "x", "widget": "list"}, [item]) != [item]  # why: the field's absence splits it
+
+
+def test_a_correction_added_in_the_cms_is_read_as_the_contract_says(site: Path) -> None:
+    day = widgets(site)["corrections"]["fields"][0]
+    today = datetime.now(CHINA).strftime(strftime(day["format"]))
+
+    def edit(data: dict[str, Any]) -> None:
+        data["corrections"].append({"date": today, "text": "补充更正：现场照片说明有误。"})
+        data["review"].remove("date")
+
+    meta, _, _ = frontmatter.read(through_cms(site, STORY, edit), Path("story.md"))
+    assert [c.date.isoformat() for c in meta.corrections] == ["2024-03-06", "2024-03-07", today]
+    assert meta.corrections[1].text == "更正了派出所名称, 已改正。"
+    assert meta.review == ("image a.png missing, its caption kept", "来源待核实，请对照原文")
+    assert widgets(site)["date"]["format"] == "YYYY-MM-DDTHH:mm:ssZ" and meta.date == before_date()
+
+
+def before_date() -> datetime:
+    return datetime(2024, 3, 5, 9, 30, tzinfo=CHINA)
