@@ -16,15 +16,16 @@ import socket
 from pathlib import Path
 
 import pytest
-from distributed import LocalCluster
+from distributed import Client, LocalCluster
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from sitegen import cli, config, frontmatter, sources
+from sitegen import cli, config, dedupe, frontmatter, sources
 from sitegen.commands import import_
 from sitegen.scale import engine, shards
 
 CASES_DIR = Path(__file__).resolve().parent / "fixtures" / "import"
+HTML = CASES_DIR.parent / "html"
 CFG = config.load(CASES_DIR)
 SENTENCES = [
     line
@@ -120,13 +121,18 @@ def test_dask_engine_writes_the_same_posts_and_groups_as_local(tmp_path: Path, m
     """A WARC spread over several tasks of a 2-worker LocalCluster, beside a plain HTML file; then a second
     crawl with copies of stories the first run wrote (found in content/, not in the run)."""
     monkeypatch.setattr(engine, "RECORDS_PER_TASK", 5)
-    first = write_warc(tmp_path / "first.warc.gz", crawl(14))
+    pages = [  # a multi-page article, its pages in two tasks: joined into one post
+        (f"https://police.example.cn/story/88{n}.html", (HTML / f"page{i}.html").read_bytes(), "text/html")
+        for i, n in ((1, ""), (2, "_2"))
+    ]
+    records = crawl(14)
+    first = write_warc(tmp_path / "first.warc.gz", [pages[0], *records[:9], pages[1], *records[9:]])
     page = tmp_path / "pages" / "one.html"
     page.parent.mkdir()
     title, paragraphs = stories(1, seed=7)[0]
     page.write_bytes(portal_page(title, paragraphs, PORTALS[3], 3))
     second = write_warc(tmp_path / "second.warc", crawl(6, seed=1), gzip=False)
-    known = next(r for r in crawl(14) if r[0].endswith("/1.html"))
+    known = next(r for r in records if r[0].endswith("/1.html"))
     later_copies = [
         (f"https://late.example/{i}.html", portal_page(t, reprinted(ps), PORTALS[3], 9), "text/html")
         for i, (t, ps) in enumerate(stories(14)[3:5], start=3)
@@ -141,19 +147,30 @@ def test_dask_engine_writes_the_same_posts_and_groups_as_local(tmp_path: Path, m
             report = import_.run(CFG, [str(first), str(page.parent)], content, jobs=2, engine=how)
             later = import_.run(CFG, [str(second), str(again)], content, jobs=2, engine=how)
             outcomes[name] = (files(content), groups(content), shown(report, content), shown(later, content))
+        paths = sorted((tmp_path / "work").glob(shards.PATTERN))
+        with Client(cluster) as client:
+            shared = engine._shared(client, paths)  # the band shuffle of the second run's shards
 
     assert outcomes["dask"][0] == outcomes["local"][0]  # the same posts, byte for byte, and the same list
     assert outcomes["dask"][1] == outcomes["local"][1]
     assert outcomes["dask"][2:] == outcomes["local"][2:]
     local_files, local_groups, summary, later_summary = outcomes["local"]
-    assert sorted(len(g) for g in local_groups) == [2, 2, 2, 2, 2, 2, 3, 3]  # each crawl: 0 and 2 copied once, 1 twice
-    assert "15 created, 0 unchanged, 4 duplicate" in summary
+    # each crawl: stories 0 and 2 copied once, 1 twice; 3 and 4 copied in the second run; the article's 2 pages
+    assert sorted(len(g) for g in local_groups) == [2, 2, 2, 2, 2, 2, 2, 3, 3]
+    assert "16 created, 0 unchanged, 4 duplicate, 1 joined as later pages" in summary
     assert "6 created, 1 unchanged, 6 duplicate" in later_summary
     assert "again.warc.gz#https://late.example/3.html: the same story as" in later_summary  # a post of the first run
 
-    rows = [row for path in sorted((tmp_path / "work").glob(shards.PATTERN)) for row in shards.read(path)]
+    rows = [row for path in paths for row in shards.read(path)]
     assert [r["position"] for r in rows] == list(range(len(rows)))
     assert len(rows) == 10 + 3  # the second run's records: its shards replaced the first run's
+    by_band: dict[int, set[int]] = {}
+    for r in rows:
+        for band in dedupe.bands(dedupe.Sketch(r["sketch_size"], tuple(r["sketch"]))):
+            by_band.setdefault(band, set()).add(r["position"])
+    assert shared == set().union(*(group for group in by_band.values() if len(group) > 1))
+    copied = {r["position"] for r in rows if ".copy" in r["label"]}
+    assert len(copied) == 4 and copied < shared and len(shared) < len(rows)
     assert shards.SCHEMA.names[:3] == ["position", "label", "digest"]
 
 

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from sitegen.commands.import_ import Engine, Extracted
 
 RECORDS_PER_TASK = 64  # WARC records a task reads in one pass: small enough to spread, big enough to be worth a task
+PARTS_PER_WORKER = 4  # partitions of the band shuffle per worker of the cluster
 CONNECT_TIMEOUT = 10  # seconds to reach a scheduler given by --scheduler
 _BAND_COLUMNS = ("position", "sketch_size", "sketch")
 _FAILED_HINT = "nothing was written into content/; run the same command again"
@@ -75,6 +76,8 @@ def extract(
     root: Path,
 ) -> Shards:
     """The items converted by task on the cluster engine names, written as shards into its work folder."""
+    if not items:
+        return Shards([], set(), False)
     runs = sources.split_warc(items, RECORDS_PER_TASK)
     work = engine.work or root / CACHE_DIR / "import" / f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
     for old in work.glob(shards.PATTERN):  # an earlier run's shards in the folder given again
@@ -83,7 +86,7 @@ def extract(
     starts = _starts(runs)
     with _client(engine.scheduler, workers) as client:
         written = _convert(client, runs, task, paths, starts)
-        shared = _shared(client, paths) if paths else set()
+        shared = _shared(client, paths)
     return Shards(paths, shared, any(written))
 
 
@@ -170,8 +173,11 @@ def _shared(client: Client, paths: Sequence[Path]) -> set[int]:
     that share a key with another."""
     import dask.bag
 
-    keys = dask.bag.from_sequence([str(p) for p in paths], npartitions=len(paths)).map_partitions(_band_keys)  # type: ignore[no-untyped-call]
-    groups = keys.groupby(lambda pair: pair[0], shuffle="tasks", npartitions=max(1, len(paths)))
+    workers = len(client.scheduler_info().get("workers", ()))
+    parts = min(len(paths), PARTS_PER_WORKER * max(1, workers))
+    names = [str(p) for p in paths]
+    keys = dask.bag.from_sequence(names, npartitions=parts).map_partitions(_band_keys)  # type: ignore[no-untyped-call]
+    groups = keys.groupby(lambda pair: pair[0], shuffle="tasks", npartitions=parts)
     shared = groups.filter(lambda group: len(group[1]) > 1).map(lambda group: [p for _, p in group[1]]).flatten()
     try:
         return set(client.compute(shared.distinct(), sync=True))  # type: ignore[no-untyped-call]
