@@ -21,6 +21,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
+from sitegen import messages
+from sitegen.messages import EN
+
 
 @dataclass(frozen=True)
 class Loss:
@@ -31,7 +34,7 @@ class Loss:
     """
 
     missing_han: float  # share (0..1) of the source's Han characters outside code that the post lacks
-    review: tuple[str, ...]  # "2 of 14 code lines missing", "table 2 of 3 missing", "image a.png missing" ...
+    review: tuple[str, ...]  # "missing code lines 2 of 14", "missing table 2 of 3", "missing image a.png" ...
 
 
 # The template tags of Hexo and Jekyll ({% name args %}) and Hugo ({{< name args >}}, {{% name args %}}).
@@ -89,19 +92,50 @@ def compare(source_body: str, post_body: str) -> Loss:
     """The source's code lines, tables, images, links and paragraphs the post lacks, and its share of Han text."""
     source, post = scan(source_body), scan(post_body)
     tables = _unmatched(source.tables, post.tables, _table)
+    images = _unmatched(source.images, post.images, _file_name)
+    links = _unmatched(source.links, post.links, _site_link)
     review = [
         *_code_loss(source.code, post.code),
-        *(f"table {i + 1} of {len(source.tables)} missing" for i in tables),
-        *(f"image {_short(source.images[i])} missing" for i in _unmatched(source.images, post.images, _file_name)),
-        *(f"link {_short(source.links[i])} missing" for i in _unmatched(source.links, post.links, _site_link)),
+        *(messages.translated(f"missing table {i + 1} of {len(source.tables)}", EN) for i in tables),
+        *(messages.translated(f"missing image {_short(source.images[i])}", EN) for i in images),
+        *(messages.translated(f"missing link {_short(source.links[i])}", EN) for i in links),
         *_paragraph_loss(source.units, "".join(post.text)),
     ]
     return Loss(_missing_share(source.han, post.han), tuple(review))
 
 
+# Review items are kept in English, as above: the import's --report shows them as stable codes, and sitegen's
+# checks read "date" and "title". Each is made with messages.translated(..., EN), which leaves it as it is and
+# marks it for the catalogue; worded() gives it in the reader's language when it goes into a story. Each opens
+# with words and ends with a value (in its translation too): the catalogue matches finished text, so in a list
+# of items (check's "needs review: a, b") the first is translated and the rest, caught by its last value, is
+# shown as written, never taken apart. None holds ': ', which would make it a mapping in hand-written YAML.
+
+
+# The one-word items the importers write ("date": none was found), as a sentence for the catalogue to translate.
+SPELLED = {
+    "date": "date: not found in the source, check it",
+    "title": "title: not found in the source, check it",
+}
+
+
+def worded(review: tuple[str, ...], lang: str | None = None) -> tuple[str, ...]:
+    """A story's review items as its front matter holds them: in the language sitegen speaks (Chinese unless
+    LANG=en or messages_language), from the catalogue; in English, and any item the catalogue does not know,
+    as they are."""
+    if (lang or messages.current()) == EN:
+        return tuple(dict.fromkeys(review))
+    return tuple(
+        dict.fromkeys(
+            messages.translated(SPELLED[item], lang) if item in SPELLED else messages.translated(item, lang)
+            for item in review
+        )
+    )
+
+
 def _code_loss(source: Counter[str], post: Counter[str]) -> list[str]:
     missing = (source - post).total()
-    return [f"{missing} of {source.total()} code lines missing"] if missing else []
+    return [messages.translated(f"missing code lines {missing} of {source.total()}", EN)] if missing else []
 
 
 Key = tuple[str, str]  # a kind of target (spares pair within a kind) and what identifies it
@@ -156,7 +190,7 @@ def _paragraph_loss(units: list[list[str]], post_text: str) -> list[str]:
     """A paragraph is kept when each of its pieces of text is found in the post (spacing, punctuation and
     Markdown markup aside); pieces are split where a link, tag or HTML element was, which conversion changes."""
     missing = sum(1 for pieces in units if any(p not in post_text for p in pieces))
-    return [f"{missing} paragraph{'s' if missing > 1 else ''} missing"] if missing else []
+    return [messages.translated(f"missing paragraphs {missing}", EN)] if missing else []
 
 
 def _missing_share(source: Counter[str], post: Counter[str]) -> float:
