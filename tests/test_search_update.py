@@ -57,6 +57,7 @@ EDITS = {
     "text cut short": lambda d: replace(d, text=d.text[: len(d.text) // 3]),
     "new title with traditional characters": lambda d: replace(d, title="網格化管理再出發"),
     "topic and source": lambda d: replace(d, categories=("禁毒",), source="新华社"),
+    "region": lambda d: replace(d, regions=("江西省", "赣州市" if "吉安市" in d.regions else "吉安市")),
     "keys nobody else has": lambda d: replace(d, text=d.text + "\n鑫龘靐齉爩"),
     "emptied": lambda d: replace(d, title="", text=""),
 }
@@ -84,6 +85,22 @@ def test_keys_that_keep_facet_counts_update_to_the_bytes_of_a_full_build(
         doc_id = (n * 5 + 1) % len(current)
         current[doc_id] = edit(current[doc_id])
         assert updated(current, keys) == built(current), name
+
+
+def test_a_story_moved_to_the_year_before_updates_its_keys_year_counts(
+    docs: list[SearchDoc], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A date moved across New Year, its doc id kept: every key of the story counts it in the other year."""
+    monkeypatch.setattr(search_index, "BATCH_DOCS", 4)
+    monkeypatch.setattr(search_index, "COUNTED_DF", 4)
+    keys = SearchKeys(Cache(tmp_path))
+    for _ in build(docs, stamps(docs), keys):
+        pass
+    doc_id = next(i for i, d in enumerate(docs[:-4]) if d.date[5:7] == "01" and docs[i + 1].date < d.date[:4])
+    new_year = int(docs[doc_id].date[:4])
+    current = list(docs)
+    current[doc_id] = replace(docs[doc_id], date=f"{new_year - 1}-12-31")
+    assert updated(current, keys) == built(current)
 
 
 def test_several_docs_changed_at_once(docs: list[SearchDoc], store: SearchKeys) -> None:

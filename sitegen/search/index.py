@@ -761,13 +761,14 @@ class FacetTable:
             for number, n in per_set.items():
                 for name in self.sets[facet][number]:
                     counts[name] += n
-            out += _count_bytes(sorted(counts.items()))
+            out += count_bytes(sorted(counts.items()))
         years = [(n, bisect_left(docs, end) - bisect_left(docs, first)) for n, (first, end) in enumerate(self.ranges)]
-        out += _count_bytes([(n, count) for n, count in years if count])
+        out += count_bytes([(n, count) for n, count in years if count])
         return bytes(out)
 
 
-def _count_bytes(counts: list[tuple[int, int]]) -> bytes:
+def count_bytes(counts: list[tuple[int, int]]) -> bytes:
+    """One facet's counts as a key keeps them: v(n), then n x (v(name number - previous), v(docs))."""
     previous = 0
     values = [len(counts)]
     for name, count in counts:

@@ -30,6 +30,7 @@ from typing import Any, NamedTuple
 from sitegen.keys import content_key, fnv1a
 from sitegen.search import index
 from sitegen.search.index import (
+    FACETS,
     MANIFEST,
     DocFacets,
     Docs,
@@ -44,6 +45,7 @@ from sitegen.search.index import (
     Stored,
     blocks,
     card,
+    count_bytes,
     decode,
     doc_keys,
     facets_files,
@@ -81,6 +83,9 @@ class Postings(NamedTuple):
     def keys(self) -> set[str]:
         return {*self.pairs, *self.chars}
 
+    def holds(self, key: str) -> bool:
+        return key in (self.pairs if len(key) == 2 else self.chars)
+
     def entry(self, key: str) -> tuple[Any, int] | None:
         """The doc's value for key (positions or count) and its title count; None if it lacks the key."""
         value = self.pairs.get(key) if len(key) == 2 else self.chars.get(key)
@@ -99,7 +104,15 @@ class Change:
     old: dict[int, Postings]
     new: dict[int, Postings]
     table: FacetTable  # every doc's facets, the changed ones new
-    recounted: list[int]  # the changed docs whose facets changed: every key of theirs counts again
+    recounted: list[int]  # the changed docs whose facets changed
+    moved: dict[int, Moved]  # ... of those, the ones whose facet counts change
+
+
+class Moved(NamedTuple):
+    """A doc's facet values (numbered as FacetTable numbers them; topic, region, source, year) before and after."""
+
+    was: list[list[int]]
+    now: list[list[int]]
 
 
 class Changes(NamedTuple):
@@ -143,7 +156,9 @@ def update(docs: Docs, stamps: Sequence[str], store: KeyStore) -> Changes | None
     if recounted and table.names != FacetTable(state.cards).names:
         return None  # facet values numbered anew: every counted key's counts change
     old = {i: _old_postings(store, state.sources[i]) for i in changed}
-    change = Change(list(stamps), changed, made, cards, lengths, old, new, table, recounted)
+    moves = {i: Moved(_numbers(table, state.cards[i]), _numbers(table, cards[i])) for i in recounted}
+    moved = {i: move for i, move in moves.items() if move.was != move.now}
+    change = Change(list(stamps), changed, made, cards, lengths, old, new, table, recounted, moved)
     return _updated(change, state, store, base)
 
 
@@ -164,8 +179,9 @@ def _updated(change: Change, state: State, store: KeyStore, base: str) -> Change
     after: dict[str, tuple[str, bytes]] = {}  # ... as they are: path -> sha, bytes
     users: Counter[str] = Counter()  # touched keys naming each part file now
     total = state.total
-    keys = _touched(change)
-    recount = _recounted(change)
+    edited = _edited(change)
+    keys = sorted(edited | _counted_again(change))
+    regained = _regained(change)
     for start in range(0, len(keys), KEYS_AT_ONCE):
         chunk = keys[start : start + KEYS_AT_ONCE]
         stored = store.segments(chunk)
@@ -174,8 +190,9 @@ def _updated(change: Change, state: State, store: KeyStore, base: str) -> Change
             _, record, parts, segments = stored.get(key, (key, b"", (), []))
             total -= len(record)
             before.update(parts)
-            counts = _kept(store, record, parts) if record and key not in recount else None
-            segments = _spliced(key, segments, change)
+            counts = None if key in regained or not record else _counts(change, key, _kept(store, record, parts))
+            if key in edited:
+                segments = _spliced(key, segments, change)
             if not segments:
                 continue
             record, files = blocks(key, segments, change.table, counts)
@@ -270,19 +287,27 @@ def _shards_updated(
     return shards, shard_files(shards, made), [(file.path, file.sha) for file in shard_files(state.shards, {})]
 
 
-def _touched(change: Change) -> list[str]:
-    """The keys whose entry (positions or count, title count) changed in a changed doc, in order.
+def _edited(change: Change) -> set[str]:
+    """The keys whose entry (positions or count, title count) changed in a changed doc: their segments change.
 
-    Every other key keeps its segments, record and part files to the byte: a sentence added at
-    the end of a story shifts no position, so it touches only the keys of that sentence.
+    Every other key keeps its segments, record and part files to the byte (but for the counts of
+    _counted_again()): a sentence added at the end of a story shifts no position, so it touches
+    only the keys of that sentence.
     """
     keys: set[str] = set()
     for i in change.changed:
         old, new = change.old[i], change.new[i]
         keys.update(key for key in old.keys() | new.keys() if old.entry(key) != new.entry(key))
-    for i in change.recounted:  # a key's facet counts (see index.blocks()) cover its docs' facets
+    return keys
+
+
+def _counted_again(change: Change) -> set[str]:
+    """The keys of the docs whose facet values changed: a key's facet counts (see index.blocks()) cover its
+    docs' facets, so its record and first D part change even where its segments do not."""
+    keys: set[str] = set()
+    for i in change.moved:
         keys.update(change.old[i].keys() | change.new[i].keys())
-    return sorted(keys)
+    return keys
 
 
 def _kept(store: KeyStore, record: bytes, parts: tuple[Part, ...]) -> bytes | None:
@@ -291,15 +316,60 @@ def _kept(store: KeyStore, record: bytes, parts: tuple[Part, ...]) -> bytes | No
     return kept_counts(record, lambda path: store.blob(paths[path]))
 
 
-def _recounted(change: Change) -> set[str]:
-    """The keys whose facet counts change: those a changed doc gained or lost, and every key of a doc whose
-    facets changed."""
+def _regained(change: Change) -> set[str]:
+    """The keys a changed doc gained or lost: their docs change, so their facet counts are counted again."""
     keys: set[str] = set()
     for i in change.changed:
         keys.update(change.old[i].keys() ^ change.new[i].keys())
-    for i in change.recounted:
-        keys.update(change.old[i].keys() | change.new[i].keys())
     return keys
+
+
+def _counts(change: Change, key: str, kept: bytes | None) -> bytes | None:
+    """A key's facet counts after the update, for a key whose docs are the ones it had (kept: its counts as they
+    were, None if it keeps none): the docs that moved between facet values taken from their old values and
+    counted under their new ones, instead of counting every doc of the key again."""
+    moved = [move for i, move in change.moved.items() if change.new[i].holds(key)]
+    if kept is None or not moved:
+        return kept
+    counts = _decoded_counts(kept)
+    for move in moved:
+        for counted, was, now in zip(counts, move.was, move.now, strict=True):
+            counted.subtract(was)
+            counted.update(now)
+    body = b"".join(count_bytes(sorted((name, n) for name, n in counted.items() if n)) for counted in counts)
+    return varint(len(body)) + body
+
+
+def _decoded_counts(kept: bytes) -> list[Counter[int]]:
+    """Counts as a key keeps them (v(length), then per facet v(n) and n x (v(name number - previous), v(docs))):
+    docs per name number, per facet."""
+    values = decode(kept[varint_end(kept, 0) :])
+    counts: list[Counter[int]] = []
+    at = 0
+    for _ in (*FACETS, "year"):
+        counted: Counter[int] = Counter()
+        name = 0
+        for _ in range(values[at]):
+            name += values[at + 1]
+            counted[name] = values[at + 2]
+            at += 2
+        at += 1
+        counts.append(counted)
+    return counts
+
+
+def _numbers(table: FacetTable, card: DocFacets) -> list[list[int]]:
+    """A doc's facet values as the table numbers them: its topics, regions, source and year."""
+    values = (
+        card.categories,
+        card.regions,
+        (card.source,) if card.source else (),
+        (card.date[:4],) if card.date else (),
+    )
+    return [
+        sorted({table.names[facet].index(name) for name in names})
+        for facet, names in zip((*FACETS, "year"), values, strict=True)
+    ]
 
 
 def _in_order(cards: list[DocFacets], changed: list[int]) -> bool:
