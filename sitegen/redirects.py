@@ -216,14 +216,14 @@ def folder_indexes(cfg: Config, out: Output, redirected: set[str]) -> list[str]:
     written, never a folder's target), sending the reader to listing(); the folders given one."""
     files = out.files
     given: list[str] = []
-    for folder in sorted(_folders(files), key=lambda f: (f.count("/"), f)):
+    skipped = set(redirected)  # pages a folder's index may not send the reader to
+    bare = [f for f in _folders(files) if f"{f}/index.html" not in files and not (f + "/").startswith(RESERVED)]
+    for folder in sorted(bare, key=lambda f: (f.count("/"), f)):  # a folder before those in it
         index = f"{folder}/index.html"
-        if index in files or (folder + "/").startswith(RESERVED):
-            continue
-        target = listing(folder, files, redirected.union(given))
-        title = _titles(cfg, target)
-        out.add(index, page(cfg, title, target, note=FOLDER_NOTE))
+        target = listing(folder, files, skipped)
+        out.add(index, page(cfg, _titles(cfg, target), target, note=FOLDER_NOTE))
         given.append(index)
+        skipped.add(index)
     return given
 
 
@@ -309,7 +309,14 @@ def _site_clash(rel: str, files: dict[str, str], folders: set[str]) -> str | Non
 
 
 def _folders(files: Iterable[str]) -> set[str]:
-    return {folder for rel in files for folder in _parents(rel)}
+    """Every folder that holds a file, at any depth: each file's folder, then up while a folder is new."""
+    found: set[str] = set()
+    for rel in files:
+        folder = rel.rpartition("/")[0]
+        while folder and folder not in found:
+            found.add(folder)
+            folder = folder.rpartition("/")[0]
+    return found
 
 
 def _parents(rel: str) -> list[str]:
