@@ -176,15 +176,28 @@ def test_the_workflow_passes_the_repository_variable_for_login(site: Path) -> No
 STORY = """\
 ---
 title: 遂川县公安局开展反诈宣传
+subtitle: 民警走进校园
 date: 2024-03-05T09:30:00+08:00
 updated: 2024-03-06T10:00:00+08:00
 authors: [张三, 李四]
+editor: 王五
 source: 井冈山报
+via: 吉安新闻网
+source_url: https://www.example.cn/news/2024/0305/1.html
+original_url: https://paper.example.cn/2024/03/05/a.html
 categories: [反诈]
 tags: [反诈宣传, 护学岗]
 regions: [江西省, 吉安市, 遂川县]
+images: [/images/2024/fan-zha.jpg]
+summary: 遂川县公安局民警走进校园宣传防诈骗知识。
 slug: sui-chuan-fan-zha
 aliases: [/2024/03/05/old/]
+draft: false
+fingerprint: 3f2a9c
+copies:
+- via: 民生内参
+  source_url: https://www.example.org/a/1.html
+  fingerprint: 77ab01
 review:
 - date
 - "image a.png missing, its caption kept"
@@ -271,6 +284,8 @@ def test_a_story_with_corrections_and_review_items_round_trips_through_the_cms(s
     path = site / "content/posts/2024/sui-chuan-fan-zha.md"
     before, body, _ = frontmatter.read(STORY, path)
     assert len(before.corrections) == 2 and len(before.review) == 3
+    written = yaml.load(STORY.split("---\n")[1], Loader=CoreLoader)
+    assert set(written) == {f.name for f in fields(Meta)}  # every field of the contract, through its widget
     for touched in (False, True):
         after, after_body, _ = frontmatter.read(through_cms(site, STORY, touched=touched), path)
         assert (after, after_body) == (before, body)
