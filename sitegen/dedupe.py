@@ -32,12 +32,16 @@ MIN_SHINGLES = 100  # shorter bodies (a caption, a one-line notice) are not judg
 CONTAINMENT = 0.8
 LENGTH_RATIO = 0.3  # a roundup quoting a short story whole is not a copy of it
 MARGIN = 0.15  # how far below CONTAINMENT a sketch estimate still earns the full check (its error is about 0.06)
+LIKELY = CONTAINMENT - MARGIN  # the estimate that makes a candidate
 
 _NOT_WORDS = re.compile(r"[\W_]+")
 _PICTURE = re.compile(r"^!\[[^\]]*\]\([^)]*\)\s*$", re.MULTILINE)
 _VALUE_BITS = 32 - BINS.bit_length() + 1  # a 32-bit hash is a bin number and a value below 2**_VALUE_BITS
 
 Key = TypeVar("Key", bound=Hashable)
+
+
+Scored = tuple[float, int, int, Key]  # estimate, 0 for a story of an Index or 1 of Pairs, order kept, story
 
 
 @dataclass(frozen=True)
@@ -111,13 +115,39 @@ class Index(Generic[Key]):
     def candidates(self, sketched: Sketch) -> list[Key]:
         """Stories agreeing on a band and estimated near the threshold: the likeliest first, then
         the earliest kept."""
+        return ranked(self.scored(sketched))
+
+    def scored(self, sketched: Sketch) -> list[Scored[Key]]:
+        """The candidates, unsorted, each with its estimate and its place among the stories kept."""
         found: dict[Key, float] = {}
         for band in bands(sketched):
             for key in self._bands.get(band, ()):
                 if key not in found:
                     found[key] = likeness(sketched, self._sketches[key])
-        likely = [key for key, score in found.items() if score >= CONTAINMENT - MARGIN]
-        return sorted(likely, key=lambda key: (-found[key], self._order[key]))
+        return [(score, 0, self._order[key], key) for key, score in found.items() if score >= LIKELY]
+
+
+class Pairs(Generic[Key]):
+    """Candidates found before the run is settled (sitegen/scale/engine.py: a shuffle on band keys): for a
+    record, by its label, the earlier records that share a band with it and are estimated near the
+    threshold. Which of them became stories is told as the run is settled (kept): those are its
+    candidates, after the stories an Index held before the run (as in an Index, they were kept later)."""
+
+    def __init__(self) -> None:
+        self.found: dict[str, list[tuple[str, float]]] = {}  # label -> (an earlier record's label, estimate)
+        self._kept: dict[str, tuple[int, Key]] = {}
+
+    def kept(self, label: str, key: Key) -> None:
+        self._kept[label] = (len(self._kept), key)
+
+    def scored(self, label: str) -> list[Scored[Key]]:
+        """The record's candidates that became stories, each with its estimate and its place among them."""
+        return [(score, 1, *self._kept[other]) for other, score in self.found.get(label, ()) if other in self._kept]
+
+
+def ranked(scored: list[Scored[Key]]) -> list[Key]:
+    """Candidates, the likeliest first, then the earliest kept."""
+    return [key for *_, key in sorted(scored, key=lambda s: (-s[0], s[1], s[2]))]
 
 
 def likeness(a: Sketch, b: Sketch) -> float:

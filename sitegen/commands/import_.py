@@ -369,7 +369,7 @@ def _extracting(
 
         shards = cluster.extract(items, functools.partial(extract_run, job), engine, workers, job.cfg.root)
         if archive is not None:
-            archive.sketched = shards.sketched
+            archive.pairs = shards.pairs()
         yield shards.results()
         return
     if workers > 1 and len(items) >= 4 and parallel.cores() > 1:
@@ -407,9 +407,9 @@ class Archive:
     written: set[str]  # SHA-256 of posts as the importer wrote them
     index: dedupe.Index[Path]
     static: Static | None = None  # where the posts' pictures are copied
-    # which new posts' sketches the index keeps, by their source's label: those a later source may copy
-    # (the Dask engine knows them from its band shuffle); every one when None
-    sketched: Callable[[str], bool] | None = None
+    # the candidates among this run's sources, found by the Dask engine's band shuffle; when None, the
+    # index keeps each new post's sketch for the sources after it
+    pairs: dedupe.Pairs[Path] | None = None
     addresses: dict[Path, tuple[str, tuple[str, ...]]] = field(default_factory=dict)  # each post's slug, aliases
     run: dict[Path, str | None] = field(default_factory=dict)  # posts this run wrote or found -> their source file
     to_link: list[Path] = field(default_factory=list)  # of those, the posts whose links are to be checked
@@ -546,10 +546,6 @@ def _settled(found: Extracted, archive: Archive, content_dir: Path) -> Outcome:
     return _create(found.label, found.converted, found.sketch, archive, content_dir)
 
 
-def _indexed(label: str, archive: Archive) -> bool:
-    return archive.sketched is None or archive.sketched(label)
-
-
 def _known(found: Extracted, path: Path, archive: Archive) -> Outcome:
     """A source imported before: unchanged, unless its post was edited since (a conflict)."""
     text = _read(path)
@@ -572,7 +568,10 @@ def _known(found: Extracted, path: Path, archive: Archive) -> Outcome:
 def _kept_story(found: Extracted, archive: Archive) -> Path | None:
     """The post that already tells this story, if any: candidates by sketch, then checked in full."""
     mine = found.shingles
-    for path in archive.index.candidates(found.sketch):
+    scored = archive.index.scored(found.sketch)
+    if archive.pairs is not None:
+        scored += archive.pairs.scored(found.label)
+    for path in dedupe.ranked(scored):
         text = _read(path)
         if not mine and found.converted is not None:
             mine = dedupe.shingles(found.converted.body)  # a record read back from a shard carries none
@@ -614,7 +613,9 @@ def _create(label: str, converted: Converted, sketch: dedupe.Sketch, archive: Ar
     archive.slugs.add(slug)
     archive.addresses[target] = (slug, meta.aliases)
     archive.by_fingerprint[meta.fingerprint or ""] = target
-    if _indexed(label, archive):
+    if archive.pairs is not None:
+        archive.pairs.kept(label, target)
+    else:
         archive.index.add(target, sketch)
     review = f"; to check: {', '.join(meta.review)}" if meta.review else ""
     message = f"{KIND_NAMES[converted.kind]} -> {target}{review}"

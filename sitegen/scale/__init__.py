@@ -2,8 +2,8 @@
 
 shards.py is the contract between the stages: each converted record of a run is one row of a
 Parquet shard in the run's work folder. engine.py runs the import's own per-record conversion
-(commands/import_.extract_loaded) on the cluster, writes the shards and groups the records by
-MinHash band key (a shuffle) so that only the records sharing a band are kept in memory for the
-near-duplicate check. The posts are then written into content/ by the same code, in the same
-order, as a local import: the same sources give the same bytes whichever engine.
+(commands/import_.extract_loaded) on the cluster, writes the shards, and finds the candidate
+pairs for the near-duplicate check by shuffles on MinHash band keys. The posts are then written
+into content/ by the same code, in the same order, as a local import: the same sources give the
+same bytes whichever engine. (index.py builds the search index on the cluster.)
 """

@@ -7,12 +7,14 @@ and writes them as one shard (shards.py) into the run's work folder, which the w
 (the local disk for a LocalCluster, a shared folder for a cluster of several machines).
 
 Reprints: each shard's records give their MinHash band keys (dedupe.bands), and a shuffle groups
-the keys across shards; the records that share a key with another are the only ones a later
-record may be a copy of. The import then settles the records in order, as a local import does,
-keeping only those records' sketches in memory for the candidates, which it checks in full as
-today. The groups are therefore the same as a local import's (a record that shares no band
-with any other is never anyone's candidate). A run holding a multi-page article keeps every
-sketch, since its joined pages form a body no shard saw.
+the keys across shards into pairs of records sharing one; two more shuffles join each pair with
+its two sketches, so that the workers estimate it (dedupe.likeness) and keep the pairs a local
+import's dedupe.Index would make candidates. The import then settles the records in order, as a
+local import does: a record's candidates are those of its pairs that became posts (and the posts
+that were in content/ before, from its own index), the likeliest first, each checked in full as
+today (dedupe.same_story). The groups are therefore the same as a local import's, and the import's
+index holds no sketch of the run's records. A run holding a multi-page article is settled with the
+index alone, as a local one: the joined pages make a body no shard held.
 
 Nothing is written into content/ until every shard is written and the shuffle is done: a cluster
 that fails leaves content/ as it was.
@@ -48,24 +50,30 @@ _FAILED_HINT = "nothing was written into content/; run the same command again"
 
 @dataclass
 class Shards:
-    """A run's shards, read back in order, and what the band shuffle found."""
+    """A run's shards, read back in order, and the candidates the band shuffle found."""
 
     paths: list[Path]
-    shared: set[int]  # positions of the records that share a band key with another record
+    found: dict[int, list[tuple[int, float]]]  # a record's position -> (an earlier record's position, estimate)
     chains: bool  # some page links to a next page: multi-page articles may be joined
-    labels: set[str] = field(default_factory=set)  # labels of the shared records, filled while reading
+    _pairs: dedupe.Pairs[Path] = field(default_factory=dedupe.Pairs)
 
     def results(self) -> Iterator[Extracted]:
-        """Every record, in the order of the run's items."""
+        """Every record, in the order of the run's items; its candidates are told to pairs() as it is read."""
+        earlier = {i for near in self.found.values() for i, _ in near}
+        labels: dict[int, str] = {}
         for path in self.paths:
             for values in shards.read(path):
-                if values["position"] in self.shared:
-                    self.labels.add(values["label"])
+                at, label = values["position"], values["label"]
+                if at in earlier:
+                    labels[at] = label
+                if at in self.found:
+                    self._pairs.found[label] = [(labels[i], score) for i, score in self.found.pop(at)]
                 yield shards.extracted(values)
 
-    def sketched(self, label: str) -> bool:
-        """Whether the import keeps this record's sketch for the records after it (see the module's docstring)."""
-        return self.chains or label in self.labels
+    def pairs(self) -> dedupe.Pairs[Path] | None:
+        """The candidates among the run's records; None when pages may be joined (their body is new: the
+        import's index then keeps every sketch, as a local import does)."""
+        return None if self.chains else self._pairs
 
 
 def extract(
@@ -77,7 +85,7 @@ def extract(
 ) -> Shards:
     """The items converted by task on the cluster engine names, written as shards into its work folder."""
     if not items:
-        return Shards([], set(), False)
+        return Shards([], {}, False)
     runs = sources.split_warc(items, RECORDS_PER_TASK)
     work = engine.work or root / CACHE_DIR / "import" / f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
     for old in work.glob(shards.PATTERN):  # an earlier run's shards in the folder given again
@@ -85,9 +93,9 @@ def extract(
     paths = [work / shards.shard_name(n) for n in range(len(runs))]
     starts = _starts(runs)
     with _client(engine.scheduler, workers) as client:
-        written = _convert(client, runs, task, paths, starts)
-        shared = _shared(client, paths)
-    return Shards(paths, shared, any(written))
+        chains = any(_convert(client, runs, task, paths, starts))
+        found = {} if chains else _candidates(client, paths)
+    return Shards(paths, found, chains)
 
 
 def _starts(runs: Sequence[Sequence[sources.Item]]) -> list[int]:
@@ -106,9 +114,15 @@ def _client(scheduler: str | None, workers: int) -> Iterator[Client]:
 
     quiet = logging.CRITICAL  # the cluster's own logs (a task's error too) would bury the import's report
     if scheduler is None:
-        cluster = LocalCluster(  # type: ignore[no-untyped-call]
-            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0", silence_logs=quiet
-        )
+        try:
+            cluster = LocalCluster(  # type: ignore[no-untyped-call]
+                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0", silence_logs=quiet
+            )
+        except Exception as err:  # no port, no memory, a script that starts a cluster without a main guard
+            raise SitegenError(
+                f"cannot start a Dask cluster on this machine: {type(err).__name__}: {err}",
+                hint="--engine local imports without one",
+            ) from None
         with cluster, Client(cluster) as client:  # type: ignore[no-untyped-call]
             yield client
         return
@@ -168,19 +182,24 @@ def _shard(
     return any(f.converted is not None and f.converted.raw.next_page for f in found)
 
 
-def _shared(client: Client, paths: Sequence[Path]) -> set[int]:
-    """The band shuffle: every record's band keys grouped across the shards; the positions of the records
-    that share a key with another."""
+def _candidates(client: Client, paths: Sequence[Path]) -> dict[int, list[tuple[int, float]]]:
+    """For each record, the earlier records it may copy, as dedupe.Index would find them: those sharing a band
+    key, estimated near the threshold. Three shuffles: the records' band keys grouped (pairs sharing a key),
+    then each pair joined with its earlier record's sketch, then with its later one's, to be estimated."""
     import dask.bag
 
     workers = len(client.scheduler_info().get("workers", ()))
     parts = min(len(paths), PARTS_PER_WORKER * max(1, workers))
     names = [str(p) for p in paths]
-    keys = dask.bag.from_sequence(names, npartitions=parts).map_partitions(_band_keys)  # type: ignore[no-untyped-call]
-    groups = keys.groupby(lambda pair: pair[0], shuffle="tasks", npartitions=parts)
-    shared = groups.filter(lambda group: len(group[1]) > 1).map(lambda group: [p for _, p in group[1]]).flatten()
+    sketches = dask.bag.from_sequence(names, npartitions=parts).map_partitions(_sketches)  # type: ignore[no-untyped-call]
+    pairs = _grouped(sketches.map_partitions(_band_keys), parts).map_partitions(_pairs)
+    halves = _grouped(dask.bag.concat([pairs, sketches]), parts).map_partitions(_halves)  # type: ignore[no-untyped-call]
+    scored = _grouped(dask.bag.concat([halves, sketches]), parts).map_partitions(_scored)  # type: ignore[no-untyped-call]
     try:
-        return set(client.compute(shared.distinct(), sync=True))  # type: ignore[no-untyped-call]
+        found: dict[int, list[tuple[int, float]]] = {}
+        for later, earlier, score in client.compute(scored, sync=True):  # type: ignore[no-untyped-call]
+            found.setdefault(later, []).append((earlier, score))
+        return found
     except Exception as err:  # as in _convert
         problem = f"{type(err).__name__}: {err}"
         raise SitegenError(
@@ -188,11 +207,59 @@ def _shared(client: Client, paths: Sequence[Path]) -> set[int]:
         ) from None
 
 
-def _band_keys(paths: Sequence[str]) -> list[tuple[int, int]]:
-    """(band key, position) for each band of each record of these shards."""
+def _grouped(bag: Any, parts: int) -> Any:
+    """(key, value) pairs grouped by key across the cluster (a shuffle): (key, [values])."""
+    return bag.groupby(_key, shuffle="tasks", npartitions=parts)
+
+
+def _key(pair: tuple[int, Any]) -> int:
+    return pair[0]
+
+
+def _sketches(paths: Sequence[str]) -> list[tuple[int, dedupe.Sketch]]:
+    """(position, sketch) of each record of these shards that has a sketch."""
     return [
-        (band, values["position"])
+        (values["position"], dedupe.Sketch(values["sketch_size"], tuple(values["sketch"])))
         for path in paths
         for values in shards.read(Path(path), _BAND_COLUMNS)
-        for band in dedupe.bands(dedupe.Sketch(values["sketch_size"], tuple(values["sketch"])))
+        if values["sketch"]
     ]
+
+
+def _band_keys(sketched: Sequence[tuple[int, dedupe.Sketch]]) -> list[tuple[int, int]]:
+    """(band key, position) for each band of each record."""
+    return [(band, at) for at, sketch in sketched for band in dedupe.bands(sketch)]
+
+
+def _pairs(groups: Sequence[tuple[int, list[tuple[int, int]]]]) -> list[tuple[int, int]]:
+    """(earlier, later) for each two records of a band key (a pair may come from several keys)."""
+    found = []
+    for _, members in groups:
+        ats = sorted({at for _, at in members})
+        found += [(i, j) for n, i in enumerate(ats) for j in ats[n + 1 :]]
+    return found
+
+
+def _halves(groups: Sequence[tuple[int, list[Any]]]) -> list[tuple[int, tuple[int, dedupe.Sketch]]]:
+    """(later, (earlier, the earlier's sketch)) for each pair, from a record's group: its sketch and the later
+    records it was paired with."""
+    found = []
+    for at, values in groups:
+        sketch = next((v for _, v in values if isinstance(v, dedupe.Sketch)), None)
+        if sketch is not None:
+            found += [(later, (at, sketch)) for later in sorted({v for _, v in values if isinstance(v, int)})]
+    return found
+
+
+def _scored(groups: Sequence[tuple[int, list[Any]]]) -> list[tuple[int, int, float]]:
+    """(later, earlier, estimate) for each pair estimated near the threshold, from the later record's group:
+    its sketch and its pairs' halves."""
+    found = []
+    for at, values in groups:
+        sketch = next((v for _, v in values if isinstance(v, dedupe.Sketch)), None)
+        earlier: dict[int, dedupe.Sketch] = dict(v for _, v in values if isinstance(v, tuple))
+        for i, other in sorted(earlier.items()):
+            score = dedupe.likeness(sketch, other) if sketch is not None else 0.0
+            if score >= dedupe.LIKELY:
+                found.append((at, i, score))
+    return found
