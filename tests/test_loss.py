@@ -172,7 +172,8 @@ def test_every_kind_of_review_item_reads_in_chinese_and_stays_english_on_request
         "缺少的段落数：4",
     )
     assert worded(review, messages.EN) == review
-    assert worded(("来源待核实", "an item no entry knows"), messages.ZH) == ("来源待核实", "an item no entry knows")
+    others = ("来源待核实", "an item no entry knows", "link to x.md kept as text: no such post in the site")
+    assert worded(others, messages.ZH) == others  # another importer's item: whole, never half-translated
 
 
 def test_the_language_follows_lang_and_the_config(monkeypatch: pytest.MonkeyPatch) -> None:

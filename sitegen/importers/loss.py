@@ -119,18 +119,23 @@ SPELLED = {
 }
 
 
+LOST = "missing "  # what every item compare() makes opens with
+
+
 def worded(review: tuple[str, ...], lang: str | None = None) -> tuple[str, ...]:
     """A story's review items as its front matter holds them: in the language sitegen speaks (Chinese unless
-    LANG=en or messages_language), from the catalogue; in English, and any item the catalogue does not know,
-    as they are."""
+    LANG=en or messages_language), from the catalogue. Only the items made here and the one-word ones are
+    translated: another importer's item is kept whole in English, never half-translated by the catalogue's
+    other entries."""
     if (lang or messages.current()) == EN:
         return tuple(dict.fromkeys(review))
-    return tuple(
-        dict.fromkeys(
-            messages.translated(SPELLED[item], lang) if item in SPELLED else messages.translated(item, lang)
-            for item in review
-        )
-    )
+    return tuple(dict.fromkeys(_worded(item, lang) for item in review))
+
+
+def _worded(item: str, lang: str | None) -> str:
+    if item in SPELLED:
+        return messages.translated(SPELLED[item], lang)
+    return messages.translated(item, lang) if item.startswith(LOST) else item
 
 
 def _code_loss(source: Counter[str], post: Counter[str]) -> list[str]:
