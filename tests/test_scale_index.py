@@ -114,3 +114,7 @@ def test_docs_out_of_order_are_refused_as_the_local_build_refuses_them(client: C
         list(index.build(late))
     with pytest.raises(ValueError, match="posts/s0000/"):
         list(scale_index.build(client, late))
+
+
+def test_an_empty_archive_gives_the_local_builds_files(client: Client) -> None:
+    assert files(scale_index.build(client, [])) == files(index.build([]))
