@@ -300,3 +300,57 @@ def test_serve_keeps_to_its_folder(site: Path, server: Server) -> None:
     assert request(server.url, folder, ["127.0.0.1:" + port], "HEAD")[0] == 404
     status, _, body = request(server.url, folder, ["127.0.0.1:" + port])
     assert status == 404 and "0.json.gz" not in body
+
+
+def ranged(url: str, path: str, header: str, method: str = "GET") -> tuple[int, dict[str, str], bytes]:
+    """One request with a Range header: status, headers, body."""
+    where = urlsplit(url)
+    connection = http.client.HTTPConnection(where.hostname or "", where.port, timeout=5)
+    try:
+        connection.request(method, path, headers={"Range": header})
+        response = connection.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+    finally:
+        connection.close()
+
+
+def test_serve_answers_range_requests_as_static_hosts_do(site: Path, server: Server) -> None:
+    """206 with the bytes asked for and where they are; 416 when the file has none of them; the whole file
+    (200) for a header it ignores: another unit, several ranges, a range written wrong."""
+    path = "/search/manifest.json"
+    whole = ranged(server.url, path, "bytes=0-")[2]
+    size = len(whole)
+    assert size > 20
+    for header, start, end in [
+        ("bytes=0-9", 0, 10),
+        ("bytes=5-5", 5, 6),
+        ("bytes=10-", 10, size),
+        ("bytes=-7", size - 7, size),
+        (f"bytes=3-{size + 100}", 3, size),
+        (f"bytes=-{size + 5}", 0, size),
+    ]:
+        status, headers, body = ranged(server.url, path, header)
+        assert status == 206 and body == whole[start:end], header
+        assert headers["Content-Range"] == f"bytes {start}-{end - 1}/{size}", header
+        assert headers["Content-Length"] == str(end - start)
+    status, headers, body = ranged(server.url, path, "bytes=0-3", "HEAD")
+    assert status == 206 and body == b"" and headers["Content-Length"] == "4"
+    for header in (f"bytes={size}-", f"bytes={size + 10}-{size + 20}", "bytes=-0"):
+        status, headers, body = ranged(server.url, path, header)
+        assert status == 416 and headers["Content-Range"] == f"bytes */{size}" and body == b"", header
+    for header in ("bytes=0-1,4-5", "items=0-3", "bytes=9-2", "bytes=-", "bytes=a-b"):
+        status, _, body = ranged(server.url, path, header)
+        assert status == 200 and body == whole, header
+    status, headers, _ = ranged(server.url, "/posts/fan-zha/", "bytes=0-9")
+    assert status == 200 and headers["Content-Type"].startswith("text/html")  # pages come whole, with the reload script
+    assert ranged(server.url, "/search/missing.bin", "bytes=0-9")[0] == 404
+
+
+def test_byte_range_reads_one_range_of_a_header() -> None:
+    assert serve.byte_range("bytes=0-0", 10) == (0, 1)
+    assert serve.byte_range(" bytes=2-4 ", 10) == (2, 5)
+    assert serve.byte_range("bytes=-3", 10) == (7, 10)
+    assert serve.byte_range("bytes=10-", 10) == (10, 10)  # nothing of the file: 416
+    assert serve.byte_range("bytes=-0", 10) == (10, 10)
+    assert serve.byte_range("bytes=0-4, 6-7", 10) is None
+    assert serve.byte_range("bytes=4-2", 10) is None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import http.server
+import io
 import os
 import re
 import shutil
@@ -52,6 +53,7 @@ DEBUG_VARIABLE = "SITEGEN_DEBUG"
 # The names a browser on this machine uses for the server; the address it is bound to is added.
 LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "[::1]"})
 HOST_HEADER = re.compile(r"(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(?::(\d+))?")
+BYTE_RANGE = re.compile(r"bytes=(\d*)-(\d*)")  # one range of a Range header: first-last, first-, or -suffix
 
 
 class Preview:
@@ -150,6 +152,22 @@ def host_allowed(values: list[str], bound: tuple[str, int]) -> bool:
     return match.group(1) in names and match.group(2) in (None, port)
 
 
+def byte_range(header: str, size: int) -> tuple[int, int] | None:
+    """The bytes [start, end) of a file of size bytes that a Range header asks for; None when the header is to
+    be ignored (another unit, several ranges, a range written wrong: the whole file is sent, as RFC 9110
+    allows); an empty range when the file holds none of the bytes asked for (416)."""
+    match = BYTE_RANGE.fullmatch(header.strip())
+    if match is None or match.group(1) == match.group(2) == "":
+        return None
+    first, last = match.groups()
+    if first == "":  # the last bytes
+        return max(size - int(last), 0), size
+    start = int(first)
+    if last != "" and int(last) < start:
+        return None
+    return (start, size if last == "" else min(int(last) + 1, size)) if start < size else (size, size)
+
+
 class Handler(http.server.SimpleHTTPRequestHandler):
     """Static files from the preview folder; HTML gets the reload script and, after a failed build, the error."""
 
@@ -202,6 +220,34 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         if target.suffix == ".html" or not target.exists():
             return self.page(target)
         return super().do_GET()
+
+    def send_head(self) -> Any:
+        """A file, or the bytes of it that a Range request asks for (206; 416 when it holds none of them), as static
+        hosts answer: the search page fetches parts of the index's files that way."""
+        asked = self.headers.get("Range")
+        target = Path(self.translate_path(urlsplit(self.path).path))
+        if asked is None or not target.is_file():
+            return super().send_head()
+        size = target.stat().st_size
+        span = byte_range(asked, size)
+        if span is None:
+            return super().send_head()
+        start, end = span
+        if start >= end:
+            self.send_response(416)
+            self.send_header("Content-Range", f"bytes */{size}")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return None
+        with target.open("rb") as file:
+            file.seek(start)
+            data = file.read(end - start)
+        self.send_response(206)
+        self.send_header("Content-Type", self.guess_type(str(target)))
+        self.send_header("Content-Range", f"bytes {start}-{end - 1}/{size}")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        return io.BytesIO(data)
 
     def page(self, target: Path) -> None:
         status = 200
