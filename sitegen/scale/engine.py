@@ -6,10 +6,11 @@ is a task of its own. Each task converts its records with the import's own per-r
 and writes them as one shard (shards.py) into the run's work folder, which the workers must see
 (the local disk for a LocalCluster, a shared folder for a cluster of several machines).
 
-Reprints: each shard's records give their MinHash band keys (dedupe.bands), and a shuffle groups
-the keys across shards into pairs of records sharing one; two more shuffles join each pair with
-its two sketches, so that the workers estimate it (dedupe.likeness) and keep the pairs a local
-import's dedupe.Index would make candidates. The import then settles the records in order, as a
+Reprints: each shard's records give their MinHash band keys (dedupe.bands), and a shuffle sends
+each record's sketch to the group of each of its keys, where the workers estimate every two
+records of the group (dedupe.likeness) and keep the pairs a local import's dedupe.Index would make
+candidates. (The shuffle moves BINS / ROWS copies of each sketch, whatever the number of pairs:
+synthetic stories recombined from a few sentences share keys by the hundred.) The import then settles the records in order, as a
 local import does: a record's candidates are those of its pairs that became posts (and the posts
 that were in content/ before, from its own index), the likeliest first, each checked in full as
 today (dedupe.same_story). The groups are therefore the same as a local import's, and the import's
@@ -184,82 +185,49 @@ def _shard(
 
 def _candidates(client: Client, paths: Sequence[Path]) -> dict[int, list[tuple[int, float]]]:
     """For each record, the earlier records it may copy, as dedupe.Index would find them: those sharing a band
-    key, estimated near the threshold. Three shuffles: the records' band keys grouped (pairs sharing a key),
-    then each pair joined with its earlier record's sketch, then with its later one's, to be estimated."""
+    key, estimated near the threshold. One shuffle: each record's sketch goes to the group of each of its band
+    keys, where every two records are estimated (a pair sharing several keys is estimated in each)."""
     import dask.bag
 
     workers = len(client.scheduler_info().get("workers", ()))
     parts = min(len(paths), PARTS_PER_WORKER * max(1, workers))
     names = [str(p) for p in paths]
-    sketches = dask.bag.from_sequence(names, npartitions=parts).map_partitions(_sketches)  # type: ignore[no-untyped-call]
-    pairs = _grouped(sketches.map_partitions(_band_keys), parts).map_partitions(_pairs)
-    halves = _grouped(dask.bag.concat([pairs, sketches]), parts).map_partitions(_halves)  # type: ignore[no-untyped-call]
-    scored = _grouped(dask.bag.concat([halves, sketches]), parts).map_partitions(_scored)  # type: ignore[no-untyped-call]
+    keyed = dask.bag.from_sequence(names, npartitions=parts).map_partitions(_band_rows)  # type: ignore[no-untyped-call]
+    scored = keyed.groupby(_key, shuffle="tasks", npartitions=parts).map_partitions(_scored)
     try:
-        found: dict[int, list[tuple[int, float]]] = {}
+        found: dict[int, dict[int, float]] = {}
         for later, earlier, score in client.compute(scored, sync=True):  # type: ignore[no-untyped-call]
-            found.setdefault(later, []).append((earlier, score))
-        return found
+            found.setdefault(later, {})[earlier] = score
     except Exception as err:  # as in _convert
         problem = f"{type(err).__name__}: {err}"
         raise SitegenError(
             f"the Dask cluster failed while grouping the records by band key: {problem}", hint=_FAILED_HINT
         ) from None
+    return {later: sorted(near.items()) for later, near in found.items()}
 
 
-def _grouped(bag: Any, parts: int) -> Any:
-    """(key, value) pairs grouped by key across the cluster (a shuffle): (key, [values])."""
-    return bag.groupby(_key, shuffle="tasks", npartitions=parts)
+def _band_rows(paths: Sequence[str]) -> list[tuple[int, tuple[int, dedupe.Sketch]]]:
+    """(band key, (position, sketch)) for each band of each record of these shards."""
+    rows = []
+    for path in paths:
+        for values in shards.read(Path(path), _BAND_COLUMNS):
+            sketch = dedupe.Sketch(values["sketch_size"], tuple(values["sketch"]))
+            rows += [(band, (values["position"], sketch)) for band in dedupe.bands(sketch)]
+    return rows
 
 
-def _key(pair: tuple[int, Any]) -> int:
-    return pair[0]
+def _key(row: tuple[int, Any]) -> int:
+    return int(row[0])
 
 
-def _sketches(paths: Sequence[str]) -> list[tuple[int, dedupe.Sketch]]:
-    """(position, sketch) of each record of these shards that has a sketch."""
-    return [
-        (values["position"], dedupe.Sketch(values["sketch_size"], tuple(values["sketch"])))
-        for path in paths
-        for values in shards.read(Path(path), _BAND_COLUMNS)
-        if values["sketch"]
-    ]
-
-
-def _band_keys(sketched: Sequence[tuple[int, dedupe.Sketch]]) -> list[tuple[int, int]]:
-    """(band key, position) for each band of each record."""
-    return [(band, at) for at, sketch in sketched for band in dedupe.bands(sketch)]
-
-
-def _pairs(groups: Sequence[tuple[int, list[tuple[int, int]]]]) -> list[tuple[int, int]]:
-    """(earlier, later) for each two records of a band key (a pair may come from several keys)."""
+def _scored(groups: Sequence[tuple[int, list[tuple[int, tuple[int, dedupe.Sketch]]]]]) -> list[tuple[int, int, float]]:
+    """(later, earlier, estimate) for every two records of a band key estimated near the threshold."""
     found = []
-    for _, members in groups:
-        ats = sorted({at for _, at in members})
-        found += [(i, j) for n, i in enumerate(ats) for j in ats[n + 1 :]]
-    return found
-
-
-def _halves(groups: Sequence[tuple[int, list[Any]]]) -> list[tuple[int, tuple[int, dedupe.Sketch]]]:
-    """(later, (earlier, the earlier's sketch)) for each pair, from a record's group: its sketch and the later
-    records it was paired with."""
-    found = []
-    for at, values in groups:
-        sketch = next((v for _, v in values if isinstance(v, dedupe.Sketch)), None)
-        if sketch is not None:
-            found += [(later, (at, sketch)) for later in sorted({v for _, v in values if isinstance(v, int)})]
-    return found
-
-
-def _scored(groups: Sequence[tuple[int, list[Any]]]) -> list[tuple[int, int, float]]:
-    """(later, earlier, estimate) for each pair estimated near the threshold, from the later record's group:
-    its sketch and its pairs' halves."""
-    found = []
-    for at, values in groups:
-        sketch = next((v for _, v in values if isinstance(v, dedupe.Sketch)), None)
-        earlier: dict[int, dedupe.Sketch] = dict(v for _, v in values if isinstance(v, tuple))
-        for i, other in sorted(earlier.items()):
-            score = dedupe.likeness(sketch, other) if sketch is not None else 0.0
-            if score >= dedupe.LIKELY:
-                found.append((at, i, score))
+    for _, rows in groups:
+        members = sorted((member for _, member in rows), key=lambda member: member[0])
+        for n, (later, sketch) in enumerate(members):
+            for earlier, other in members[:n]:
+                score = dedupe.likeness(sketch, other)
+                if score >= dedupe.LIKELY:
+                    found.append((later, earlier, score))
     return found
