@@ -13,6 +13,7 @@ import io
 import json
 import random
 import socket
+import sys
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,7 @@ from distributed import Client, LocalCluster
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from sitegen import cli, config, dedupe, frontmatter, sources
+from sitegen import cli, config, dedupe, frontmatter, scale, sources
 from sitegen.commands import import_
 from sitegen.scale import engine, shards
 
@@ -238,6 +239,22 @@ def test_scheduler_without_the_dask_engine_is_refused(tmp_path: Path, capsys: py
     status = cli.main(["--root", str(site), "import", "x.html", "--scheduler", "tcp://127.0.0.1:1"])
     assert status != 0
     assert "--scheduler and --work are for the Dask engine" in capsys.readouterr().err
+
+
+def test_the_dask_engine_without_dask_installed_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setitem(sys.modules, "distributed", None)  # what an import finds when it is not installed
+    monkeypatch.delitem(sys.modules, "sitegen.scale.engine")
+    monkeypatch.delattr(scale, "engine")
+    warc = write_warc(tmp_path / "crawl.warc.gz", crawl(2, reprints=0))
+    site = _site(tmp_path)
+    status = cli.main(["--root", str(site), "import", str(warc), "--engine", "dask"])
+    err = capsys.readouterr().err
+    assert status != 0
+    assert "--engine dask needs the package distributed, which is not installed" in err
+    assert "pip install 'sitegen[scale]'" in err
+    assert not (site / "content").exists()
 
 
 def _broken_shard(*args: object) -> bool:

@@ -365,8 +365,14 @@ def _extracting(
     leaving, Ctrl-C too, the workers are stopped and the items not started dropped), or from the Parquet
     shards a Dask cluster wrote, every item read before the first result (see sitegen/scale/engine.py)."""
     if engine.name == "dask":
-        from sitegen.scale import engine as cluster
-
+        try:
+            from sitegen.scale import engine as cluster
+        except ImportError as err:
+            missing = err.name or "dask"
+            raise SitegenError(
+                f"--engine dask needs the package {missing}, which is not installed",
+                hint="pip install 'sitegen[scale]'",
+            ) from None
         shards = cluster.extract(items, functools.partial(extract_run, job), engine, workers, job.cfg.root)
         if archive is not None:
             archive.pairs = shards.pairs()

@@ -32,6 +32,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import dask.bag
+import distributed
+
 from sitegen import dedupe, sources
 from sitegen.cache import CACHE_DIR
 from sitegen.errors import SitegenError
@@ -111,12 +114,10 @@ def _starts(runs: Sequence[Sequence[sources.Item]]) -> list[int]:
 @contextlib.contextmanager
 def _client(scheduler: str | None, workers: int) -> Iterator[Client]:
     """A client of the scheduler at that address, or of a LocalCluster of `workers` processes."""
-    from distributed import Client, LocalCluster
-
     quiet = logging.CRITICAL  # the cluster's own logs (a task's error too) would bury the import's report
     if scheduler is None:
         try:
-            cluster = LocalCluster(  # type: ignore[no-untyped-call]
+            cluster = distributed.LocalCluster(  # type: ignore[no-untyped-call]
                 n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0", silence_logs=quiet
             )
         except Exception as err:  # no port, no memory, a script that starts a cluster without a main guard
@@ -124,12 +125,12 @@ def _client(scheduler: str | None, workers: int) -> Iterator[Client]:
                 f"cannot start a Dask cluster on this machine: {type(err).__name__}: {err}",
                 hint="--engine local imports without one",
             ) from None
-        with cluster, Client(cluster) as client:  # type: ignore[no-untyped-call]
+        with cluster, distributed.Client(cluster) as client:  # type: ignore[no-untyped-call]
             yield client
         return
     logging.getLogger("distributed").setLevel(quiet)
     try:
-        client = Client(scheduler, timeout=CONNECT_TIMEOUT)  # type: ignore[no-untyped-call]
+        client = distributed.Client(scheduler, timeout=CONNECT_TIMEOUT)  # type: ignore[no-untyped-call]
     except (OSError, ValueError, TypeError) as err:
         raise SitegenError(
             f"cannot reach the Dask scheduler at {scheduler}: {err}",
@@ -148,8 +149,6 @@ def _convert(
     starts: Sequence[int],
 ) -> list[bool]:
     """Each run converted and written as its shard; for each, whether a page of it has a next page."""
-    from distributed import as_completed
-
     from sitegen.commands.import_ import progress
 
     shared_task = client.scatter(task, broadcast=True)  # type: ignore[no-untyped-call]
@@ -161,7 +160,7 @@ def _convert(
     chains: dict[Any, bool] = {}
     with progress(sum(sizes.values()), "converting") as advance:
         try:
-            for future in as_completed(futures):  # type: ignore[no-untyped-call]
+            for future in distributed.as_completed(futures):  # type: ignore[no-untyped-call]
                 chains[future.key] = future.result()
                 advance(sizes[future.key])
         except Exception as err:  # a worker lost, a task that raised: the cluster's failure, not a source's
@@ -187,8 +186,6 @@ def _candidates(client: Client, paths: Sequence[Path]) -> dict[int, list[tuple[i
     """For each record, the earlier records it may copy, as dedupe.Index would find them: those sharing a band
     key, estimated near the threshold. One shuffle: each record's sketch goes to the group of each of its band
     keys, where every two records are estimated (a pair sharing several keys is estimated in each)."""
-    import dask.bag
-
     workers = len(client.scheduler_info().get("workers", ()))
     parts = min(len(paths), PARTS_PER_WORKER * max(1, workers))
     names = [str(p) for p in paths]
