@@ -195,13 +195,14 @@ def _parser() -> argparse.ArgumentParser:
 
     rename = sub.add_parser(
         "rename",
-        help="rename a topic, tag or region in every story, leaving a redirect from its old page",
+        help="rename a topic, tag or region in every story, or move a story to a new slug; old pages redirect",
         description="Rewrite the front matter of every story under content/ that uses OLD to use NEW, editing "
         "only that item (the rest of each file stays as it is). For a topic, also rename its key in "
         "sitegen.toml's [topics]. The old term page's path is added to [redirects] in sitegen.toml, and the "
-        "build leaves a redirect page there, so old links keep working.",
+        "build leaves a redirect page there, so old links keep working. With KIND slug, OLD is a story's slug: "
+        "its slug becomes NEW and its old address is added to its aliases, which the build redirects.",
     )
-    rename.add_argument("kind", metavar="KIND", help="topic, tag or region")
+    rename.add_argument("kind", metavar="KIND", help="topic, tag, region or slug")
     rename.add_argument("old", metavar="OLD", help="the name the stories use now")
     rename.add_argument("new", metavar="NEW", help="the name they should use")
     rename.add_argument("--dry-run", action="store_true", help="only show what would change; write nothing")

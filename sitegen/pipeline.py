@@ -96,7 +96,7 @@ def _build(
         out = _staged(output_dir, record, checking, store)
         try:
             out, made = write_site(cfg, shown, out, texts, store)
-            problems = _refused(cfg, entries, shown, out, strict, made.problems)
+            problems = _refused(cfg, entries, shown, out, strict, made.problems, redirects.Moved(store))
             files = _commit(out, record, output_dir)
         finally:
             out.discard()  # what is left staged, if the build failed
@@ -171,11 +171,17 @@ def site_problems(entries: Iterable[posts.Entry], out: Output) -> list[SitegenEr
 
 
 def _refused(
-    cfg: Config, entries: list[posts.Entry], shown: list[Post], out: Output, strict: bool, found: list[SitegenError]
+    cfg: Config,
+    entries: list[posts.Entry],
+    shown: list[Post],
+    out: Output,
+    strict: bool,
+    found: list[SitegenError],
+    moved: redirects.Moved,
 ) -> list[SitegenError]:
     """The redirects of the posts' old URLs added (last: an alias may claim no file the site has), and the
     problems of what is published (found: the steps' own): raised if any is an error, else returned (warnings)."""
-    problems = found + redirects.add(cfg, shown, out)
+    problems = found + redirects.add(cfg, shown, out, moved)
     by_file = {e.post.file: e for e in entries}
     problems += site_problems([by_file[p.file] for p in shown], out)
     errors = [p for p in problems if strict or not p.warning]
