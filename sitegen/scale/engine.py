@@ -24,6 +24,7 @@ that fails leaves content/ as it was.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import logging
 import os
 import time
@@ -41,8 +42,6 @@ from sitegen.errors import SitegenError
 from sitegen.scale import shards
 
 if TYPE_CHECKING:
-    from distributed import Client
-
     from sitegen.commands.import_ import Engine, Extracted
 
 RECORDS_PER_TASK = 64  # WARC records a task reads in one pass: small enough to spread, big enough to be worth a task
@@ -95,24 +94,15 @@ def extract(
     for old in work.glob(shards.PATTERN):  # an earlier run's shards in the folder given again
         old.unlink()
     paths = [work / shards.shard_name(n) for n in range(len(runs))]
-    starts = _starts(runs)
+    starts = list(itertools.accumulate((len(run) for run in runs[:-1]), initial=0))  # each run's first position
     with _client(engine.scheduler, workers) as client:
         chains = any(_convert(client, runs, task, paths, starts))
         found = {} if chains else _candidates(client, paths)
     return Shards(paths, found, chains)
 
 
-def _starts(runs: Sequence[Sequence[sources.Item]]) -> list[int]:
-    """Each run's first position in the whole run."""
-    starts, at = [], 0
-    for run in runs:
-        starts.append(at)
-        at += len(run)
-    return starts
-
-
 @contextlib.contextmanager
-def _client(scheduler: str | None, workers: int) -> Iterator[Client]:
+def _client(scheduler: str | None, workers: int) -> Iterator[distributed.Client]:
     """A client of the scheduler at that address, or of a LocalCluster of `workers` processes."""
     quiet = logging.CRITICAL  # the cluster's own logs (a task's error too) would bury the import's report
     if scheduler is None:
@@ -142,7 +132,7 @@ def _client(scheduler: str | None, workers: int) -> Iterator[Client]:
 
 
 def _convert(
-    client: Client,
+    client: distributed.Client,
     runs: Sequence[Sequence[sources.Item]],
     task: Callable[[Sequence[sources.Item]], list[Extracted]],
     paths: Sequence[Path],
@@ -182,7 +172,7 @@ def _shard(
     return any(f.converted is not None and f.converted.raw.next_page for f in found)
 
 
-def _candidates(client: Client, paths: Sequence[Path]) -> dict[int, list[tuple[int, float]]]:
+def _candidates(client: distributed.Client, paths: Sequence[Path]) -> dict[int, list[tuple[int, float]]]:
     """For each record, the earlier records it may copy, as dedupe.Index would find them: those sharing a band
     key, estimated near the threshold. One shuffle: each record's sketch goes to the group of each of its band
     keys, where every two records are estimated (a pair sharing several keys is estimated in each)."""
