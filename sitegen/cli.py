@@ -249,6 +249,8 @@ def dispatch(args: argparse.Namespace, held: list[object] | None = None) -> int:
         max_bytes = int(args.max_size * 2**20)
         if args.engine != "dask" and (args.scheduler or args.work):
             raise SitegenError("--scheduler and --work are for the Dask engine", hint="add --engine dask")
+        if args.engine == "dask" and (args.to or args.list):
+            raise SitegenError("a preview (--to, --list) is converted here: --engine dask is for imports into content/")
         if args.fetch_images and (args.to or args.list):
             raise SitegenError("--fetch-images writes into static/: a preview (--to, --list) writes nothing there")
         if args.to or args.list:

@@ -234,11 +234,16 @@ def test_a_scheduler_that_cannot_be_reached_is_a_clear_error(
     assert not (site / "content").exists()
 
 
-def test_scheduler_without_the_dask_engine_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_options_of_the_dask_engine_without_it_and_a_preview_on_it_are_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     site = _site(tmp_path)
     status = cli.main(["--root", str(site), "import", "x.html", "--scheduler", "tcp://127.0.0.1:1"])
     assert status != 0
     assert "--scheduler and --work are for the Dask engine" in capsys.readouterr().err
+    status = cli.main(["--root", str(site), "import", "x.html", "--engine", "dask", "--to", str(tmp_path / "x.md")])
+    assert status != 0
+    assert "a preview (--to, --list) is converted here" in capsys.readouterr().err
 
 
 def test_the_dask_engine_without_dask_installed_is_a_clear_error(
