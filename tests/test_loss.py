@@ -6,12 +6,13 @@ Jekyll's raw tags in code, indented code beside lists, reference links, CRLF lin
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 from support import TEST_SITE, copy_site
 
-from sitegen import cli, messages
+from sitegen import cli, frontmatter, messages
 from sitegen.importers.loss import Loss, compare, scan, worded
 
 SOURCE = """\
@@ -222,3 +223,27 @@ def test_sitegen_check_lists_the_stories_awaiting_review(
         (line,) = [line for line in out.splitlines() if f"posts/{name}:" in line]
         assert label in line
     assert "缺少的代码行：2/2, 缺少的表格：第 1 个/共 1" in out
+
+
+def test_an_import_writes_review_items_in_chinese_and_reports_them_in_english(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    site = copy_site(TEST_SITE, tmp_path / "site")
+    blog = tmp_path / "blog/source/_posts"
+    blog.mkdir(parents=True)
+    (blog / "hello.md").write_text(
+        "---\ntitle: 你好\n---\n第一段。\n\n{% raw %}x{% endraw %}\n\n| a | b |\n| - | - |\n| 1 | 2 |\n",
+        encoding="utf-8",
+    )
+    report = tmp_path / "report.json"
+    assert cli.main(["--root", str(site), "import", str(blog / "hello.md"), "--report", str(report)]) == 0
+    written = next((site / "content/posts").rglob("hello*.md"))
+    meta, _, _ = frontmatter.read(written.read_text(encoding="utf-8"), written)
+    assert meta.review and all(re.search(r"[\u4e00-\u9fff]", item) for item in meta.review), meta.review
+    assert '"date"' in report.read_text(encoding="utf-8")
+    assert cli.main(["--root", str(site), "check"]) == 0
+    out = capsys.readouterr().out
+    assert "待核实：" in out and "没有日期" not in out

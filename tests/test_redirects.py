@@ -286,3 +286,21 @@ def test_without_the_cache_a_hand_edited_slug_has_no_redirect(tmp_path: Path) ->
     hand_edit(site, "slug: fan-zha\n", "slug: fan-zha-2\n")
     out, problems = recorded_build(site, tmp_path / "a-new-cache")
     assert problems == [] and "posts/fan-zha/index.html" not in out
+
+
+def test_a_slug_changed_by_hand_is_redirected_by_the_build_and_warned_about(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LANGUAGE", "en")
+    site = copy_site(TEST_SITE, tmp_path / "site")
+    assert cli.main(["--root", str(site), "build"]) == 0
+    story = site / "content/posts/2022/fan-zha.md"
+    story.write_text(
+        story.read_text(encoding="utf-8").replace("slug: fan-zha\n", "slug: fan-zha-2\n"), encoding="utf-8"
+    )
+    capsys.readouterr()
+    assert cli.main(["--root", str(site), "build"]) == 0
+    redirect = (site / "output/posts/fan-zha/index.html").read_text(encoding="utf-8")
+    assert 'content="0; url=/posts/fan-zha-2/"' in redirect
+    assert cli.main(["--root", str(site), "build"]) == 0  # the next build too: the record holds the move
+    assert 'url=/posts/fan-zha-2/"' in (site / "output/posts/fan-zha/index.html").read_text(encoding="utf-8")

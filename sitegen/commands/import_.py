@@ -55,7 +55,7 @@ from sitegen.config import Config
 from sitegen.content import post_paths
 from sitegen.errors import SitegenError, SitegenErrors
 from sitegen.frontmatter import Copy, Meta
-from sitegen.importers import NotAStory, Picture, html_page, markdown_body, remote_pictures
+from sitegen.importers import NotAStory, Picture, html_page, loss, markdown_body, remote_pictures
 from sitegen.importers.convert import KIND_NAMES, Converted, convert, fingerprint, to_post
 from sitegen.importers.markdown_body import POST_URL, rewrite_images
 from sitegen.importers.post import POST_SUFFIXES, blog_address, on_blog, post_names
@@ -279,7 +279,7 @@ def preview(
                 done.outcomes.append(Outcome(source, "failed", found.error or "not converted"))
                 continue
             try:
-                write_atomic(out, frontmatter.dump(found.converted.meta, found.converted.body))
+                write_atomic(out, _dump(found.converted.meta, found.converted.body))
             except OSError as err:
                 done.outcomes.append(Outcome(source, "failed", f"cannot write {out}: {err.strerror}"))
                 continue
@@ -563,7 +563,7 @@ def _known(found: Extracted, path: Path, archive: Archive) -> Outcome:
         again = _as_written(found.converted.meta, _key(head, "slug") or path.stem)
         pictures = found.converted.raw.pictures
         placement = place(pictures, again.slug or "", archive.static) if archive.static and pictures else Placement()
-        if frontmatter.dump(*placed(again, found.converted.body, placement)) == text:
+        if _dump(*placed(again, found.converted.body, placement)) == text:
             archive.written.add(_sha(text))
             return Outcome(found.label, "unchanged", f"already imported into {path}", path)
     return Outcome(
@@ -602,7 +602,7 @@ def _add_copy(label: str, converted: Converted, kept: Path, archive: Archive, co
         return Outcome(label, "conflict", f"the same story as {kept}, which cannot be read: {err}", kept)
     new = converted.meta
     copy = Copy(new.source, new.via, new.source_url, new.original_url, new.fingerprint)
-    _commit(kept, frontmatter.dump(replace(meta, copies=(*meta.copies, copy)), body), archive, content_dir)
+    _commit(kept, _dump(replace(meta, copies=(*meta.copies, copy)), body), archive, content_dir)
     archive.by_fingerprint[new.fingerprint or ""] = kept
     via = new.via or new.source
     return Outcome(
@@ -615,7 +615,7 @@ def _create(label: str, converted: Converted, sketch: dedupe.Sketch, archive: Ar
     meta = _as_written(converted.meta, slug)
     target = content_dir / "posts" / (str(meta.date.year) if meta.date else "undated") / f"{slug}.md"
     meta, body = _with_pictures(meta, converted, target, archive.static)
-    _commit(target, frontmatter.dump(meta, body), archive, content_dir)
+    _commit(target, _dump(meta, body), archive, content_dir)
     archive.slugs.add(slug)
     archive.addresses[target] = (slug, meta.aliases)
     archive.by_fingerprint[meta.fingerprint or ""] = target
@@ -635,6 +635,12 @@ def _reviewed(outcome: Outcome, items: tuple[str, ...]) -> Outcome:
         return replace(outcome, review=review)
     message = outcome.message.split("; to check: ")[0] + f"; to check: {', '.join(review)}"
     return replace(outcome, review=review, message=message)
+
+
+def _dump(meta: Meta, body: str) -> str:
+    """A post's text as the importer writes it: its review items in the language sitegen speaks (loss.worded());
+    the outcomes and --report keep them in English."""
+    return frontmatter.dump(replace(meta, review=loss.worded(meta.review)), body)
 
 
 def _as_written(meta: Meta, slug: str) -> Meta:
@@ -742,10 +748,10 @@ def relinked(text: str, path: Path, here: _Here, site: Addresses) -> tuple[str, 
     except (SitegenError, SitegenErrors):
         return None
     items = tuple(dict.fromkeys(review))
-    if not new and set(items) <= set(meta.review):
+    if not new and set(loss.worded(items)) <= set(meta.review):
         return None
     meta = replace(meta, review=tuple(dict.fromkeys((*meta.review, *items))))
-    return frontmatter.dump(meta, markdown_body.rewrite_links(body, new)), items
+    return _dump(meta, markdown_body.rewrite_links(body, new)), items
 
 
 def _no_page(target: str, old: str | None) -> str:
