@@ -292,18 +292,19 @@
   /** Of the first count anchors p, how many every other [list, length, offset] holds at p + offset, and
       how many of those are among the first titleCount (in the title); starts gets each such p. */
   function chained(anchors, count, titleCount, others, starts) {
-    const at = others.map(() => 0);
+    const at = new Int32Array(others.length);
     let good = 0;
     let titled = 0;
     for (let a = 0; a < count; a++) {
       const p = anchors[a];
       let ok = true;
-      others.forEach(([list, length, offset], k) => {
+      for (let k = 0; k < others.length; k++) {
+        const [list, length, offset] = others[k];
         let j = at[k];
         while (j < length && list[j] < p + offset) j++;
         at[k] = j;
         if (j >= length || list[j] !== p + offset) ok = false;
-      });
+      }
       if (ok) {
         good += 1;
         if (a < titleCount) titled += 1;
@@ -419,23 +420,29 @@
       return buffers.get(key);
     };
 
+    // Per term, looked up once: its first key's entries, and the other keys' with their offsets.
+    const steps = plans.map(([[key], ...rest]) => ({
+      key,
+      list: lists.get(key),
+      entries: entry.get(key),
+      rest: rest.map(([k, offset]) => ({ key: k, list: lists.get(k), entries: entry.get(k), offset })),
+    }));
     const hits = [];
     for (let i = 0; i < candidates.length; i++) {
       const hit = { doc: candidates[i], titleTerms: 0, count: 0, span: 0 };
       const starts = positional > 1 ? [] : null; // hit starts per positional term, for the span
       let all = true;
       for (let t = 0; t < terms.length && all; t++) {
-        const [[key], ...rest] = plans[t];
-        const list = lists.get(key);
-        const e = entry.get(key)[i];
+        const { key, list, entries, rest } = steps[t];
+        const e = entries[i];
         let count = list.counts[e];
         let titleCount = list.titleCounts[e];
         const mine = starts && lengths[t] > 1 ? [] : null;
         if (lengths[t] > 2) {
-          const others = rest.map(([k, offset]) => {
-            const other = entry.get(k)[i];
-            const length = lists.get(k).counts[other];
-            return [positions(k, other).slice(0, length), length, offset];
+          const others = rest.map((other) => {
+            const o = other.entries[i];
+            const length = other.list.counts[o];
+            return [positions(other.key, o).slice(0, length), length, other.offset];
           });
           [count, titleCount] = chained(positions(key, e), count, titleCount, others, mine);
         } else if (mine) {
