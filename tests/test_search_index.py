@@ -59,9 +59,10 @@ def synthetic_docs(n: int = 30, seed: int = 7) -> list[SearchDoc]:
         summary = text.split("\n")[0][:60]
         if i == 3:
             text = "\n".join(f"{line}推行{NEEDLE}制度" for line in text.split("\n")[:12]) + "\n" + text
-        if i == 5:
+        if i == 5:  # without a summary: its excerpt is its opening
             title = "網格化管理經驗：社區民警開展反詐騙宣傳"
             text = "遂川縣公安局創新機制，築牢社會治理第一道防線。\n" + text
+            summary = ""
         if i == 8:
             text = "下载国家反诈中心ＡＰＰ，遇到诈骗拨打１１０。\n" + text
             title = "ZAKER 转载：" + title
@@ -348,8 +349,7 @@ def test_fragments_are_fetched_for_the_page_shown_only(files: dict[str, bytes]) 
     r = reader(files)
     result = r.search("公")
     assert result is not None and result.total > 10
-    assert sum(n.endswith(".json.gz") for n in r.fetched if n.startswith("frag-")) == len(result.page) == 10
-    assert sum(n.endswith(".bin") for n in r.fetched if n.startswith("frag-")) <= 10
+    assert sum(n.startswith("frag-") for n in r.fetched) == len(result.page) == 10
 
 
 def long_story(hit_line: str, lines: int = 60) -> SearchDoc:
@@ -361,36 +361,44 @@ def long_story(hit_line: str, lines: int = 60) -> SearchDoc:
 
 
 @pytest.mark.parametrize("query", ["甲乙丙丁", "甲乙", "甲乙 丙丁", "乙"])
-def test_a_snippet_shows_a_hit_far_into_a_long_story(query: str) -> None:
-    """The snippet is the line of the hit, wherever it is, fetched as one piece of the story's text file
-    (by its position) or found by scanning pieces (a lone two-character term has no positions)."""
+def test_a_hit_past_the_excerpt_is_named_not_fetched(query: str) -> None:
+    """The index keeps no story's whole text: a hit deep in the body is found, the snippet is the opening
+    (nothing to mark in it) and the result names the terms the body holds."""
     story = long_story("最后一段写到了" + "甲乙丙丁" + "这件事的经过。")
     files = built([story])
+    assert not any(path.endswith(".bin") and "/frag-" in path for path in files)
     r = reader(files)
     result = r.search(query)
     assert result is not None and result.ranked == [0]
     snippet = result.snippets[0]
-    assert "甲乙丙丁这件事" in snippet.text
-    assert {snippet.text[s:e] for s, e in snippet.marks} <= {"甲乙丙丁", "甲乙", "丙丁", "乙"}
-    assert snippet.marks
-    text_file = next(n for n in r.fetched if n.endswith(".bin") and n.startswith("frag-"))
-    whole = len(files[f"search/{text_file}"])
-    if len(query) > 2:  # positions name the one piece holding the hit
-        assert r.fetched[text_file] < whole / 4
+    assert snippet.text.rstrip("…") in " ".join(story.text.split())
+    assert snippet.marks == [] and snippet.elsewhere == query.split()
 
 
-def test_a_long_line_is_cut_into_overlapping_parts() -> None:
-    line = "".join(random.Random(4).choices(POOL, k=5 * search_index.LINE_CHARS)) + "甲乙丙丁"
-    r = reader(built([long_story(line, lines=3)]))
-    result = r.search("甲乙丙丁")
-    assert result is not None and result.snippets[0].text.endswith("甲乙丙丁")
-    assert [result.snippets[0].text[s:e] for s, e in result.snippets[0].marks] == ["甲乙丙丁"]
+def test_a_hit_in_the_excerpt_is_marked_and_not_named() -> None:
+    story = long_story("正文")
+    opening = story.text.split("\n")[0]
+    term = opening[20:24]
+    shown = reader(built([story])).search(f"{term} 长篇").snippets[0]  # type: ignore[union-attr]
+    assert [shown.text[s:e] for s, e in shown.marks][:1] == [term]
+    assert shown.elsewhere == []  # 长篇 is in the title
+
+
+def test_the_excerpt_is_the_summary_else_the_opening_cut() -> None:
+    story = replace(long_story("正文"), text="  第一行 \n\n 第二行" + "文" * 400)
+    assert search_index.excerpt(replace(story, summary="摘要一句")) == "摘要一句"
+    opening = search_index.excerpt(story)
+    assert opening.startswith("第一行 第二行文") and opening.endswith("文…")
+    assert len(opening) == search_index.EXCERPT_CHARS + 1
+    short = replace(story, text="一句话")
+    assert search_index.excerpt(short) == "一句话"
 
 
 def test_a_hit_in_the_title_alone_shows_the_summary_else_the_opening() -> None:
     story = long_story("正文")
     with_summary = replace(story, title="甲乙丙丁标题", summary="摘要一句")
-    assert reader(built([with_summary])).search("甲乙丙丁").snippets[0].text == "摘要一句"  # type: ignore[union-attr]
+    shown = reader(built([with_summary])).search("甲乙丙丁").snippets[0]  # type: ignore[union-attr]
+    assert (shown.text, shown.marks, shown.elsewhere) == ("摘要一句", [], [])
     without = replace(story, title="甲乙丙丁标题")
     shown = reader(built([without])).search("甲乙丙丁").snippets[0]  # type: ignore[union-attr]
     assert shown.text.rstrip("…") in story.text.split("\n")[0] and shown.marks == []
@@ -584,13 +592,15 @@ def test_results_carry_the_fragments(files: dict[str, bytes], docs: list[SearchD
     assert result.ranked == [5]
     doc = docs[5]
     fragment = result.page[0]
-    assert {k: fragment[k] for k in ("url", "title", "date", "source", "summary")} == {
+    assert {k: fragment[k] for k in ("url", "title", "date", "source", "excerpt")} == {
         "url": doc.url,
         "title": doc.title,
         "date": doc.date,
         "source": doc.source,
-        "summary": doc.summary,
+        "excerpt": search_index.excerpt(doc),
     }
+    assert doc.summary == "" and fragment["excerpt"].startswith(doc.text.split("\n")[0])
+    assert search(files, "网格村警").page[0]["excerpt"] == docs[3].summary
     assert "網" in fragment["t2s"][0] and "网" in fragment["t2s"][1]
     assert "遂川縣" in search(files, "遂川县").snippets[0].text  # the text as written, found folded
 
@@ -608,9 +618,7 @@ def test_files_are_named_by_content_and_all_referenced(files: dict[str, bytes]) 
     head = json.loads(gzip.decompress(files[f"search/facets-{manifest['facets']}.json.gz"]))
     named |= {f"search/facets-{h}.json.gz" for h in (manifest["facets"], head["sets"], *head["columns"][1])}
     per, folders = manifest["fragments"]
-    named |= {
-        f"search/frag-{folders[n // per]}/{n}.{end}" for n in range(manifest["docs"]) for end in ("json.gz", "bin")
-    }
+    named |= {f"search/frag-{folders[n // per]}/{n}.json.gz" for n in range(manifest["docs"])}
     assert named == set(files)
     for path, data in files.items():
         if re.search(r"/[dp]-\w+\.bin$|facets-", path):

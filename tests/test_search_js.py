@@ -23,6 +23,7 @@ from test_search_index import NEEDLE, long_story, random_queries, reader
 from sitegen import cli
 from sitegen.search import index as search_index
 from sitegen.search.index import SPACE_CHARS, SearchDoc, fold
+from sitegen.search.query import Result
 
 SCRIPT = REPO / "themes" / "default" / "static" / "search.js"
 
@@ -76,12 +77,38 @@ def shown(page: Page) -> list[str]:
     return [str(href) for href in links.evaluate_all("links => links.map(a => a.getAttribute('href'))")]
 
 
-def snippets(page: Page) -> list[tuple[str, list[str]]]:
-    """Each result's snippet: its text and the texts marked in it."""
-    found = page.locator("#search-results .story-snippet").evaluate_all(
-        "ps => ps.map(p => [p.textContent, [...p.querySelectorAll('mark')].map(m => m.textContent)])"
+def snippets(page: Page) -> list[tuple[str, list[str], str]]:
+    """Each result's snippet: its text, the texts marked in it, and the line naming the terms in the body."""
+    found = page.locator("#search-results li").evaluate_all(
+        "lis => lis.map(li => { const p = li.querySelector('.story-snippet');"
+        " return [p.textContent, [...p.querySelectorAll('mark')].map(m => m.textContent),"
+        " li.querySelector('.story-found')?.textContent ?? '']; })"
     )
-    return [(text, marks) for text, marks in found]
+    return [(text, marks, body) for text, marks, body in found]
+
+
+def shows_the_hit(page: Page, term: str) -> list[bool]:
+    """For each result: the term is marked in its title or snippet, or named as in its body."""
+    return [
+        bool(found)
+        for found in page.locator("#search-results li").evaluate_all(
+            "(lis, term) => lis.map(li => [...li.querySelectorAll('mark')].some(m => m.textContent === term)"
+            " || (li.querySelector('.story-found')?.textContent ?? '').includes(`“${term}”`))",
+            term,
+        )
+    ]
+
+
+def expected_snippets(result: Result) -> list[tuple[str, list[str], str]]:
+    """What snippets() should find for the Python reader's result."""
+    return [
+        (
+            s.text,
+            [s.text[a:b] for a, b in s.marks],
+            "正文含" + "".join(f"“{t}”" for t in s.elsewhere) if s.elsewhere else "",
+        )
+        for s in result.snippets
+    ]
 
 
 def facet_counts(page: Page) -> dict[str, dict[str, int]]:
@@ -140,7 +167,7 @@ def test_browser_agrees_with_the_python_reader(
                 listed.setdefault(f, {}).setdefault(value, 0)  # a chosen value stays listed
             assert all(len(values) <= 8 for values in listed.values())  # the page lists at most 8 at first
             assert facet_counts(page) == listed, (query, filters)
-            assert snippets(page) == [(s.text, [s.text[a:b] for a, b in s.marks]) for s in result.snippets], query
+            assert snippets(page) == expected_snippets(result), query
         assert watch.errors == []
         assert all(u.startswith(site) for u in watch.requests)
 
@@ -190,12 +217,12 @@ def test_snippets_mark_the_hits_also_in_traditional_text(
         assert page.locator(".story-snippet mark").all_inner_texts() == ["遂川縣"]
         page.goto(f"{site}search/?q={NEEDLE}")
         settled(page)
-        marks = page.locator(".story-snippet mark").all_inner_texts()
-        assert marks and set(marks) == {NEEDLE}
+        assert page.locator(".story-snippet mark").all_inner_texts() == []  # the summary does not hold it
+        assert page.locator(".story-found").all_inner_texts() == [f"正文含“{NEEDLE}”"]
 
 
-def test_a_hit_far_into_a_long_story_is_shown_highlighted(browser: Browser, tmp_path: Path) -> None:
-    """The snippet is the hit's line, fetched by byte range from the story's text file, wherever the line is."""
+def test_a_hit_far_into_a_long_story_is_named(browser: Browser, tmp_path: Path) -> None:
+    """The snippet is the story's opening, and the result names the terms its body holds."""
     story = long_story("最后一段写到了甲乙丙丁这件事的经过。")
     files = built([story])
     with serve(write_site(tmp_path, files), "/") as site:
@@ -204,14 +231,30 @@ def test_a_hit_far_into_a_long_story_is_shown_highlighted(browser: Browser, tmp_
             watch = Watch(page)
             page.goto(f"{site}search/?" + urlencode({"q": query}))
             assert settled(page) == "找到 1 篇。"
-            [(text, marks)] = snippets(page)
-            assert "甲乙丙丁这件事" in text and marks and set(marks) <= {"甲乙丙丁", "甲乙", "乙丙丁"}
+            [(text, marks, body)] = snippets(page)
+            assert marks == [] and body == "正文含" + "".join(f"“{t}”" for t in query.split())
             result = reader(files).search(query)
-            assert result is not None and [(text, marks)] == [
-                (s.text, [s.text[a:b] for a, b in s.marks]) for s in result.snippets
-            ]
+            assert result is not None and snippets(page) == expected_snippets(result)
             assert watch.errors == []
             page.close()
+
+
+def test_a_second_query_reuses_what_the_page_fetched(browser: Browser, files: dict[str, bytes], tmp_path: Path) -> None:
+    """The manifest, the facets' head, shards, parts and fragments are fetched once per page."""
+    with serve(write_site(tmp_path, files), "/") as site:
+        page = browser.new_page()
+        watch = Watch(page)
+        page.goto(f"{site}search/?q=" + "网格")
+        settled(page)
+        first = [u for u in watch.requests if "/search/" in u and not u.endswith("/search/?q=%E7%BD%91%E6%A0%BC")]
+        assert len(first) == len(set(first)) and any("manifest.json" in u for u in first)
+        for query in ("网格 村警", "网格"):
+            watch.requests.clear()
+            visit(page, query)
+            again = [u for u in watch.requests if "/search/" in u]
+            assert not {*again} & {*first}, query
+            first += again
+        assert watch.errors == []
 
 
 def test_more_results_load_the_next_page(browser: Browser, files: dict[str, bytes], tmp_path: Path) -> None:
@@ -283,7 +326,7 @@ def test_keyboard_search_facet_back_and_open(browser: Browser, example: tuple[Pa
         assert page.url.endswith("/archive/search/?q=%E6%B4%BE%E5%87%BA%E6%89%80")
         before = shown(page)
         assert len(before) == 3 and all(h.startswith("/archive/posts/") for h in before)
-        assert set(page.locator(".story-snippet mark").all_inner_texts()) == {"派出所"}
+        assert shows_the_hit(page, "派出所") == [True] * 3
         assert facet_counts(page)["region"]["遂川县"] == 1
 
         for _ in range(40):  # Tab to the facet button for 遂川县
@@ -297,7 +340,7 @@ def test_keyboard_search_facet_back_and_open(browser: Browser, example: tuple[Pa
         assert shown(page) == ["/archive/posts/wang-ge-cun-jing/"]
         assert page.evaluate("document.activeElement.dataset.value") == "遂川县"  # focus stays on the choice
         assert page.locator('button[data-value="遂川县"]').get_attribute("aria-pressed") == "true"
-        assert page.locator(".story-snippet mark").first.inner_text() == "派出所"
+        assert shows_the_hit(page, "派出所") == [True]
 
         page.evaluate("document.querySelector('#search-status').textContent = ''")
         page.go_back()

@@ -51,15 +51,13 @@ look for the gzip magic bytes, so a file is read the same either way.
                   {facet: [set number per doc]}. A query reads the columns of its matches' docs only
                   when the counts its rarest key keeps (see blocks()) are not the answer.
 - frag-<hash>/<doc id>.json.gz  in the folder of doc id // BATCH_DOCS: gzip of {"url", "title",
-                  "date", "source", "summary", "pieces": [[first position, bytes]] of its text file,
-                  "lead": the first body line's position or -1 [, "t2s": [traditional, simplified] for
-                  the characters of title and summary]}: fetched only for the results shown.
-- frag-<hash>/<doc id>.bin  the doc's body for snippets, in pieces fetched by byte range: its lines
-                  (a line longer than LINE_CHARS cut, each cut overlapping the next by OVERLAP_CHARS)
-                  sorted by position and grouped about PIECE_CHARS to a piece, so that a hit's position
-                  names the one piece that holds it. A piece is raw deflate of {"lines": [[position,
-                  text]] [, "t2s"]}. A reader fetches the piece holding the first hit in the body;
-                  without positions (one two-character term) it scans pieces SCAN_BYTES at a time.
+                  "date", "source", "regions", "categories", "excerpt" [, "t2s": [traditional,
+                  simplified] for the characters of title and excerpt]}: fetched only for the results
+                  shown. The excerpt is the story's summary, else the opening of its body (see
+                  excerpt()): the snippet store. A result's snippet is cut from it, its hits marked;
+                  a term found in neither title nor excerpt is in the body, and the page says so.
+                  The story's whole text is not in the index: an index that could cut a snippet
+                  anywhere would hold every story's text again (see docs/search.md).
 
 Files are named by content hash (numbered ones by the hash of their folder's contents), so a
 host may cache them for ever. Fragments have a folder per batch of docs, so that an edit
@@ -68,7 +66,7 @@ gzip files are gzip inside: readers check the magic bytes, as a host may also de
 the way. Memory stays flat as the archive grows: the build
 holds one batch of docs, then one spill group of keys; postings wait in temporary files.
 Given a KeyStore, the build leaves each key's segments and record there, and each doc's
-source() (its title and text, which the text files hold only in pieces), and the next build updates
+source() (its title and text, which the index does not hold), and the next build updates
 the index for the docs that changed (search/update.py) instead of building it again.
 """
 
@@ -99,7 +97,7 @@ import opencc
 from sitegen import leftovers, parallel
 from sitegen.keys import content_key, fnv1a, short_key
 
-FORMAT_VERSION = 6
+FORMAT_VERSION = 7
 BATCH_DOCS = 256  # doc ids per D/P segment: the finest doc range a block can start at
 BLOCK_BYTES = 128 * 1024  # a frequent key is cut into blocks of about this size ...
 INLINE_BYTES = 1024  # ... and a key whose postings are smaller lives inside its shard
@@ -111,12 +109,9 @@ HASH_BYTES = 6
 SPILL_GROUPS = 64  # the build holds one group of keys in memory at a time
 SLOT_SIZE = 1 << 6  # positions in a slot: a position is slot * SLOT_SIZE + offset (see line_bases())
 SLOTS = 1 << 10  # slots in a story: its positions fit 16 bits unless it falls back to plain offsets
-PIECE_CHARS = 120  # characters of text in a piece of a doc's text file, about (a line, mostly)
-LINE_CHARS = 240  # a longer line is cut in parts this long ...
-OVERLAP_CHARS = 24  # ... each holding this many characters of the next, so a short hit is whole in one
+EXCERPT_CHARS = 160  # characters of a story's opening kept as its excerpt when it has no summary
 COUNTED_DF = 64  # a key in this many docs or more carries its facet counts
-FACET_DOCS = 1024  # docs per file of facet columns
-SCAN_BYTES = 2048  # without a hit's position, a reader fetches pieces this many bytes at a time
+FACET_DOCS = 4096  # docs per file of facet columns: a query that reads them mostly reads them all
 
 # Exactly JavaScript's \s: the browser splits queries on it, so the index never needs a
 # bigram or character that contains one (terms cannot contain them).
@@ -312,7 +307,7 @@ class Encoded(NamedTuple):
     lengths: list[int]  # characters in each doc's folded "title\nbody"
     segments: list[Segment]
     fragments: list[bytes]
-    texts: list[bytes]
+    texts: list[bytes]  # empty: the index keeps no text file (see fragment())
     sources: list[bytes]  # each doc's source() for the key store; none without one
 
 
@@ -336,7 +331,6 @@ class State:
     lengths: list[int]
     cards: list[DocFacets]
     fragments: list[str]  # per doc id: the sha of its fragment file
-    texts: list[str]  # ... and of its text file
     sources: list[str]  # per doc id: the sha of its source() in the store, to find the keys it had
     shards: list[str]  # per shard: the sha of its file
     total: int  # bytes in every key's record: what sets the shard count
@@ -820,7 +814,6 @@ def build(docs: Docs, stamps: Sequence[str] | None = None, store: KeyStore | Non
     cards: list[DocFacets] = []
     lengths: list[int] = []
     fragments: list[str] = []
-    texts: list[str] = []
     sources: list[str] = []
     records: dict[str, bytes] = {}
     with leftovers.temporary("sitegen-search-") as tmp:
@@ -837,15 +830,11 @@ def build(docs: Docs, stamps: Sequence[str] | None = None, store: KeyStore | Non
                 assert store is not None
                 store.add(sources[-1], data)
             shas = [content_key(data) for data in batch.fragments]
-            text_shas = [content_key(data) for data in batch.texts]
             start = len(fragments)
             fragments += shas
-            texts += text_shas
-            folder = fragment_folder(shas, text_shas)
+            folder = fragment_folder(shas)
             for doc_id, (sha, data) in enumerate(zip(shas, batch.fragments, strict=True), start):
                 yield listed(IndexFile(fragment_file(folder, doc_id), sha, data), made, store)
-            for doc_id, (sha, data) in enumerate(zip(text_shas, batch.texts, strict=True), start):
-                yield listed(IndexFile(text_file(folder, doc_id), sha, data), made, store)
 
         seen: set[str] = set()  # keys with equal postings share a file
         table = FacetTable(cards)
@@ -866,14 +855,14 @@ def build(docs: Docs, stamps: Sequence[str] | None = None, store: KeyStore | Non
     count = shard_count(total)
     made_shards = shard_bytes(records, count, range(count))
     shards = [content_key(made_shards[n]) for n in range(count)]
-    fixed = fixed_files(shards, facets_files(table), fragments, texts)
+    fixed = fixed_files(shards, facets_files(table), fragments)
     for file in (*shard_files(shards, made_shards), *fixed):
         yield listed(file, made, store)
     if store is not None and stamps is not None:
         store.assign(count)
         store.keep_only([*(sha for _, sha in made), *sources])
         unlisted = [file._replace(data=None) for file in fixed]
-        state = State(BATCH_DOCS, list(stamps), lengths, cards, fragments, texts, sources, shards, total, unlisted)
+        state = State(BATCH_DOCS, list(stamps), lengths, cards, fragments, sources, shards, total, unlisted)
         store.finish(state, ())
 
 
@@ -885,34 +874,27 @@ def listed(file: IndexFile, listing: list[tuple[str, str]], store: KeyStore | No
     return file
 
 
-def fragment_folder(fragments: list[str], texts: list[str]) -> str:
-    """The folder of a batch's fragments and text files, named by their hashes: an edit renames one folder, not every one."""
-    return _digest("".join([*fragments, *texts]).encode("ascii"))
+def fragment_folder(fragments: list[str]) -> str:
+    """The folder of a batch's fragments, named by their hashes: an edit renames one folder, not every one."""
+    return _digest("".join(fragments).encode("ascii"))
 
 
 def fragment_file(folder: str, doc_id: int) -> str:
     return f"search/frag-{folder}/{doc_id}.json.gz"
 
 
-def text_file(folder: str, doc_id: int) -> str:
-    return f"search/frag-{folder}/{doc_id}.bin"
-
-
 MANIFEST = "search/manifest.json"
 
 
-def fixed_files(shards: list[str], facets: list[IndexFile], fragments: list[str], texts: list[str]) -> list[IndexFile]:
+def fixed_files(shards: list[str], facets: list[IndexFile], fragments: list[str]) -> list[IndexFile]:
     """The t2s table's files, the facets' files (as given, the head last) and the manifest, last: every file but
     the keys' and the docs'.
 
-    shards: the sha of each shard's file; fragments, texts: of each doc's fragment and text file.
+    shards: the sha of each shard's file; fragments: of each doc's fragment file.
     """
     buckets = _t2s_buckets()
     t2s_dir = _digest(b"".join(buckets))
-    folders = [
-        fragment_folder(fragments[i : i + BATCH_DOCS], texts[i : i + BATCH_DOCS])
-        for i in range(0, len(fragments), BATCH_DOCS)
-    ]
+    folders = [fragment_folder(fragments[i : i + BATCH_DOCS]) for i in range(0, len(fragments), BATCH_DOCS)]
     manifest = {
         "version": FORMAT_VERSION,
         "docs": len(fragments),
@@ -972,10 +954,13 @@ def card(doc: SearchDoc) -> DocFacets:
     return DocFacets(doc.date, doc.categories, doc.regions, doc.source)
 
 
-def fragment(doc: SearchDoc, title: str, text: str, bases: list[int] | None = None) -> tuple[bytes, bytes]:
-    """A doc's fragment file and text file (title and text: folded, as the doc is indexed; bases: its lines')."""
-    body, pieces, lead = text_pieces(doc, title, text, bases)
-    return _gzip(_dumps(_fragment(doc, pieces, lead))), body
+def fragment(doc: SearchDoc, title: str = "", text: str = "", bases: list[int] | None = None) -> tuple[bytes, bytes]:
+    """A doc's fragment file, and no text file (b""): the snippet comes from the fragment's excerpt.
+
+    title, text and bases (the doc folded, and its lines' positions) are what encode_batch() hands
+    over; the fragment shows the doc as written and needs none of them.
+    """
+    return _gzip(_dumps(_fragment(doc))), b""
 
 
 def source(doc: SearchDoc) -> bytes:
@@ -989,9 +974,10 @@ def source_texts(data: bytes) -> tuple[str, str]:
     return title, text
 
 
-def _fragment(doc: SearchDoc, pieces: list[list[int]], lead: int) -> dict[str, Any]:
-    """What a result shows but its snippet, and where the pieces of its text file are; "t2s" maps the
-    traditional characters of the title and summary, so that they can be folded to mark hits."""
+def _fragment(doc: SearchDoc) -> dict[str, Any]:
+    """What a result shows; "t2s" maps the traditional characters of the title and excerpt, so that they
+    can be folded to mark hits."""
+    shown = excerpt(doc)
     record: dict[str, Any] = {
         "url": doc.url,
         "title": doc.title,
@@ -999,14 +985,21 @@ def _fragment(doc: SearchDoc, pieces: list[list[int]], lead: int) -> dict[str, A
         "source": doc.source,
         "regions": list(doc.regions),
         "categories": list(doc.categories),
-        "summary": doc.summary,
-        "pieces": pieces,
-        "lead": lead,
+        "excerpt": shown,
     }
-    pairs = _t2s_pairs(f"{doc.title}\n{doc.summary}")
+    pairs = _t2s_pairs(f"{doc.title}\n{shown}")
     if pairs:
         record["t2s"] = pairs
     return record
+
+
+def excerpt(doc: SearchDoc) -> str:
+    """The text a result's snippet is cut from: the summary, else the body's first EXCERPT_CHARS characters
+    (whitespace squeezed, "…" where cut). A news story's opening says what it is about."""
+    if doc.summary.strip():
+        return doc.summary
+    opening = " ".join(doc.text[: 4 * EXCERPT_CHARS].split())
+    return opening if len(opening) <= EXCERPT_CHARS else opening[:EXCERPT_CHARS] + "…"
 
 
 def _t2s_pairs(shown: str) -> list[str] | None:
@@ -1016,51 +1009,3 @@ def _t2s_pairs(shown: str) -> list[str] | None:
     table = t2s_chars()
     pairs = sorted({(ch, table[ch]) for ch in shown if ch in table})
     return ["".join(t for t, _ in pairs), "".join(s for _, s in pairs)]
-
-
-def text_pieces(
-    doc: SearchDoc, title: str, text: str, bases: list[int] | None = None
-) -> tuple[bytes, list[list[int]], int]:
-    """The doc's text file, its pieces ([first position, bytes]), and its first body line's position (-1: none).
-
-    Lines are kept as written (folded only to find their positions, when folding keeps the
-    lines), each at its position, so that a reader finds the line of a hit by its position.
-    """
-    folded = f"{title}\n{text}".split("\n")
-    if bases is None:
-        bases = line_bases(folded, title.count("\n") + 1)
-    written = f"{doc.title}\n{doc.text}".split("\n")
-    lines = written if len(written) == len(folded) else folded
-    parts: list[tuple[int, str]] = []
-    for n in range(title.count("\n") + 1, len(lines)):
-        if len(folded[n]) >= 2:  # a line of one character has no bigram, and no position of its own
-            line = lines[n]
-            parts += [
-                (bases[n] + at, line[at : at + LINE_CHARS + OVERLAP_CHARS]) for at in range(0, len(line), LINE_CHARS)
-            ]
-    lead = parts[0][0] if parts else -1
-    parts.sort(key=operator.itemgetter(0))
-    pieces: list[list[tuple[int, str]]] = []
-    size = PIECE_CHARS
-    for part in parts:
-        if size >= PIECE_CHARS:
-            pieces.append([])
-            size = 0
-        pieces[-1].append(part)
-        size += len(part[1])
-    data = [_deflate(_piece(piece)) for piece in pieces]
-    return b"".join(data), [[piece[0][0], len(d)] for piece, d in zip(pieces, data, strict=True)], lead
-
-
-def _piece(lines: list[tuple[int, str]]) -> bytes:
-    record: dict[str, Any] = {"lines": [list(line) for line in lines]}
-    pairs = _t2s_pairs("".join(text for _, text in lines))
-    if pairs:
-        record["t2s"] = pairs
-    return _dumps(record)
-
-
-def _deflate(data: bytes) -> bytes:
-    """Raw deflate (no header: a piece is small), which browsers inflate with DecompressionStream("deflate-raw")."""
-    squeeze = zlib.compressobj(6, zlib.DEFLATED, -15)
-    return squeeze.compress(data) + squeeze.flush()

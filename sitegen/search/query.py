@@ -20,15 +20,13 @@ import json
 import re
 import sys
 import unicodedata
-import zlib
 from array import array
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from itertools import accumulate
 from typing import Any
 
 from sitegen.keys import fnv1a
-from sitegen.search.index import FORMAT_VERSION, SCAN_BYTES, SLOT_SIZE, SPACE_CHARS, decode
+from sitegen.search.index import FORMAT_VERSION, SLOT_SIZE, SPACE_CHARS, decode
 
 PAGE_SIZE = 10
 SNIPPET_CHARS = 110  # characters of a line shown as a result's snippet ...
@@ -48,6 +46,11 @@ def plan(term: str) -> list[tuple[str, int]]:
     if offsets[-1] != len(term) - 2:
         offsets.append(len(term) - 2)
     return [(term[i : i + 2], i) for i in offsets]
+
+
+def keys_of(terms: Iterable[str]) -> list[str]:
+    """The keys that prove terms (see plan()), once each, in order."""
+    return list(dict.fromkeys(key for term in terms if term for key, _ in plan(term)))
 
 
 def span(hits: list[list[int]]) -> int:
@@ -93,8 +96,6 @@ class Hit:
     title_terms: int = 0
     count: int = 0
     span: int = 0
-    body: bool = False  # a term is found in the body
-    where: int = -1  # the first position of a hit in the body, when the query fetched positions
 
     def rank(self, doc: int) -> tuple[int, int, int, int, int]:
         return (-self.title_terms, -self.count.bit_length(), self.span, -self.count, doc)
@@ -102,10 +103,12 @@ class Hit:
 
 @dataclass
 class Snippet:
-    """A result's snippet: text, and the [start, end) character ranges marked as hits in it."""
+    """A result's snippet: text, the [start, end) character ranges marked as hits in it, and the terms
+    found in neither the title nor the excerpt (so in the body: the page names them)."""
 
     text: str
     marks: list[tuple[int, int]]
+    elsewhere: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -137,14 +140,6 @@ class Reader:
             self.fetched[name] = len(data)
             self._cache[name] = gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data
         return self._cache[name]
-
-    def fetch_range(self, name: str, start: int, end: int) -> bytes:
-        """Bytes [start, end) of a file, as a host answers a Range request; recorded under the file's name."""
-        key = f"{name}#{start}-{end}"
-        if key not in self._cache:
-            self._cache[key] = self._load(name)[start:end]
-            self.fetched[name] = self.fetched.get(name, 0) + end - start
-        return self._cache[key]
 
     def fold(self, text: str) -> str:
         folded = unicodedata.normalize("NFKC", text)
@@ -183,7 +178,12 @@ class Reader:
         return facets
 
     def search(self, query: str, filters: Mapping[str, str] | None = None, page: int = 0) -> Result | None:
-        """Hits, ranked, with facet counts and the fragments of one page; None with nothing to look for."""
+        """Hits, ranked, with facet counts and the fragments of one page; None with nothing to look for.
+
+        The shards of the query folded without the t2s table are fetched with the table's buckets (search.js
+        fetches them at once, guessing that the query is simplified text)."""
+        for key in keys_of(SPLIT.split(unicodedata.normalize("NFKC", query).lower())):
+            self.record(key)
         terms = list(dict.fromkeys(t for t in SPLIT.split(self.fold(query)) if t))
         chosen = {k: v for k, v in (filters or {}).items() if v}
         if not terms and not chosen:
@@ -211,52 +211,18 @@ class Reader:
         ranked.sort(key=lambda doc: hits[doc].rank(doc))
         shown = ranked[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
         fragments = [json.loads(self.fetch(fragment_path(self.manifest, doc))) for doc in shown]
-        snippets = [self.snippet(doc, f, hits[doc], terms) for doc, f in zip(shown, fragments, strict=True)]
+        snippets = [snippet(f, terms) for f in fragments]
         return Result(len(ranked), ranked, hits, counts, fragments, snippets)
 
-    def snippet(self, doc: int, fragment: dict[str, Any], hit: Hit, terms: list[str]) -> Snippet:
-        """The line of the doc's first hit in the body, around it: the piece of the text file holding the
-        hit's position, or (no position known) pieces SCAN_BYTES at a time until one holds a hit; the
-        summary, else the first line, when the body holds none."""
-        pieces: list[list[int]] = fragment["pieces"]
-        ends = list(accumulate((size for _, size in pieces), initial=0))
-        name = fragment_path(self.manifest, doc).removesuffix(".json.gz") + ".bin"
-
-        def read(first: int, end: int) -> list[tuple[list[Any], dict[str, str]]]:
-            data = self.fetch_range(name, ends[first], ends[end])
-            lines = []
-            for n in range(first, end):
-                piece = json.loads(zlib.decompress(data[ends[n] - ends[first] : ends[n + 1] - ends[first]], -15))
-                t2s = dict(zip(*piece.get("t2s", ["", ""]), strict=True))
-                lines += [(line, t2s) for line in piece["lines"]]
-            return lines
-
-        if hit.body and hit.where >= 0:
-            n = _last_at_most([base for base, _ in pieces], hit.where)
-            lines = [(line, t2s) for line, t2s in read(n, n + 1) if line[0] <= hit.where]
-            (base, text), t2s = max(lines, key=lambda found: found[0][0])
-            return around(text, terms, t2s, hit.where - base)
-        if hit.body:
-            first = 0
-            while first < len(pieces):
-                end = first + 1
-                while end < len(pieces) and ends[end + 1] - ends[first] <= SCAN_BYTES:
-                    end += 1
-                for (_, text), t2s in read(first, end):
-                    if marked(SPLIT.sub(" ", text), terms, t2s):
-                        return around(text, terms, t2s, 0)
-                first = end
-        t2s = dict(zip(*fragment.get("t2s", ["", ""]), strict=True))
-        if fragment["summary"] or fragment["lead"] < 0:
-            return around(fragment["summary"], terms, t2s, 0)
-        n = _last_at_most([base for base, _ in pieces], fragment["lead"])
-        (_, text), t2s = next(found for found in read(n, n + 1) if found[0][0] == fragment["lead"])
-        return around(text, terms, t2s, 0)
-
     def match(self, terms: list[str]) -> dict[int, Hit]:
-        """doc -> Hit for the docs holding every term, fetching the rarest key's postings first."""
+        """doc -> Hit for the docs holding every term, fetching the rarest key's postings first.
+
+        search.js fetches at once the rarest key's D parts, the D part of every key in one block (its only
+        block holds the rarest key's docs, whatever they are) and the P part of every such key that needs
+        positions; then the other keys' blocks that hold the rarest key's docs; then their P parts where
+        candidates are. This fetches the same files."""
         plans = [plan(term) for term in terms]
-        keys = list(dict.fromkeys(key for p in plans for key, _ in p))
+        keys = keys_of(terms)
         records = {key: self.record(key) for key in keys}
         if any(r is None for r in records.values()):
             return {}
@@ -276,7 +242,11 @@ class Reader:
         for step in ([rarest], others):
             for key in step:
                 record = found[key]
-                wanted = range(len(record.blocks)) if candidates is None else _blocks_of(record, candidates)
+                wanted = (
+                    range(len(record.blocks))
+                    if candidates is None or len(record.blocks) == 1
+                    else _blocks_of(record, candidates)
+                )
                 order[key] = {}
                 entries[key] = {}
                 for n in wanted:
@@ -298,7 +268,7 @@ class Reader:
         for key in needs_positions:
             record = found[key]
             positions[key] = {}
-            for n in _blocks_of(record, candidates):
+            for n in [0] if len(record.blocks) == 1 else _blocks_of(record, candidates):
                 p = record.blocks[n].p
                 assert p is not None
                 for doc, where in _p_entries(self.part(p), order[key][n]):
@@ -317,22 +287,15 @@ class Reader:
                     others_at = [(set(positions[k][doc]), off) for k, off in rest]
                     good = [i for i, p in enumerate(anchors) if all(p + off in s for s, off in others_at)]
                     count = len(good)
-                    body = [anchors[i] for i in good if i >= title_count]
-                    title_count = count - len(body)
-                    if body:
-                        hit.where = body[0] if hit.where < 0 else min(hit.where, body[0])
+                    title_count = sum(i < title_count for i in good)
                     if len(positional) > 1:
                         starts.append([anchors[i] for i in good])
                 elif len(term) == 2 and len(positional) > 1:
                     starts.append(positions[key][doc])
-                    if count > title_count:
-                        at = positions[key][doc][title_count]
-                        hit.where = at if hit.where < 0 else min(hit.where, at)
                 if count == 0:
                     break
                 hit.count += count
                 hit.title_terms += title_count > 0
-                hit.body = hit.body or count > title_count
             else:
                 hit.span = span(starts) if len(starts) > 1 else 0
                 hits[doc] = hit
@@ -468,9 +431,17 @@ def _values(facets: dict[str, Any], name: str, doc: int) -> list[str]:
     return [facet["names"][i] for i in facet["sets"][facet["docs"].get(doc, 0)]]
 
 
-def _last_at_most(bases: list[int], where: int) -> int:
-    """The number of the last of bases (ascending) at or before where."""
-    return max(bisect.bisect_right(bases, where) - 1, 0)
+def snippet(fragment: dict[str, Any], terms: list[str]) -> Snippet:
+    """A result's snippet, cut from its excerpt around the first hit there; the terms that neither the title
+    nor the excerpt shows are named, since they are in the body."""
+    t2s = dict(zip(*fragment.get("t2s", ["", ""]), strict=True))
+    shown = around(fragment["excerpt"], terms, t2s)
+    shown.elsewhere = [
+        term
+        for term in terms
+        if not marked(fragment["title"], [term], t2s) and not marked(fragment["excerpt"], [term], t2s)
+    ]
+    return shown
 
 
 def marked(text: str, terms: list[str], t2s: Mapping[str, str]) -> list[tuple[int, int]]:
@@ -493,13 +464,12 @@ def marked(text: str, terms: list[str], t2s: Mapping[str, str]) -> list[tuple[in
     return merged
 
 
-def around(text: str, terms: list[str], t2s: Mapping[str, str], offset: int) -> Snippet:
-    """SNIPPET_CHARS of text from a little before its first hit at or after offset (else its first hit, else
-    its start), spaces squeezed, "…" where it is cut."""
+def around(text: str, terms: list[str], t2s: Mapping[str, str]) -> Snippet:
+    """SNIPPET_CHARS of text from a little before its first hit (else from its start), spaces squeezed, "…"
+    where it is cut."""
     squeezed = SPLIT.sub(" ", text)
     marks = marked(squeezed, terms, t2s)
-    after = [start for start, end in marks if end > offset]
-    hit = after[0] if after else marks[0][0] if marks else 0
+    hit = marks[0][0] if marks else 0
     start = max(0, hit - SNIPPET_BEFORE)
     end = min(len(squeezed), start + SNIPPET_CHARS)
     shown = [(max(s, start) - start, min(e, end) - start) for s, e in marks if e > start and s < end]

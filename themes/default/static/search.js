@@ -3,11 +3,12 @@
    Exact substring search: a story matches when its title or body contains every
    whitespace-separated term of the query, after folding (NFKC, traditional -> simplified
    by character, lowercase). The query side follows sitegen/search/query.py step by step
-   (the tests check that both give the same hits, order and facet counts): fetch the shards
-   of the query's keys, the D parts of the rarest key, then only the D parts of the other
-   keys' blocks that hold its docs, then the P parts (positions) needed to verify terms of
-   three or more characters, then the fragments of the results shown, then for each the piece of its
-   text file (by byte range) that holds its first hit in the body, for the snippet.
+   (the tests check that both give the same hits, order, facet counts, snippets and files fetched):
+   fetch the shards of the query's keys (with the t2s table's buckets, guessing that folding keeps
+   the query), the D parts of the rarest key and of every key in one block, then only the D parts
+   of the other keys' blocks that hold its docs, then the P parts (positions) needed to verify terms
+   of three or more characters, then the fragments of the results shown (their excerpts are the
+   snippets) with the facet columns, when the counts need them.
 
    Page contract (themes/default/templates/search.html):
      <form id="search-form" role="search"> with <input id="search-input" name="q">,
@@ -21,8 +22,7 @@
 (() => {
   "use strict";
 
-  const FORMAT_VERSION = 6;
-  const SCAN_BYTES = 2048; // without a hit's position, pieces of a text file are fetched this many bytes at a time
+  const FORMAT_VERSION = 7;
   const SNIPPET_CHARS = 110; // characters of a line shown as a result's snippet ...
   const SNIPPET_BEFORE = 30; // ... from this many before its hit
   const SLOT_SIZE = 1 << 6; // two lines' positions are further apart (see line_bases() in sitegen/search/index.py)
@@ -84,30 +84,6 @@
   }
 
   const loadJson = async (name) => JSON.parse(decoder.decode(await load(name)));
-
-  /** Bytes [start, end) of a file of the index, by a Range request; a host that ignores Range sends the
-      whole file, which is cut here. */
-  function loadRange(name, start, end) {
-    const url = new URL(name, manifestUrl).href;
-    const key = `${url}#${start}-${end}`;
-    if (!files.has(key)) {
-      const promise = fetch(url, { headers: { Range: `bytes=${start}-${end - 1}` } })
-        .then((response) => {
-          if (!response.ok) throw new Error(`${response.status} ${url}`);
-          return Promise.all([response.status, response.arrayBuffer()]);
-        })
-        .then(([code, buffer]) => new Uint8Array(code === 206 ? buffer : buffer.slice(start, end)));
-      promise.catch(() => files.delete(key));
-      files.set(key, promise);
-    }
-    return files.get(key);
-  }
-
-  /** Raw deflate (a piece of a text file) inflated. */
-  async function inflate(bytes) {
-    const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
-    return new Uint8Array(await new Response(stream).arrayBuffer());
-  }
 
   /** The folding rule of search_index.fold(), in the same order. */
   async function fold(manifest, text) {
@@ -313,31 +289,29 @@
     };
   }
 
-  /** Of the first count anchors p, how many every other [list, length, offset] holds at p + offset,
-      how many of those are among the first titleCount (in the title), and the first such p in the body
-      (-1: none); starts gets each such p. */
+  /** Of the first count anchors p, how many every other [list, length, offset] holds at p + offset, and
+      how many of those are among the first titleCount (in the title); starts gets each such p. */
   function chained(anchors, count, titleCount, others, starts) {
-    const at = others.map(() => 0);
+    const at = new Int32Array(others.length);
     let good = 0;
     let titled = 0;
-    let body = -1;
     for (let a = 0; a < count; a++) {
       const p = anchors[a];
       let ok = true;
-      others.forEach(([list, length, offset], k) => {
+      for (let k = 0; k < others.length; k++) {
+        const [list, length, offset] = others[k];
         let j = at[k];
         while (j < length && list[j] < p + offset) j++;
         at[k] = j;
         if (j >= length || list[j] !== p + offset) ok = false;
-      });
+      }
       if (ok) {
         good += 1;
         if (a < titleCount) titled += 1;
-        else if (body < 0) body = p;
         if (starts) starts.push(p);
       }
     }
-    return [good, titled, body];
+    return [good, titled];
   }
 
   /** [key, offset] pairs that prove a term: its character, or bigrams at 0, 2, 4 ... and len-2. */
@@ -372,17 +346,29 @@
 
   const bitLength = (n) => (n === 0 ? 0 : 32 - Math.clz32(n));
 
+  const shardPath = (manifest, key) => `s-${manifest.shards[0]}/${fnv1a(key) % manifest.shards[1]}.bin`;
+  const parsed = new Map(); // shard URL -> Promise of its records, parsed once per page
+
+  function shard(manifest, key) {
+    const name = shardPath(manifest, key);
+    if (!parsed.has(name)) {
+      const promise = load(name).then(parseShard);
+      promise.catch(() => parsed.delete(name));
+      parsed.set(name, promise);
+    }
+    return parsed.get(name);
+  }
+
+  /** The keys that prove terms, once each. */
+  const keysOf = (terms) => [...new Set(terms.flatMap((term) => plan(term).map(([key]) => key)))];
+
   /** Terms -> [{doc, titleTerms, count, span}] for the docs holding every term, in doc order. */
   async function match(manifest, terms) {
-    const [folder, shardCount] = manifest.shards;
     const plans = terms.map(plan);
-    const keys = [...new Set(plans.flatMap((p) => p.map(([key]) => key)))];
-    const shardNumbers = [...new Set(keys.map((key) => fnv1a(key) % shardCount))];
-    const shards = new Map(
-      await Promise.all(shardNumbers.map(async (n) => [n, parseShard(await load(`s-${folder}/${n}.bin`))])),
-    );
-    const found = new Map(keys.map((key) => [key, shards.get(fnv1a(key) % shardCount).get(key)]));
-    if ([...found.values()].some((r) => r === undefined)) return { hits: [], counted: null };
+    const keys = keysOf(terms);
+    const records = await Promise.all(keys.map(async (key) => (await shard(manifest, key)).get(key)));
+    if (records.some((r) => r === undefined)) return { hits: [], counted: null };
+    const found = new Map(keys.map((key, i) => [key, records[i]]));
     const part = (p) => (typeof p === "string" ? load(p) : p);
     const lengths = terms.map((t) => Array.from(t).length);
     const positional = lengths.filter((n) => n > 1).length;
@@ -391,39 +377,41 @@
       if (lengths[t] > 2 || (lengths[t] === 2 && positional > 1)) plans[t].forEach(([key]) => needsPositions.add(key));
     });
 
-    // The rarest key's D parts, then only the other keys' blocks that hold its docs.
+    // At once: the rarest key's D parts, the D part of every key in one block (its docs hold the rarest
+    // key's, whatever they are) and the P part of every such key that needs positions; then only the
+    // other keys' blocks that hold the rarest key's docs; then their P parts, where candidates are.
     const lists = new Map();
-    let candidates = null;
     let counted = null; // the rarest key's df and facet counts, when it keeps them
     const sorted = [...keys].sort((a, b) => found.get(a).df - found.get(b).df || (a < b ? -1 : a > b ? 1 : 0));
-    for (const step of [sorted.slice(0, 1), sorted.slice(1)]) {
-      await Promise.all(
-        step.map(async (key) => {
-          const record = found.get(key);
-          const wanted = candidates === null ? record.blocks.map((_, n) => n) : blocksOf(record, candidates);
-          const parts = await Promise.all(wanted.map((n) => part(record.blocks[n].d)));
-          if (wanted[0] === 0 && record.df >= manifest.counted) {
-            const [counts, rest] = splitCounts(parts[0]);
-            parts[0] = rest;
-            if (key === sorted[0]) counted = { df: record.df, counts };
-          }
-          lists.set(key, docList(record, wanted, parts));
-        }),
-      );
-      for (const key of step) {
-        candidates = candidates === null ? lists.get(key).docs : intersect(candidates, lists.get(key).docs);
+    const single = (key) => found.get(key).blocks.length === 1;
+    const positionParts = new Map(); // key -> Promise of [block, P part] pairs
+    const fetchPositions = (key, wanted) => {
+      const blocks = found.get(key).blocks;
+      positionParts.set(key, Promise.all(wanted.map(async (n) => [n, await part(blocks[n].p)])));
+    };
+    for (const key of needsPositions) if (single(key)) fetchPositions(key, [0]);
+    const read = async (key, wanted) => {
+      const record = found.get(key);
+      const parts = await Promise.all(wanted.map((n) => part(record.blocks[n].d)));
+      if (wanted[0] === 0 && record.df >= manifest.counted) {
+        const [counts, rest] = splitCounts(parts[0]);
+        parts[0] = rest;
+        if (key === sorted[0]) counted = { df: record.df, counts };
       }
-    }
-
-    // Positions, from the blocks that hold candidates only.
-    const readers = new Map();
+      lists.set(key, docList(record, wanted, parts));
+    };
+    const [rarest, ...others] = sorted;
     await Promise.all(
-      [...needsPositions].map(async (key) => {
-        const record = found.get(key);
-        const wanted = blocksOf(record, candidates);
-        const parts = await Promise.all(wanted.map((n) => part(record.blocks[n].p)));
-        readers.set(key, positionReader(lists.get(key), wanted.map((n, i) => [n, parts[i]])));
-      }),
+      [rarest, ...others.filter(single)].map((key) => read(key, found.get(key).blocks.map((_, n) => n))),
+    );
+    let candidates = lists.get(rarest).docs;
+    await Promise.all(others.filter((key) => !single(key)).map((key) => read(key, blocksOf(found.get(key), candidates))));
+    for (const key of others) candidates = intersect(candidates, lists.get(key).docs);
+    for (const key of needsPositions) if (!single(key)) fetchPositions(key, blocksOf(found.get(key), candidates));
+    const readers = new Map(
+      await Promise.all(
+        [...needsPositions].map(async (key) => [key, positionReader(lists.get(key), await positionParts.get(key))]),
+      ),
     );
     const entry = new Map(keys.map((key) => [key, entriesOf(lists.get(key), candidates)]));
     const buffers = new Map(keys.map((key) => [key, new Uint32Array(64)]));
@@ -432,37 +420,38 @@
       return buffers.get(key);
     };
 
+    // Per term, looked up once: its first key's entries, and the other keys' with their offsets.
+    const steps = plans.map(([[key], ...rest]) => ({
+      key,
+      list: lists.get(key),
+      entries: entry.get(key),
+      rest: rest.map(([k, offset]) => ({ key: k, list: lists.get(k), entries: entry.get(k), offset })),
+    }));
     const hits = [];
     for (let i = 0; i < candidates.length; i++) {
-      const hit = { doc: candidates[i], titleTerms: 0, count: 0, span: 0, body: false, where: -1 };
+      const hit = { doc: candidates[i], titleTerms: 0, count: 0, span: 0 };
       const starts = positional > 1 ? [] : null; // hit starts per positional term, for the span
       let all = true;
       for (let t = 0; t < terms.length && all; t++) {
-        const [[key], ...rest] = plans[t];
-        const list = lists.get(key);
-        const e = entry.get(key)[i];
+        const { key, list, entries, rest } = steps[t];
+        const e = entries[i];
         let count = list.counts[e];
         let titleCount = list.titleCounts[e];
         const mine = starts && lengths[t] > 1 ? [] : null;
         if (lengths[t] > 2) {
-          const others = rest.map(([k, offset]) => {
-            const other = entry.get(k)[i];
-            const length = lists.get(k).counts[other];
-            return [positions(k, other).slice(0, length), length, offset];
+          const others = rest.map((other) => {
+            const o = other.entries[i];
+            const length = other.list.counts[o];
+            return [positions(other.key, o).slice(0, length), length, other.offset];
           });
-          const [good, titled, body] = chained(positions(key, e), count, titleCount, others, mine);
-          [count, titleCount] = [good, titled];
-          if (body >= 0) hit.where = hit.where < 0 ? body : Math.min(hit.where, body);
+          [count, titleCount] = chained(positions(key, e), count, titleCount, others, mine);
         } else if (mine) {
-          const at = positions(key, e);
-          mine.push(...at.subarray(0, count));
-          if (count > titleCount) hit.where = hit.where < 0 ? at[titleCount] : Math.min(hit.where, at[titleCount]);
+          mine.push(...positions(key, e).subarray(0, count));
         }
         if (mine) starts.push(mine);
         all = count > 0;
         hit.count += count;
         if (titleCount > 0) hit.titleTerms += 1;
-        if (count > titleCount) hit.body = true;
       }
       if (!all) continue;
       hit.span = starts && starts.length > 1 ? span(starts) : 0;
@@ -530,12 +519,16 @@
     if (!state.q.trim() && FACETS.every(([name]) => state[name] === null)) return null;
     const facetHead = loadJson(`facets-${manifest.facets}.json.gz`); // meanwhile, the query is folded
     facetHead.catch(() => null); // a failure is reported where it is awaited
+    // Meanwhile too, the shards of the query folded without the t2s table: the same, but for traditional text.
+    for (const key of keysOf(state.q.normalize("NFKC").toLowerCase().split(SPACE).filter(Boolean))) {
+      shard(manifest, key).catch(() => null);
+    }
     const terms = [...new Set((await fold(manifest, state.q)).split(SPACE).filter(Boolean))];
     if (terms.length === 0 && FACETS.every(([name]) => state[name] === null)) return null;
     const [head, found] = await Promise.all([facetHead, terms.length ? match(manifest, terms) : null]);
     const hits =
       found?.hits ??
-      Array.from({ length: manifest.docs }, (_, doc) => ({ doc, titleTerms: 0, count: 0, span: 0, body: false, where: -1 }));
+      Array.from({ length: manifest.docs }, (_, doc) => ({ doc, titleTerms: 0, count: 0, span: 0 }));
     const chosen = FACETS.some(([name]) => state[name] !== null);
     const counted = found?.counted;
     if (!chosen && counted && hits.length === counted.df) {
@@ -544,7 +537,10 @@
       FACETS.forEach(([name], f) => (counts[name] = new Map(counted.counts[f].map(([n, docs]) => [head.names[name][n], docs]))));
       return { manifest, terms, total: hits.length, ranked: ranked(hits), counts };
     }
-    const columns = await facetColumns(head, hits.map((hit) => hit.doc), manifest.docs);
+    // Without a filter every match is listed: the fragments shown first are fetched while the columns are.
+    const order = chosen ? null : ranked(hits);
+    if (order) for (const hit of order.slice(0, state.n)) load(fragmentPath(manifest, hit.doc));
+    const columns = await facetColumns(head, hits.map((hit) => hit.doc).sort((a, b) => a - b), manifest.docs);
     const active = FACETS.map(([name]) => {
       const column = columns[name];
       const chosen = state[name] === null ? -1 : column.names.indexOf(state[name]);
@@ -577,7 +573,7 @@
         if (n > 0) for (const value of column.sets[set]) counts[name].set(column.names[value], (counts[name].get(column.names[value]) || 0) + n);
       });
     }
-    return { manifest, terms, total: passing.length, ranked: ranked(passing), counts };
+    return { manifest, terms, total: passing.length, ranked: order ?? ranked(passing), counts };
   }
 
   /** Hits best first: terms in the title, occurrences in doubling buckets, closeness, occurrences, newer. */
@@ -593,70 +589,32 @@
     return `frag-${folders[Math.floor(doc / perFolder)]}/${doc}.json.gz`;
   };
 
-  /** The number of the last of bases (ascending) at or before where. */
-  function lastAtMost(bases, where) {
-    let n = 0;
-    while (n + 1 < bases.length && bases[n + 1] <= where) n++;
-    return n;
-  }
-
   const t2sMap = (pairs) => {
     const [traditional, simplified] = pairs || ["", ""];
     const to = Array.from(simplified);
     return new Map(Array.from(traditional, (ch, i) => [ch, to[i]]));
   };
 
-  /** A result's snippet, {text, marks}: the line of the doc's first hit in the body, around it; the piece of
-      its text file that holds the hit's position, or (no position known) pieces SCAN_BYTES at a time until
-      one holds a hit; the summary, else the first line, when the body holds none (as query.py's snippet()). */
-  async function snippet(manifest, hit, record, terms) {
-    const pieces = record.pieces;
-    const ends = [0];
-    for (const [, size] of pieces) ends.push(ends[ends.length - 1] + size);
-    const name = fragmentPath(manifest, hit.doc).replace(/\.json\.gz$/, ".bin");
-    const bases = pieces.map(([b]) => b);
-    const read = async (first, end) => {
-      const data = await loadRange(name, ends[first], ends[end]);
-      const lines = [];
-      for (let n = first; n < end; n++) {
-        const piece = JSON.parse(decoder.decode(await inflate(data.subarray(ends[n] - ends[first], ends[n + 1] - ends[first]))));
-        const t2s = t2sMap(piece.t2s);
-        for (const line of piece.lines) lines.push([line, t2s]);
-      }
-      return lines;
-    };
-    if (hit.body && hit.where >= 0) {
-      const n = lastAtMost(bases, hit.where);
-      let best = null;
-      for (const found of await read(n, n + 1)) {
-        if (found[0][0] <= hit.where && (best === null || found[0][0] > best[0][0])) best = found;
-      }
-      const [[base, text], t2s] = best;
-      return around(text, terms, t2s, hit.where - base);
-    }
-    if (hit.body) {
-      for (let first = 0; first < pieces.length; ) {
-        let end = first + 1;
-        while (end < pieces.length && ends[end + 1] - ends[first] <= SCAN_BYTES) end++;
-        for (const [[, text], t2s] of await read(first, end)) {
-          if (marked(Array.from(text.replace(/\s+/gu, " ")), terms, t2s).length) return around(text, terms, t2s, 0);
-        }
-        first = end;
-      }
-    }
-    if (record.summary || record.lead < 0) return around(record.summary, terms, t2sMap(record.t2s), 0);
-    const n = lastAtMost(bases, record.lead);
-    const [[, text], t2s] = (await read(n, n + 1)).find(([line]) => line[0] === record.lead);
-    return around(text, terms, t2s, 0);
+  /** A result's snippet, {text, marks, elsewhere}: cut from its excerpt around the first hit there; elsewhere
+      names the terms that neither the title nor the excerpt shows, since they are in the body (as query.py's
+      snippet()). */
+  function snippet(record, terms) {
+    const t2s = t2sMap(record.t2s);
+    const shownSnippet = around(record.excerpt, terms, t2s);
+    const title = Array.from(record.title);
+    const excerpt = Array.from(record.excerpt);
+    shownSnippet.elsewhere = terms.filter(
+      (term) => !marked(title, [term], t2s).length && !marked(excerpt, [term], t2s).length,
+    );
+    return shownSnippet;
   }
 
-  /** SNIPPET_CHARS of text from a little before its first hit at or after offset (else its first hit, else
-      its start), spaces squeezed, "…" where it is cut: {text, marks}. */
-  function around(text, terms, t2s, offset) {
+  /** SNIPPET_CHARS of text from a little before its first hit (else from its start), spaces squeezed, "…"
+      where it is cut: {text, marks}. */
+  function around(text, terms, t2s) {
     const chars = Array.from(text.replace(/\s+/gu, " "));
     const marks = marked(chars, terms, t2s);
-    const after = marks.filter(([, e]) => e > offset);
-    const hit = after.length ? after[0][0] : marks.length ? marks[0][0] : 0;
+    const hit = marks.length ? marks[0][0] : 0;
     const start = Math.max(0, hit - SNIPPET_BEFORE);
     const end = Math.min(chars.length, start + SNIPPET_CHARS);
     const shift = start > 0 ? 1 : 0;
@@ -771,6 +729,9 @@
     const where = { region: record.regions || [], topic: record.categories || [] };
     if (where.region.length || where.topic.length) item.append(storyTerms(where));
     item.append(text);
+    if (shownSnippet.elsewhere.length) {
+      item.append(element("p", "story-found", `正文含${shownSnippet.elsewhere.map((term) => `“${term}”`).join("")}`));
+    }
     return item;
   }
 
@@ -838,7 +799,7 @@
     const shownNow = await Promise.all(
       hits.map(async (hit) => {
         const record = await loadJson(fragmentPath(result.manifest, hit.doc));
-        return [record, await snippet(result.manifest, hit, record, result.terms)];
+        return [record, snippet(record, result.terms)];
       }),
     );
     if (ticket !== latest) return [];
@@ -1023,5 +984,9 @@
   window.addEventListener("pagehide", saveScroll);
   window.addEventListener("popstate", () => run(stateFromUrl(), true));
 
+  // Every query reads the manifest and the facets' head: they are fetched as the page opens.
+  loadJson(manifestUrl.href)
+    .then((manifest) => load(`facets-${manifest.facets}.json.gz`))
+    .catch(() => null); // a failure is reported by the search that needs them
   run(stateFromUrl(), true);
 })();
