@@ -65,12 +65,11 @@ class Window:
 
 
 class Batch(NamedTuple):
-    """What the client needs of an encoded batch: its docs' cards, fragment files and text files."""
+    """What the client needs of an encoded batch: its docs' cards and fragment files."""
 
     start: int
     cards: list[tuple[DocFacets, str]]
     fragments: list[bytes]
-    texts: list[bytes]
 
 
 Run = tuple[list[Batch], list[list[Segment]]]  # a run's batches, and its segments per key group in doc order
@@ -86,7 +85,7 @@ def _build(client: Any, docs: Docs, groups: int | None) -> Iterator[IndexFile]:
     threads = sum(client.nthreads().values())
     groups = groups or group_count(len(docs), threads)
     client.run(index.use_t2s, index.t2s_chars())  # made once here, not by every worker
-    listed = Listed([], [], [])
+    listed = Listed([], [])
     parts = yield from _encoded(client, docs, runs(len(docs), threads), groups, listed)
     table = FacetTable(_in_order(listed.cards))
     shared = client.scatter(table, broadcast=True, hash=False)
@@ -106,15 +105,14 @@ def _build(client: Any, docs: Docs, groups: int | None) -> Iterator[IndexFile]:
     made = _shards(client, records, count, min(groups, count))
     shas = [content_key(made[n]) for n in range(count)]
     yield from index.shard_files(shas, made)
-    yield from index.fixed_files(shas, index.facets_files(table), listed.fragments, listed.texts)
+    yield from index.fixed_files(shas, index.facets_files(table), listed.fragments)
 
 
 class Listed(NamedTuple):
-    """What the end of the build needs of every doc, in doc id order: its card, its fragment's and text file's sha."""
+    """What the end of the build needs of every doc, in doc id order: its card and its fragment's sha."""
 
     cards: list[tuple[DocFacets, str]]
     fragments: list[str]
-    texts: list[str]
 
 
 def group_count(docs: int, threads: int) -> int:
@@ -155,21 +153,17 @@ def _encoded(
     for start in sorted(back):
         listed.cards.extend(back[start].cards)
         listed.fragments.extend(back[start].fragments)
-        listed.texts.extend(back[start].texts)
     return parts
 
 
 def _batch_files(batches: list[Batch], back: dict[int, Listed]) -> Iterator[IndexFile]:
-    """A run's fragment and text files, named as index.build() names them; its docs listed in back."""
+    """A run's fragment files, named as index.build() names them; its docs listed in back."""
     for batch in batches:
         fragments = [content_key(data) for data in batch.fragments]
-        texts = [content_key(data) for data in batch.texts]
-        back[batch.start] = Listed(batch.cards, fragments, texts)
-        folder = index.fragment_folder(fragments, texts)
+        back[batch.start] = Listed(batch.cards, fragments)
+        folder = index.fragment_folder(fragments)
         for doc_id, (sha, data) in enumerate(zip(fragments, batch.fragments, strict=True), batch.start):
             yield IndexFile(index.fragment_file(folder, doc_id), sha, data)
-        for doc_id, (sha, data) in enumerate(zip(texts, batch.texts, strict=True), batch.start):
-            yield IndexFile(index.text_file(folder, doc_id), sha, data)
 
 
 def _in_order(cards: list[tuple[DocFacets, str]]) -> list[DocFacets]:
@@ -219,7 +213,7 @@ def _encode(window: Window, run: Sequence[int], groups: int) -> Run:
     with _collector_paused():
         for start in run:
             encoded = index.encode_batch(window, False, start)
-            batches.append(Batch(start, encoded.cards, encoded.fragments, encoded.texts))
+            batches.append(Batch(start, encoded.cards, encoded.fragments))
             for segment in encoded.segments:
                 split[group_of(segment.key, groups)].append(segment)
     return batches, split

@@ -1,7 +1,7 @@
 """The search index as the last build left it, kept in the cache for the next build to update.
 
 search_state holds the index's State in parts (its head, and each batch of docs' stamps, lengths,
-cards, fragments, text files and sources), search_keys each key's record and segments, search_parts which part files
+cards, fragments and sources), search_keys each key's record and segments, search_parts which part files
 each key's record names, search_files the bytes of the index's files by hash; tables holds the
 traditional -> simplified table made from OpenCC's data (see index.t2s_chars()).
 """
@@ -23,8 +23,8 @@ for _kept in (DocFacets, IndexFile):
     codec.register(_kept)
 
 SEARCH_HEAD: Codec[tuple[int, list[str], int, list[IndexFile]]] = Codec(tuple[int, list[str], int, list[IndexFile]])
-SEARCH_BATCH: Codec[tuple[list[str], list[int], list[DocFacets], list[str], list[str], list[str]]] = Codec(
-    tuple[list[str], list[int], list[DocFacets], list[str], list[str], list[str]]
+SEARCH_BATCH: Codec[tuple[list[str], list[int], list[DocFacets], list[str], list[str]]] = Codec(
+    tuple[list[str], list[int], list[DocFacets], list[str], list[str]]
 )
 SEGMENTS: Codec[list[Stored]] = Codec(list[Stored])
 T2S: Codec[dict[str, str]] = Codec(dict[str, str])
@@ -49,7 +49,6 @@ def _batch_part(state: State, start: int) -> tuple[list[Any], ...]:
         state.lengths[start:end],
         state.cards[start:end],
         state.fragments[start:end],
-        state.texts[start:end],
         state.sources[start:end],
     )
 
@@ -64,7 +63,7 @@ class Keys(View):
     @guarded
     def state(self) -> State | None:
         """The state, kept in parts: its head (part 0), and each batch of docs' stamps, lengths, cards,
-        fragments, text files and sources (part 1 + batch), so that an update writes a batch or two, not every doc's stamps."""
+        fragments and sources (part 1 + batch), so that an update writes a batch or two, not every doc's stamps."""
         rows = self.store.db.execute("SELECT part, state FROM search_state ORDER BY part").fetchall()
         if not rows or rows[0][0] != 0:
             return None
@@ -75,7 +74,6 @@ class Keys(View):
         lengths: list[int] = []
         cards: list[DocFacets] = []
         fragments: list[str] = []
-        texts: list[str] = []
         sources: list[str] = []
         for part, sealed in rows[1:]:
             batch = self.store.value(SEARCH_BATCH, f"search_state/{part}", sealed)
@@ -83,9 +81,8 @@ class Keys(View):
             lengths += batch[1]
             cards += batch[2]
             fragments += batch[3]
-            texts += batch[4]
-            sources += batch[5]
-        self._loaded = State(batch_docs, stamps, lengths, cards, fragments, texts, sources, shards, total, files)
+            sources += batch[4]
+        self._loaded = State(batch_docs, stamps, lengths, cards, fragments, sources, shards, total, files)
         return self._loaded
 
     @guarded

@@ -64,7 +64,6 @@ from sitegen.search.index import (
     source_texts,
     stored,
     tail,
-    text_file,
     varint,
     varint_end,
 )
@@ -166,7 +165,7 @@ def listing(store: KeyStore) -> list[IndexFile]:
     """Every file of the index as the store's state has it, without bytes (the store keeps them by sha)."""
     state = store.state()
     assert state is not None, "listed only after a build or an update"
-    files = _fragment_files(state.fragments, state.texts)
+    files = _fragment_files(state.fragments)
     files += [IndexFile(path, sha, None) for path, sha in store.parts()]
     return [*files, *shard_files(state.shards, {}), *state.files]
 
@@ -216,10 +215,10 @@ def _updated(change: Change, state: State, store: KeyStore, base: str) -> Change
     shards, shards_added, shards_gone = _shards_updated(state, store, keys, total)
     added += shards_added
     gone += shards_gone
-    fragments, texts = list(state.fragments), list(state.texts)
-    shown = {i: fragment(doc, fold(doc.title), fold(doc.text)) for i, doc in change.made.items()}
-    for i, (data, body) in shown.items():
-        fragments[i], texts[i] = content_key(data), content_key(body)
+    fragments = list(state.fragments)
+    shown = {i: fragment(doc)[0] for i, doc in change.made.items()}
+    for i, data in shown.items():
+        fragments[i] = content_key(data)
     sources = list(state.sources)
     for i, doc in change.made.items():
         data = source(doc)
@@ -227,15 +226,15 @@ def _updated(change: Change, state: State, store: KeyStore, base: str) -> Change
         store.add(sources[i], data)
     per = index.BATCH_DOCS
     for batch in sorted({i // per for i in change.changed}):
-        was = _batch_files(state.fragments, state.texts, batch * per, {})
-        now = _batch_files(fragments, texts, batch * per, shown)
+        was = _batch_files(state.fragments, batch * per, {})
+        now = _batch_files(fragments, batch * per, shown)
         if was[0].path != now[0].path:  # the folder, named by its fragments, moved
             gone += [(file.path, file.sha) for file in was]
             added += now
     facets = [file for file in state.files if file.path.startswith("search/facets-")]
     if change.recounted:
         facets = facets_files(change.table)
-    fixed = fixed_files(shards, facets, fragments, texts)
+    fixed = fixed_files(shards, facets, fragments)
     was_fixed = set(state.files)
     added += [file for file in fixed if file._replace(data=None) not in was_fixed]
     now_fixed = {file.path for file in fixed}
@@ -244,7 +243,7 @@ def _updated(change: Change, state: State, store: KeyStore, base: str) -> Change
     for file in added:
         if file.data is not None:
             store.add(file.sha, file.data)
-    kept = {file.sha for file in added} | {*fragments, *texts, *sources, *shards} | {file.sha for file in fixed}
+    kept = {file.sha for file in added} | {*fragments, *sources, *shards} | {file.sha for file in fixed}
     unlisted = [file._replace(data=None) for file in fixed]
     new_state = State(
         state.batch_docs,
@@ -252,7 +251,6 @@ def _updated(change: Change, state: State, store: KeyStore, base: str) -> Change
         change.lengths,
         change.cards,
         fragments,
-        texts,
         sources,
         shards,
         total,
@@ -483,20 +481,14 @@ def _counted_from(segment: Stored, was: int, prev: int) -> Stored:
     return last, entries, varint(entries) + varint(first - prev) + d[at:], p
 
 
-def _fragment_files(fragments: list[str], texts: list[str]) -> list[IndexFile]:
-    """Every doc's fragment and text file, without their bytes."""
+def _fragment_files(fragments: list[str]) -> list[IndexFile]:
+    """Every doc's fragment file, without its bytes."""
     per = index.BATCH_DOCS
-    return [file for start in range(0, len(fragments), per) for file in _batch_files(fragments, texts, start, {})]
+    return [file for start in range(0, len(fragments), per) for file in _batch_files(fragments, start, {})]
 
 
-def _batch_files(
-    fragments: list[str], texts: list[str], start: int, shown: dict[int, tuple[bytes, bytes]]
-) -> list[IndexFile]:
-    """The fragment and text files of the batch of docs from start, in their folder; those in shown with their bytes."""
+def _batch_files(fragments: list[str], start: int, shown: dict[int, bytes]) -> list[IndexFile]:
+    """The fragment files of the batch of docs from start, in their folder; those in shown with their bytes."""
     end = min(start + index.BATCH_DOCS, len(fragments))
-    folder = fragment_folder(fragments[start:end], texts[start:end])
-    made: dict[int, tuple[bytes | None, bytes | None]] = {i: shown.get(i, (None, None)) for i in range(start, end)}
-    return [
-        *(IndexFile(fragment_file(folder, i), fragments[i], made[i][0]) for i in range(start, end)),
-        *(IndexFile(text_file(folder, i), texts[i], made[i][1]) for i in range(start, end)),
-    ]
+    folder = fragment_folder(fragments[start:end])
+    return [IndexFile(fragment_file(folder, i), fragments[i], shown.get(i)) for i in range(start, end)]
