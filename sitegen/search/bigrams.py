@@ -158,6 +158,8 @@ def _starts(*columns: Ints | Int32s) -> Ints:
 
 def _postings(keys: Ints, laid: Laid, chars: list[int], first_doc: int) -> list[Postings]:
     """Each key's postings from its occurrences, sorted by (key, doc, position)."""
+    if not len(keys):
+        return []
     entry = _starts(keys, laid.docs)  # an entry: a key in one doc
     counts = np.diff(np.append(entry, len(keys)))
     title_counts = np.add.reduceat(laid.titled.astype(np.int64), entry)
