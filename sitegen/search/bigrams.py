@@ -142,7 +142,7 @@ def stable_order(keys: Ints) -> Ints:
     """The permutation that sorts keys (non-negative), equal keys in their order: a radix sort, 16 bits a pass."""
     order = np.arange(len(keys))
     for shift in range(0, int(keys.max(initial=0)).bit_length(), 16):
-        digits = (keys[order] >> shift & 0xFFFF).astype(np.uint16)
+        digits = ((keys[order] if shift else keys) >> shift & 0xFFFF).astype(np.uint16)
         order = order[np.argsort(digits, kind="stable")]  # NumPy sorts 16-bit integers by counting
     return order
 
@@ -227,7 +227,11 @@ def varint_runs(docs: Ints, codes: Ints, title_counts: Ints, first: Ints) -> tup
 
 
 def varint_array(values: Ints) -> tuple[bytes, Ints]:
-    """Unsigned LEB128 varints of values, end to end, and each one's size in bytes."""
+    """Unsigned LEB128 varints of values, end to end, and each one's size in bytes.
+
+    Most values take one byte: every value's first byte is placed at once, then the further
+    bytes of the few that need them.
+    """
     sizes = np.ones(len(values), np.int64)
     rest = values >> 7
     while rest.any():
@@ -235,8 +239,9 @@ def varint_array(values: Ints) -> tuple[bytes, Ints]:
         rest >>= 7
     starts = np.cumsum(sizes) - sizes
     out = np.empty(int(sizes.sum()), np.uint8)
-    for shift in range(int(sizes.max(initial=0))):
-        more = sizes > shift
-        byte = (values[more] >> 7 * shift) & 0x7F | np.where(sizes[more] > shift + 1, 0x80, 0)
-        out[starts[more] + shift] = byte
+    out[starts] = values & 0x7F | (sizes > 1) << 7
+    longer = np.flatnonzero(sizes > 1)
+    for shift in range(1, int(sizes.max(initial=0))):
+        longer = longer[sizes[longer] > shift]
+        out[starts[longer] + shift] = values[longer] >> 7 * shift & 0x7F | (sizes[longer] > shift + 1) << 7
     return out.tobytes(), sizes

@@ -405,7 +405,8 @@ def doc_keys(
 ) -> tuple[dict[str, list[int]], Counter[str], Counter[str]]:
     """A folded doc's bigrams with their positions (its lines' bases, made by line_bases() unless given), its
     characters with their counts, and the title counts of those of its keys that are in the title. No key
-    holds a space."""
+    holds a space. An update counts a changed doc with it (search/update.py); a build counts a whole batch
+    at once (search/bigrams.py), to the same postings."""
     text = f"{title}\n{body}"
     lines = text.split("\n")
     pairs: dict[str, list[int]] = {}
@@ -889,8 +890,8 @@ def fixed_files(shards: list[str], facets: list[IndexFile], fragments: list[str]
 def _batches(docs: Docs, keep: bool) -> Iterator[Encoded]:
     """The docs encoded BATCH_DOCS at a time on every core (see encode_batch), in doc id order.
 
-    The cyclic garbage collector is paused meanwhile, in the workers too: a batch holds
-    millions of young lists, none in a cycle, and collecting them again and again is wasted work.
+    The cyclic garbage collector is paused meanwhile, in the workers too: a batch hands back
+    tens of thousands of segments, none in a cycle, and collecting them again and again is wasted work.
     """
     fold("")  # the folding tables are made once, before the workers fork
     collecting = gc.isenabled()
