@@ -96,6 +96,7 @@ import opencc
 
 from sitegen import leftovers, parallel
 from sitegen.keys import content_key, fnv1a, short_key
+from sitegen.search.bigrams import batch_postings
 
 FORMAT_VERSION = 7
 BATCH_DOCS = 256  # doc ids per D/P segment: the finest doc range a block can start at
@@ -393,42 +394,13 @@ class KeyStore(Protocol):
         ...
 
 
-class _Batch:
-    """The postings of BATCH_DOCS consecutive doc ids, per key, before they are encoded.
-
-    entries[key] alternates doc id and, for a bigram, its positions in that doc, for a
-    character its count; titled[key] holds (entry number, title count) for title hits.
-    """
-
-    def __init__(self) -> None:
-        self.entries: dict[str, list[Any]] = {}
-        self.titled: defaultdict[str, list[tuple[int, int]]] = defaultdict(list)
-
-    def add(self, doc_id: int, title: str, body: str, bases: list[int]) -> None:
-        """The hot loop of the build: about one dict operation per character of text."""
-        pairs, chars, in_title = doc_keys(title, body, bases)
-        entries = self.entries
-        for key, value in (*pairs.items(), *chars.items()):
-            entry = entries.get(key)
-            if entry is None:
-                entries[key] = [doc_id, value]
-            else:
-                entry += (doc_id, value)
-        for key, count in in_title.items():
-            self.titled[key].append((len(entries[key]) // 2 - 1, count))
-
-    def segments(self) -> Iterator[Segment]:
-        """Each key's segment: its first gap is added when the key's segments are put in order (see stored())."""
-        for key, entry in self.entries.items():
-            yield encode(key, entry[0::2], entry[1::2], self.titled.get(key, []))
-
-
 def doc_keys(
     title: str, body: str, bases: list[int] | None = None
 ) -> tuple[dict[str, list[int]], Counter[str], Counter[str]]:
     """A folded doc's bigrams with their positions (its lines' bases, made by line_bases() unless given), its
     characters with their counts, and the title counts of those of its keys that are in the title. No key
-    holds a space."""
+    holds a space. An update counts a changed doc with it (search/update.py); a build counts a whole batch
+    at once (search/bigrams.py), to the same postings."""
     text = f"{title}\n{body}"
     lines = text.split("\n")
     pairs: dict[str, list[int]] = {}
@@ -490,17 +462,6 @@ def line_bases(lines: list[str], titled: int) -> list[int]:
         start += size
         after[hashed] = start
     return bases
-
-
-def encode(key: str, docs: list[int], values: list[Any], titled: list[tuple[int, int]]) -> Segment:
-    """One key's segment in one batch: docs ascending; values are positions (a bigram) or counts
-    (a character); titled holds (entry number, title count) for the entries found in the title."""
-    counts = values if len(key) == 1 else list(map(len, values))
-    codes = [count * 2 for count in counts]
-    for number, _ in titled:
-        codes[number] += 1
-    p = b"" if len(key) == 1 else position_bytes(values)
-    return Segment(key, docs[0], docs[-1], len(docs), tail(docs, codes, [count for _, count in titled]), p)
 
 
 def tail(docs: list[int], codes: list[int], titles: list[int]) -> bytes:
@@ -912,8 +873,8 @@ def fixed_files(shards: list[str], facets: list[IndexFile], fragments: list[str]
 def _batches(docs: Docs, keep: bool) -> Iterator[Encoded]:
     """The docs encoded BATCH_DOCS at a time on every core (see encode_batch), in doc id order.
 
-    The cyclic garbage collector is paused meanwhile, in the workers too: a batch holds
-    millions of young lists, none in a cycle, and collecting them again and again is wasted work.
+    The cyclic garbage collector is paused meanwhile, in the workers too: a batch hands back
+    tens of thousands of segments, none in a cycle, and collecting them again and again is wasted work.
     """
     fold("")  # the folding tables are made once, before the workers fork
     collecting = gc.isenabled()
@@ -929,9 +890,9 @@ def _batches(docs: Docs, keep: bool) -> Iterator[Encoded]:
 def encode_batch(docs: Docs, keep: bool, start: int) -> Encoded:
     """The docs from start, BATCH_DOCS of them at most: folded, counted and encoded (in a worker);
     keep: with their source() for the key store."""
-    batch = _Batch()
     cards: list[tuple[DocFacets, str]] = []
     lengths: list[int] = []
+    folded: list[tuple[str, str, list[int]]] = []
     frags: list[bytes] = []
     texts: list[bytes] = []
     sources: list[bytes] = []
@@ -939,7 +900,7 @@ def encode_batch(docs: Docs, keep: bool, start: int) -> Encoded:
         doc = docs[doc_id]
         title, text = fold(doc.title), fold(doc.text)
         bases = line_bases(f"{title}\n{text}".split("\n"), title.count("\n") + 1)
-        batch.add(doc_id, title, text, bases)
+        folded.append((title, text, bases))
         lengths.append(len(title) + 1 + len(text))
         cards.append((card(doc), doc.url))
         shown, body = fragment(doc, title, text, bases)
@@ -947,7 +908,8 @@ def encode_batch(docs: Docs, keep: bool, start: int) -> Encoded:
         texts.append(body)
         if keep:
             sources.append(source(doc))
-    return Encoded(cards, lengths, list(batch.segments()), frags, texts, sources)
+    segments = list(map(Segment._make, batch_postings(folded, start, SPACE_CHARS)))
+    return Encoded(cards, lengths, segments, frags, texts, sources)
 
 
 def card(doc: SearchDoc) -> DocFacets:
