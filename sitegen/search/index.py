@@ -84,7 +84,6 @@ import sys
 import unicodedata
 import zlib
 from array import array
-from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -92,6 +91,7 @@ from itertools import accumulate, chain
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple, Protocol, TypeVar
 
+import numpy as np
 import opencc
 
 from sitegen import leftovers, parallel
@@ -618,23 +618,33 @@ class _Spill:
         for handle, group in zip(self.handles, groups, strict=True):
             pickle.dump(group, handle, protocol=pickle.HIGHEST_PROTOCOL)
 
-    def groups(self) -> Iterator[dict[str, list[Stored]]]:
-        """Each group's keys with their segments in doc order (batches were written in doc order)."""
+    def close(self) -> None:
         for handle in self.handles:
             handle.close()
-        for path in self.paths:
-            keys: defaultdict[str, list[Stored]] = defaultdict(list)
-            with path.open("rb") as handle:
-                while True:
-                    try:
-                        batch = pickle.load(handle)
-                    except EOFError:
-                        break
-                    for segment in batch:
-                        chain = keys[segment.key]
-                        chain.append(stored(segment, chain[-1][0] if chain else -1))
-            path.unlink()
-            yield keys
+
+    @staticmethod
+    def group(path: Path) -> dict[str, list[Stored]]:
+        """A group's keys with their segments in doc order (batches were written in doc order)."""
+        keys: defaultdict[str, list[Stored]] = defaultdict(list)
+        with path.open("rb") as handle:
+            while True:
+                try:
+                    batch = pickle.load(handle)
+                except EOFError:
+                    break
+                for segment in batch:
+                    chain = keys[segment.key]
+                    chain.append(stored(segment, chain[-1][0] if chain else -1))
+        path.unlink()
+        return keys
+
+
+def _group_blocks(
+    table: FacetTable, keep: bool, path: Path
+) -> list[tuple[str, bytes, list[tuple[str, bytes]], list[Stored]]]:
+    """A spill group's keys, sorted, with their records and part files (and segments, to keep), in a worker."""
+    keys = _Spill.group(path)
+    return [(key, *blocks(key, keys[key], table), keys[key] if keep else []) for key in sorted(keys)]
 
 
 def shard_count(total: int) -> int:
@@ -705,20 +715,30 @@ class FacetTable:
                 years.setdefault(doc.date[:4], [doc_id, doc_id])[1] = doc_id + 1
         self.names["year"] = list(years)
         self.ranges = list(years.values())
+        self.columns = {facet: np.array(self.docs[facet], np.int64) for facet in FACETS}
+        self.members = {  # (set number, name number) for each name of each set
+            facet: (
+                np.array([n for n, names in enumerate(self.sets[facet]) for _ in names], np.int64),
+                np.array([name for names in self.sets[facet] for name in names], np.int64),
+            )
+            for facet in FACETS
+        }
+        self.bounds = np.array(self.ranges, np.int64).reshape(-1, 2)
 
     def counted(self, docs: list[int]) -> bytes:
         """A key's facet counts over its docs (ascending): for each facet, the values the docs have, as
         v(n) and n x (v(name number - previous name number), v(docs)); years in the order of their names."""
+        ids = np.array(docs, np.int64)
         out = bytearray()
         for facet in FACETS:
-            per_set = Counter(map(self.docs[facet].__getitem__, docs))
-            counts: Counter[int] = Counter()
-            for number, n in per_set.items():
-                for name in self.sets[facet][number]:
-                    counts[name] += n
-            out += count_bytes(sorted(counts.items()))
-        years = [(n, bisect_left(docs, end) - bisect_left(docs, first)) for n, (first, end) in enumerate(self.ranges)]
-        out += count_bytes([(n, count) for n, count in years if count])
+            per_set = np.bincount(self.columns[facet][ids], minlength=len(self.sets[facet]))
+            sets, names = self.members[facet]
+            counts = np.bincount(names, per_set[sets], len(self.names[facet])).astype(np.int64)
+            found = np.flatnonzero(counts)
+            out += count_bytes(list(zip(found.tolist(), counts[found].tolist(), strict=True)))
+        spans = np.searchsorted(ids, self.bounds[:, 1]) - np.searchsorted(ids, self.bounds[:, 0])
+        years = np.flatnonzero(spans)
+        out += count_bytes(list(zip(years.tolist(), spans[years].tolist(), strict=True)))
         return bytes(out)
 
 
@@ -799,13 +819,14 @@ def build(docs: Docs, stamps: Sequence[str] | None = None, store: KeyStore | Non
 
         seen: set[str] = set()  # keys with equal postings share a file
         table = FacetTable(cards)
-        for keys in spill.groups():
+        spill.close()
+        task = functools.partial(_group_blocks, table, store is not None)
+        for group in parallel.ordered_map(task, spill.paths, chunk=1):
             rows: list[Row] = []
-            for key in sorted(keys):
-                record, files = blocks(key, keys[key], table)
+            for key, record, files, segments in group:
                 records[key] = record
                 parts = tuple((path, content_key(data)) for path, data in files)
-                rows.append((key, record, parts, keys[key]))
+                rows.append((key, record, parts, segments))
                 for (path, sha), (_, data) in zip(parts, files, strict=True):
                     if path not in seen:
                         seen.add(path)
