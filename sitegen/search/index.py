@@ -308,7 +308,6 @@ class Encoded(NamedTuple):
     lengths: list[int]  # characters in each doc's folded "title\nbody"
     segments: list[Segment]
     fragments: list[bytes]
-    texts: list[bytes]  # empty: the index keeps no text file (see fragment())
     sources: list[bytes]  # each doc's source() for the key store; none without one
 
 
@@ -915,7 +914,6 @@ def encode_batch(docs: Docs, keep: bool, start: int) -> Encoded:
     lengths: list[int] = []
     folded: list[tuple[str, str, list[int]]] = []
     frags: list[bytes] = []
-    texts: list[bytes] = []
     sources: list[bytes] = []
     for doc_id in range(start, min(start + BATCH_DOCS, len(docs))):
         doc = docs[doc_id]
@@ -924,26 +922,20 @@ def encode_batch(docs: Docs, keep: bool, start: int) -> Encoded:
         folded.append((title, text, bases))
         lengths.append(len(title) + 1 + len(text))
         cards.append((card(doc), doc.url))
-        shown, body = fragment(doc, title, text, bases)
-        frags.append(shown)
-        texts.append(body)
+        frags.append(fragment(doc))
         if keep:
             sources.append(source(doc))
     segments = list(map(Segment._make, batch_postings(folded, start, SPACE_CHARS)))
-    return Encoded(cards, lengths, segments, frags, texts, sources)
+    return Encoded(cards, lengths, segments, frags, sources)
 
 
 def card(doc: SearchDoc) -> DocFacets:
     return DocFacets(doc.date, doc.categories, doc.regions, doc.source)
 
 
-def fragment(doc: SearchDoc, title: str = "", text: str = "", bases: list[int] | None = None) -> tuple[bytes, bytes]:
-    """A doc's fragment file, and no text file (b""): the snippet comes from the fragment's excerpt.
-
-    title, text and bases (the doc folded, and its lines' positions) are what encode_batch() hands
-    over; the fragment shows the doc as written and needs none of them.
-    """
-    return _gzip(_dumps(_fragment(doc))), b""
+def fragment(doc: SearchDoc) -> bytes:
+    """A doc's fragment file: what a result shows, its snippet cut from the fragment's excerpt."""
+    return _gzip(_dumps(_fragment(doc)))
 
 
 def source(doc: SearchDoc) -> bytes:

@@ -216,7 +216,7 @@ def _updated(change: Change, state: State, store: KeyStore, base: str) -> Change
     added += shards_added
     gone += shards_gone
     fragments = list(state.fragments)
-    shown = {i: fragment(doc)[0] for i, doc in change.made.items()}
+    shown = {i: fragment(doc) for i, doc in change.made.items()}
     for i, data in shown.items():
         fragments[i] = content_key(data)
     sources = list(state.sources)
