@@ -149,6 +149,22 @@ def _parser() -> argparse.ArgumentParser:
     )
     build.add_argument("--drafts", action="store_true", help="include drafts and posts dated in the future")
     build.add_argument("--strict", action="store_true", help="treat warnings (see 'sitegen check') as errors")
+    build.add_argument(
+        "--engine",
+        choices=("local", "dask"),
+        default="local",
+        help="where the search index is built: in local processes (the default; with the cache, only what "
+        "changed is indexed again) or whole on a Dask cluster ('dask': the same files, byte for byte)",
+    )
+    build.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="with --engine dask: the Dask scheduler to use (tcp://host:8786); without it, a cluster of "
+        "--jobs workers on this machine",
+    )
+    build.add_argument(
+        "--jobs", type=int, metavar="N", help="with --engine dask: workers on this machine (default: one per core)"
+    )
 
     new = sub.add_parser(
         "new",
@@ -238,6 +254,8 @@ def dispatch(args: argparse.Namespace, held: list[object] | None = None) -> int:
     if args.command == "build":
         from sitegen.commands import build
 
+        if args.engine != "dask" and (args.scheduler or args.jobs):
+            raise SitegenError("--scheduler and --jobs of build are for the Dask engine", hint="add --engine dask")
         content, output = _paths(args, cfg)
         return build.run(cfg, args, content, output, held)
     if args.command == "import":

@@ -66,17 +66,19 @@ def build(
     now: datetime | None = None,
     strict: bool = False,
     held: list[object] | None = None,
+    cluster: search.Cluster | None = None,
 ) -> Report:
     """Read and check everything, build into a staging folder, refuse on errors, then put the new site in place.
 
     held: a list the caller keeps until its process exits; the build's data is put in it, not freed,
-    and the cyclic garbage collector is left paused (it would only scan that data again).
+    and the cyclic garbage collector is left paused (it would only scan that data again). cluster: a Dask
+    cluster to build the search index on, whole.
     """
     with _no_cycle_collection(resume=held is None):
         try:
-            return _build(cfg, content_dir, output_dir, drafts, now or datetime.now(CHINA), strict, held)
+            return _build(cfg, content_dir, output_dir, drafts, now or datetime.now(CHINA), strict, held, cluster)
         except CacheDamaged:  # marked so: run again, and the cache is cleared first (Report.notice says so)
-            return _build(cfg, content_dir, output_dir, drafts, now or datetime.now(CHINA), strict, held)
+            return _build(cfg, content_dir, output_dir, drafts, now or datetime.now(CHINA), strict, held, cluster)
 
 
 def _build(
@@ -87,6 +89,7 @@ def _build(
     now: datetime,
     strict: bool,
     held: list[object] | None,
+    cluster: search.Cluster | None,
 ) -> Report:
     started = time.perf_counter()
     with _opened(cfg, content_dir, output_dir) as (store, record, checking):
@@ -95,7 +98,7 @@ def _build(
         texts = bodies.Cached(cfg, store, [e.post for e in entries])  # drafts' too: see _prune()
         out = _staged(output_dir, record, checking, store)
         try:
-            out, made = write_site(cfg, shown, out, texts, store)
+            out, made = write_site(cfg, shown, out, texts, store, cluster)
             problems = _refused(cfg, entries, shown, out, strict, made.problems, redirects.Moved(store))
             files = _commit(out, record, output_dir)
         finally:
@@ -115,22 +118,26 @@ class Made(NamedTuple):
     problems: list[SitegenError]
 
 
-def write_site(cfg: Config, shown: list[Post], out: Output, texts: Bodies, store: Cache) -> tuple[Output, Made]:
+def write_site(
+    cfg: Config, shown: list[Post], out: Output, texts: Bodies, store: Cache, cluster: search.Cluster | None = None
+) -> tuple[Output, Made]:
     """Steps 3 to 7 into out; once more into a fresh Output if out kept a file that was changed by hand
     meanwhile (out.confirmed(): the check runs beside the build)."""
-    made = _write(cfg, shown, out, texts, store)
+    made = _write(cfg, shown, out, texts, store, cluster)
     if not out.confirmed():
         out = out.again()
         try:
-            made = _write(cfg, shown, out, texts, store)
+            made = _write(cfg, shown, out, texts, store, cluster)
         except BaseException:
             out.discard()
             raise
     return out, made
 
 
-def _write(cfg: Config, shown: list[Post], out: Output, texts: Bodies, store: Cache | None) -> Made:
-    with search.indexing(cfg, shown, out, texts, store) as index:  # with a cache: updated beside the pages
+def _write(
+    cfg: Config, shown: list[Post], out: Output, texts: Bodies, store: Cache | None, cluster: search.Cluster | None
+) -> Made:
+    with search.indexing(cfg, shown, out, texts, store, cluster) as index:  # with a cache: updated beside the pages
         made = _pages_and_feeds(cfg, shown, out, texts, store)
         index.write()
     return made

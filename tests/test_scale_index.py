@@ -5,10 +5,13 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from distributed import Client, LocalCluster
+from support import TEST_SITE, copy_site
 
+from sitegen import cli
 from sitegen.scale import index as scale_index
 from sitegen.search import index
 from sitegen.search.index import BATCH_DOCS, SearchDoc
@@ -118,3 +121,27 @@ def test_docs_out_of_order_are_refused_as_the_local_build_refuses_them(client: C
 
 def test_an_empty_archive_gives_the_local_builds_files(client: Client) -> None:
     assert files(scale_index.build(client, [])) == files(index.build([]))
+
+
+def test_sitegen_build_on_a_cluster_writes_the_local_builds_site(tmp_path: Path) -> None:
+    """`sitegen build --engine dask` (a LocalCluster of 2): the whole site as a local build writes it, byte for
+    byte; the next local build, whose cache now keeps no index, builds it whole to the same bytes again."""
+    local, on_cluster = (copy_site(TEST_SITE, tmp_path / name) for name in ("local", "cluster"))
+    assert cli.main(["--root", str(local), "build"]) == 0
+    assert cli.main(["--root", str(on_cluster), "build", "--engine", "dask", "--jobs", "2"]) == 0
+    site = site_files(local / "output")
+    assert any(path.startswith("search/s-") for path in site)
+    assert site_files(on_cluster / "output") == site
+    assert cli.main(["--root", str(on_cluster), "build"]) == 0
+    assert site_files(on_cluster / "output") == site
+
+
+def test_a_scheduler_without_the_dask_engine_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    site = copy_site(TEST_SITE, tmp_path / "site")
+    assert cli.main(["--root", str(site), "build", "--scheduler", "tcp://127.0.0.1:1"]) == 1
+    assert "--engine dask" in capsys.readouterr().err
+    assert not (site / "output").exists()
+
+
+def site_files(root: Path) -> dict[str, bytes]:
+    return {str(path.relative_to(root)): path.read_bytes() for path in sorted(root.rglob("*")) if path.is_file()}

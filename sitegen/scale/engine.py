@@ -95,14 +95,14 @@ def extract(
         old.unlink()
     paths = [work / shards.shard_name(n) for n in range(len(runs))]
     starts = list(itertools.accumulate((len(run) for run in runs[:-1]), initial=0))  # each run's first position
-    with _client(engine.scheduler, workers) as client:
+    with connected(engine.scheduler, workers) as client:
         chains = any(_convert(client, runs, task, paths, starts))
         found = {} if chains else _candidates(client, paths)
     return Shards(paths, found, chains)
 
 
 @contextlib.contextmanager
-def _client(scheduler: str | None, workers: int) -> Iterator[distributed.Client]:
+def connected(scheduler: str | None, workers: int) -> Iterator[distributed.Client]:
     """A client of the scheduler at that address, or of a LocalCluster of `workers` processes."""
     quiet = logging.CRITICAL  # the cluster's own logs (a task's error too) would bury the import's report
     if scheduler is None:
@@ -113,7 +113,7 @@ def _client(scheduler: str | None, workers: int) -> Iterator[distributed.Client]
         except Exception as err:  # no port, no memory, a script that starts a cluster without a main guard
             raise SitegenError(
                 f"cannot start a Dask cluster on this machine: {type(err).__name__}: {err}",
-                hint="--engine local imports without one",
+                hint="--engine local works without one",
             ) from None
         with cluster, distributed.Client(cluster) as client:  # type: ignore[no-untyped-call]
             yield client

@@ -8,6 +8,7 @@
 indexing() is all the build calls. With a cache, the update runs in a forked process beside the
 pages, feeds and sitemap; its files are placed when Indexing.write() is called. When it cannot
 update (stories added, removed or reordered, or no index kept), the index is built whole then.
+Given a Cluster (sitegen build --engine dask), the index is built whole on it (sitegen/scale/index.py).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from sitegen.bodies import Bodies
 from sitegen.cache import Cache
 from sitegen.config import Config
 from sitegen.content import Post
+from sitegen.errors import SitegenError
 from sitegen.output import Output, Written
 from sitegen.parallel import Pending
 from sitegen.search import index, update
@@ -81,6 +83,13 @@ class SearchDocs:
 
 
 Placed = tuple[str, str, Written | None]  # a file of the search index: its path, key, and how it was staged
+
+
+class Cluster(NamedTuple):
+    """A Dask cluster to build the index on: the scheduler at an address, else a LocalCluster of workers."""
+
+    scheduler: str | None
+    workers: int
 
 
 class Staged(NamedTuple):
@@ -148,16 +157,38 @@ def _build(ordered: list[Post], stamps: list[str] | None, out: Output, texts: Bo
             out.add(file.path, file.data, file.sha)
 
 
+def _built_on(cluster: Cluster, ordered: list[Post], out: Output, texts: Bodies, store: Cache | None) -> None:
+    """The search index built whole on a Dask cluster. It fills no key store, so the one kept is emptied: the
+    next local build builds the index whole."""
+    try:
+        from sitegen.scale import engine
+        from sitegen.scale import index as on_cluster
+    except ImportError as err:
+        raise SitegenError(
+            f"--engine dask needs the package {err.name or 'dask'}, which is not installed",
+            hint="pip install 'sitegen[scale]'",
+        ) from None
+    with store.locked("search") if store is not None else contextlib.nullcontext():
+        if store is not None:
+            Keys(store).begin(fresh=True)
+        with engine.connected(cluster.scheduler, cluster.workers) as client:
+            for file in on_cluster.build(client, SearchDocs(ordered, texts, packed=True)):
+                assert file.data is not None  # a build makes every file
+                out.add(file.path, file.data, file.sha)
+
+
 class Indexing:
     """The index of one build under way: a forked update started beside the other steps (with a cache),
-    its files placed by write()."""
+    its files placed by write(); or, given a cluster, the index built whole on it by write()."""
 
-    def __init__(self, cfg: Config, posts: list[Post], out: Output, texts: Bodies, store: Cache | None) -> None:
-        self.out, self.texts, self.store = out, texts, store
+    def __init__(
+        self, cfg: Config, posts: list[Post], out: Output, texts: Bodies, store: Cache | None, cluster: Cluster | None
+    ) -> None:
+        self.out, self.texts, self.store, self.cluster = out, texts, store, cluster
         self.ordered = index.newest_first(posts, operator.attrgetter("day"))
         self.stamps: list[str] | None = None
         self.pending: Pending | None = None
-        if store is not None:
+        if store is not None and cluster is None:
             self.stamps = [p.card.key + bodies.key(p, cfg) for p in self.ordered]
             index.use_t2s(t2s_table(store, index.t2s_chars))
             out.stage  # noqa: B018  (made now, before the fork: both processes stage files into it)
@@ -167,6 +198,9 @@ class Indexing:
 
     def write(self) -> None:
         """The index's files into out: the forked update's, else an update made here, else the index whole."""
+        if self.cluster is not None:
+            _built_on(self.cluster, self.ordered, self.out, self.texts, self.store)
+            return
         if self.store is None or self.stamps is None:
             _build(self.ordered, None, self.out, self.texts, None)
             return
@@ -187,10 +221,12 @@ class Indexing:
 
 
 @contextlib.contextmanager
-def indexing(cfg: Config, posts: list[Post], out: Output, texts: Bodies, store: Cache | None) -> Iterator[Indexing]:
+def indexing(
+    cfg: Config, posts: list[Post], out: Output, texts: Bodies, store: Cache | None, cluster: Cluster | None = None
+) -> Iterator[Indexing]:
     """The search index of posts into out: started now, written by Indexing.write(); a forked update still
     running when the block is left (an error) is stopped."""
-    under_way = Indexing(cfg, posts, out, texts, store)
+    under_way = Indexing(cfg, posts, out, texts, store, cluster)
     try:
         yield under_way
     finally:
