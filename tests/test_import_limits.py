@@ -12,6 +12,7 @@ import contextlib
 import http.server
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -76,26 +77,46 @@ class Run:
         return dict(found)
 
 
+# Starts a command in a child of its own and writes the child's peak memory (kB) to argv[1]. A process
+# started straight from the test suite would report the suite's own size as its peak: Linux keeps the
+# high-water mark of the memory a process had before exec, and a child of pytest starts as pytest.
+PEAK_LAUNCHER = """
+import os, sys
+pid = os.fork()
+if pid == 0:
+    os.execv(sys.argv[2], sys.argv[2:])
+_, status, usage = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as peak:
+    peak.write(str(usage.ru_maxrss))
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
 def sitegen_import(tmp_path: Path, *sources: str | Path, limit: float = 30) -> Run:
     """Run the installed sitegen (one process, so its peak memory is the import's), killed after limit s."""
-    report = tmp_path / "report.json"
+    report, peak = tmp_path / "report.json", tmp_path / "peak.txt"
     command = [str(SITEGEN), "--root", str(CASES_DIR), "import", *map(str, sources)]
     command += ["--content", str(tmp_path / "content"), "--report", str(report), "--jobs", "1"]
     out, err = tmp_path / "stdout.txt", tmp_path / "stderr.txt"
     start = time.monotonic()
     with out.open("wb") as stdout, err.open("wb") as stderr:
-        proc = subprocess.Popen(command, stdout=stdout, stderr=stderr)
-        killer = threading.Timer(limit, proc.kill)
+        proc = subprocess.Popen(
+            [sys.executable, "-c", PEAK_LAUNCHER, str(peak), *command],
+            stdout=stdout,
+            stderr=stderr,
+            start_new_session=True,
+        )
+        killer = threading.Timer(limit, os.killpg, (proc.pid, signal.SIGKILL))
         killer.start()
-        _, status, usage = os.wait4(proc.pid, 0)
+        returncode = proc.wait()
         killer.cancel()
-    proc.returncode = os.waitstatus_to_exitcode(status)
     seconds = time.monotonic() - start
     assert seconds < limit, f"sitegen import {sources} still ran after {limit} s"
     errors = err.read_text(encoding="utf-8")
     assert "Traceback" not in errors, errors
     data = json.loads(report.read_text(encoding="utf-8"))
-    return Run(proc.returncode, out.read_text(encoding="utf-8"), errors, seconds, usage.ru_maxrss / 1024, data)
+    peak_mb = int(peak.read_text(encoding="utf-8")) / 1024
+    return Run(returncode, out.read_text(encoding="utf-8"), errors, seconds, peak_mb, data)
 
 
 def posts_text(tmp_path: Path) -> str:

@@ -164,8 +164,9 @@ def _built_on(cluster: Cluster, ordered: list[Post], out: Output, texts: Bodies,
         from sitegen.scale import engine
         from sitegen.scale import index as on_cluster
     except ImportError as err:
+        missing = err.name or "dask"
         raise SitegenError(
-            f"--engine dask needs the package {err.name or 'dask'}, which is not installed",
+            f"--engine dask needs the package {missing}, which is not installed",
             hint="pip install 'sitegen[scale]'",
         ) from None
     with store.locked("search") if store is not None else contextlib.nullcontext():
