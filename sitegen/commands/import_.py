@@ -49,7 +49,7 @@ from urllib.parse import quote, unquote, urlsplit
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from sitegen import dedupe, fetch, frontmatter, parallel, sources, taxonomy
+from sitegen import dedupe, fetch, frontmatter, parallel, scale, sources, taxonomy
 from sitegen.checks import IMAGE_NOT_FOUND
 from sitegen.config import Config
 from sitegen.content import post_paths
@@ -368,11 +368,7 @@ def _extracting(
         try:
             from sitegen.scale import engine as cluster
         except ImportError as err:
-            missing = err.name or "dask"
-            raise SitegenError(
-                f"--engine dask needs the package {missing}, which is not installed",
-                hint="pip install 'sitegen[scale]'",
-            ) from None
+            raise scale.not_installed(err) from None
         shards = cluster.extract(items, functools.partial(extract_run, job), engine, workers, job.cfg.root)
         if archive is not None:
             archive.pairs = shards.pairs()

@@ -7,3 +7,15 @@ pairs for the near-duplicate check by shuffles on MinHash band keys. The posts a
 into content/ by the same code, in the same order, as a local import: the same sources give the
 same bytes whichever engine. (index.py builds the search index on the cluster.)
 """
+
+from __future__ import annotations
+
+from sitegen.errors import SitegenError
+
+
+def not_installed(err: ImportError) -> SitegenError:
+    """What `--engine dask` (import or build) says when the extra 'scale' is not installed."""
+    missing = err.name or "dask"
+    return SitegenError(
+        f"--engine dask needs the package {missing}, which is not installed", hint="pip install 'sitegen[scale]'"
+    )

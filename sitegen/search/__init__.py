@@ -20,12 +20,11 @@ import pickle
 from collections.abc import Callable, Iterator
 from typing import NamedTuple
 
-from sitegen import bodies, parallel
+from sitegen import bodies, parallel, scale
 from sitegen.bodies import Bodies
 from sitegen.cache import Cache
 from sitegen.config import Config
 from sitegen.content import Post
-from sitegen.errors import SitegenError
 from sitegen.output import Output, Written
 from sitegen.parallel import Pending
 from sitegen.search import index, update
@@ -164,11 +163,7 @@ def _built_on(cluster: Cluster, ordered: list[Post], out: Output, texts: Bodies,
         from sitegen.scale import engine
         from sitegen.scale import index as on_cluster
     except ImportError as err:
-        missing = err.name or "dask"
-        raise SitegenError(
-            f"--engine dask needs the package {missing}, which is not installed",
-            hint="pip install 'sitegen[scale]'",
-        ) from None
+        raise scale.not_installed(err) from None
     with store.locked("search") if store is not None else contextlib.nullcontext():
         if store is not None:
             Keys(store).begin(fresh=True)
