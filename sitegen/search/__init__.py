@@ -147,30 +147,45 @@ def _place(out: Output, staged: Staged, keys: Keys) -> None:
         out.keep_rest("search/", staged.gone, keys.blob)
 
 
-def _build(ordered: list[Post], stamps: list[str] | None, out: Output, texts: Bodies, store: Cache | None) -> None:
-    """The search index built whole (kept in the cache for the next build to update, when there is one)."""
+def _build(
+    ordered: list[Post],
+    stamps: list[str] | None,
+    out: Output,
+    texts: Bodies,
+    store: Cache | None,
+    cluster: Cluster | None = None,
+) -> None:
+    """The search index built whole (kept in the cache for the next build to update, when there is one),
+    here or on a Dask cluster."""
     keys = Keys(store) if store is not None else None
-    with store.locked("search") if store is not None else contextlib.nullcontext():
-        for file in index.build(SearchDocs(ordered, texts, packed=True), stamps, keys):
+    docs = SearchDocs(ordered, texts, packed=True)
+    with (
+        store.locked("search") if store is not None else contextlib.nullcontext(),
+        _made(docs, stamps, keys, cluster) as files,
+    ):
+        for file in files:
             assert file.data is not None  # a build makes every file
             out.add(file.path, file.data, file.sha)
 
 
-def _built_on(cluster: Cluster, ordered: list[Post], out: Output, texts: Bodies, store: Cache | None) -> None:
-    """The search index built whole on a Dask cluster. It fills no key store, so the one kept is emptied: the
-    next local build builds the index whole."""
+@contextlib.contextmanager
+def _made(
+    docs: SearchDocs, stamps: list[str] | None, keys: Keys | None, cluster: Cluster | None
+) -> Iterator[Iterator[index.IndexFile]]:
+    """The index's files, made here (filling the key store) or on the cluster (sitegen/scale/index.py). The
+    cluster fills no key store, so the one kept is emptied: the next local build builds the index whole."""
+    if cluster is None:
+        yield index.build(docs, stamps, keys)
+        return
     try:
         from sitegen.scale import engine
         from sitegen.scale import index as on_cluster
     except ImportError as err:
         raise scale.not_installed(err) from None
-    with store.locked("search") if store is not None else contextlib.nullcontext():
-        if store is not None:
-            Keys(store).begin(fresh=True)
-        with engine.connected(cluster.scheduler, cluster.workers) as client:
-            for file in on_cluster.build(client, SearchDocs(ordered, texts, packed=True)):
-                assert file.data is not None  # a build makes every file
-                out.add(file.path, file.data, file.sha)
+    if keys is not None:
+        keys.begin(fresh=True)
+    with engine.connected(cluster.scheduler, cluster.workers) as client:
+        yield on_cluster.build(client, docs)
 
 
 class Indexing:
@@ -195,7 +210,7 @@ class Indexing:
     def write(self) -> None:
         """The index's files into out: the forked update's, else an update made here, else the index whole."""
         if self.cluster is not None:
-            _built_on(self.cluster, self.ordered, self.out, self.texts, self.store)
+            _build(self.ordered, None, self.out, self.texts, self.store, self.cluster)
             return
         if self.store is None or self.stamps is None:
             _build(self.ordered, None, self.out, self.texts, None)
