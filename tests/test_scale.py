@@ -149,8 +149,8 @@ def test_dask_engine_writes_the_same_posts_and_groups_as_local(tmp_path: Path, m
             later = import_.run(CFG, [str(second), str(again)], content, jobs=2, engine=how)
             outcomes[name] = (files(content), groups(content), shown(report, content), shown(later, content))
         paths = sorted((tmp_path / "work").glob(shards.PATTERN))
-        with Client(cluster) as client:
-            found = engine._candidates(client, paths)  # the band shuffle of the second run's shards
+        with Client(cluster) as client:  # the band shuffle of the second run's shards, each key holding all or 1
+            found = {held: engine._candidates(client, paths, held) for held in (dedupe.HELD, 1)}
 
     assert outcomes["dask"][0] == outcomes["local"][0]  # the same posts, byte for byte, and the same list
     assert outcomes["dask"][1] == outcomes["local"][1]
@@ -165,17 +165,50 @@ def test_dask_engine_writes_the_same_posts_and_groups_as_local(tmp_path: Path, m
     rows = [row for path in paths for row in shards.read(path)]
     assert [r["position"] for r in rows] == list(range(len(rows)))
     assert len(rows) == 10 + 3  # the second run's records: its shards replaced the first run's
-    index: dedupe.Index[int] = dedupe.Index()  # what a local import's index finds, each record kept
-    local = {}
-    for r in rows:
-        sketch = dedupe.Sketch(r["sketch_size"], tuple(r["sketch"]))
-        if near := index.scored(sketch):
-            local[r["position"]] = sorted((i, score) for score, _, _, i in near)
-        index.add(r["position"], sketch)
-    assert {j: sorted(near) for j, near in found.items()} == local
+    for held, shuffled in found.items():  # what a local import finds, record by record
+        pairs: dedupe.Pairs[int] = dedupe.Pairs(held=held)
+        for r in rows:
+            pairs.seen(str(r["position"]), dedupe.Sketch(r["sketch_size"], tuple(r["sketch"])))
+        local = {int(j): sorted((int(i), score) for i, score in near) for j, near in pairs.found.items() if near}
+        assert {j: sorted(near) for j, near in shuffled.items()} == local
     copied = {r["position"] for r in rows if ".copy" in r["label"]}
-    assert len(copied) == 4 and copied <= set(found)
+    assert len(copied) == 4 and copied <= set(found[dedupe.HELD])
     assert shards.SCHEMA.names[:3] == ["position", "label", "digest"]
+
+
+def common_sentences(n: int, seed: int = 0) -> list[tuple[int, list[int]]]:
+    """Sketches of n bodies made of common sentences: every body holds the first four bands of all, and the
+    five bodies of a family hold one more band together and agree on the first bin of every other band."""
+    rng = random.Random(seed)
+    common = [rng.randrange(1 << 20) for _ in range(8)]
+    made = []
+    for i in range(n):
+        family = random.Random(i // 5)
+        kin = [family.randrange(1 << 20) for _ in range(dedupe.BINS)]
+        mins = [*common, *kin[8:10], *(v if b % 2 == 0 else rng.randrange(1 << 20) for b, v in enumerate(kin[10:]))]
+        made.append((rng.randrange(900, 1100), mins))
+    return made
+
+
+def test_the_band_shuffle_pairs_as_a_run_index_holding_few_per_band(tmp_path: Path) -> None:
+    made = common_sentences(60)
+    path = tmp_path / shards.shard_name(0)
+    shards.write(path, [{"position": n, "label": str(n), "sketch_size": size, "sketch": mins} for n, (size, mins) in enumerate(made)])
+    for held in (2, 5, 60):
+        keyed = engine._keyed([str(path)], 3)
+        parts = [engine._part_pairs([keyed[part]], [keyed[-1]], held) for part in range(3)]
+        shuffled: dict[int, set[tuple[int, float]]] = {}
+        for later, earlier, score in parts:
+            for j, i, sc in zip(later.tolist(), earlier.tolist(), score.tolist(), strict=True):
+                shuffled.setdefault(j, set()).add((i, sc))
+        pairs: dedupe.Pairs[int] = dedupe.Pairs(held=held)
+        for n, (size, mins) in enumerate(made):
+            pairs.seen(str(n), dedupe.Sketch(size, tuple(mins)))
+        local = {int(j): {(int(i), sc) for i, sc in near} for j, near in pairs.found.items() if near}
+        assert shuffled == local
+        if held == 2:
+            few = sum(map(len, local.values()))
+    assert few < sum(map(len, local.values()))  # holding 2 a band, some records miss a family's copies
 
 
 def test_a_warc_split_into_ranges_gives_the_records_of_the_whole(tmp_path: Path) -> None:

@@ -370,8 +370,8 @@ def _extracting(
         except ImportError as err:
             raise scale.not_installed(err) from None
         shards = cluster.extract(items, functools.partial(extract_run, job), engine, workers, job.cfg.root)
-        if archive is not None:
-            archive.pairs = shards.pairs()
+        if archive is not None and (found := shards.pairs()) is not None:
+            archive.pairs = found
         yield shards.results()
         return
     if workers > 1 and len(items) >= 4 and parallel.cores() > 1:
@@ -409,9 +409,9 @@ class Archive:
     written: set[str]  # SHA-256 of posts as the importer wrote them
     index: dedupe.Index[Path]
     static: Static | None = None  # where the posts' pictures are copied
-    # the candidates among this run's sources, found by the Dask engine's band shuffle; when None, the
-    # index keeps each new post's sketch for the sources after it
-    pairs: dedupe.Pairs[Path] | None = None
+    # the candidates among this run's sources: found as they are settled, or by the Dask engine's band shuffle
+    pairs: dedupe.Pairs[Path] = field(default_factory=dedupe.Pairs)
+    bodies: dedupe.Bodies = field(default_factory=dedupe.Bodies)  # the posts' bodies checked in full lately
     addresses: dict[Path, tuple[str, tuple[str, ...]]] = field(default_factory=dict)  # each post's slug, aliases
     run: dict[Path, str | None] = field(default_factory=dict)  # posts this run wrote or found -> their source file
     to_link: list[Path] = field(default_factory=list)  # of those, the posts whose links are to be checked
@@ -534,6 +534,7 @@ _RUN: tuple[Status, ...] = ("created", "unchanged")  # the outcomes whose post's
 
 
 def _settled(found: Extracted, archive: Archive, content_dir: Path) -> Outcome:
+    archive.pairs.seen(found.label, found.sketch)
     if found.skipped is not None:
         return Outcome(found.label, "skipped", found.skipped)
     if found.error is not None or found.digest is None:
@@ -545,7 +546,7 @@ def _settled(found: Extracted, archive: Archive, content_dir: Path) -> Outcome:
     kept = _kept_story(found, archive)
     if kept is not None:
         return _add_copy(found.label, found.converted, kept, archive, content_dir)
-    return _create(found.label, found.converted, found.sketch, archive, content_dir)
+    return _create(found.label, found.converted, archive, content_dir)
 
 
 def _known(found: Extracted, path: Path, archive: Archive) -> Outcome:
@@ -569,15 +570,13 @@ def _known(found: Extracted, path: Path, archive: Archive) -> Outcome:
 
 def _kept_story(found: Extracted, archive: Archive) -> Path | None:
     """The post that already tells this story, if any: candidates by sketch, then checked in full."""
-    mine = found.shingles
-    scored = archive.index.scored(found.sketch)
-    if archive.pairs is not None:
-        scored += archive.pairs.scored(found.label)
+    scored = archive.index.scored(found.sketch) + archive.pairs.scored(found.label)
+    mine = None
     for path in dedupe.ranked(scored):
         text = _read(path)
-        if not mine and found.converted is not None:
-            mine = dedupe.shingles(found.converted.body)  # a record read back from a shard carries none
-        if text is not None and dedupe.same_story(mine, dedupe.shingles(_split(text)[1])):
+        if mine is None and found.converted is not None:  # a record read back from a shard carries no shingles
+            mine = dedupe.packed(found.shingles or dedupe.shingles(found.converted.body))
+        if text is not None and mine is not None and dedupe.same_packed(mine, archive.bodies.packed(_split(text)[1])):
             return path
     return None
 
@@ -606,7 +605,7 @@ def _add_copy(label: str, converted: Converted, kept: Path, archive: Archive, co
     )
 
 
-def _create(label: str, converted: Converted, sketch: dedupe.Sketch, archive: Archive, content_dir: Path) -> Outcome:
+def _create(label: str, converted: Converted, archive: Archive, content_dir: Path) -> Outcome:
     slug = unique(converted.meta.slug or "post", archive.slugs)
     meta = _as_written(converted.meta, slug)
     target = content_dir / "posts" / (str(meta.date.year) if meta.date else "undated") / f"{slug}.md"
@@ -615,10 +614,7 @@ def _create(label: str, converted: Converted, sketch: dedupe.Sketch, archive: Ar
     archive.slugs.add(slug)
     archive.addresses[target] = (slug, meta.aliases)
     archive.by_fingerprint[meta.fingerprint or ""] = target
-    if archive.pairs is not None:
-        archive.pairs.kept(label, target)
-    else:
-        archive.index.add(target, sketch)
+    archive.pairs.kept(label, target)
     review = f"; to check: {', '.join(meta.review)}" if meta.review else ""
     message = f"{KIND_NAMES[converted.kind]} -> {target}{review}"
     return Outcome(label, "created", message, target, meta.review, missing_han=converted.raw.missing_han)

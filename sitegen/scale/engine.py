@@ -6,16 +6,17 @@ is a task of its own. Each task converts its records with the import's own per-r
 and writes them as one shard (shards.py) into the run's work folder, which the workers must see
 (the local disk for a LocalCluster, a shared folder for a cluster of several machines).
 
-Reprints: each shard's records give their MinHash band keys (dedupe.bands), and a shuffle sends
-each record's sketch to the group of each of its keys, where the workers estimate every two
-records of the group (dedupe.likeness) and keep the pairs a local import's dedupe.Index would make
-candidates. (The shuffle moves BINS / ROWS copies of each sketch, whatever the number of pairs:
-synthetic stories recombined from a few sentences share keys by the hundred.) The import then settles the records in order, as a
-local import does: a record's candidates are those of its pairs that became posts (and the posts
-that were in content/ before, from its own index), the likeliest first, each checked in full as
-today (dedupe.same_story). The groups are therefore the same as a local import's, and the import's
-index holds no sketch of the run's records. A run holding a multi-page article is settled with the
-index alone, as a local one: the joined pages make a body no shard held.
+Reprints: the records' MinHash band keys (dedupe.bands) are grouped on the cluster, a shuffle by key.
+Each batch of shards gives its records' sketches as arrays and their band keys cut into parts by a hash
+of the key; each part's keys go to one task, which sorts them into groups, pairs each record with the
+records a run's dedupe.Index would hold for that key when it comes (the group's first dedupe.HELD, in
+run order), and estimates the pairs (dedupe.pair_likenesses) with the batches' sketches. The pairs
+estimated near the threshold are the run's dedupe.Pairs, as a local import finds them record by record.
+The import then settles the records in order, as a local import does: a record's candidates are those
+of its pairs that became posts (and the posts that were in content/ before, from its own index), the
+likeliest first, each checked in full (dedupe.same_packed). The groups are therefore the same as a local
+import's. A run holding a multi-page article finds its pairs as it is settled, as a local one: the
+joined pages make a body no shard held.
 
 Nothing is written into content/ until every shard is written and the shuffle is done: a cluster
 that fails leaves content/ as it was.
@@ -26,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import logging
+import operator
 import os
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -33,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import dask.bag
+import numpy as np
 import distributed
 
 from sitegen import dedupe, sources
@@ -46,8 +48,8 @@ if TYPE_CHECKING:
 
 RECORDS_PER_TASK = 64  # WARC records a task reads in one pass: small enough to spread, big enough to be worth a task
 PARTS_PER_WORKER = 4  # partitions of the band shuffle per worker of the cluster
+PAIRS_AT_ONCE = 1 << 16  # pairs estimated in one step of a part: 64 MB of minima gathered
 CONNECT_TIMEOUT = 10  # seconds to reach a scheduler given by --scheduler
-_BAND_COLUMNS = ("position", "sketch_size", "sketch")
 _FAILED_HINT = "nothing was written into content/; run the same command again"
 
 
@@ -172,49 +174,86 @@ def _shard(
     return any(f.converted is not None and f.converted.raw.next_page for f in found)
 
 
-def _candidates(client: distributed.Client, paths: Sequence[Path]) -> dict[int, list[tuple[int, float]]]:
-    """For each record, the earlier records it may copy, as dedupe.Index would find them: those sharing a band
-    key, estimated near the threshold. One shuffle: each record's sketch goes to the group of each of its band
-    keys, where every two records are estimated (a pair sharing several keys is estimated in each)."""
-    workers = len(client.scheduler_info().get("workers", ()))
-    parts = min(len(paths), PARTS_PER_WORKER * max(1, workers))
-    names = [str(p) for p in paths]
-    keyed = dask.bag.from_sequence(names, npartitions=parts).map_partitions(_band_rows)  # type: ignore[no-untyped-call]
-    scored = keyed.groupby(_key, shuffle="tasks", npartitions=parts).map_partitions(_scored)
+def _candidates(
+    client: distributed.Client, paths: Sequence[Path], held: int = dedupe.HELD
+) -> dict[int, list[tuple[int, float]]]:
+    """For each record, the earlier records it may copy, as dedupe.Pairs finds them in run order: those holding
+    one of its band keys among the key's first `held` records, estimated near the threshold. A shuffle: each
+    batch of shards gives its records' sketches and their band keys cut into parts by key; each part's keys
+    are grouped on a worker, which pairs and estimates the records of each group with the batches' sketches."""
+    workers = max(1, len(client.scheduler_info().get("workers", ())))
+    parts = PARTS_PER_WORKER * workers
+    size = -(-len(paths) // parts)
+    batches = [[str(p) for p in paths[i : i + size]] for i in range(0, len(paths), size)]
     try:
-        found: dict[int, dict[int, float]] = {}
-        for later, earlier, score in client.compute(scored, sync=True):  # type: ignore[no-untyped-call]
-            found.setdefault(later, {})[earlier] = score
+        keyed = [client.submit(_keyed, batch, parts, pure=False) for batch in batches]
+        sketched = [client.submit(operator.itemgetter(-1), k) for k in keyed]
+        scored = [
+            client.submit(_part_pairs, [client.submit(operator.itemgetter(part), k) for k in keyed], sketched, held)
+            for part in range(parts)
+        ]
+        found = client.gather(scored)  # type: ignore[no-untyped-call]
     except Exception as err:  # as in _convert
         problem = f"{type(err).__name__}: {err}"
         raise SitegenError(
             f"the Dask cluster failed while grouping the records by band key: {problem}", hint=_FAILED_HINT
         ) from None
-    return {later: sorted(near.items()) for later, near in found.items()}
+    later, earlier, score = (np.concatenate(column) for column in zip(*found, strict=True))
+    _, first = np.unique(later * _SPAN + earlier, return_index=True)  # a pair met in several parts, once
+    near: dict[int, list[tuple[int, float]]] = {}
+    for i in first:
+        near.setdefault(int(later[i]), []).append((int(earlier[i]), float(score[i])))
+    return near
 
 
-def _band_rows(paths: Sequence[str]) -> list[tuple[int, tuple[int, dedupe.Sketch]]]:
-    """(band key, (position, sketch)) for each band of each record of these shards."""
+_SPAN = np.int64(1) << 32  # positions are below this: (later, earlier) as one number
+
+
+def _keyed(paths: Sequence[str], parts: int) -> list[Any]:
+    """On a worker: for each part, the band keys (band, first bin, second bin, position) falling in it, of the
+    records of these shards; last, the records' positions, sizes and minima."""
+    read = [shards.sketches(Path(path)) for path in paths]
+    positions, sizes, mins = (np.concatenate(column) for column in zip(*read, strict=True))
     rows = []
-    for path in paths:
-        for values in shards.read(Path(path), _BAND_COLUMNS):
-            sketch = dedupe.Sketch(values["sketch_size"], tuple(values["sketch"]))
-            rows += [(band, (values["position"], sketch)) for band in dedupe.bands(sketch)]
-    return rows
+    for band, start in enumerate(range(0, dedupe.BINS, dedupe.ROWS)):
+        first, second = mins[:, start], mins[:, start + 1]
+        rows.append(np.stack([np.full_like(first, band), first, second, positions.astype(np.uint64)], axis=1))
+    keys = np.concatenate(rows) if rows else np.zeros((0, 4), dtype=np.uint64)
+    mixed = keys[:, 0] ^ (keys[:, 1] * np.uint64(0x9E3779B97F4A7C15)) ^ (keys[:, 2] * np.uint64(0xC2B2AE3D27D4EB4F))
+    part = (mixed >> np.uint64(33)) % np.uint64(parts)
+    return [*(keys[part == n] for n in range(parts)), (positions, sizes, mins)]
 
 
-def _key(row: tuple[int, Any]) -> int:
-    return int(row[0])
+def _part_pairs(
+    keys: Sequence[np.ndarray], sketched: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray]], held: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """On a worker: (later, earlier, estimate) for the pairs of one part's groups estimated near the threshold.
+    A group's records in run order: the one of rank r is paired with those of rank below min(r, held), the
+    keys dedupe.Index holds when it looks r up."""
+    rows = np.concatenate(keys)
+    rows = rows[np.lexsort((rows[:, 3], rows[:, 2], rows[:, 1], rows[:, 0]))]
+    starts_here = np.ones(len(rows), dtype=bool)
+    starts_here[1:] = (rows[1:, :3] != rows[:-1, :3]).any(axis=1)
+    group_start = np.flatnonzero(starts_here)[np.cumsum(starts_here) - 1]
+    rank = np.arange(len(rows)) - group_start
+    position = rows[:, 3].astype(np.int64)
+    later = np.concatenate([position[rank > n] for n in range(held)])
+    earlier = np.concatenate([position[group_start[rank > n] + n] for n in range(held)])
+    pairs = np.sort(later * _SPAN + earlier)
+    pairs = pairs[np.diff(pairs, prepend=-1) != 0]  # each once (sorting is faster here than np.unique's hashing)
+    later, earlier = pairs // _SPAN, pairs % _SPAN
+    at, sizes, mins = (np.concatenate(column) for column in zip(*sketched, strict=True))
+    row = np.zeros(int(at.max(initial=-1)) + 1, dtype=np.int64)
+    row[at] = np.arange(len(at))
+    score = _estimated(mins, sizes, row[later], row[earlier])
+    near = score >= dedupe.LIKELY
+    return later[near], earlier[near], score[near]
 
 
-def _scored(groups: Sequence[tuple[int, list[tuple[int, tuple[int, dedupe.Sketch]]]]]) -> list[tuple[int, int, float]]:
-    """(later, earlier, estimate) for every two records of a band key estimated near the threshold."""
-    found = []
-    for _, rows in groups:
-        members = sorted((member for _, member in rows), key=lambda member: member[0])
-        for n, (later, sketch) in enumerate(members):
-            for earlier, other in members[:n]:
-                score = dedupe.likeness(sketch, other)
-                if score >= dedupe.LIKELY:
-                    found.append((later, earlier, score))
-    return found
+def _estimated(mins: np.ndarray, sizes: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """dedupe.likeness() of the rows a and b, PAIRS_AT_ONCE pairs at a time (each gathers two rows of minima)."""
+    score = np.zeros(len(a))
+    for start in range(0, len(a), PAIRS_AT_ONCE):
+        x, y = a[start : start + PAIRS_AT_ONCE], b[start : start + PAIRS_AT_ONCE]
+        score[start : start + len(x)] = dedupe.pair_likenesses(mins[x], sizes[x], mins[y], sizes[y])
+    return score

@@ -40,7 +40,9 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from sitegen import dedupe
@@ -160,6 +162,18 @@ def read(path: Path, columns: Sequence[str] | None = None) -> Iterator[dict[str,
     shard = pq.ParquetFile(path)
     for batch in shard.iter_batches(batch_size=BATCH, columns=list(columns) if columns else None):
         yield from batch.to_pylist()
+
+
+def sketches(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The positions, sketch sizes and minima (one row of dedupe.BINS each) of a shard's records that have
+    a sketch, read as arrays."""
+    table = pq.read_table(path, columns=["position", "sketch_size", "sketch"])
+    lists = table.column("sketch").combine_chunks()
+    whole = pc.equal(pc.list_value_length(lists), dedupe.BINS).fill_null(False)
+    kept = table.filter(whole)
+    mins = pc.list_flatten(kept.column("sketch").combine_chunks()).to_numpy().reshape(-1, dedupe.BINS)
+    sizes = kept.column("sketch_size").to_numpy().astype(np.float64)
+    return kept.column("position").to_numpy(), sizes, mins.astype(np.uint64)
 
 
 def shard_name(number: int) -> str:
