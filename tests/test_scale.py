@@ -209,6 +209,11 @@ def test_the_band_shuffle_pairs_as_a_run_index_holding_few_per_band(tmp_path: Pa
         if held == 2:
             few = sum(map(len, local.values()))
     assert few < sum(map(len, local.values()))  # holding 2 a band, some records miss a family's copies
+    found = engine.Shards([], {}, chains=False).pairs()
+    assert found is not None
+    for n, (size, mins) in enumerate(made):  # the settling of a cluster's run looks for no pairs again
+        found.seen(str(n), dedupe.Sketch(size, tuple(mins)))
+    assert found.found == {}
 
 
 def test_a_warc_split_into_ranges_gives_the_records_of_the_whole(tmp_path: Path) -> None:

@@ -60,7 +60,7 @@ class Shards:
     paths: list[Path]
     found: dict[int, list[tuple[int, float]]]  # a record's position -> (an earlier record's position, estimate)
     chains: bool  # some page links to a next page: multi-page articles may be joined
-    _pairs: dedupe.Pairs[Path] = field(default_factory=dedupe.Pairs)
+    _pairs: dedupe.Pairs[Path] = field(default_factory=lambda: dedupe.Pairs({}))  # found by the shuffle, not again
 
     def results(self) -> Iterator[Extracted]:
         """Every record, in the order of the run's items; its candidates are told to pairs() as it is read."""
