@@ -143,7 +143,8 @@ def _encoded(
     for run in all_runs:
         end = min(run[-1] + BATCH_DOCS, len(docs))
         window = Window(run[0], [docs[doc_id] for doc_id in range(run[0], end)])
-        encoded = client.submit(_encode, window, run, groups, pure=False)
+        shipped = client.scatter(window, hash=False)  # to a worker as data, not inside the task graph
+        encoded = client.submit(_encode, shipped, run, groups, pure=False)
         done.add(client.submit(operator.itemgetter(0), encoded, pure=False))
         parts.append([client.submit(_part, encoded, g, pure=False) for g in range(groups)])
         while done.count() >= ahead:
