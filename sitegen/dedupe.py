@@ -99,17 +99,13 @@ def containment(a: frozenset[int], b: frozenset[int]) -> float:
     return len(small & large) / len(small) if small else 0.0
 
 
-def same_story(a: frozenset[int], b: frozenset[int]) -> bool:
-    return comparable(len(a), len(b)) and containment(a, b) >= CONTAINMENT
-
-
 def packed(hashes: frozenset[int]) -> np.ndarray:
     """Shingle hashes as a sorted array: a twentieth of a frozenset's memory, and intersected in C."""
     return np.sort(np.fromiter(hashes, dtype=np.uint32, count=len(hashes)))
 
 
 def same_packed(a: np.ndarray, b: np.ndarray) -> bool:
-    """same_story() of two packed sets."""
+    """Whether two packed sets tell one story: comparable sizes, containment at least CONTAINMENT."""
     if not comparable(len(a), len(b)):
         return False
     shared = np.intersect1d(a, b, assume_unique=True).size
@@ -176,7 +172,9 @@ class Index(Generic[Key]):
         rows = np.unique(np.array(held, dtype=np.int64))
         scores = likenesses(self._mins[rows], self._sizes[rows], sketched)
         near = scores >= LIKELY
-        return [(float(score), 0, int(row), self._keys[row]) for row, score in zip(rows[near], scores[near], strict=True)]
+        return [
+            (float(score), 0, int(row), self._keys[row]) for row, score in zip(rows[near], scores[near], strict=True)
+        ]
 
 
 class Pairs(Generic[Key]):
@@ -211,21 +209,15 @@ def ranked(scored: list[Scored[Key]]) -> list[Key]:
     return [key for *_, key in sorted(scored, key=lambda s: (-s[0], s[1], s[2]))]
 
 
-def likeness(a: Sketch, b: Sketch) -> float:
-    """The containment two sketches estimate, or 0.0 when their sizes cannot be one story."""
-    if not (a.mins and b.mins):
-        return 0.0
-    return float(likenesses(np.array([a.mins], dtype=np.uint64), np.array([a.size], dtype=np.float64), b)[0])
-
-
 def likenesses(mins: np.ndarray, sizes: np.ndarray, b: Sketch) -> np.ndarray:
-    """likeness() of each row (BINS minima and a size) with b: the one formula both engines use, so that
-    their estimates are equal to the last bit."""
-    return pair_likenesses(mins, sizes, np.array(b.mins, dtype=np.uint64)[None, :], np.float64(b.size))
+    """The containment each row (BINS minima and a size) and b estimate, 0.0 where their sizes cannot be one
+    story: the one formula both engines use, so that their estimates are equal to the last bit."""
+    return pair_likenesses(mins, sizes, np.array([b.mins], dtype=np.uint64), np.array([b.size], dtype=np.float64))
 
 
 def pair_likenesses(a_mins: np.ndarray, a_sizes: np.ndarray, b_mins: np.ndarray, b_sizes: np.ndarray) -> np.ndarray:
-    """likeness() of each row of a with the same row of b (or with b's one row)."""
+    """likenesses() of each row of a with the same row of b (or with b's one row): Jaccard from the agreeing
+    bins, turned into containment by the sizes."""
     jaccard = (a_mins == b_mins).sum(axis=1) / BINS
     small, large = np.minimum(a_sizes, b_sizes), np.maximum(a_sizes, b_sizes)
     comparable = (small >= MIN_SHINGLES) & (small >= LENGTH_RATIO * large)

@@ -193,7 +193,10 @@ def common_sentences(n: int, seed: int = 0) -> list[tuple[int, list[int]]]:
 def test_the_band_shuffle_pairs_as_a_run_index_holding_few_per_band(tmp_path: Path) -> None:
     made = common_sentences(60)
     path = tmp_path / shards.shard_name(0)
-    shards.write(path, [{"position": n, "label": str(n), "sketch_size": size, "sketch": mins} for n, (size, mins) in enumerate(made)])
+    shards.write(
+        path,
+        [{"position": n, "label": str(n), "sketch_size": size, "sketch": mins} for n, (size, mins) in enumerate(made)],
+    )
     for held in (2, 5, 60):
         keyed = engine._keyed([str(path)], 3)
         parts = [engine._part_pairs([keyed[part]], [keyed[-1]], held) for part in range(3)]

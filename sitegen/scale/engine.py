@@ -35,8 +35,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import distributed
+import numpy as np
 
 from sitegen import dedupe, sources
 from sitegen.cache import CACHE_DIR
@@ -251,7 +251,7 @@ def _part_pairs(
 
 
 def _estimated(mins: np.ndarray, sizes: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """dedupe.likeness() of the rows a and b, PAIRS_AT_ONCE pairs at a time (each gathers two rows of minima)."""
+    """dedupe.pair_likenesses() of the rows a and b, PAIRS_AT_ONCE pairs at a time (each gathers two rows of minima)."""
     score = np.zeros(len(a))
     for start in range(0, len(a), PAIRS_AT_ONCE):
         x, y = a[start : start + PAIRS_AT_ONCE], b[start : start + PAIRS_AT_ONCE]
