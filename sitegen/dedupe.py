@@ -170,7 +170,8 @@ class Index(Generic[Key]):
         if not held:
             return []
         rows = np.unique(np.array(held, dtype=np.int64))
-        scores = likenesses(self._mins[rows], self._sizes[rows], sketched)
+        mine = np.array([sketched.mins], dtype=np.uint64), np.array([sketched.size], dtype=np.float64)
+        scores = pair_likenesses(self._mins[rows], self._sizes[rows], *mine)
         near = scores >= LIKELY
         return [
             (float(score), 0, int(row), self._keys[row]) for row, score in zip(rows[near], scores[near], strict=True)
@@ -209,15 +210,10 @@ def ranked(scored: list[Scored[Key]]) -> list[Key]:
     return [key for *_, key in sorted(scored, key=lambda s: (-s[0], s[1], s[2]))]
 
 
-def likenesses(mins: np.ndarray, sizes: np.ndarray, b: Sketch) -> np.ndarray:
-    """The containment each row (BINS minima and a size) and b estimate, 0.0 where their sizes cannot be one
-    story: the one formula both engines use, so that their estimates are equal to the last bit."""
-    return pair_likenesses(mins, sizes, np.array([b.mins], dtype=np.uint64), np.array([b.size], dtype=np.float64))
-
-
 def pair_likenesses(a_mins: np.ndarray, a_sizes: np.ndarray, b_mins: np.ndarray, b_sizes: np.ndarray) -> np.ndarray:
-    """likenesses() of each row of a with the same row of b (or with b's one row): Jaccard from the agreeing
-    bins, turned into containment by the sizes."""
+    """The containment each row of a and the same row of b (or b's one row) estimate, 0.0 where their sizes
+    cannot be one story: Jaccard from the agreeing bins, turned into containment by the sizes. The one formula
+    both engines use, so that their estimates are equal to the last bit."""
     jaccard = (a_mins == b_mins).sum(axis=1) / BINS
     small, large = np.minimum(a_sizes, b_sizes), np.maximum(a_sizes, b_sizes)
     comparable = (small >= MIN_SHINGLES) & (small >= LENGTH_RATIO * large)

@@ -165,15 +165,21 @@ def test_dask_engine_writes_the_same_posts_and_groups_as_local(tmp_path: Path, m
     rows = [row for path in paths for row in shards.read(path)]
     assert [r["position"] for r in rows] == list(range(len(rows)))
     assert len(rows) == 10 + 3  # the second run's records: its shards replaced the first run's
-    for held, shuffled in found.items():  # what a local import finds, record by record
-        pairs: dedupe.Pairs[int] = dedupe.Pairs(held=held)
-        for r in rows:
-            pairs.seen(str(r["position"]), dedupe.Sketch(r["sketch_size"], tuple(r["sketch"])))
-        local = {int(j): sorted((int(i), score) for i, score in near) for j, near in pairs.found.items() if near}
-        assert {j: sorted(near) for j, near in shuffled.items()} == local
+    sketches = [(r["position"], dedupe.Sketch(r["sketch_size"], tuple(r["sketch"]))) for r in rows]
+    for held, shuffled in found.items():
+        assert {j: sorted(near) for j, near in shuffled.items()} == in_run_order(sketches, held)
     copied = {r["position"] for r in rows if ".copy" in r["label"]}
     assert len(copied) == 4 and copied <= set(found[dedupe.HELD])
     assert shards.SCHEMA.names[:3] == ["position", "label", "digest"]
+
+
+def in_run_order(sketches: list[tuple[int, dedupe.Sketch]], held: int) -> dict[int, list[tuple[int, float]]]:
+    """What a local import finds, record by record: for each record's position, the earlier records it may
+    copy (position, estimate), sorted."""
+    pairs: dedupe.Pairs[int] = dedupe.Pairs(held=held)
+    for position, sketch in sketches:
+        pairs.seen(str(position), sketch)
+    return {int(j): sorted((int(i), score) for i, score in near) for j, near in pairs.found.items() if near}
 
 
 def common_sentences(n: int, seed: int = 0) -> list[tuple[int, list[int]]]:
@@ -200,15 +206,12 @@ def test_the_band_shuffle_pairs_as_a_run_index_holding_few_per_band(tmp_path: Pa
     for held in (2, 5, 60):
         keyed = engine._keyed([str(path)], 3)
         parts = [engine._part_pairs([keyed[part]], [keyed[-1]], held) for part in range(3)]
-        shuffled: dict[int, set[tuple[int, float]]] = {}
+        shuffled: dict[int, set[tuple[int, float]]] = {}  # a pair met in several parts, once
         for later, earlier, score in parts:
             for j, i, sc in zip(later.tolist(), earlier.tolist(), score.tolist(), strict=True):
                 shuffled.setdefault(j, set()).add((i, sc))
-        pairs: dedupe.Pairs[int] = dedupe.Pairs(held=held)
-        for n, (size, mins) in enumerate(made):
-            pairs.seen(str(n), dedupe.Sketch(size, tuple(mins)))
-        local = {int(j): {(int(i), sc) for i, sc in near} for j, near in pairs.found.items() if near}
-        assert shuffled == local
+        local = in_run_order([(n, dedupe.Sketch(size, tuple(mins))) for n, (size, mins) in enumerate(made)], held)
+        assert {j: sorted(near) for j, near in shuffled.items()} == local
         if held == 2:
             few = sum(map(len, local.values()))
     assert few < sum(map(len, local.values()))  # holding 2 a band, some records miss a family's copies
