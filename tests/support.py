@@ -21,6 +21,16 @@ from sitegen.search.index import SearchDoc
 
 REPO = Path(__file__).resolve().parent.parent
 TEST_SITE = Path(__file__).resolve().parent / "site"
+# DESIGN.md's five source documents: third parties' text, read where CI keeps them (beside the
+# repository), never copied into it. A test case names a seed by the shape of its source.
+SEEDS = REPO.parent / "shared" / "seeds"
+SEED_CASES = {
+    "hexo_zaker": "000",
+    "pdf_jinggangshanbao": "001",
+    "jekyll_mirror": "002",
+    "portal_china_com": "003",
+    "portal_minsheng": "004",
+}
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -30,6 +40,11 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+
+
+def seed(name: str) -> Path:
+    """The seed file of a case name (SEED_CASES) or of a number, "000" to "004"."""
+    return next(SEEDS.glob(f"{SEED_CASES.get(name, name)}_*.txt"))
 
 
 def copy_site(src: Path, dest: Path) -> Path:

@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from support import ctrl_c_default
+from support import SEED_CASES, ctrl_c_default, seed
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
@@ -44,11 +44,7 @@ def english(monkeypatch: pytest.MonkeyPatch) -> None:
 REPO = Path(__file__).resolve().parent.parent
 CASES_DIR = Path(__file__).resolve().parent / "fixtures" / "import"
 CFG = config.load(CASES_DIR)
-SEEDS = ("hexo_zaker", "pdf_jinggangshanbao", "jekyll_mirror", "portal_china_com", "portal_minsheng")
-
-
-def input_of(case: str) -> Path:
-    return next((CASES_DIR / case).glob("input.*"))
+SEEDS = tuple(SEED_CASES)
 
 
 def posts(content: Path) -> dict[Path, str]:
@@ -82,7 +78,7 @@ def page(title: str, paragraphs: list[str], info: str = "", site: str = "吉安�
 
 def zaker_paragraphs() -> list[str]:
     """The story paragraphs of seed 000 (a Xinhua story as ZAKER carried it)."""
-    body = input_of("hexo_zaker").read_text(encoding="utf-8").split("---", 2)[2]
+    body = seed("hexo_zaker").read_text(encoding="utf-8").split("---", 2)[2]
     pieces = (re.sub(r"<[^>]+>", "", p).strip() for p in re.split(r"</?p>|<div[^>]*>|</div>", body))
     return [p for p in pieces if len(p) > 20 and "纠错" not in p and "责任编辑" not in p]
 
@@ -104,7 +100,7 @@ def zaker_on_minsheng() -> bytes:
 
 def minsheng_cut_and_edited() -> bytes:
     """Seed 004's story on another site: the last third cut off and a few words changed."""
-    lines = input_of("portal_minsheng").read_text(encoding="utf-8").splitlines()
+    lines = seed("portal_minsheng").read_text(encoding="utf-8").splitlines()
     story = [line for line in lines if line.startswith("  ") and line.strip()]
     kept = [s.replace("近年来", "近几年来").replace("不寻常", "不一般") for s in story[: len(story) * 2 // 3]]
     head = ["江西法制网", "首页 > 平安建设", "", "遂川公安创新机制筑牢社会治理第一道防线", ""]
@@ -113,7 +109,7 @@ def minsheng_cut_and_edited() -> bytes:
 
 def seed_sentences() -> list[str]:
     """Every sentence of the five seed stories, for making stories that are not copies of each other."""
-    text = "".join(convert(input_of(c).read_bytes(), input_of(c), CFG, set()).body for c in SEEDS)
+    text = "".join(convert(seed(c).read_bytes(), seed(c), CFG, set()).body for c in SEEDS)
     found = re.findall(r"[^。！？\n]{12,}[。！？]", re.sub(r"!\[[^\]]*\]\([^)]*\)|[#*]", "", text))
     return sorted(set(found))
 
@@ -225,7 +221,7 @@ def test_folders_urls_and_warc_files_in_one_run(tmp_path: Path, site: tuple[str,
     folder = tmp_path / "in"
     write(folder / "b" / "deeper" / "two.html", stories[3])
     write(folder / "a.html", stories[2])
-    write(folder / "b" / "minsheng.txt", input_of("portal_minsheng").read_bytes())
+    write(folder / "b" / "minsheng.txt", seed("portal_minsheng").read_bytes())
     write(folder / "b" / "photo.jpg", b"\xff\xd8\xff\xe0" + bytes(100))
     write(folder / ".draft.html", stories[4])
     warc = make_warc(tmp_path / "crawl.warc.gz", [("https://news.example/5.html", stories[5])])
@@ -294,7 +290,7 @@ def test_fetch_failures_say_what_happened(site: tuple[str, type[_Site]], path: s
 
 def test_unreachable_url_is_reported_and_the_run_goes_on(tmp_path: Path) -> None:
     url = f"http://127.0.0.1:{closed_port()}/story.html"
-    good = input_of("portal_minsheng")
+    good = seed("portal_minsheng")
     report = import_.run(CFG, [url, str(good), "ftp://example.org/a.html"], tmp_path / "content", timeout=2)
     assert statuses(report) == ["failed", "created", "failed"]
     assert report.outcomes[0].message == "cannot connect: connection refused"
@@ -348,7 +344,7 @@ def test_bad_items_get_a_message_and_the_rest_go_on(tmp_path: Path) -> None:
         write(tmp_path / "empty.html", b""),
         write(tmp_path / "blank.html", b"<html><head><title>x</title></head><body></body></html>"),
         write(tmp_path / "broken.html", broken.encode("utf-8")),
-        input_of("portal_minsheng"),
+        seed("portal_minsheng"),
     ]
     report = import_.run(CFG, sources, tmp_path / "content")
     by_name = {Path(o.source).name: o for o in report.outcomes}
@@ -357,7 +353,7 @@ def test_bad_items_get_a_message_and_the_rest_go_on(tmp_path: Path) -> None:
     assert by_name["empty.html"].message.startswith("empty file")
     assert by_name["blank.html"].message == "no story text found in this HTML page"
     assert by_name["broken.html"].status == "created"
-    assert by_name["input.txt"].status == "created"
+    assert by_name[seed("portal_minsheng").name].status == "created"
     assert report.failed == 4
 
 
@@ -373,7 +369,7 @@ def test_page_whose_declared_charset_is_wrong_still_imports(tmp_path: Path) -> N
 
 
 def test_exit_status_says_whether_anything_failed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    good = str(input_of("portal_minsheng"))
+    good = str(seed("portal_minsheng"))
     root = ["--root", str(CASES_DIR)]
     assert cli.main([*root, "import", good, "--content", str(tmp_path / "c")]) == 0
     assert cli.main([*root, "import", good, str(tmp_path / "missing.html"), "--content", str(tmp_path / "c")]) == 1
@@ -388,8 +384,8 @@ def test_exit_status_says_whether_anything_failed(tmp_path: Path, capsys: pytest
 def test_copies_of_one_story_become_one_post(tmp_path: Path) -> None:
     variants = tmp_path / "variants"
     sources = [
-        input_of("hexo_zaker"),
-        *(input_of(case) for case in SEEDS[1:]),
+        seed("hexo_zaker"),
+        *(seed(case) for case in SEEDS[1:]),
         write(variants / "city-portal.html", zaker_on_city_portal()),
         write(variants / "minsheng.txt", zaker_on_minsheng()),
         write(variants / "fazhi-cut.txt", minsheng_cut_and_edited()),
@@ -411,7 +407,7 @@ def test_copies_of_one_story_become_one_post(tmp_path: Path) -> None:
 
 def test_copy_arriving_later_is_recorded_in_the_existing_post(tmp_path: Path) -> None:
     content = tmp_path / "content"
-    import_.run(CFG, [input_of("hexo_zaker")], content)
+    import_.run(CFG, [seed("hexo_zaker")], content)
     copy = write(tmp_path / "city-portal.html", zaker_on_city_portal())
     report = import_.run(CFG, [copy], content)
     assert statuses(report) == ["duplicate"]
@@ -421,7 +417,7 @@ def test_copy_arriving_later_is_recorded_in_the_existing_post(tmp_path: Path) ->
 
 def test_copy_of_an_edited_post_is_a_conflict_and_the_post_is_left_alone(tmp_path: Path) -> None:
     content = tmp_path / "content"
-    import_.run(CFG, [input_of("hexo_zaker")], content)
+    import_.run(CFG, [seed("hexo_zaker")], content)
     (post,) = posts(content)
     edited = post.read_text(encoding="utf-8").replace("红色哨兵", "红色哨兵（编辑部整理）", 1)
     post.write_text(edited, encoding="utf-8")
@@ -453,7 +449,7 @@ def test_sharing_half_the_sentences_is_another_story_and_all_but_one_paragraph_a
 
 def test_containment_separates_copies_from_different_stories() -> None:
     """The margin the threshold sits in: copies of a seed score high, different seeds low."""
-    seeds = {c: dedupe.shingles(convert(input_of(c).read_bytes(), input_of(c), CFG, set()).body) for c in SEEDS}
+    seeds = {c: dedupe.shingles(convert(seed(c).read_bytes(), seed(c), CFG, set()).body) for c in SEEDS}
     unrelated = max(dedupe.containment(a, b) for a, b in itertools.combinations(seeds.values(), 2))
     copies = [
         (seeds["hexo_zaker"], zaker_on_city_portal()),
@@ -515,7 +511,7 @@ def test_a_large_archive_is_scanned_in_parallel_with_the_same_result(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     content = tmp_path / "content"
-    import_.run(CFG, [input_of(case) for case in SEEDS], content)
+    import_.run(CFG, [seed(case) for case in SEEDS], content)
     alone = import_.scan(content, workers=1)
     monkeypatch.setattr(import_, "SCAN_IN_PARALLEL", 2)
     shared = import_.scan(content, workers=2)
@@ -536,7 +532,7 @@ def test_a_large_archive_is_scanned_in_parallel_with_the_same_result(
 def test_json_report(tmp_path: Path) -> None:
     report_file = tmp_path / "out" / "report.json"
     missing = tmp_path / "missing.html"
-    pdf = input_of("pdf_jinggangshanbao")
+    pdf = seed("pdf_jinggangshanbao")
     code = cli.main(
         [
             "--root",
@@ -589,12 +585,12 @@ def test_json_report(tmp_path: Path) -> None:
 def test_preview_to_file_and_list(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     root = ["--root", str(CASES_DIR)]
     one = tmp_path / "one.md"
-    assert cli.main([*root, "import", str(input_of("portal_minsheng")), "--to", str(one)]) == 0
+    assert cli.main([*root, "import", str(seed("portal_minsheng")), "--to", str(one)]) == 0
     assert frontmatter.read(one.read_text(encoding="utf-8"), one)[0].title == "遂川公安创新机制筑牢社会治理第一道防线"
     listing = tmp_path / "list.tsv"
     outs = [tmp_path / "out" / f"{case}.md" for case in SEEDS]
     missing = tmp_path / "missing.html"
-    lines = [f"{input_of(case)}\t{out}" for case, out in zip(SEEDS, outs, strict=True)]
+    lines = [f"{seed(case)}\t{out}" for case, out in zip(SEEDS, outs, strict=True)]
     listing.write_text("\n".join([*lines, f"{missing}\t{tmp_path / 'out' / 'missing.md'}", ""]), encoding="utf-8")
     assert cli.main([*root, "import", "--list", str(listing), "--jobs", "2"]) == 1
     assert all(out.is_file() for out in outs) and not (tmp_path / "out" / "missing.md").exists()

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support import seed
 
 from sitegen import config, frontmatter, sources
 from sitegen.commands.import_ import ImportReport, Outcome
@@ -41,7 +42,6 @@ def english() -> Iterator[None]:
 
 REPO = Path(__file__).resolve().parent.parent
 BLOGS = Path(__file__).resolve().parent / "fixtures" / "blogs"
-SEEDS = Path(__file__).resolve().parent / "fixtures" / "seeds"
 SITEGEN = str(Path(sys.executable).parent / "sitegen")
 CHINA = timezone(timedelta(hours=8))
 
@@ -366,9 +366,9 @@ def test_a_broken_toml_front_matter_names_its_line() -> None:
 
 
 def test_seeds_pasted_from_news_pages_are_cleaned_not_migrated() -> None:
-    for seed in ("000", "002"):
-        text = next(SEEDS.glob(f"{seed}_*")).read_text(encoding="utf-8")
-        assert post.is_page_fragment(frontmatter.split_source(text, Path("seed.md")).body), seed
+    for number in ("000", "002"):
+        text = seed(number).read_text(encoding="utf-8")
+        assert post.is_page_fragment(frontmatter.split_source(text, Path("seed.md")).body), number
     for rel in EXPECTED:
         doc = frontmatter.split_source((BLOGS / rel).read_text(encoding="utf-8-sig"), BLOGS / rel)
         assert not post.is_page_fragment(doc.body), rel

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import hashlib
 from importlib.resources import files
-from pathlib import Path
 
 import pytest
+from support import seed
 
 from sitegen.extract.regions import elsewhere, find_regions, gazetteer, short_name
 
-SEEDS = Path(__file__).resolve().parent / "fixtures" / "seeds"
 TITLES = {
     "000": "井冈山茨坪派出所：勇当守护平安的红色哨兵",
     "001": "12年刑事“零发案” 守护“天下第一山”",
@@ -22,8 +21,8 @@ TITLES = {
 FILLER = "这段文字只讲道理，不提任何地方，也不提任何单位的名称。"
 
 
-def seed(number: str) -> str:
-    return next(SEEDS.glob(f"{number}_*.txt")).read_text(encoding="utf-8")
+def seed_text(number: str) -> str:
+    return seed(number).read_text(encoding="utf-8")
 
 
 # --- the gazetteer and the places outside it -------------------------------------------------
@@ -97,8 +96,8 @@ SEED_REGIONS = {
 
 @pytest.mark.parametrize("number", sorted(SEED_REGIONS))
 def test_seed_regions(number: str) -> None:
-    assert find_regions(seed(number)) == SEED_REGIONS[number]
-    assert find_regions(seed(number), title=TITLES[number]) == SEED_REGIONS[number]
+    assert find_regions(seed_text(number)) == SEED_REGIONS[number]
+    assert find_regions(seed_text(number), title=TITLES[number]) == SEED_REGIONS[number]
 
 
 # --- short names and ambiguity ----------------------------------------------------------------------
