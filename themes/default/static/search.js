@@ -4,8 +4,8 @@
    whitespace-separated term of the query, after folding (NFKC, traditional -> simplified
    by character, lowercase). The query side follows sitegen/search/query.py step by step
    (the tests check that both give the same hits, order, facet counts, snippets and files fetched):
-   fetch the shards of the query's keys (with the t2s table's buckets, guessing that folding keeps
-   the query), the D parts of the rarest key and of every key in one block, then only the D parts
+   fetch the shards of the query's keys (guessing that folding keeps the query; the t2s table's
+   buckets only when a key is not in the index), the D parts of the rarest key and of every key in one block, then only the D parts
    of the other keys' blocks that hold its docs, then the P parts (positions) needed to verify terms
    of three or more characters, then the fragments of the results shown (their excerpts are the
    snippets) with the facet columns, when the counts need them.
@@ -22,7 +22,7 @@
 (() => {
   "use strict";
 
-  const FORMAT_VERSION = 7;
+  const FORMAT_VERSION = 8;
   const SNIPPET_CHARS = 110; // characters of a line shown as a result's snippet ...
   const SNIPPET_BEFORE = 30; // ... from this many before its hit
   const SLOT_SIZE = 1 << 6; // two lines' positions are further apart (see line_bases() in sitegen/search/index.py)
@@ -74,7 +74,7 @@
         .then((buffer) => {
           const bytes = new Uint8Array(buffer);
           if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) return bytes;
-          const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+          const stream = new Response(bytes).body.pipeThrough(new DecompressionStream("gzip")); // a Blob would cost an IPC
           return new Response(stream).arrayBuffer().then((plain) => new Uint8Array(plain));
         });
       promise.catch(() => files.delete(url)); // a failed fetch is retried by the next search
@@ -85,9 +85,13 @@
 
   const loadJson = async (name) => JSON.parse(decoder.decode(await load(name)));
 
-  /** The folding rule of search_index.fold(), in the same order. */
-  async function fold(manifest, text) {
+  /** The folding rule of search_index.fold(), in the same order. indexed: a promise that every key of the
+      text folded without the t2s table is in the index; then the table changes none of its characters,
+      but for those it both yields and changes (the keys are folded text), and none of its buckets is
+      fetched (as query.py's Reader.fold()). */
+  async function fold(manifest, text, indexed) {
     const normal = text.normalize("NFKC");
+    if ((await indexed) && !Array.from(normal).some((ch) => manifest.t2s_again.includes(ch))) return normal.toLowerCase();
     const [folder, count] = manifest.t2s;
     const buckets = new Set();
     for (const ch of normal) if (ch.codePointAt(0) > 0x7f) buckets.add(ch.codePointAt(0) % count);
@@ -520,10 +524,11 @@
     const facetHead = loadJson(`facets-${manifest.facets}.json.gz`); // meanwhile, the query is folded
     facetHead.catch(() => null); // a failure is reported where it is awaited
     // Meanwhile too, the shards of the query folded without the t2s table: the same, but for traditional text.
-    for (const key of keysOf(state.q.normalize("NFKC").toLowerCase().split(SPACE).filter(Boolean))) {
-      shard(manifest, key).catch(() => null);
-    }
-    const terms = [...new Set((await fold(manifest, state.q)).split(SPACE).filter(Boolean))];
+    const guessed = keysOf(state.q.normalize("NFKC").toLowerCase().split(SPACE).filter(Boolean)).map((key) =>
+      shard(manifest, key).then((records) => records.has(key)),
+    );
+    const indexed = Promise.all(guessed).then((found) => found.every(Boolean));
+    const terms = [...new Set((await fold(manifest, state.q, indexed)).split(SPACE).filter(Boolean))];
     if (terms.length === 0 && FACETS.every(([name]) => state[name] === null)) return null;
     const [head, found] = await Promise.all([facetHead, terms.length ? match(manifest, terms) : null]);
     const hits =
