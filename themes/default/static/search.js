@@ -5,10 +5,11 @@
    by character, lowercase). The query side follows sitegen/search/query.py step by step
    (the tests check that both give the same hits, order, facet counts, snippets and files fetched):
    fetch the shards of the query's keys (guessing that folding keeps the query; the t2s table's
-   buckets only when a key is not in the index), the D parts of the rarest key and of every key in one block, then only the D parts
-   of the other keys' blocks that hold its docs, then the P parts (positions) needed to verify terms
-   of three or more characters, then the fragments of the results shown (their excerpts are the
-   snippets) with the facet columns, when the counts need them.
+   buckets only when a key is not in the index), the D parts of the rarest key and of every key
+   in one block, then only the D parts of the other keys' blocks that hold its docs, then the P
+   parts (positions) needed to verify terms of three or more characters, then the fragments of
+   the results shown (their excerpts are the snippets) with the facet columns, when the counts
+   need them.
 
    Page contract (themes/default/templates/search.html):
      <form id="search-form" role="search"> with <input id="search-input" name="q">,
