@@ -272,6 +272,28 @@ def test_a_second_query_reuses_what_the_page_fetched(browser: Browser, files: di
         assert watch.errors == []
 
 
+def test_a_search_asks_for_its_files_before_the_history_entry(
+    browser: Browser, files: dict[str, bytes], tmp_path: Path
+) -> None:
+    """Making a history entry may take the browser a while: a query's first requests go out before it."""
+    with serve(write_site(tmp_path, files), "/") as site:
+        page = browser.new_page()
+        page.add_init_script(
+            "window.calls = []; const fetched = window.fetch, pushed = history.pushState;"
+            " window.fetch = (...a) => { calls.push(`fetch ${a[0]}`); return fetched(...a); };"
+            " history.pushState = function (...a) { calls.push('pushState'); return pushed.apply(this, a); };"
+        )
+        page.goto(f"{site}search/")
+        page.wait_for_function("window.calls.some((c) => c.includes('/facets-'))")  # the page has opened
+        for query in ("网格", "村警"):
+            page.evaluate("window.calls = []")
+            page.locator("#search-input").fill(query)
+            page.locator("#search-input").press("Enter")
+            settled(page)
+            calls = page.evaluate("window.calls")
+            assert calls.index("pushState") > 0 and "/search/s-" in calls[0], (query, calls)
+
+
 def test_more_results_load_the_next_page(browser: Browser, files: dict[str, bytes], tmp_path: Path) -> None:
     with serve(write_site(tmp_path, files), "/") as site:
         page = browser.new_page()
