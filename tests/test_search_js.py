@@ -179,7 +179,7 @@ def test_a_query_fetches_only_what_it_needs(
     """The browser fetches exactly the files the Python reader fetches: shards, parts, facets, fragments."""
     blocked: dict[str, bytes] = request.getfixturevalue(index)
     with serve(write_site(tmp_path, blocked), "/") as site:
-        for query in (NEEDLE, "网格", f"{NEEDLE} 安", "平安建设", "公"):
+        for query in (NEEDLE, "网格", f"{NEEDLE} 安", "平安建设", "公", "網格", "村警 網格化"):
             page = browser.new_page()
             watch = Watch(page)
             page.goto(f"{site}search/?" + urlencode({"q": query}))
@@ -189,6 +189,21 @@ def test_a_query_fetches_only_what_it_needs(
             fetched = {u.removeprefix(f"{site}search/") for u in watch.requests if u.startswith(f"{site}search/")}
             assert {f for f in fetched if not f.startswith("?")} == set(r.fetched), query
             page.close()
+
+
+def test_a_character_the_table_changes_twice_is_folded(browser: Browser, tmp_path: Path) -> None:
+    """苧 folds to 苎, though folded text holds it (薴 folds to it): the page folds a query holding it."""
+    docs = [
+        SearchDoc("posts/a/", "薴麻", "种植薴麻的农户。", "2023-02-01", "", (), (), ""),
+        SearchDoc("posts/b/", "苧麻", "苧麻纺织。", "2023-01-01", "", (), (), ""),
+    ]
+    files = built(docs)
+    with serve(write_site(tmp_path, files), "/") as site:
+        page = browser.new_page()
+        page.goto(f"{site}search/")
+        for query, url in (("苧麻", "/posts/b/"), ("苎麻", "/posts/b/"), ("薴麻", "/posts/a/")):
+            assert visit(page, query) == "找到 1 篇。" and shown(page) == [url], query
+            assert shown(page) == [f"/{r['url']}" for r in reader(files).search(query).page]  # type: ignore[union-attr]
 
 
 def test_markup_in_the_data_is_shown_as_text(
@@ -255,6 +270,28 @@ def test_a_second_query_reuses_what_the_page_fetched(browser: Browser, files: di
             assert not {*again} & {*first}, query
             first += again
         assert watch.errors == []
+
+
+def test_a_search_asks_for_its_files_before_the_history_entry(
+    browser: Browser, files: dict[str, bytes], tmp_path: Path
+) -> None:
+    """Making a history entry may take the browser a while: a query's first requests go out before it."""
+    with serve(write_site(tmp_path, files), "/") as site:
+        page = browser.new_page()
+        page.add_init_script(
+            "window.calls = []; const fetched = window.fetch, pushed = history.pushState;"
+            " window.fetch = (...a) => { calls.push(`fetch ${a[0]}`); return fetched(...a); };"
+            " history.pushState = function (...a) { calls.push('pushState'); return pushed.apply(this, a); };"
+        )
+        page.goto(f"{site}search/")
+        page.wait_for_function("window.calls.some((c) => c.includes('/facets-'))")  # the page has opened
+        for query in ("网格", "村警"):
+            page.evaluate("window.calls = []")
+            page.locator("#search-input").fill(query)
+            page.locator("#search-input").press("Enter")
+            settled(page)
+            calls = page.evaluate("window.calls")
+            assert calls.index("pushState") > 0 and "/search/s-" in calls[0], (query, calls)
 
 
 def test_more_results_load_the_next_page(browser: Browser, files: dict[str, bytes], tmp_path: Path) -> None:

@@ -17,9 +17,11 @@ search/ (read by themes/default/static/search.js and by sitegen/search/query.py,
 follow the same steps):
 
 - manifest.json   {"version", "docs", "shards": [folder hash, count], "t2s": [folder hash,
-                  count], "facets": hash, "counted": COUNTED_DF, "fragments": [BATCH_DOCS, [folder
-                  hash per batch]]};
-                  the only fixed name.
+                  count], "t2s_again": chars, "facets": hash, "counted": COUNTED_DF, "fragments":
+                  [BATCH_DOCS, [folder hash per batch]]};
+                  the only fixed name. "t2s_again" are the characters the table both yields and
+                  changes: folded text holds no other character the table changes, so a query whose
+                  keys are all in the index needs none of its buckets unless it holds one of these.
 Shards and D part files are written gzipped when that is smaller (see packed()); readers
 look for the gzip magic bytes, so a file is read the same either way.
 
@@ -98,7 +100,7 @@ from sitegen import leftovers, parallel
 from sitegen.keys import content_key, fnv1a, short_key
 from sitegen.search.bigrams import batch_postings
 
-FORMAT_VERSION = 7
+FORMAT_VERSION = 8
 BATCH_DOCS = 256  # doc ids per D/P segment: the finest doc range a block can start at
 BLOCK_BYTES = 128 * 1024  # a frequent key is cut into blocks of about this size ...
 INLINE_BYTES = 1024  # ... and a key whose postings are smaller lives inside its shard
@@ -881,6 +883,7 @@ def fixed_files(shards: list[str], facets: list[IndexFile], fragments: list[str]
         "docs": len(fragments),
         "shards": [shard_folder(shards), len(shards)],
         "t2s": [t2s_dir, T2S_BUCKETS],
+        "t2s_again": "".join(sorted(set(t2s_chars().values()) & set(t2s_chars()))),
         "facets": facets[-1].sha[: 2 * HASH_BYTES],
         "counted": COUNTED_DF,
         "fragments": [BATCH_DOCS, folders],

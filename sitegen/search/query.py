@@ -141,8 +141,15 @@ class Reader:
             self._cache[name] = gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data
         return self._cache[name]
 
-    def fold(self, text: str) -> str:
+    def fold(self, text: str, indexed: bool = False) -> str:
+        """search_index.fold(); indexed: every key of text folded without the t2s table is in the index.
+
+        Then the table changes none of text's characters, unless one is a character the table both yields
+        and changes (folded text, which the keys are made of, holds no other character it changes), and
+        none of its buckets is fetched."""
         folded = unicodedata.normalize("NFKC", text)
+        if indexed and not set(folded) & set(self.manifest["t2s_again"]):
+            return folded.lower()
         table: dict[str, str] = {}
         folder, buckets = self.manifest["t2s"]
         for bucket in sorted({ord(ch) % buckets for ch in folded if ord(ch) > 0x7F}):
@@ -180,11 +187,10 @@ class Reader:
     def search(self, query: str, filters: Mapping[str, str] | None = None, page: int = 0) -> Result | None:
         """Hits, ranked, with facet counts and the fragments of one page; None with nothing to look for.
 
-        The shards of the query folded without the t2s table are fetched with the table's buckets (search.js
-        fetches them at once, guessing that the query is simplified text)."""
-        for key in keys_of(SPLIT.split(unicodedata.normalize("NFKC", query).lower())):
-            self.record(key)
-        terms = list(dict.fromkeys(t for t in SPLIT.split(self.fold(query)) if t))
+        The shards of the query folded without the t2s table come first (search.js fetches them at once,
+        guessing that the query is simplified text): the table's buckets are fetched only if a key is missing."""
+        guessed = [self.record(key) for key in keys_of(SPLIT.split(unicodedata.normalize("NFKC", query).lower()))]
+        terms = list(dict.fromkeys(t for t in SPLIT.split(self.fold(query, all(r is not None for r in guessed))) if t))
         chosen = {k: v for k, v in (filters or {}).items() if v}
         if not terms and not chosen:
             return None

@@ -4,11 +4,12 @@
    whitespace-separated term of the query, after folding (NFKC, traditional -> simplified
    by character, lowercase). The query side follows sitegen/search/query.py step by step
    (the tests check that both give the same hits, order, facet counts, snippets and files fetched):
-   fetch the shards of the query's keys (with the t2s table's buckets, guessing that folding keeps
-   the query), the D parts of the rarest key and of every key in one block, then only the D parts
-   of the other keys' blocks that hold its docs, then the P parts (positions) needed to verify terms
-   of three or more characters, then the fragments of the results shown (their excerpts are the
-   snippets) with the facet columns, when the counts need them.
+   fetch the shards of the query's keys (guessing that folding keeps the query; the t2s table's
+   buckets only when a key is not in the index), the D parts of the rarest key and of every key
+   in one block, then only the D parts of the other keys' blocks that hold its docs, then the P
+   parts (positions) needed to verify terms of three or more characters, then the fragments of
+   the results shown (their excerpts are the snippets) with the facet columns, when the counts
+   need them.
 
    Page contract (themes/default/templates/search.html):
      <form id="search-form" role="search"> with <input id="search-input" name="q">,
@@ -22,7 +23,7 @@
 (() => {
   "use strict";
 
-  const FORMAT_VERSION = 7;
+  const FORMAT_VERSION = 8;
   const SNIPPET_CHARS = 110; // characters of a line shown as a result's snippet ...
   const SNIPPET_BEFORE = 30; // ... from this many before its hit
   const SLOT_SIZE = 1 << 6; // two lines' positions are further apart (see line_bases() in sitegen/search/index.py)
@@ -74,7 +75,7 @@
         .then((buffer) => {
           const bytes = new Uint8Array(buffer);
           if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) return bytes;
-          const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+          const stream = new Response(bytes).body.pipeThrough(new DecompressionStream("gzip")); // a Blob would cost an IPC
           return new Response(stream).arrayBuffer().then((plain) => new Uint8Array(plain));
         });
       promise.catch(() => files.delete(url)); // a failed fetch is retried by the next search
@@ -83,16 +84,31 @@
     return files.get(url);
   }
 
-  const loadJson = async (name) => JSON.parse(decoder.decode(await load(name)));
+  const parsedJson = new Map(); // url -> Promise of the parsed file, its value also kept as .value
 
-  /** The folding rule of search_index.fold(), in the same order. */
-  async function fold(manifest, text) {
+  /** A JSON file of the index, parsed once per page (its value is only read). */
+  function json(name) {
+    const url = new URL(name, manifestUrl).href;
+    if (!parsedJson.has(url)) {
+      const promise = load(url).then((bytes) => (promise.value = JSON.parse(decoder.decode(bytes))));
+      promise.catch(() => parsedJson.delete(url));
+      parsedJson.set(url, promise);
+    }
+    return parsedJson.get(url);
+  }
+
+  /** The folding rule of search_index.fold(), in the same order. indexed: a promise that every key of the
+      text folded without the t2s table is in the index; then the table changes none of its characters,
+      but for those it both yields and changes (the keys are folded text), and none of its buckets is
+      fetched (as query.py's Reader.fold()). */
+  async function fold(manifest, text, indexed) {
     const normal = text.normalize("NFKC");
+    if ((await indexed) && !Array.from(normal).some((ch) => manifest.t2s_again.includes(ch))) return normal.toLowerCase();
     const [folder, count] = manifest.t2s;
     const buckets = new Set();
     for (const ch of normal) if (ch.codePointAt(0) > 0x7f) buckets.add(ch.codePointAt(0) % count);
     const table = new Map();
-    for (const part of await Promise.all([...buckets].map((b) => loadJson(`t2s-${folder}/${b}.json`)))) {
+    for (const part of await Promise.all([...buckets].map((b) => json(`t2s-${folder}/${b}.json`)))) {
       const simplified = Array.from(part.s);
       Array.from(part.t).forEach((ch, i) => table.set(ch, simplified[i]));
     }
@@ -492,8 +508,8 @@
       if (wanted[wanted.length - 1] !== n) wanted.push(n);
     }
     const [sets, ...parts] = await Promise.all([
-      wanted.length ? loadJson(`facets-${head.sets}.json.gz`) : null,
-      ...wanted.map((n) => loadJson(`facets-${files[n]}.json.gz`)),
+      wanted.length ? json(`facets-${head.sets}.json.gz`) : null,
+      ...wanted.map((n) => json(`facets-${files[n]}.json.gz`)),
     ]);
     const columns = {};
     for (const [name] of FACETS) {
@@ -514,16 +530,19 @@
   /** {q, topic, region, source, year} -> {total, ranked, counts}, or null with nothing to look for.
       A facet's counts cover the matches that pass the other facets' filters. */
   async function search(state) {
-    const manifest = await loadJson(manifestUrl.href);
+    // The manifest at once when the page has it, so that the first requests go out before go() makes a
+    // history entry (which may take the browser a while).
+    const manifest = json(manifestUrl.href).value ?? (await json(manifestUrl.href));
     if (manifest.version !== FORMAT_VERSION) throw new Error(`search index version ${manifest.version}`);
     if (!state.q.trim() && FACETS.every(([name]) => state[name] === null)) return null;
-    const facetHead = loadJson(`facets-${manifest.facets}.json.gz`); // meanwhile, the query is folded
+    const facetHead = json(`facets-${manifest.facets}.json.gz`); // meanwhile, the query is folded
     facetHead.catch(() => null); // a failure is reported where it is awaited
     // Meanwhile too, the shards of the query folded without the t2s table: the same, but for traditional text.
-    for (const key of keysOf(state.q.normalize("NFKC").toLowerCase().split(SPACE).filter(Boolean))) {
-      shard(manifest, key).catch(() => null);
-    }
-    const terms = [...new Set((await fold(manifest, state.q)).split(SPACE).filter(Boolean))];
+    const guessed = keysOf(state.q.normalize("NFKC").toLowerCase().split(SPACE).filter(Boolean)).map((key) =>
+      shard(manifest, key).then((records) => records.has(key)),
+    );
+    const indexed = Promise.all(guessed).then((found) => found.every(Boolean));
+    const terms = [...new Set((await fold(manifest, state.q, indexed)).split(SPACE).filter(Boolean))];
     if (terms.length === 0 && FACETS.every(([name]) => state[name] === null)) return null;
     const [head, found] = await Promise.all([facetHead, terms.length ? match(manifest, terms) : null]);
     const hits =
@@ -535,11 +554,12 @@
       // The matches are the rarest key's docs: its facet counts are theirs.
       const counts = {};
       FACETS.forEach(([name], f) => (counts[name] = new Map(counted.counts[f].map(([n, docs]) => [head.names[name][n], docs]))));
+      for (const hit of best(hits, state.n)) json(fragmentPath(manifest, hit.doc)); // fetched while the rest are sorted
       return { manifest, terms, total: hits.length, ranked: ranked(hits), counts };
     }
     // Without a filter every match is listed: the fragments shown first are fetched while the columns are.
+    if (!chosen) for (const hit of best(hits, state.n)) json(fragmentPath(manifest, hit.doc));
     const order = chosen ? null : ranked(hits);
-    if (order) for (const hit of order.slice(0, state.n)) load(fragmentPath(manifest, hit.doc));
     const columns = await facetColumns(head, hits.map((hit) => hit.doc).sort((a, b) => a - b), manifest.docs);
     const active = FACETS.map(([name]) => {
       const column = columns[name];
@@ -579,9 +599,23 @@
   /** Hits best first: terms in the title, occurrences in doubling buckets, closeness, occurrences, newer. */
   function ranked(hits) {
     for (const hit of hits) hit.bucket = bitLength(hit.count);
-    return hits.sort(
-      (x, y) => y.titleTerms - x.titleTerms || y.bucket - x.bucket || x.span - y.span || y.count - x.count || x.doc - y.doc,
-    );
+    return hits.sort(byRank);
+  }
+
+  const byRank = (x, y) =>
+    y.titleTerms - x.titleTerms || y.bucket - x.bucket || x.span - y.span || y.count - x.count || x.doc - y.doc;
+
+  /** The first n hits of ranked(hits), found without sorting them all. */
+  function best(hits, n) {
+    const top = [];
+    for (const hit of hits) {
+      hit.bucket = bitLength(hit.count);
+      if (top.length === n && byRank(hit, top[n - 1]) > 0) continue;
+      let at = Math.min(top.length, n - 1);
+      for (; at > 0 && byRank(hit, top[at - 1]) < 0; at--) top[at] = top[at - 1];
+      top[at] = hit;
+    }
+    return top;
   }
 
   const fragmentPath = (manifest, doc) => {
@@ -658,9 +692,11 @@
     return m ? `${Number(m[1])}年${Number(m[2])}月${Number(m[3])}日` : "日期不详";
   }
 
+  const plainFolds = new Map(); // char -> its folding, for the fragments without t2s pairs (most of them)
+
   /** Code points of text folded one by one, with the code point each UTF-16 unit came from. */
   function foldedWithOrigin(chars, t2s) {
-    const cache = new Map();
+    const cache = t2s.size ? new Map() : plainFolds;
     const pieces = [];
     const origin = [];
     chars.forEach((ch, i) => {
@@ -798,7 +834,7 @@
     const hits = result.ranked.slice(view.count, view.count + size);
     const shownNow = await Promise.all(
       hits.map(async (hit) => {
-        const record = await loadJson(fragmentPath(result.manifest, hit.doc));
+        const record = await json(fragmentPath(result.manifest, hit.doc));
         return [record, snippet(record, result.terms)];
       }),
     );
@@ -863,9 +899,10 @@
       shown = null;
       return;
     }
+    const searching = search(state); // its first requests go out before the page changes
     status.textContent = "正在搜索…";
     try {
-      const result = await search(state);
+      const result = await searching;
       if (ticket !== latest) return;
       if (!result) {
         list.replaceChildren();
@@ -892,14 +929,15 @@
     }
   }
 
-  /** Make state the page's: a new history entry when it changed, then search. */
+  /** Make state the page's and search: a new history entry when it changed, made once the search's first
+      requests are out (making one may take the browser a while). */
   function go(state) {
     const url = urlOf(state);
-    if (url !== window.location.href) {
-      saveScroll();
-      window.history.pushState(null, "", url);
-    }
-    return run(state);
+    if (url === window.location.href) return run(state);
+    saveScroll();
+    const done = run(state);
+    window.history.pushState(null, "", url);
+    return done;
   }
 
   /** The page's state with the query as typed, from the first result on. */
@@ -985,8 +1023,8 @@
   window.addEventListener("popstate", () => run(stateFromUrl(), true));
 
   // Every query reads the manifest and the facets' head: they are fetched as the page opens.
-  loadJson(manifestUrl.href)
-    .then((manifest) => load(`facets-${manifest.facets}.json.gz`))
+  json(manifestUrl.href)
+    .then((manifest) => json(`facets-${manifest.facets}.json.gz`))
     .catch(() => null); // a failure is reported by the search that needs them
   run(stateFromUrl(), true);
 })();
