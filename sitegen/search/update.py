@@ -5,7 +5,10 @@ are cut by doc id into segments of BATCH_DOCS docs (see search/index.py), so a c
 changes, for each of its keys old and new, only the segment of its batch. The key store keeps
 every key's segments and record: update() decodes the segments the changed docs are in, puts
 their new entries in place of the old, and makes those keys' records and part files again, for
-the keys whose entry in a changed doc is not what it was (see _touched()).
+the keys whose entry in a changed doc is not what it was (see _edited()). A changed topic, region,
+source or year changes the facet counts of every counted key of the doc (a thousand and more):
+those live in the shards alone (the store keeps records without them), so they are taken from the
+last build's shard files, moved by the doc's old and new values, and written back in place.
 Only the shards that hold those keys are made again (all of them if the shard count changes),
 the facets only if a changed doc's card changed, and the manifest; fragments live in a folder
 per batch, so only the changed docs' batches get new ones. The update returns what changed:
@@ -22,7 +25,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
 from typing import Any, NamedTuple
@@ -37,7 +40,6 @@ from sitegen.search.index import (
     FacetTable,
     IndexFile,
     KeyStore,
-    Part,
     Row,
     SearchDoc,
     Segment,
@@ -46,6 +48,7 @@ from sitegen.search.index import (
     blocks,
     card,
     count_bytes,
+    counts_span,
     decode,
     doc_keys,
     facets_files,
@@ -57,6 +60,7 @@ from sitegen.search.index import (
     kept_counts,
     position_bytes,
     positions_of,
+    records_of,
     shard_bytes,
     shard_count,
     shard_files,
@@ -64,6 +68,7 @@ from sitegen.search.index import (
     source_texts,
     stored,
     tail,
+    uncounted,
     varint,
     varint_end,
 )
@@ -171,48 +176,15 @@ def listing(store: KeyStore) -> list[IndexFile]:
 
 
 def _updated(change: Change, state: State, store: KeyStore, base: str) -> Changes:
-    """The changed docs' keys made again, KEYS_AT_ONCE at a time (a frequent key holds megabytes), then
-    the shards that hold them, the changed docs' fragment folders, the facets and the manifest."""
+    """The changed docs' keys made again, then the counts of the keys whose docs' facets moved, the shards
+    that hold them all, the changed docs' fragment folders, the facets and the manifest."""
     store.begin(fresh=False)
-    before: dict[str, str] = {}  # the touched keys' part files, as they were
-    after: dict[str, tuple[str, bytes]] = {}  # ... as they are: path -> sha, bytes
-    users: Counter[str] = Counter()  # touched keys naming each part file now
-    total = state.total
-    edited = _edited(change)
-    keys = sorted(edited | _counted_again(change))
-    regained = _regained(change)
-    for start in range(0, len(keys), KEYS_AT_ONCE):
-        chunk = keys[start : start + KEYS_AT_ONCE]
-        stored = store.segments(chunk)
-        rows: list[Row] = []
-        for key in chunk:
-            _, record, parts, segments = stored.get(key, (key, b"", (), []))
-            total -= len(record)
-            before.update(parts)
-            counts = None if key in regained or not record else _counts(change, key, _kept(store, record, parts))
-            if key in edited:
-                segments = _spliced(key, segments, change)
-            if not segments:
-                continue
-            record, files = blocks(key, segments, change.table, counts)
-            total += len(record)
-            made = tuple((path, content_key(data)) for path, data in files)
-            rows.append((key, record, made, segments))
-            for (path, sha), (_, data) in zip(made, files, strict=True):
-                after[path] = (sha, data)
-                users[path] += 1
-        kept = {row[0] for row in rows}
-        store.drop(key for key in chunk if key not in kept)
-        store.put(rows)
-
-    found = store.part_users({*before, *after})  # new to the index: no key but touched ones names it
-    added = [
-        IndexFile(path, sha, data)
-        for path, (sha, data) in after.items()
-        if path not in before and found.get(path, 0) == users[path]
-    ]
-    gone = [(path, sha) for path, sha in before.items() if not found.get(path)]
-    shards, shards_added, shards_gone = _shards_updated(state, store, keys, total)
+    last = _Shards(store, state.shards)
+    served, added, gone = _keys_updated(change, store, last)
+    edited = list(served)
+    served.update(_recounted(change, last, edited))
+    total = state.total + sum(len(record or b"") - len(last.record(key) or b"") for key, record in served.items())
+    shards, shards_added, shards_gone = _shards_updated(state, store, last, served, edited, total)
     added += shards_added
     gone += shards_gone
     fragments = list(state.fragments)
@@ -261,28 +233,113 @@ def _updated(change: Change, state: State, store: KeyStore, base: str) -> Change
     return Changes(added, [path for path, _ in gone], base)
 
 
+class _Shards:
+    """The last build's shard files, read from the store when first needed, cut into their keys' records
+    (with their facet counts, which the store's records lack)."""
+
+    def __init__(self, store: KeyStore, shas: list[str]) -> None:
+        self.store = store
+        self.shas = shas
+        self.read: dict[int, dict[str, bytes]] = {}
+
+    def records(self, n: int) -> dict[str, bytes]:
+        if n not in self.read:
+            self.read[n] = records_of(self.store.blob(self.shas[n]))
+        return self.read[n]
+
+    def record(self, key: str) -> bytes | None:
+        return self.records(fnv1a(key) % len(self.shas)).get(key)
+
+
+def _keys_updated(
+    change: Change, store: KeyStore, last: _Shards
+) -> tuple[dict[str, bytes | None], list[IndexFile], list[tuple[str, str]]]:
+    """The edited keys made again, KEYS_AT_ONCE at a time (a frequent key holds megabytes) and put in the
+    store: their records as the shards hold them (None: the key is gone), their part files added and gone."""
+    served: dict[str, bytes | None] = {}
+    before: dict[str, str] = {}  # the edited keys' part files, as they were
+    after: dict[str, tuple[str, bytes]] = {}  # ... as they are: path -> sha, bytes
+    users: Counter[str] = Counter()  # edited keys naming each part file now
+    keys = sorted(_edited(change))
+    regained = _regained(change)
+    for start in range(0, len(keys), KEYS_AT_ONCE):
+        chunk = keys[start : start + KEYS_AT_ONCE]
+        stored = store.segments(chunk)
+        rows: list[Row] = []
+        for key in chunk:
+            _, _, parts, segments = stored.get(key, (key, b"", (), []))
+            before.update(parts)
+            was = last.record(key)
+            counts = None if key in regained or was is None else _counts(change, key, kept_counts(was))
+            segments = _spliced(key, segments, change)
+            served[key] = None
+            if not segments:
+                continue
+            record, files = blocks(key, segments, change.table, counts)
+            served[key] = record
+            made = tuple((path, content_key(data)) for path, data in files)
+            rows.append((key, uncounted(record), made, segments))
+            for (path, sha), (_, data) in zip(made, files, strict=True):
+                after[path] = (sha, data)
+                users[path] += 1
+        store.drop(key for key in chunk if served[key] is None)
+        store.put(rows)
+    found = store.part_users({*before, *after})  # new to the index: no key but edited ones names it
+    added = [
+        IndexFile(path, sha, data)
+        for path, (sha, data) in after.items()
+        if path not in before and found.get(path, 0) == users[path]
+    ]
+    gone = [(path, sha) for path, sha in before.items() if not found.get(path)]
+    return served, added, gone
+
+
+def _recounted(change: Change, last: _Shards, edited: Iterable[str]) -> dict[str, bytes]:
+    """The records, as the shards hold them, of the keys whose facet counts alone change: those of the docs
+    whose facet values moved, but for the edited keys (made again whole). Their counts are the last
+    build's, the moved docs taken from their old values and counted under their new ones."""
+    records: dict[str, bytes] = {}
+    for key in _counted_again(change).difference(edited):
+        record = last.record(key)
+        kept = None if record is None else kept_counts(record)
+        if record is None or kept is None:
+            continue
+        start, end = counts_span(record)
+        records[key] = record[:start] + (_counts(change, key, kept) or b"") + record[end:]
+    return records
+
+
 def _shards_updated(
-    state: State, store: KeyStore, keys: list[str], total: int
+    state: State, store: KeyStore, last: _Shards, served: dict[str, bytes | None], edited: list[str], total: int
 ) -> tuple[list[str], list[IndexFile], list[tuple[str, str]]]:
-    """The shards' shas after the touched keys' records changed, and their files added and gone (path, sha).
+    """The shards' shas after the changed keys' records (served: as the shards hold them; edited: the keys put
+    in the store), and their files added and gone (path, sha).
 
     Only the shards holding those keys are made again, unless the shard count changed.
     """
     count = shard_count(total)
     if count == len(state.shards):
-        store.assign(count, keys)
-        numbers = {fnv1a(key) % count for key in keys}
-        made = shard_bytes(store.shard_records(numbers), count, numbers)
-        shards = list(state.shards)
+        numbers = {fnv1a(key) % count for key in served}
+        old = list(numbers)
+        store.assign(count, edited)
+        shas = list(state.shards)
     else:
+        numbers = set(range(count))
+        old = list(range(len(state.shards)))
         store.assign(count)
-        made = shard_bytes(store.shard_records(None), count, range(count))
-        shards = [""] * count
+        shas = [""] * count
+    records = {key: record for n in old for key, record in last.records(n).items()}
+    for key, record in served.items():
+        if record is None:
+            records.pop(key, None)
+        else:
+            records[key] = record
+    made = shard_bytes(records, count, numbers)
     for n, data in made.items():
-        shards[n] = content_key(data)
-    if shards == state.shards:
-        return shards, [], []
-    return shards, shard_files(shards, made), [(file.path, file.sha) for file in shard_files(state.shards, {})]
+        shas[n] = content_key(data)
+    if shas == state.shards:
+        return shas, [], []
+    return shas, shard_files(shas, made), [(file.path, file.sha) for file in shard_files(state.shards, {})]
 
 
 def _edited(change: Change) -> set[str]:
@@ -301,17 +358,11 @@ def _edited(change: Change) -> set[str]:
 
 def _counted_again(change: Change) -> set[str]:
     """The keys of the docs whose facet values changed: a key's facet counts (see index.blocks()) cover its
-    docs' facets, so its record and first D part change even where its segments do not."""
+    docs' facets, so its record in its shard changes even where its segments do not."""
     keys: set[str] = set()
     for i in change.moved:
         keys.update(change.old[i].keys() | change.new[i].keys())
     return keys
-
-
-def _kept(store: KeyStore, record: bytes, parts: tuple[Part, ...]) -> bytes | None:
-    """A key's facet counts as the last build left them (see index.kept_counts())."""
-    paths = dict(parts)
-    return kept_counts(record, lambda path: store.blob(paths[path]))
 
 
 def _regained(change: Change) -> set[str]:

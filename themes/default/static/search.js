@@ -22,7 +22,7 @@
 (() => {
   "use strict";
 
-  const FORMAT_VERSION = 7;
+  const FORMAT_VERSION = 8;
   const SNIPPET_CHARS = 110; // characters of a line shown as a result's snippet ...
   const SNIPPET_BEFORE = 30; // ... from this many before its hit
   const SLOT_SIZE = 1 << 6; // two lines' positions are further apart (see line_bases() in sitegen/search/index.py)
@@ -126,8 +126,9 @@
 
   const hex = (bytes) => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 
-  /** Shard bytes -> Map key -> {df, blocks: [{base, d, p}], bases}; a part is bytes or a file name. */
-  function parseShard(bytes) {
+  /** Shard bytes -> Map key -> {df, counts, blocks: [{base, d, p}], bases}; a part is bytes or a file name;
+      counts: the facet counts' bytes of a key in counted docs or more (the manifest's), else null. */
+  function parseShard(bytes, counted) {
     const records = new Map();
     let at = 0;
     const number = () => {
@@ -153,6 +154,12 @@
       const key = decoder.decode(bytes.subarray(at, at + length));
       at += length;
       const df = number();
+      let counts = null;
+      if (df >= counted) {
+        const length = number();
+        at += length;
+        counts = bytes.subarray(at - length, at);
+      }
       const blocks = [];
       let base = -1;
       for (let n = number(); n > 0; n--) {
@@ -160,7 +167,7 @@
         const d = part("d");
         blocks.push({ base, d, p: Array.from(key).length === 2 ? part("p") : null });
       }
-      records.set(key, { df, blocks, bases: blocks.map((b) => b.base) });
+      records.set(key, { df, counts, blocks, bases: blocks.map((b) => b.base) });
     }
     return records;
   }
@@ -352,7 +359,7 @@
   function shard(manifest, key) {
     const name = shardPath(manifest, key);
     if (!parsed.has(name)) {
-      const promise = load(name).then(parseShard);
+      const promise = load(name).then((bytes) => parseShard(bytes, manifest.counted));
       promise.catch(() => parsed.delete(name));
       parsed.set(name, promise);
     }
@@ -393,11 +400,7 @@
     const read = async (key, wanted) => {
       const record = found.get(key);
       const parts = await Promise.all(wanted.map((n) => part(record.blocks[n].d)));
-      if (wanted[0] === 0 && record.df >= manifest.counted) {
-        const [counts, rest] = splitCounts(parts[0]);
-        parts[0] = rest;
-        if (key === sorted[0]) counted = { df: record.df, counts };
-      }
+      if (key === sorted[0] && record.counts) counted = { df: record.df, counts: facetCounts(record.counts) };
       lists.set(key, docList(record, wanted, parts));
     };
     const [rarest, ...others] = sorted;
@@ -460,12 +463,9 @@
     return { hits, counted };
   }
 
-  /** The facet counts before a counted key's first D part ([name number, docs] per facet), and the D part. */
-  function splitCounts(bytes) {
-    let at = 0;
-    while (bytes[at] >= 0x80) at++;
-    const length = decode(bytes.subarray(0, at + 1))[0];
-    const values = decode(bytes.subarray(at + 1, at + 1 + length));
+  /** A record's facet counts read: [name number, docs] per facet. */
+  function facetCounts(bytes) {
+    const values = decode(bytes);
     const counts = [];
     let i = 0;
     for (let f = 0; f < FACETS.length; f++) {
@@ -479,7 +479,7 @@
       counts.push(facet);
       i += 1 + 2 * n;
     }
-    return [counts, bytes.subarray(at + 1 + length)];
+    return counts;
   }
 
   /** Per facet: the number of each doc's value set (for years, its year), and the sets; read for the docs
