@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -66,3 +67,20 @@ def counted(docs: list[SearchDoc]) -> dict[str, bytes]:
         patch.setattr(search_index, "COUNTED_DF", 8)
         patch.setattr(search_index, "FACET_DOCS", 8)
         return built(docs)
+
+
+@pytest.fixture(scope="session")
+def sourced(docs: list[SearchDoc]) -> list[SearchDoc]:
+    """The synthetic archive with one of 40 sources per doc: a counted key has few of them."""
+    return [replace(doc, source=f"来源{i % 40}") for i, doc in enumerate(docs)]
+
+
+@pytest.fixture(scope="session")
+def sparse(sourced: list[SearchDoc]) -> dict[str, bytes]:
+    """As counted, for the sourced archive: keys keep sparse source counts (see index.count_bytes()), dense others."""
+    from sitegen.search import index as search_index
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search_index, "COUNTED_DF", 8)
+        patch.setattr(search_index, "FACET_DOCS", 8)
+        return built(sourced)

@@ -414,8 +414,11 @@ def blocked(docs: list[SearchDoc]) -> dict[str, bytes]:
         return built(docs)
 
 
-def test_counted_keys_answer_with_filters_and_without(counted: dict[str, bytes], docs: list[SearchDoc]) -> None:
-    """Facet counts kept by a key, or read from the columns, give the same as a scan of the docs."""
+@pytest.mark.parametrize(("index", "archive"), [("counted", "docs"), ("sparse", "sourced")])
+def test_counted_keys_answer_with_filters_and_without(request: pytest.FixtureRequest, index: str, archive: str) -> None:
+    """Facet counts kept by a key (dense or sparse), or read from the columns, give the same as a scan of the docs."""
+    counted: dict[str, bytes] = request.getfixturevalue(index)
+    docs: list[SearchDoc] = request.getfixturevalue(archive)
     for query in ("公", "安", "民警", "派出所", "公 安", NEEDLE):
         for filters in ({}, {"topic": "反诈"}, {"year": "2022"}):
             result = reader(counted).search(query, filters)

@@ -8,6 +8,7 @@ files with the update's changes applied, and the files the store lists after it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
@@ -91,6 +92,24 @@ def test_keys_that_keep_facet_counts_update_to_the_bytes_of_a_full_build(
         doc_id = (n * 5 + 1) % len(current)
         current[doc_id] = edit(current[doc_id])
         assert updated(current, counting) == built(current), name
+
+
+def test_a_topic_changed_rewrites_shards_alone(
+    docs: list[SearchDoc], counting: SearchKeys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A story's keys keep their facet counts in their shards: a topic or source changed makes no key again
+    and writes no D or P part, only shards (and facets, fragments, manifest)."""
+    put: list[str] = []
+    real_put = SearchKeys.put
+    monkeypatch.setattr(SearchKeys, "put", lambda self, rows: real_put(self, [put.append(r[0]) or r for r in rows]))
+    before = files_of(search_update.listing(counting), counting)
+    edited = [EDITS["topic and source"](d) if i == 3 else d for i, d in enumerate(docs)]
+    after = updated(edited, counting)
+    assert after == built(edited)
+    changed = [path for path, data in after.items() if before.get(path) != data]
+    assert put == []
+    assert any("/s-" in path for path in changed)
+    assert not any(re.search(r"/[dp]-", path) for path in changed)
 
 
 def test_a_story_moved_to_the_year_before_updates_its_keys_year_counts(

@@ -25,10 +25,11 @@ look for the gzip magic bytes, so a file is read the same either way.
 
 - s-<hash>/<n>.bin  shard n: the records of the keys with fnv1a32(utf8(key)) % count == n:
                     v(len utf8) utf8(key)  v(df: docs holding the key)  [counts]  v(blocks)  block*
-                    counts = v(length) then per facet (topic, region, source, year) v(n) and
-                             n x (v(name number - previous), v(docs)); only when df >= COUNTED_DF
-                             (the manifest's "counted"): a query whose matches are the key's docs
-                             needs no facet columns
+                    counts = v(length) then per facet (topic, region, source, year) v(2m) and m x
+                             v(docs), the docs of name numbers 0 .. m-1 (dense), or v(2n + 1) and
+                             n x (v(name number - previous), v(docs)) (sparse), whichever is shorter;
+                             only when df >= COUNTED_DF (the manifest's "counted"): a query whose
+                             matches are the key's docs needs no facet columns
                     block = v(base - previous base, the first relative to -1)  D  [P if bigram]
                     D, P  = 0x00 v(length) bytes (inline: small keys live in the shard)
                           | 0x01 six hash bytes (the file d-<hex>.bin or p-<hex>.bin)
@@ -537,7 +538,7 @@ def uncounted(record: bytes) -> bytes:
 
 def records_of(shard: bytes) -> dict[str, bytes]:
     """A shard's file (as shard_bytes() made it) cut into its keys' records."""
-    data = gzip.decompress(shard) if shard[:2] == b"\x1f\x8b" else shard
+    data = zlib.decompress(shard, wbits=31) if shard[:2] == b"\x1f\x8b" else shard
     records: dict[str, bytes] = {}
     at = 0
     while at < len(data):
@@ -695,7 +696,12 @@ def shard_bytes(records: dict[str, bytes], count: int, numbers: Iterable[int]) -
         n = fnv1a(key) % count
         if n in wanted:
             shards[n].append(records[key])
-    return {n: packed(b"".join(shard)) for n, shard in shards.items()}
+    return {n: shard_file(shard) for n, shard in shards.items()}
+
+
+def shard_file(records: Iterable[bytes]) -> bytes:
+    """A shard's file, from its records in key order."""
+    return packed(b"".join(records))
 
 
 def shard_files(shas: list[str], made: dict[int, bytes]) -> list[IndexFile]:
@@ -762,7 +768,7 @@ class FacetTable:
 
     def counted(self, docs: list[int]) -> bytes:
         """A key's facet counts over its docs (ascending): for each facet, the values the docs have, as
-        v(n) and n x (v(name number - previous name number), v(docs)); years in the order of their names."""
+        count_bytes() writes them; years in the order of their names."""
         ids = np.array(docs, np.int64)
         out = bytearray()
         for facet in FACETS:
@@ -778,13 +784,20 @@ class FacetTable:
 
 
 def count_bytes(counts: list[tuple[int, int]]) -> bytes:
-    """One facet's counts as a key keeps them: v(n), then n x (v(name number - previous), v(docs))."""
+    """One facet's counts (name number, docs), ascending, as a key keeps them, whichever is shorter: v(2m) and
+    the docs of each name number below m, zeros too (dense: a frequent key has most names), or v(2n + 1) and
+    n x (v(name number - previous), v(docs)) (sparse)."""
     previous = 0
-    values = [len(counts)]
+    sparse = [2 * len(counts) + 1]
     for name, count in counts:
-        values += [name - previous, count]
+        sparse += [name - previous, count]
         previous = name
-    return varints(values)
+    dense = [0] * (counts[-1][0] + 2 if counts else 1)
+    dense[0] = 2 * (len(dense) - 1)
+    for name, count in counts:
+        dense[name + 1] = count
+    short, long = varints(dense), varints(sparse)
+    return short if len(short) <= len(long) else long
 
 
 def facets_files(table: FacetTable) -> list[IndexFile]:

@@ -352,17 +352,23 @@ def parse_shard(data: bytes, counted: int) -> dict[str, Record]:
 
 
 def facet_counts(data: bytes) -> list[list[tuple[int, int]]]:
-    """A record's facet counts read: (name number, docs) per facet."""
+    """A record's facet counts read: (name number, docs) per facet, from v(2m) and m x v(docs) (dense) or
+    v(2n + 1) and n x (v(name number - previous), v(docs)) (sparse)."""
     values = decode(data)
     counts: list[list[tuple[int, int]]] = []
     i = 0
     for _ in FACET_NAMES:
-        n, number, facet = values[i], 0, []
-        for k in range(n):
-            number += values[i + 1 + 2 * k]
-            facet.append((number, values[i + 2 + 2 * k]))
+        n, sparse = divmod(values[i], 2)
+        if not sparse:
+            facet = [(number, docs) for number, docs in enumerate(values[i + 1 : i + 1 + n]) if docs]
+            i += 1 + n
+        else:
+            facet, number = [], 0
+            for k in range(n):
+                number += values[i + 1 + 2 * k]
+                facet.append((number, values[i + 2 + 2 * k]))
+            i += 1 + 2 * n
         counts.append(facet)
-        i += 1 + 2 * n
     return counts
 
 

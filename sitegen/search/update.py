@@ -23,6 +23,8 @@ runs when update() returns None.
 
 from __future__ import annotations
 
+import functools
+import re
 from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -63,6 +65,7 @@ from sitegen.search.index import (
     records_of,
     shard_bytes,
     shard_count,
+    shard_file,
     shard_files,
     source,
     source_texts,
@@ -241,6 +244,13 @@ class _Shards:
         self.store = store
         self.shas = shas
         self.read: dict[int, dict[str, bytes]] = {}
+        self.numbers: dict[str, int] = {}
+
+    def number(self, key: str) -> int:
+        """The key's shard, as the last build counted them."""
+        if key not in self.numbers:
+            self.numbers[key] = fnv1a(key) % len(self.shas)
+        return self.numbers[key]
 
     def records(self, n: int) -> dict[str, bytes]:
         if n not in self.read:
@@ -248,7 +258,7 @@ class _Shards:
         return self.read[n]
 
     def record(self, key: str) -> bytes | None:
-        return self.records(fnv1a(key) % len(self.shas)).get(key)
+        return self.records(self.number(key)).get(key)
 
 
 def _keys_updated(
@@ -319,27 +329,36 @@ def _shards_updated(
     """
     count = shard_count(total)
     if count == len(state.shards):
-        numbers = {fnv1a(key) % count for key in served}
-        old = list(numbers)
         store.assign(count, edited)
         shas = list(state.shards)
+        made = {n: _shard_again(last, n, changed) for n, changed in _by_shard(last, served).items()}
     else:
-        numbers = set(range(count))
-        old = list(range(len(state.shards)))
         store.assign(count)
         shas = [""] * count
-    records = {key: record for n in old for key, record in last.records(n).items()}
-    for key, record in served.items():
-        if record is None:
-            records.pop(key, None)
-        else:
-            records[key] = record
-    made = shard_bytes(records, count, numbers)
+        records: dict[str, bytes | None] = {
+            key: record for n in range(len(state.shards)) for key, record in last.records(n).items()
+        }
+        records.update(served)
+        made = shard_bytes({key: record for key, record in records.items() if record is not None}, count, range(count))
     for n, data in made.items():
         shas[n] = content_key(data)
     if shas == state.shards:
         return shas, [], []
     return shas, shard_files(shas, made), [(file.path, file.sha) for file in shard_files(state.shards, {})]
+
+
+def _by_shard(last: _Shards, served: dict[str, bytes | None]) -> dict[int, dict[str, bytes | None]]:
+    """The changed records by the shard that holds them."""
+    shards: defaultdict[int, dict[str, bytes | None]] = defaultdict(dict)
+    for key, record in served.items():
+        shards[last.number(key)][key] = record
+    return shards
+
+
+def _shard_again(last: _Shards, n: int, changed: dict[str, bytes | None]) -> bytes:
+    """Shard n's file with the changed records in place of the last build's (None: the key is gone)."""
+    records: dict[str, bytes | None] = {**last.records(n), **changed}
+    return shard_file(record for _, record in sorted(records.items()) if record is not None)
 
 
 def _edited(change: Change) -> set[str]:
@@ -376,35 +395,51 @@ def _regained(change: Change) -> set[str]:
 def _counts(change: Change, key: str, kept: bytes | None) -> bytes | None:
     """A key's facet counts after the update, for a key whose docs are the ones it had (kept: its counts as they
     were, None if it keeps none): the docs that moved between facet values taken from their old values and
-    counted under their new ones, instead of counting every doc of the key again."""
+    counted under their new ones, instead of counting every doc of the key again. Only the facets some
+    doc moved in are read; the others keep their bytes."""
     moved = [move for i, move in change.moved.items() if change.new[i].holds(key)]
     if kept is None or not moved:
         return kept
-    counts = _decoded_counts(kept)
-    for move in moved:
-        for counted, was, now in zip(counts, move.was, move.now, strict=True):
-            counted.subtract(was)
-            counted.update(now)
-    body = b"".join(count_bytes(sorted((name, n) for name, n in counted.items() if n)) for counted in counts)
+    body = b""
+    at = varint_end(kept, 0)
+    for facet in range(len(FACETS) + 1):
+        end = _facet_end(kept, at)
+        shift: Counter[int] = Counter()
+        for move in moved:
+            shift.subtract(move.was[facet])
+            shift.update(move.now[facet])
+        if any(shift.values()):
+            counted = Counter(_facet_counts(decode(kept[at:end])))
+            counted.update(shift)
+            body += count_bytes(sorted((name, n) for name, n in counted.items() if n))
+        else:
+            body += kept[at:end]
+        at = end
     return varint(len(body)) + body
 
 
-def _decoded_counts(kept: bytes) -> list[Counter[int]]:
-    """Counts as a key keeps them (v(length), then per facet v(n) and n x (v(name number - previous), v(docs))):
-    docs per name number, per facet."""
-    values = decode(kept[varint_end(kept, 0) :])
-    counts: list[Counter[int]] = []
-    at = 0
-    for _ in (*FACETS, "year"):
-        counted: Counter[int] = Counter()
-        name = 0
-        for _ in range(values[at]):
-            name += values[at + 1]
-            counted[name] = values[at + 2]
-            at += 2
-        at += 1
-        counts.append(counted)
-    return counts
+def _facet_end(counts: bytes, at: int) -> int:
+    """Where one facet's counts that start at counts[at] end (see index.count_bytes()): v(2m) and m varints,
+    or v(2n + 1) and 2n."""
+    n_end = varint_end(counts, at)
+    n, sparse = divmod(decode(counts[at:n_end])[0], 2)
+    found = _varints(n * (1 + sparse)).match(counts, n_end)
+    assert found is not None
+    return found.end()
+
+
+def _facet_counts(values: list[int]) -> dict[int, int]:
+    """One facet's counts, decoded, as docs per name number."""
+    n, sparse = divmod(values[0], 2)
+    if sparse:
+        return dict(zip(accumulate(values[1::2]), values[2::2], strict=True))
+    return {name: docs for name, docs in enumerate(values[1 : n + 1]) if docs}
+
+
+@functools.cache
+def _varints(n: int) -> re.Pattern[bytes]:
+    """Matches n varints."""
+    return re.compile(rb"(?:[\x80-\xff]*[\x00-\x7f]){%d}" % n)
 
 
 def _numbers(table: FacetTable, card: DocFacets) -> list[list[int]]:

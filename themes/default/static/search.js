@@ -463,21 +463,27 @@
     return { hits, counted };
   }
 
-  /** A record's facet counts read: [name number, docs] per facet. */
+  /** A record's facet counts read: [name number, docs] per facet, from v(2m) and m x v(docs) (dense) or
+      v(2n + 1) and n x (v(name number - previous), v(docs)) (sparse). */
   function facetCounts(bytes) {
     const values = decode(bytes);
     const counts = [];
     let i = 0;
     for (let f = 0; f < FACETS.length; f++) {
-      const n = values[i];
+      const n = Math.floor(values[i] / 2);
       const facet = [];
-      let number = 0;
-      for (let k = 0; k < n; k++) {
-        number += values[i + 1 + 2 * k];
-        facet.push([number, values[i + 2 + 2 * k]]);
+      if (values[i] % 2 === 0) {
+        for (let k = 0; k < n; k++) if (values[i + 1 + k] > 0) facet.push([k, values[i + 1 + k]]);
+        i += 1 + n;
+      } else {
+        let number = 0;
+        for (let k = 0; k < n; k++) {
+          number += values[i + 1 + 2 * k];
+          facet.push([number, values[i + 2 + 2 * k]]);
+        }
+        i += 1 + 2 * n;
       }
       counts.push(facet);
-      i += 1 + 2 * n;
     }
     return counts;
   }
