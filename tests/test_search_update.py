@@ -8,6 +8,7 @@ files with the update's changes applied, and the files the store lists after it.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import replace
@@ -110,6 +111,20 @@ def test_a_topic_changed_rewrites_shards_alone(
     assert put == []
     assert any("/s-" in path for path in changed)
     assert not any(re.search(r"/[dp]-", path) for path in changed)
+    shards = [json.loads(files[search_index.MANIFEST])["shards"][1] for files in (before, after)]
+    assert shards[0] == shards[1]  # however long the counts get (see index.shard_weight())
+
+
+def test_counts_of_any_length_weigh_the_same_in_the_shard_count(docs: list[SearchDoc], counting: SearchKeys) -> None:
+    """A topic moved lengthens or shortens a thousand keys' counts: the shard count must not follow them."""
+    files = files_of(search_update.listing(counting), counting)
+    records = [r for path, data in files.items() if "/s-" in path for r in search_index.records_of(data).values()]
+    record = next(r for r in records if search_index.kept_counts(r) is not None)
+    start, end = search_index.counts_span(record)
+    # two bytes more of counts (their length says so): enough for shard_weight(), which reads no further
+    longer = record[:start] + bytes([end - start + 1]) + record[start + 1 : end] + b"\x01\x01" + record[end:]
+    assert search_index.kept_counts(longer) is not None and len(longer) == len(record) + 2
+    assert search_index.shard_weight(longer) == search_index.shard_weight(record)
 
 
 def test_a_story_moved_to_the_year_before_updates_its_keys_year_counts(

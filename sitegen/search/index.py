@@ -116,6 +116,7 @@ SLOT_SIZE = 1 << 6  # positions in a slot: a position is slot * SLOT_SIZE + offs
 SLOTS = 1 << 10  # slots in a story: its positions fit 16 bits unless it falls back to plain offsets
 EXCERPT_CHARS = 160  # characters of a story's opening kept as its excerpt when it has no summary
 COUNTED_DF = 64  # a key in this many docs or more carries its facet counts
+COUNTS_WEIGHT = 160  # what a key's facet counts weigh in the shard count, whatever their length (see shard_weight())
 FACET_DOCS = 4096  # docs per file of facet columns: a query that reads them mostly reads them all
 
 # Exactly JavaScript's \s: the browser splits queries on it, so the index never needs a
@@ -337,7 +338,7 @@ class State:
     fragments: list[str]  # per doc id: the sha of its fragment file
     sources: list[str]  # per doc id: the sha of its source() in the store, to find the keys it had
     shards: list[str]  # per shard: the sha of its file
-    total: int  # bytes in every key's record: what sets the shard count
+    total: int  # every key's record's shard_weight(): what sets the shard count
     files: list[IndexFile]  # the t2s table's, the facets' and the manifest's files, without their bytes
 
 
@@ -688,6 +689,13 @@ def shard_count(total: int) -> int:
     return max(1, math.ceil(total / SHARD_BYTES))
 
 
+def shard_weight(record: bytes) -> int:
+    """A record's bytes as the shard count sees them: its facet counts weigh COUNTS_WEIGHT whatever they hold, so
+    that a story's topic, region, source or year changed leaves the shard count as it is (see search/update.py)."""
+    start, end = counts_span(record)
+    return len(record) - (end - start) + (COUNTS_WEIGHT if end > start else 0)
+
+
 def shard_bytes(records: dict[str, bytes], count: int, numbers: Iterable[int]) -> dict[int, bytes]:
     """Those shards' files, from the records of (at least) every key in them."""
     wanted = set(numbers)
@@ -881,7 +889,7 @@ def build(docs: Docs, stamps: Sequence[str] | None = None, store: KeyStore | Non
                         yield listed(IndexFile(path, sha, data), made, store)
             if store is not None:
                 store.put(rows)
-    total = sum(map(len, records.values()))
+    total = sum(map(shard_weight, records.values()))
     count = shard_count(total)
     made_shards = shard_bytes(records, count, range(count))
     shards = [content_key(made_shards[n]) for n in range(count)]

@@ -67,6 +67,7 @@ from sitegen.search.index import (
     shard_count,
     shard_file,
     shard_files,
+    shard_weight,
     source,
     source_texts,
     stored,
@@ -186,7 +187,7 @@ def _updated(change: Change, state: State, store: KeyStore, base: str) -> Change
     served, added, gone = _keys_updated(change, store, last)
     edited = list(served)
     served.update(_recounted(change, last, edited))
-    total = state.total + sum(len(record or b"") - len(last.record(key) or b"") for key, record in served.items())
+    total = state.total + sum(_weight(record) - _weight(last.record(key)) for key, record in served.items())
     shards, shards_added, shards_gone = _shards_updated(state, store, last, served, edited, total)
     added += shards_added
     gone += shards_gone
@@ -345,6 +346,10 @@ def _shards_updated(
     if shas == state.shards:
         return shas, [], []
     return shas, shard_files(shas, made), [(file.path, file.sha) for file in shard_files(state.shards, {})]
+
+
+def _weight(record: bytes | None) -> int:
+    return 0 if record is None else shard_weight(record)
 
 
 def _by_shard(last: _Shards, served: dict[str, bytes | None]) -> dict[int, dict[str, bytes | None]]:
