@@ -58,15 +58,20 @@ def files(docs: list[SearchDoc]) -> dict[str, bytes]:
     return built(docs)
 
 
-@pytest.fixture(scope="session")
-def counted(docs: list[SearchDoc]) -> dict[str, bytes]:
-    """The synthetic archive with facet counts kept by every key in 8 docs or more, facet columns of 8 docs."""
+def built_counted(docs: list[SearchDoc]) -> dict[str, bytes]:
+    """docs built with facet counts kept by every key in 8 docs or more, facet columns of 8 docs."""
     from sitegen.search import index as search_index
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(search_index, "COUNTED_DF", 8)
         patch.setattr(search_index, "FACET_DOCS", 8)
         return built(docs)
+
+
+@pytest.fixture(scope="session")
+def counted(docs: list[SearchDoc]) -> dict[str, bytes]:
+    """The synthetic archive built_counted()."""
+    return built_counted(docs)
 
 
 @pytest.fixture(scope="session")
@@ -77,10 +82,5 @@ def sourced(docs: list[SearchDoc]) -> list[SearchDoc]:
 
 @pytest.fixture(scope="session")
 def sparse(sourced: list[SearchDoc]) -> dict[str, bytes]:
-    """As counted, for the sourced archive: keys keep sparse source counts (see index.count_bytes()), dense others."""
-    from sitegen.search import index as search_index
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(search_index, "COUNTED_DF", 8)
-        patch.setattr(search_index, "FACET_DOCS", 8)
-        return built(sourced)
+    """The sourced archive built_counted(): keys keep sparse source counts (see index.count_bytes()), dense others."""
+    return built_counted(sourced)
