@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -57,12 +58,29 @@ def files(docs: list[SearchDoc]) -> dict[str, bytes]:
     return built(docs)
 
 
-@pytest.fixture(scope="session")
-def counted(docs: list[SearchDoc]) -> dict[str, bytes]:
-    """The synthetic archive with facet counts kept by every key in 8 docs or more, facet columns of 8 docs."""
+def built_counted(docs: list[SearchDoc]) -> dict[str, bytes]:
+    """docs built with facet counts kept by every key in 8 docs or more, facet columns of 8 docs."""
     from sitegen.search import index as search_index
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(search_index, "COUNTED_DF", 8)
         patch.setattr(search_index, "FACET_DOCS", 8)
         return built(docs)
+
+
+@pytest.fixture(scope="session")
+def counted(docs: list[SearchDoc]) -> dict[str, bytes]:
+    """The synthetic archive built_counted()."""
+    return built_counted(docs)
+
+
+@pytest.fixture(scope="session")
+def sourced(docs: list[SearchDoc]) -> list[SearchDoc]:
+    """The synthetic archive with 7 sources, the first 6 of one doc each: many a counted key has only the last."""
+    return [replace(doc, source=f"来源{i}" if i < 6 else "来源6" if i % 2 else "") for i, doc in enumerate(docs)]
+
+
+@pytest.fixture(scope="session")
+def sparse(sourced: list[SearchDoc]) -> dict[str, bytes]:
+    """The sourced archive built_counted(): keys keep sparse source counts (see index.count_bytes()), dense others."""
+    return built_counted(sourced)

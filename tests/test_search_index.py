@@ -414,8 +414,11 @@ def blocked(docs: list[SearchDoc]) -> dict[str, bytes]:
         return built(docs)
 
 
-def test_counted_keys_answer_with_filters_and_without(counted: dict[str, bytes], docs: list[SearchDoc]) -> None:
-    """Facet counts kept by a key, or read from the columns, give the same as a scan of the docs."""
+@pytest.mark.parametrize(("index", "archive"), [("counted", "docs"), ("sparse", "sourced")])
+def test_counted_keys_answer_with_filters_and_without(request: pytest.FixtureRequest, index: str, archive: str) -> None:
+    """Facet counts kept by a key (dense or sparse), or read from the columns, give the same as a scan of the docs."""
+    counted: dict[str, bytes] = request.getfixturevalue(index)
+    docs: list[SearchDoc] = request.getfixturevalue(archive)
     for query in ("公", "安", "民警", "派出所", "公 安", NEEDLE):
         for filters in ({}, {"topic": "反诈"}, {"year": "2022"}):
             result = reader(counted).search(query, filters)
@@ -457,7 +460,8 @@ def test_records_list_every_doc_once(blocked: dict[str, bytes], docs: list[Searc
     folder, count = manifest["shards"]
     texts = [f"{fold(d.title)}\n{fold(d.text)}" for d in docs]
     for n in range(count):
-        for key, record in list(parse_shard(unpacked(blocked[f"search/s-{folder}/{n}.bin"])).items())[:20]:
+        shard = parse_shard(unpacked(blocked[f"search/s-{folder}/{n}.bin"]), manifest["counted"])
+        for key, record in list(shard.items())[:20]:
             assert record.df == sum(key in t for t in texts), key
 
 
@@ -611,7 +615,7 @@ def test_files_are_named_by_content_and_all_referenced(files: dict[str, bytes]) 
     shards = [unpacked(files[f"search/s-{folder}/{n}.bin"]) for n in range(count)]
     named = {f"search/s-{folder}/{n}.bin" for n in range(count)} | {"search/manifest.json"}
     for shard in shards:
-        for record in parse_shard(shard).values():
+        for record in parse_shard(shard, manifest["counted"]).values():
             named |= {f"search/{p}" for b in record.blocks for p in (b.d, b.p) if isinstance(p, str)}
     t2s_folder, buckets = manifest["t2s"]
     named |= {f"search/t2s-{t2s_folder}/{n}.json" for n in range(buckets)}

@@ -134,7 +134,7 @@ def blocked(docs: list[SearchDoc]) -> dict[str, bytes]:
         return built(search_index.newest_first([*docs, long_doc]))
 
 
-@pytest.mark.parametrize("index", ["files", "blocked", "counted"])
+@pytest.mark.parametrize("index", ["files", "blocked", "counted", "sparse"])
 def test_browser_agrees_with_the_python_reader(
     browser: Browser, request: pytest.FixtureRequest, docs: list[SearchDoc], tmp_path: Path, index: str
 ) -> None:

@@ -8,6 +8,8 @@ files with the update's changes applied, and the files the store lists after it.
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
@@ -91,6 +93,38 @@ def test_keys_that_keep_facet_counts_update_to_the_bytes_of_a_full_build(
         doc_id = (n * 5 + 1) % len(current)
         current[doc_id] = edit(current[doc_id])
         assert updated(current, counting) == built(current), name
+
+
+def test_a_topic_changed_rewrites_shards_alone(
+    docs: list[SearchDoc], counting: SearchKeys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A story's keys keep their facet counts in their shards: a topic or source changed makes no key again
+    and writes no D or P part, only shards (and facets, fragments, manifest)."""
+    put: list[str] = []
+    real_put = SearchKeys.put
+    monkeypatch.setattr(SearchKeys, "put", lambda self, rows: real_put(self, [put.append(r[0]) or r for r in rows]))
+    before = files_of(search_update.listing(counting), counting)
+    edited = [EDITS["topic and source"](d) if i == 3 else d for i, d in enumerate(docs)]
+    after = updated(edited, counting)
+    assert after == built(edited)
+    changed = [path for path, data in after.items() if before.get(path) != data]
+    assert put == []
+    assert any("/s-" in path for path in changed)
+    assert not any(re.search(r"/[dp]-", path) for path in changed)
+    shards = [json.loads(files[search_index.MANIFEST])["shards"][1] for files in (before, after)]
+    assert shards[0] == shards[1]  # however long the counts get (see index.shard_weight())
+
+
+def test_counts_of_any_length_weigh_the_same_in_the_shard_count(docs: list[SearchDoc], counting: SearchKeys) -> None:
+    """A topic moved lengthens or shortens a thousand keys' counts: the shard count must not follow them."""
+    files = files_of(search_update.listing(counting), counting)
+    records = [r for path, data in files.items() if "/s-" in path for r in search_index.records_of(data).values()]
+    record = next(r for r in records if search_index.kept_counts(r) is not None)
+    start, end = search_index.counts_span(record)
+    # two bytes more of counts (their length says so): enough for shard_weight(), which reads no further
+    longer = record[:start] + bytes([end - start + 1]) + record[start + 1 : end] + b"\x01\x01" + record[end:]
+    assert search_index.kept_counts(longer) is not None and len(longer) == len(record) + 2
+    assert search_index.shard_weight(longer) == search_index.shard_weight(record)
 
 
 def test_a_story_moved_to_the_year_before_updates_its_keys_year_counts(

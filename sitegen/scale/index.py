@@ -240,9 +240,10 @@ def _blocks(table: FacetTable, *parts: list[Segment]) -> Blocked:
 
 
 def _files(blocked: Blocked) -> tuple[list[IndexFile], int]:
-    """A key group's part files, and the size of its records (the shard count follows from the total)."""
+    """A key group's part files, and its records' index.shard_weight() (the shard count follows from the total)."""
     records, files = blocked
-    return [IndexFile(path, content_key(data), data) for path, data in files.items()], sum(map(len, records.values()))
+    weight = sum(map(index.shard_weight, records.values()))
+    return [IndexFile(path, content_key(data), data) for path, data in files.items()], weight
 
 
 def _split_records(records: dict[str, bytes], count: int, parts: int) -> list[dict[str, bytes]]:

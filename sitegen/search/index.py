@@ -26,14 +26,18 @@ Shards and D part files are written gzipped when that is smaller (see packed());
 look for the gzip magic bytes, so a file is read the same either way.
 
 - s-<hash>/<n>.bin  shard n: the records of the keys with fnv1a32(utf8(key)) % count == n:
-                    v(len utf8) utf8(key)  v(df: docs holding the key)  v(blocks)  block*
+                    v(len utf8) utf8(key)  v(df: docs holding the key)  [counts]  v(blocks)  block*
+                    counts = v(length) then per facet (topic, region, source, year) v(2m) and m x
+                             v(docs), the docs of name numbers 0 .. m-1 (dense), or v(2n + 1) and
+                             n x (v(name number - previous), v(docs)) (sparse), whichever is shorter;
+                             only when df >= COUNTED_DF (the manifest's "counted"): a query whose
+                             matches are the key's docs needs no facet columns
                     block = v(base - previous base, the first relative to -1)  D  [P if bigram]
                     D, P  = 0x00 v(length) bytes (inline: small keys live in the shard)
                           | 0x01 six hash bytes (the file d-<hex>.bin or p-<hex>.bin)
-                  A block holds the docs in (base, next block's base]. A key in COUNTED_DF docs
-                  or more has its facet counts before its first D part: v(length), then per facet
-                  (topic, region, source, year) v(n) and n x (v(name number - previous), v(docs)):
-                  a query whose matches are its docs needs no facet columns.
+                  A block holds the docs in (base, next block's base]. The counts live in the
+                  record, not in a D part, so that a story's topic, region, source or year
+                  changed rewrites its keys' counts and shards alone (see search/update.py).
 - D part          segments, one per BATCH_DOCS doc ids that hold the key, each
                     v(n)  n x v(doc - previous doc of the key, the first relative to base)
                     n x v(count * 2 + in title)  v(title count) for each entry in the title
@@ -114,6 +118,7 @@ SLOT_SIZE = 1 << 6  # positions in a slot: a position is slot * SLOT_SIZE + offs
 SLOTS = 1 << 10  # slots in a story: its positions fit 16 bits unless it falls back to plain offsets
 EXCERPT_CHARS = 160  # characters of a story's opening kept as its excerpt when it has no summary
 COUNTED_DF = 64  # a key in this many docs or more carries its facet counts
+COUNTS_WEIGHT = 160  # what a key's facet counts weigh in the shard count, whatever their length (see shard_weight())
 FACET_DOCS = 4096  # docs per file of facet columns: a query that reads them mostly reads them all
 
 # Exactly JavaScript's \s: the browser splits queries on it, so the index never needs a
@@ -335,7 +340,7 @@ class State:
     fragments: list[str]  # per doc id: the sha of its fragment file
     sources: list[str]  # per doc id: the sha of its source() in the store, to find the keys it had
     shards: list[str]  # per shard: the sha of its file
-    total: int  # bytes in every key's record: what sets the shard count
+    total: int  # every key's record's shard_weight(): what sets the shard count
     files: list[IndexFile]  # the t2s table's, the facets' and the manifest's files, without their bytes
 
 
@@ -512,29 +517,62 @@ def stored(segment: Segment, prev: int) -> Stored:
     )
 
 
-def kept_counts(record: bytes, load: Callable[[str], bytes]) -> bytes | None:
-    """A key's facet counts as its record's first D part holds them (v(length) counts), None if it has none;
-    load: a part file's bytes by its path."""
-    values = _LEADING_VARINTS.match(record)
-    assert values is not None
-    at = values.end()
-    name_length = decode(record[:at])[0]
-    at = name_length + len(varint(name_length))
-    df_end = varint_end(record, at)
-    if decode(record[at:df_end])[0] < COUNTED_DF:
-        return None
-    at = varint_end(record, varint_end(record, df_end))  # the block count, the first base
-    if record[at] == 0:
-        length_end = varint_end(record, at + 1)
-        data = record[length_end : length_end + decode(record[at + 1 : length_end])[0]]
-    else:
-        data = load(f"search/d-{record[at + 1 : at + 1 + HASH_BYTES].hex()}.bin")
-        data = gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data
-    end = varint_end(data, 0)
-    return data[: end + decode(data[:end])[0]]
+def counts_span(record: bytes) -> tuple[int, int]:
+    """Where a shard record's facet counts lie, v(length) included: [start, end), empty when it keeps none."""
+    length, at = _varint_at(record, 0)
+    df, at = _varint_at(record, at + length)
+    if df < COUNTED_DF:
+        return at, at
+    length, end = _varint_at(record, at)
+    return at, end + length
 
 
-_LEADING_VARINTS = re.compile(rb"[\x80-\xff]*[\x00-\x7f]")
+def kept_counts(record: bytes) -> bytes | None:
+    """A shard record's facet counts (v(length) counts), None if it keeps none."""
+    start, end = counts_span(record)
+    return record[start:end] if end > start else None
+
+
+def uncounted(record: bytes) -> bytes:
+    """A shard record without its facet counts: what the key store keeps (the shard's file keeps the counts)."""
+    start, end = counts_span(record)
+    return record[:start] + record[end:]
+
+
+def records_of(shard: bytes) -> dict[str, bytes]:
+    """A shard's file (as shard_bytes() made it) cut into its keys' records."""
+    data = zlib.decompress(shard, wbits=31) if shard[:2] == b"\x1f\x8b" else shard
+    records: dict[str, bytes] = {}
+    at = 0
+    while at < len(data):
+        start = at
+        length, at = _varint_at(data, at)
+        key = data[at : at + length].decode("utf-8")
+        df, at = _varint_at(data, at + length)
+        if df >= COUNTED_DF:
+            length, at = _varint_at(data, at)
+            at += length
+        blocks, at = _varint_at(data, at)
+        for _ in range(blocks):
+            at = varint_end(data, at)  # the block's base
+            for _ in range(2 if len(key) == 2 else 1):  # its D part, and P part
+                if data[at] == 0:
+                    length, at = _varint_at(data, at + 1)
+                    at += length
+                else:
+                    at += 1 + HASH_BYTES
+        records[key] = data[start:at]
+    return records
+
+
+def _varint_at(data: bytes, at: int) -> tuple[int, int]:
+    """The varint starting at data[at], and where it ends."""
+    value = shift = 0
+    while data[at] >= 0x80:
+        value |= (data[at] & 0x7F) << shift
+        shift += 7
+        at += 1
+    return value | data[at] << shift, at + 1
 
 
 def varint_end(data: bytes, at: int) -> int:
@@ -567,8 +605,9 @@ def blocks(
 
     A block's base is the key's last doc before the block (-1 before the first): the doc its
     first D segment's first gap counts from. A key in COUNTED_DF docs or more has its facet
-    counts (FacetTable.counted()) before its first D part: v(length) counts; kept: those counts
-    as they were, when neither the key's docs nor their facets changed.
+    counts (FacetTable.counted()) after its df: v(length) counts; kept: those counts as they
+    are, when the caller knows them (see search/update.py). The counts change no part file
+    and no block's bounds.
     """
     df = sum(s[1] for s in segments)
     counts = b""
@@ -576,7 +615,6 @@ def blocks(
         counted = table.counted(docs_of(segments)) if kept is None else b""
         counts = varint(len(counted)) + counted if kept is None else kept
     sizes = [len(d) + len(p) for _, _, d, p in segments]
-    sizes[0] += len(counts)
     inline = sum(sizes) <= INLINE_BYTES
     starts = [0]  # the segment each block starts at
     size = 0
@@ -586,7 +624,7 @@ def blocks(
             size = 0
         size += segment_size
     name = key.encode("utf-8")
-    record = [varint(len(name)), name, varint(df), varint(len(starts))]
+    record = [varint(len(name)), name, varint(df), counts, varint(len(starts))]
     files: list[tuple[str, bytes]] = []
     base = -1
     for start, end in zip(starts, [*starts[1:], len(segments)], strict=True):
@@ -594,7 +632,7 @@ def blocks(
         block_base = segments[start - 1][0] if start else -1
         record.append(varint(block_base - base))
         base = block_base
-        parts = [("d", (counts if start == 0 else b"") + b"".join(s[2] for s in group))]
+        parts = [("d", b"".join(s[2] for s in group))]
         if len(key) == 2:
             parts.append(("p", b"".join(s[3] for s in group)))
         for prefix, data in parts:
@@ -653,6 +691,13 @@ def shard_count(total: int) -> int:
     return max(1, math.ceil(total / SHARD_BYTES))
 
 
+def shard_weight(record: bytes) -> int:
+    """A record's bytes as the shard count sees them: its facet counts weigh COUNTS_WEIGHT whatever they hold, so
+    that a story's topic, region, source or year changed leaves the shard count as it is (see search/update.py)."""
+    start, end = counts_span(record)
+    return len(record) - (end - start) + (COUNTS_WEIGHT if end > start else 0)
+
+
 def shard_bytes(records: dict[str, bytes], count: int, numbers: Iterable[int]) -> dict[int, bytes]:
     """Those shards' files, from the records of (at least) every key in them."""
     wanted = set(numbers)
@@ -661,7 +706,12 @@ def shard_bytes(records: dict[str, bytes], count: int, numbers: Iterable[int]) -
         n = fnv1a(key) % count
         if n in wanted:
             shards[n].append(records[key])
-    return {n: packed(b"".join(shard)) for n, shard in shards.items()}
+    return {n: shard_file(shard) for n, shard in shards.items()}
+
+
+def shard_file(records: Iterable[bytes]) -> bytes:
+    """A shard's file, from its records in key order."""
+    return packed(b"".join(records))
 
 
 def shard_files(shas: list[str], made: dict[int, bytes]) -> list[IndexFile]:
@@ -728,7 +778,7 @@ class FacetTable:
 
     def counted(self, docs: list[int]) -> bytes:
         """A key's facet counts over its docs (ascending): for each facet, the values the docs have, as
-        v(n) and n x (v(name number - previous name number), v(docs)); years in the order of their names."""
+        count_bytes() writes them; years in the order of their names."""
         ids = np.array(docs, np.int64)
         out = bytearray()
         for facet in FACETS:
@@ -744,13 +794,20 @@ class FacetTable:
 
 
 def count_bytes(counts: list[tuple[int, int]]) -> bytes:
-    """One facet's counts as a key keeps them: v(n), then n x (v(name number - previous), v(docs))."""
+    """One facet's counts (name number, docs), ascending, as a key keeps them, whichever is shorter: v(2m) and
+    the docs of each name number below m, zeros too (dense: a frequent key has most names), or v(2n + 1) and
+    n x (v(name number - previous), v(docs)) (sparse)."""
     previous = 0
-    values = [len(counts)]
+    sparse = [2 * len(counts) + 1]
     for name, count in counts:
-        values += [name - previous, count]
+        sparse += [name - previous, count]
         previous = name
-    return varints(values)
+    dense = [0] * (counts[-1][0] + 2 if counts else 1)
+    dense[0] = 2 * (len(dense) - 1)
+    for name, count in counts:
+        dense[name + 1] = count
+    short, long = varints(dense), varints(sparse)
+    return short if len(short) <= len(long) else long
 
 
 def facets_files(table: FacetTable) -> list[IndexFile]:
@@ -827,14 +884,14 @@ def build(docs: Docs, stamps: Sequence[str] | None = None, store: KeyStore | Non
             for key, record, files, segments in group:
                 records[key] = record
                 parts = tuple((path, content_key(data)) for path, data in files)
-                rows.append((key, record, parts, segments))
+                rows.append((key, uncounted(record), parts, segments))
                 for (path, sha), (_, data) in zip(parts, files, strict=True):
                     if path not in seen:
                         seen.add(path)
                         yield listed(IndexFile(path, sha, data), made, store)
             if store is not None:
                 store.put(rows)
-    total = sum(map(len, records.values()))
+    total = sum(map(shard_weight, records.values()))
     count = shard_count(total)
     made_shards = shard_bytes(records, count, range(count))
     shards = [content_key(made_shards[n]) for n in range(count)]

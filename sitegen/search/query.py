@@ -86,6 +86,7 @@ class Record:
     df: int
     blocks: list[Block]
     bases: list[int]
+    counts: bytes  # the facet counts a key in the manifest's "counted" docs or more keeps (see facet_counts())
 
     def block_of(self, doc: int) -> int:
         return bisect.bisect_left(self.bases, doc) - 1
@@ -161,7 +162,7 @@ class Reader:
         folder, count = self.manifest["shards"]
         number = fnv1a(key) % count
         if number not in self._shards:
-            self._shards[number] = parse_shard(self.fetch(f"s-{folder}/{number}.bin"))
+            self._shards[number] = parse_shard(self.fetch(f"s-{folder}/{number}.bin"), self.manifest["counted"])
         return self._shards[number].get(key)
 
     def part(self, part: bytes | str) -> bytes:
@@ -255,14 +256,11 @@ class Reader:
                 )
                 order[key] = {}
                 entries[key] = {}
+                if key == rarest and record.counts:
+                    self.counted = (record.df, facet_counts(record.counts))
                 for n in wanted:
                     block = record.blocks[n]
-                    data = self.part(block.d)
-                    if n == 0 and record.df >= self.manifest["counted"]:
-                        counts, data = _counts(data)
-                        if key == rarest:
-                            self.counted = (record.df, counts)
-                    order[key][n] = _d_entries(data, block.base)
+                    order[key][n] = _d_entries(self.part(block.d), block.base)
                     for segment in order[key][n]:
                         entries[key].update((doc, (count, tc)) for doc, count, tc in segment)
             for key in step:
@@ -314,7 +312,8 @@ def fragment_path(manifest: dict[str, Any], doc: int) -> str:
     return f"frag-{folders[doc // per]}/{doc}.json.gz"
 
 
-def parse_shard(data: bytes) -> dict[str, Record]:
+def parse_shard(data: bytes, counted: int) -> dict[str, Record]:
+    """A shard's records by key; counted: the df from which a record keeps facet counts (the manifest's)."""
     records: dict[str, Record] = {}
     at = 0
 
@@ -343,33 +342,40 @@ def parse_shard(data: bytes) -> dict[str, Record]:
         key = data[at : at + length].decode("utf-8")
         at += length
         df = number()
+        counts = b""
+        if df >= counted:
+            length = number()
+            at += length
+            counts = data[at - length : at]
         blocks = []
         base = -1
         for _ in range(number()):
             base += number()
             d = part("d")
             blocks.append(Block(base, d, part("p") if len(key) == 2 else None))
-        records[key] = Record(df, blocks, [b.base for b in blocks])
+        records[key] = Record(df, blocks, [b.base for b in blocks], counts)
     return records
 
 
-def _counts(data: bytes) -> tuple[list[list[tuple[int, int]]], bytes]:
-    """The facet counts before a counted key's first D part ((name number, docs) per facet), and the D part."""
-    at = 0
-    while data[at] >= 0x80:
-        at += 1
-    length = decode(data[: at + 1])[0]
-    values = decode(data[at + 1 : at + 1 + length])
+def facet_counts(data: bytes) -> list[list[tuple[int, int]]]:
+    """A record's facet counts read: (name number, docs) per facet, from v(2m) and m x v(docs) (dense) or
+    v(2n + 1) and n x (v(name number - previous), v(docs)) (sparse)."""
+    values = decode(data)
     counts: list[list[tuple[int, int]]] = []
     i = 0
     for _ in FACET_NAMES:
-        n, number, facet = values[i], 0, []
-        for k in range(n):
-            number += values[i + 1 + 2 * k]
-            facet.append((number, values[i + 2 + 2 * k]))
+        n, sparse = divmod(values[i], 2)
+        if not sparse:
+            facet = [(number, docs) for number, docs in enumerate(values[i + 1 : i + 1 + n]) if docs]
+            i += 1 + n
+        else:
+            facet, number = [], 0
+            for k in range(n):
+                number += values[i + 1 + 2 * k]
+                facet.append((number, values[i + 2 + 2 * k]))
+            i += 1 + 2 * n
         counts.append(facet)
-        i += 1 + 2 * n
-    return counts, data[at + 1 + length :]
+    return counts
 
 
 def _d_entries(data: bytes, base: int) -> list[list[tuple[int, int, int]]]:

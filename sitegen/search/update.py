@@ -5,7 +5,10 @@ are cut by doc id into segments of BATCH_DOCS docs (see search/index.py), so a c
 changes, for each of its keys old and new, only the segment of its batch. The key store keeps
 every key's segments and record: update() decodes the segments the changed docs are in, puts
 their new entries in place of the old, and makes those keys' records and part files again, for
-the keys whose entry in a changed doc is not what it was (see _touched()).
+the keys whose entry in a changed doc is not what it was (see _edited()). A changed topic, region,
+source or year changes the facet counts of every counted key of the doc (a thousand and more):
+those live in the shards alone (the store keeps records without them), so they are taken from the
+last build's shard files, moved by the doc's old and new values, and written back in place.
 Only the shards that hold those keys are made again (all of them if the shard count changes),
 the facets only if a changed doc's card changed, and the manifest; fragments live in a folder
 per batch, so only the changed docs' batches get new ones. The update returns what changed:
@@ -20,9 +23,11 @@ runs when update() returns None.
 
 from __future__ import annotations
 
+import functools
+import re
 from bisect import bisect_left
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
 from typing import Any, NamedTuple
@@ -37,7 +42,6 @@ from sitegen.search.index import (
     FacetTable,
     IndexFile,
     KeyStore,
-    Part,
     Row,
     SearchDoc,
     Segment,
@@ -46,6 +50,7 @@ from sitegen.search.index import (
     blocks,
     card,
     count_bytes,
+    counts_span,
     decode,
     doc_keys,
     facets_files,
@@ -57,13 +62,17 @@ from sitegen.search.index import (
     kept_counts,
     position_bytes,
     positions_of,
+    records_of,
     shard_bytes,
     shard_count,
+    shard_file,
     shard_files,
+    shard_weight,
     source,
     source_texts,
     stored,
     tail,
+    uncounted,
     varint,
     varint_end,
 )
@@ -171,48 +180,15 @@ def listing(store: KeyStore) -> list[IndexFile]:
 
 
 def _updated(change: Change, state: State, store: KeyStore, base: str) -> Changes:
-    """The changed docs' keys made again, KEYS_AT_ONCE at a time (a frequent key holds megabytes), then
-    the shards that hold them, the changed docs' fragment folders, the facets and the manifest."""
+    """The changed docs' keys made again, then the counts of the keys whose docs' facets moved, the shards
+    that hold them all, the changed docs' fragment folders, the facets and the manifest."""
     store.begin(fresh=False)
-    before: dict[str, str] = {}  # the touched keys' part files, as they were
-    after: dict[str, tuple[str, bytes]] = {}  # ... as they are: path -> sha, bytes
-    users: Counter[str] = Counter()  # touched keys naming each part file now
-    total = state.total
-    edited = _edited(change)
-    keys = sorted(edited | _counted_again(change))
-    regained = _regained(change)
-    for start in range(0, len(keys), KEYS_AT_ONCE):
-        chunk = keys[start : start + KEYS_AT_ONCE]
-        stored = store.segments(chunk)
-        rows: list[Row] = []
-        for key in chunk:
-            _, record, parts, segments = stored.get(key, (key, b"", (), []))
-            total -= len(record)
-            before.update(parts)
-            counts = None if key in regained or not record else _counts(change, key, _kept(store, record, parts))
-            if key in edited:
-                segments = _spliced(key, segments, change)
-            if not segments:
-                continue
-            record, files = blocks(key, segments, change.table, counts)
-            total += len(record)
-            made = tuple((path, content_key(data)) for path, data in files)
-            rows.append((key, record, made, segments))
-            for (path, sha), (_, data) in zip(made, files, strict=True):
-                after[path] = (sha, data)
-                users[path] += 1
-        kept = {row[0] for row in rows}
-        store.drop(key for key in chunk if key not in kept)
-        store.put(rows)
-
-    found = store.part_users({*before, *after})  # new to the index: no key but touched ones names it
-    added = [
-        IndexFile(path, sha, data)
-        for path, (sha, data) in after.items()
-        if path not in before and found.get(path, 0) == users[path]
-    ]
-    gone = [(path, sha) for path, sha in before.items() if not found.get(path)]
-    shards, shards_added, shards_gone = _shards_updated(state, store, keys, total)
+    last = _Shards(store, state.shards)
+    served, added, gone = _keys_updated(change, store, last)
+    edited = list(served)
+    served.update(_recounted(change, last, edited))
+    total = state.total + sum(_weight(record) - _weight(last.record(key)) for key, record in served.items())
+    shards, shards_added, shards_gone = _shards_updated(state, store, last, served, edited, total)
     added += shards_added
     gone += shards_gone
     fragments = list(state.fragments)
@@ -261,28 +237,133 @@ def _updated(change: Change, state: State, store: KeyStore, base: str) -> Change
     return Changes(added, [path for path, _ in gone], base)
 
 
+class _Shards:
+    """The last build's shard files, read from the store when first needed, cut into their keys' records
+    (with their facet counts, which the store's records lack)."""
+
+    def __init__(self, store: KeyStore, shas: list[str]) -> None:
+        self.store = store
+        self.shas = shas
+        self.read: dict[int, dict[str, bytes]] = {}
+        self.numbers: dict[str, int] = {}
+
+    def number(self, key: str) -> int:
+        """The key's shard, as the last build counted them."""
+        if key not in self.numbers:
+            self.numbers[key] = fnv1a(key) % len(self.shas)
+        return self.numbers[key]
+
+    def records(self, n: int) -> dict[str, bytes]:
+        if n not in self.read:
+            self.read[n] = records_of(self.store.blob(self.shas[n]))
+        return self.read[n]
+
+    def record(self, key: str) -> bytes | None:
+        return self.records(self.number(key)).get(key)
+
+
+def _keys_updated(
+    change: Change, store: KeyStore, last: _Shards
+) -> tuple[dict[str, bytes | None], list[IndexFile], list[tuple[str, str]]]:
+    """The edited keys made again, KEYS_AT_ONCE at a time (a frequent key holds megabytes) and put in the
+    store: their records as the shards hold them (None: the key is gone), their part files added and gone."""
+    served: dict[str, bytes | None] = {}
+    before: dict[str, str] = {}  # the edited keys' part files, as they were
+    after: dict[str, tuple[str, bytes]] = {}  # ... as they are: path -> sha, bytes
+    users: Counter[str] = Counter()  # edited keys naming each part file now
+    keys = sorted(_edited(change))
+    regained = _regained(change)
+    for start in range(0, len(keys), KEYS_AT_ONCE):
+        chunk = keys[start : start + KEYS_AT_ONCE]
+        stored = store.segments(chunk)
+        rows: list[Row] = []
+        for key in chunk:
+            _, _, parts, segments = stored.get(key, (key, b"", (), []))
+            before.update(parts)
+            was = last.record(key)
+            counts = None if key in regained or was is None else _counts(change, key, kept_counts(was))
+            segments = _spliced(key, segments, change)
+            served[key] = None
+            if not segments:
+                continue
+            record, files = blocks(key, segments, change.table, counts)
+            served[key] = record
+            made = tuple((path, content_key(data)) for path, data in files)
+            rows.append((key, uncounted(record), made, segments))
+            for (path, sha), (_, data) in zip(made, files, strict=True):
+                after[path] = (sha, data)
+                users[path] += 1
+        store.drop(key for key in chunk if served[key] is None)
+        store.put(rows)
+    found = store.part_users({*before, *after})  # new to the index: no key but edited ones names it
+    added = [
+        IndexFile(path, sha, data)
+        for path, (sha, data) in after.items()
+        if path not in before and found.get(path, 0) == users[path]
+    ]
+    gone = [(path, sha) for path, sha in before.items() if not found.get(path)]
+    return served, added, gone
+
+
+def _recounted(change: Change, last: _Shards, edited: Iterable[str]) -> dict[str, bytes]:
+    """The records, as the shards hold them, of the keys whose facet counts alone change: those of the docs
+    whose facet values moved, but for the edited keys (made again whole). Their counts are the last
+    build's, the moved docs taken from their old values and counted under their new ones."""
+    records: dict[str, bytes] = {}
+    for key in _counted_again(change).difference(edited):
+        record = last.record(key)
+        kept = None if record is None else kept_counts(record)
+        if record is None or kept is None:
+            continue
+        start, end = counts_span(record)
+        records[key] = record[:start] + (_counts(change, key, kept) or b"") + record[end:]
+    return records
+
+
 def _shards_updated(
-    state: State, store: KeyStore, keys: list[str], total: int
+    state: State, store: KeyStore, last: _Shards, served: dict[str, bytes | None], edited: list[str], total: int
 ) -> tuple[list[str], list[IndexFile], list[tuple[str, str]]]:
-    """The shards' shas after the touched keys' records changed, and their files added and gone (path, sha).
+    """The shards' shas after the changed keys' records (served: as the shards hold them; edited: the keys put
+    in the store), and their files added and gone (path, sha).
 
     Only the shards holding those keys are made again, unless the shard count changed.
     """
     count = shard_count(total)
     if count == len(state.shards):
-        store.assign(count, keys)
-        numbers = {fnv1a(key) % count for key in keys}
-        made = shard_bytes(store.shard_records(numbers), count, numbers)
-        shards = list(state.shards)
+        store.assign(count, edited)
+        shas = list(state.shards)
+        made = {n: _shard_again(last, n, changed) for n, changed in _by_shard(last, served).items()}
     else:
         store.assign(count)
-        made = shard_bytes(store.shard_records(None), count, range(count))
-        shards = [""] * count
+        shas = [""] * count
+        records: dict[str, bytes | None] = {
+            key: record for n in range(len(state.shards)) for key, record in last.records(n).items()
+        }
+        records.update(served)
+        made = shard_bytes({key: record for key, record in records.items() if record is not None}, count, range(count))
     for n, data in made.items():
-        shards[n] = content_key(data)
-    if shards == state.shards:
-        return shards, [], []
-    return shards, shard_files(shards, made), [(file.path, file.sha) for file in shard_files(state.shards, {})]
+        shas[n] = content_key(data)
+    if shas == state.shards:
+        return shas, [], []
+    return shas, shard_files(shas, made), [(file.path, file.sha) for file in shard_files(state.shards, {})]
+
+
+def _weight(record: bytes | None) -> int:
+    return 0 if record is None else shard_weight(record)
+
+
+def _by_shard(last: _Shards, served: dict[str, bytes | None]) -> dict[int, dict[str, bytes | None]]:
+    """The changed records by the shard that holds them."""
+    shards: defaultdict[int, dict[str, bytes | None]] = defaultdict(dict)
+    for key, record in served.items():
+        shards[last.number(key)][key] = record
+    return shards
+
+
+def _shard_again(last: _Shards, n: int, changed: dict[str, bytes | None]) -> bytes:
+    """Shard n's file with the changed records in place of the last build's (None: the key is gone)."""
+    records: dict[str, bytes | None] = {**last.records(n), **changed}
+    return shard_file(record for _, record in sorted(records.items()) if record is not None)
 
 
 def _edited(change: Change) -> set[str]:
@@ -301,17 +382,11 @@ def _edited(change: Change) -> set[str]:
 
 def _counted_again(change: Change) -> set[str]:
     """The keys of the docs whose facet values changed: a key's facet counts (see index.blocks()) cover its
-    docs' facets, so its record and first D part change even where its segments do not."""
+    docs' facets, so its record in its shard changes even where its segments do not."""
     keys: set[str] = set()
     for i in change.moved:
         keys.update(change.old[i].keys() | change.new[i].keys())
     return keys
-
-
-def _kept(store: KeyStore, record: bytes, parts: tuple[Part, ...]) -> bytes | None:
-    """A key's facet counts as the last build left them (see index.kept_counts())."""
-    paths = dict(parts)
-    return kept_counts(record, lambda path: store.blob(paths[path]))
 
 
 def _regained(change: Change) -> set[str]:
@@ -325,35 +400,51 @@ def _regained(change: Change) -> set[str]:
 def _counts(change: Change, key: str, kept: bytes | None) -> bytes | None:
     """A key's facet counts after the update, for a key whose docs are the ones it had (kept: its counts as they
     were, None if it keeps none): the docs that moved between facet values taken from their old values and
-    counted under their new ones, instead of counting every doc of the key again."""
+    counted under their new ones, instead of counting every doc of the key again. Only the facets some
+    doc moved in are read; the others keep their bytes."""
     moved = [move for i, move in change.moved.items() if change.new[i].holds(key)]
     if kept is None or not moved:
         return kept
-    counts = _decoded_counts(kept)
-    for move in moved:
-        for counted, was, now in zip(counts, move.was, move.now, strict=True):
-            counted.subtract(was)
-            counted.update(now)
-    body = b"".join(count_bytes(sorted((name, n) for name, n in counted.items() if n)) for counted in counts)
+    body = b""
+    at = varint_end(kept, 0)
+    for facet in range(len(FACETS) + 1):
+        end = _facet_end(kept, at)
+        shift: Counter[int] = Counter()
+        for move in moved:
+            shift.subtract(move.was[facet])
+            shift.update(move.now[facet])
+        if any(shift.values()):
+            counted = Counter(_facet_counts(decode(kept[at:end])))
+            counted.update(shift)
+            body += count_bytes(sorted((name, n) for name, n in counted.items() if n))
+        else:
+            body += kept[at:end]
+        at = end
     return varint(len(body)) + body
 
 
-def _decoded_counts(kept: bytes) -> list[Counter[int]]:
-    """Counts as a key keeps them (v(length), then per facet v(n) and n x (v(name number - previous), v(docs))):
-    docs per name number, per facet."""
-    values = decode(kept[varint_end(kept, 0) :])
-    counts: list[Counter[int]] = []
-    at = 0
-    for _ in (*FACETS, "year"):
-        counted: Counter[int] = Counter()
-        name = 0
-        for _ in range(values[at]):
-            name += values[at + 1]
-            counted[name] = values[at + 2]
-            at += 2
-        at += 1
-        counts.append(counted)
-    return counts
+def _facet_end(counts: bytes, at: int) -> int:
+    """Where one facet's counts that start at counts[at] end (see index.count_bytes()): v(2m) and m varints,
+    or v(2n + 1) and 2n."""
+    n_end = varint_end(counts, at)
+    n, sparse = divmod(decode(counts[at:n_end])[0], 2)
+    found = _varints(n * (1 + sparse)).match(counts, n_end)
+    assert found is not None
+    return found.end()
+
+
+def _facet_counts(values: list[int]) -> dict[int, int]:
+    """One facet's counts, decoded, as docs per name number."""
+    n, sparse = divmod(values[0], 2)
+    if sparse:
+        return dict(zip(accumulate(values[1::2]), values[2::2], strict=True))
+    return {name: docs for name, docs in enumerate(values[1 : n + 1]) if docs}
+
+
+@functools.cache
+def _varints(n: int) -> re.Pattern[bytes]:
+    """Matches n varints."""
+    return re.compile(rb"(?:[\x80-\xff]*[\x00-\x7f]){%d}" % n)
 
 
 def _numbers(table: FacetTable, card: DocFacets) -> list[list[int]]:

@@ -142,8 +142,9 @@
 
   const hex = (bytes) => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 
-  /** Shard bytes -> Map key -> {df, blocks: [{base, d, p}], bases}; a part is bytes or a file name. */
-  function parseShard(bytes) {
+  /** Shard bytes -> Map key -> {df, counts, blocks: [{base, d, p}], bases}; a part is bytes or a file name;
+      counts: the facet counts' bytes of a key in counted docs or more (the manifest's), else null. */
+  function parseShard(bytes, counted) {
     const records = new Map();
     let at = 0;
     const number = () => {
@@ -169,6 +170,12 @@
       const key = decoder.decode(bytes.subarray(at, at + length));
       at += length;
       const df = number();
+      let counts = null;
+      if (df >= counted) {
+        const length = number();
+        at += length;
+        counts = bytes.subarray(at - length, at);
+      }
       const blocks = [];
       let base = -1;
       for (let n = number(); n > 0; n--) {
@@ -176,7 +183,7 @@
         const d = part("d");
         blocks.push({ base, d, p: Array.from(key).length === 2 ? part("p") : null });
       }
-      records.set(key, { df, blocks, bases: blocks.map((b) => b.base) });
+      records.set(key, { df, counts, blocks, bases: blocks.map((b) => b.base) });
     }
     return records;
   }
@@ -368,7 +375,7 @@
   function shard(manifest, key) {
     const name = shardPath(manifest, key);
     if (!parsed.has(name)) {
-      const promise = load(name).then(parseShard);
+      const promise = load(name).then((bytes) => parseShard(bytes, manifest.counted));
       promise.catch(() => parsed.delete(name));
       parsed.set(name, promise);
     }
@@ -409,11 +416,7 @@
     const read = async (key, wanted) => {
       const record = found.get(key);
       const parts = await Promise.all(wanted.map((n) => part(record.blocks[n].d)));
-      if (wanted[0] === 0 && record.df >= manifest.counted) {
-        const [counts, rest] = splitCounts(parts[0]);
-        parts[0] = rest;
-        if (key === sorted[0]) counted = { df: record.df, counts };
-      }
+      if (key === sorted[0] && record.counts) counted = { df: record.df, counts: facetCounts(record.counts) };
       lists.set(key, docList(record, wanted, parts));
     };
     const [rarest, ...others] = sorted;
@@ -476,26 +479,29 @@
     return { hits, counted };
   }
 
-  /** The facet counts before a counted key's first D part ([name number, docs] per facet), and the D part. */
-  function splitCounts(bytes) {
-    let at = 0;
-    while (bytes[at] >= 0x80) at++;
-    const length = decode(bytes.subarray(0, at + 1))[0];
-    const values = decode(bytes.subarray(at + 1, at + 1 + length));
+  /** A record's facet counts read: [name number, docs] per facet, from v(2m) and m x v(docs) (dense) or
+      v(2n + 1) and n x (v(name number - previous), v(docs)) (sparse). */
+  function facetCounts(bytes) {
+    const values = decode(bytes);
     const counts = [];
     let i = 0;
     for (let f = 0; f < FACETS.length; f++) {
-      const n = values[i];
+      const n = Math.floor(values[i] / 2);
       const facet = [];
-      let number = 0;
-      for (let k = 0; k < n; k++) {
-        number += values[i + 1 + 2 * k];
-        facet.push([number, values[i + 2 + 2 * k]]);
+      if (values[i] % 2 === 0) {
+        for (let k = 0; k < n; k++) if (values[i + 1 + k] > 0) facet.push([k, values[i + 1 + k]]);
+        i += 1 + n;
+      } else {
+        let number = 0;
+        for (let k = 0; k < n; k++) {
+          number += values[i + 1 + 2 * k];
+          facet.push([number, values[i + 2 + 2 * k]]);
+        }
+        i += 1 + 2 * n;
       }
       counts.push(facet);
-      i += 1 + 2 * n;
     }
-    return [counts, bytes.subarray(at + 1 + length)];
+    return counts;
   }
 
   /** Per facet: the number of each doc's value set (for years, its year), and the sets; read for the docs
