@@ -245,3 +245,18 @@ def varint_array(values: Ints) -> tuple[bytes, Ints]:
         longer = longer[sizes[longer] > shift]
         out[starts[longer] + shift] = values[longer] >> 7 * shift & 0x7F | (sizes[longer] > shift + 1) << 7
     return out.tobytes(), sizes
+
+
+def varint_values(data: bytes) -> tuple[Ints, Ints]:
+    """The unsigned LEB128 varints end to end in data, decoded (varint_array()'s inverse), and where each ends.
+
+    Each byte's seven bits are shifted by its place in its varint and summed per varint in one
+    array operation.
+    """
+    raw = np.frombuffer(data, np.uint8)
+    ends = np.flatnonzero(raw < 0x80)
+    if not len(ends):
+        return np.zeros(0, np.int64), ends
+    starts = np.append(0, ends[:-1] + 1)
+    places = np.arange(len(raw)) - np.repeat(starts, ends - starts + 1)
+    return np.add.reduceat((raw & 0x7F).astype(np.int64) << 7 * places, starts), ends
