@@ -15,8 +15,20 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sitegen.search import bigrams
-from sitegen.search.bigrams import Postings, batch_postings, stable_order, varint_array
-from sitegen.search.index import SPACE_CHARS, doc_keys, line_bases, position_bytes, tail, varint, varints
+from sitegen.search.bigrams import Postings, batch_postings, stable_order, varint_array, varint_values
+from sitegen.search.index import (
+    SPACE_CHARS,
+    Segment,
+    decode,
+    doc_keys,
+    docs_of,
+    line_bases,
+    position_bytes,
+    stored,
+    tail,
+    varint,
+    varints,
+)
 
 Doc = tuple[str, str, list[int]]
 
@@ -98,6 +110,28 @@ def test_varint_array_is_leb128() -> None:
     data, sizes = varint_array(np.array(values, dtype=np.int64))
     assert data == b"".join(map(varint, values)) == varints(values)
     assert sizes.tolist() == [len(varint(v)) for v in values]
+
+
+@given(st.lists(st.integers(0, 2**62), max_size=200))
+def test_varint_values_read_varint_array(values: list[int]) -> None:
+    data, sizes = varint_array(np.array(values, dtype=np.int64))
+    decoded, ends = varint_values(data)
+    assert decoded.tolist() == values == decode(data)
+    assert ends.tolist() == (np.cumsum(sizes) - 1).tolist()
+
+
+@given(st.lists(st.lists(st.integers(0, 300), min_size=1, max_size=40), min_size=1, max_size=20))
+def test_docs_of_reads_the_doc_gaps_of_every_segment(batches: list[list[int]]) -> None:
+    """A key's docs read back from its segments, each with its counts and title counts after its gaps."""
+    segments, prev, expected = [], -1, []
+    for gaps in batches:
+        docs = sorted(set(accumulate(gaps, initial=prev + 1)))
+        codes = [2 * (100 + doc) + doc % 2 for doc in docs]  # counts of two bytes; odd docs in the title
+        titles = [1 + doc % 5 for doc in docs if doc % 2]
+        segments.append(stored(Segment("k", docs[0], docs[-1], len(docs), tail(docs, codes, titles), b""), prev))
+        expected += docs
+        prev = docs[-1]
+    assert docs_of(segments) == expected
 
 
 @given(st.lists(st.integers(0, 2**40), max_size=200))

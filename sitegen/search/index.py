@@ -102,7 +102,7 @@ import opencc
 
 from sitegen import leftovers, parallel
 from sitegen.keys import content_key, fnv1a, short_key
-from sitegen.search.bigrams import batch_postings
+from sitegen.search.bigrams import batch_postings, varint_values
 
 FORMAT_VERSION = 8
 BATCH_DOCS = 256  # doc ids per D/P segment: the finest doc range a block can start at
@@ -583,11 +583,15 @@ def varint_end(data: bytes, at: int) -> int:
 
 
 def docs_of(segments: list[Stored]) -> list[int]:
-    """A key's docs, ascending, from its segments (each D segment: v(n), n doc gaps, ...)."""
-    gaps: list[int] = []
-    for _, entries, d, _ in segments:
-        gaps += decode(d[: 5 * (entries + 1)])[1 : entries + 1]  # a varint takes 5 bytes at most here
-    return list(accumulate(gaps, initial=-1))[1:]
+    """A key's docs, ascending, from its segments (each D segment: v(n), n doc gaps, ...): the varints of every
+    segment decoded at once, and the gaps picked from after each segment's first."""
+    values, ends = varint_values(b"".join(s[2] for s in segments))
+    sizes = np.array([len(s[2]) for s in segments], np.int64)
+    entries = np.array([s[1] for s in segments], np.int64)
+    firsts = np.searchsorted(ends, np.cumsum(sizes) - sizes)  # the number of each segment's first varint
+    gaps = np.repeat(firsts + 1 - (np.cumsum(entries) - entries), entries) + np.arange(int(entries.sum()))
+    docs: list[int] = (np.cumsum(values[gaps]) - 1).tolist()
+    return docs
 
 
 def _part(data: bytes, inline: bool, squeeze: bool) -> tuple[bytes, bytes | None]:
@@ -650,12 +654,18 @@ class _Spill:
         self.paths = [folder / f"group-{n}" for n in range(SPILL_GROUPS)]
         self.handles: list[BinaryIO] = [path.open("wb") for path in self.paths]
 
-    def write(self, segments: list[Segment]) -> None:
-        groups: list[list[Segment]] = [[] for _ in self.paths]
+    @staticmethod
+    def pieces(segments: Iterable[Segment]) -> list[bytes]:
+        """A batch's segments as the spill writes them, a pickle per group: made by the worker that encoded the
+        batch, so the calling process only writes bytes (as plain tuples, which pickle faster)."""
+        groups: list[list[tuple[Any, ...]]] = [[] for _ in range(SPILL_GROUPS)]
         for segment in segments:
-            groups[zlib.crc32(segment.key.encode("utf-8")) % SPILL_GROUPS].append(segment)
-        for handle, group in zip(self.handles, groups, strict=True):
-            pickle.dump(group, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            groups[zlib.crc32(segment.key.encode("utf-8")) % SPILL_GROUPS].append(tuple(segment))
+        return [pickle.dumps(group, protocol=pickle.HIGHEST_PROTOCOL) for group in groups]
+
+    def write(self, pieces: list[bytes]) -> None:
+        for handle, piece in zip(self.handles, pieces, strict=True):
+            handle.write(piece)
 
     def close(self) -> None:
         for handle in self.handles:
@@ -671,7 +681,7 @@ class _Spill:
                     batch = pickle.load(handle)
                 except EOFError:
                     break
-                for segment in batch:
+                for segment in map(Segment._make, batch):
                     chain = keys[segment.key]
                     chain.append(stored(segment, chain[-1][0] if chain else -1))
         path.unlink()
@@ -857,13 +867,13 @@ def build(docs: Docs, stamps: Sequence[str] | None = None, store: KeyStore | Non
     records: dict[str, bytes] = {}
     with leftovers.temporary("sitegen-search-") as tmp:
         spill = _Spill(tmp)
-        for batch in _batches(docs, store is not None):
+        for batch, pieces in _batches(docs, store is not None):
             for shown, url in batch.cards:
                 if cards and not follows(shown, cards[-1]):
                     raise ValueError(f"search docs must come newest first: {url} ({shown.date or 'undated'}) is late")
                 cards.append(shown)
             lengths += batch.lengths
-            spill.write(batch.segments)
+            spill.write(pieces)
             for data in batch.sources:
                 sources.append(content_key(data))
                 assert store is not None
@@ -950,8 +960,9 @@ def fixed_files(shards: list[str], facets: list[IndexFile], fragments: list[str]
     return [*files, *facets, IndexFile(MANIFEST, content_key(data), data)]
 
 
-def _batches(docs: Docs, keep: bool) -> Iterator[Encoded]:
-    """The docs encoded BATCH_DOCS at a time on every core (see encode_batch), in doc id order.
+def _batches(docs: Docs, keep: bool) -> Iterator[tuple[Encoded, list[bytes]]]:
+    """The docs encoded BATCH_DOCS at a time on every core (see encode_batch), in doc id order, each batch's
+    segments as the spill's pieces (see _Spill.pieces()).
 
     The cyclic garbage collector is paused meanwhile, in the workers too: a batch hands back
     tens of thousands of segments, none in a cycle, and collecting them again and again is wasted work.
@@ -961,10 +972,16 @@ def _batches(docs: Docs, keep: bool) -> Iterator[Encoded]:
     gc.disable()
     try:
         starts = range(0, len(docs), BATCH_DOCS)
-        yield from parallel.ordered_map(functools.partial(encode_batch, docs, keep), starts, chunk=1)
+        yield from parallel.ordered_map(functools.partial(_spilled_batch, docs, keep), starts, chunk=1)
     finally:
         if collecting:
             gc.enable()
+
+
+def _spilled_batch(docs: Docs, keep: bool, start: int) -> tuple[Encoded, list[bytes]]:
+    """encode_batch(), its segments made into the spill's pieces."""
+    encoded = encode_batch(docs, keep, start)
+    return encoded._replace(segments=[]), _Spill.pieces(encoded.segments)
 
 
 def encode_batch(docs: Docs, keep: bool, start: int) -> Encoded:
