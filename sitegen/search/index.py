@@ -373,10 +373,6 @@ class KeyStore(Protocol):
         """Number the keys' shards (every key's, or those keys') for count shards."""
         ...
 
-    def shard_records(self, shards: Iterable[int] | None) -> dict[str, bytes]:
-        """The records of the keys in those shards (every key's for None), as numbered by assign()."""
-        ...
-
     def part_users(self, paths: Iterable[str]) -> dict[str, int]:
         """How many keys name each of those part files."""
         ...

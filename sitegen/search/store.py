@@ -164,17 +164,6 @@ class Keys(View):
             )
 
     @guarded
-    def shard_records(self, shards: Iterable[int] | None) -> dict[str, bytes]:
-        db = self.store.db
-        if shards is None:
-            rows = db.execute("SELECT key, record FROM search_keys").fetchall()
-        else:
-            rows = [
-                row for n in shards for row in db.execute("SELECT key, record FROM search_keys WHERE shard = ?", (n,))
-            ]
-        return {key: bytes(self.store.unsealed(f"search_keys.record/{key}", record)) for key, record in rows}
-
-    @guarded
     def part_users(self, paths: Iterable[str]) -> dict[str, int]:
         db = self.store.db
         return {
