@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_regions import FILLER, TITLES, seed
+from test_regions import FILLER, TITLES, seed_text
 
 from sitegen import config
 from sitegen.config import Topic
@@ -22,18 +22,18 @@ TOPICS = config.load(REPO).topics
 
 
 def test_seed_topics() -> None:
-    assert {"社区警务", "防溺水"} <= set(find_topics(seed("004"), TOPICS, title=TITLES["004"]))
-    assert {"社区警务", "反诈"} & set(find_topics(seed("003"), TOPICS, title=TITLES["003"]))
+    assert {"社区警务", "防溺水"} <= set(find_topics(seed_text("004"), TOPICS, title=TITLES["004"]))
+    assert {"社区警务", "反诈"} & set(find_topics(seed_text("003"), TOPICS, title=TITLES["003"]))
     for number in TITLES:
-        found = find_topics(seed(number), TOPICS, title=TITLES[number])
+        found = find_topics(seed_text(number), TOPICS, title=TITLES[number])
         assert 1 <= len(found) <= 3
         assert set(found) <= {t.name for t in TOPICS}
 
 
 def test_seed_topics_are_what_the_stories_are_about() -> None:
-    assert find_topics(seed("000"), TOPICS, title=TITLES["000"])[0] == "社区警务"
-    assert find_topics(seed("002"), TOPICS, title=TITLES["002"])[0] == "平安建设"
-    assert "反诈" in find_topics(seed("003"), TOPICS, title=TITLES["003"])
+    assert find_topics(seed_text("000"), TOPICS, title=TITLES["000"])[0] == "社区警务"
+    assert find_topics(seed_text("002"), TOPICS, title=TITLES["002"])[0] == "平安建设"
+    assert "反诈" in find_topics(seed_text("003"), TOPICS, title=TITLES["003"])
 
 
 TOPICS_WITH_EVERYDAY_WORDS = (
@@ -123,7 +123,7 @@ def test_topics_ranked_by_score_then_name_at_most_three() -> None:
 
 @pytest.mark.parametrize("number", sorted(TITLES))
 def test_seed_tags_are_words_not_places_or_numbers(number: str) -> None:
-    tags = find_tags(TITLES[number], seed(number))
+    tags = find_tags(TITLES[number], seed_text(number))
     assert 3 <= len(tags) <= 6
     forms = gazetteer().forms
     for tag in tags:
@@ -133,11 +133,11 @@ def test_seed_tags_are_words_not_places_or_numbers(number: str) -> None:
 
 
 def test_seed_tags_pick_the_storys_own_terms() -> None:
-    tags_004 = find_tags(TITLES["004"], seed("004"))
+    tags_004 = find_tags(TITLES["004"], seed_text("004"))
     assert tags_004[0] == "网格村警"
     assert "网格" not in tags_004 and "村警" not in tags_004  # parts of a better tag
-    assert "东亭有义" in find_tags(TITLES["003"], seed("003"))
-    assert "群防群治" in find_tags(TITLES["001"], seed("001"))
+    assert "东亭有义" in find_tags(TITLES["003"], seed_text("003"))
+    assert "群防群治" in find_tags(TITLES["001"], seed_text("001"))
 
 
 def test_tags_are_deterministic_and_ties_sorted_by_word() -> None:
