@@ -515,11 +515,11 @@ def stored(segment: Segment, prev: int) -> Stored:
 
 def counts_span(record: bytes) -> tuple[int, int]:
     """Where a shard record's facet counts lie, v(length) included: [start, end), empty when it keeps none."""
-    length, at = _varint_at(record, 0)
-    df, at = _varint_at(record, at + length)
+    length, at = varint_at(record, 0)
+    df, at = varint_at(record, at + length)
     if df < COUNTED_DF:
         return at, at
-    length, end = _varint_at(record, at)
+    length, end = varint_at(record, at)
     return at, end + length
 
 
@@ -542,18 +542,18 @@ def records_of(shard: bytes) -> dict[str, bytes]:
     at = 0
     while at < len(data):
         start = at
-        length, at = _varint_at(data, at)
+        length, at = varint_at(data, at)
         key = data[at : at + length].decode("utf-8")
-        df, at = _varint_at(data, at + length)
+        df, at = varint_at(data, at + length)
         if df >= COUNTED_DF:
-            length, at = _varint_at(data, at)
+            length, at = varint_at(data, at)
             at += length
-        blocks, at = _varint_at(data, at)
+        blocks, at = varint_at(data, at)
         for _ in range(blocks):
             at = varint_end(data, at)  # the block's base
             for _ in range(2 if len(key) == 2 else 1):  # its D part, and P part
                 if data[at] == 0:
-                    length, at = _varint_at(data, at + 1)
+                    length, at = varint_at(data, at + 1)
                     at += length
                 else:
                     at += 1 + HASH_BYTES
@@ -561,7 +561,7 @@ def records_of(shard: bytes) -> dict[str, bytes]:
     return records
 
 
-def _varint_at(data: bytes, at: int) -> tuple[int, int]:
+def varint_at(data: bytes, at: int) -> tuple[int, int]:
     """The varint starting at data[at], and where it ends."""
     value = shift = 0
     while data[at] >= 0x80:

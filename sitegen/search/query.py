@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sitegen.keys import fnv1a
-from sitegen.search.index import FORMAT_VERSION, SLOT_SIZE, SPACE_CHARS, decode
+from sitegen.search.index import FORMAT_VERSION, SLOT_SIZE, SPACE_CHARS, decode, varint_at
 
 PAGE_SIZE = 10
 SNIPPET_CHARS = 110  # characters of a line shown as a result's snippet ...
@@ -319,13 +319,8 @@ def parse_shard(data: bytes, counted: int) -> dict[str, Record]:
 
     def number() -> int:
         nonlocal at
-        value = shift = 0
-        while data[at] >= 0x80:
-            value |= (data[at] & 0x7F) << shift
-            shift += 7
-            at += 1
-        at += 1
-        return value | data[at - 1] << shift
+        value, at = varint_at(data, at)
+        return value
 
     def part(prefix: str) -> bytes | str:
         nonlocal at
