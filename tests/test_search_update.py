@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
@@ -135,6 +136,25 @@ def test_a_story_moved_to_the_year_before_updates_its_keys_year_counts(
     new_year = int(docs[doc_id].date[:4])
     current = list(docs)
     current[doc_id] = replace(docs[doc_id], date=f"{new_year - 1}-12-31")
+    assert updated(current, counting) == built(current)
+
+
+def test_several_docs_moved_in_different_facets_at_once(docs: list[SearchDoc], counting: SearchKeys) -> None:
+    """A key held by some of the moved docs and not others takes the moves of its own docs alone. The values
+    moved to are every doc's most common ones, so that no facet's names change (that would count anew)."""
+    topics, regions = (
+        Counter(values).most_common(2) for values in ([d.categories for d in docs], [d.regions for d in docs])
+    )
+
+    def other(common: list[tuple[tuple[str, ...], int]], now: tuple[str, ...]) -> tuple[str, ...]:
+        return common[1][0] if now == common[0][0] else common[0][0]
+
+    moves = [
+        lambda d: replace(d, categories=other(topics, d.categories)),
+        lambda d: replace(d, regions=other(regions, d.regions)),
+        lambda d: replace(d, categories=other(topics, d.categories), regions=other(regions, d.regions)),
+    ]
+    current = [moves[i % 3](d) if i % 4 == 1 else d for i, d in enumerate(docs)]
     assert updated(current, counting) == built(current)
 
 

@@ -385,7 +385,9 @@ class KeyStore(Protocol):
         """The bytes of a file of the index, by its sha."""
         ...
 
-    def add(self, sha: str, data: bytes) -> None: ...
+    def add(self, files: Iterable[tuple[str, bytes]]) -> None:
+        """Keep these files' bytes (sha, data)."""
+        ...
 
     def keep_only(self, shas: Iterable[str]) -> None:
         """Forget the bytes of every file but these."""
@@ -749,28 +751,18 @@ class FacetTable:
     set of each doc; years as doc id ranges (doc ids are newest first)."""
 
     def __init__(self, docs: list[DocFacets]) -> None:
-        columns: dict[str, list[tuple[str, ...]]] = {
-            "topic": [d.categories for d in docs],
-            "region": [d.regions for d in docs],
-            "source": [(d.source,) if d.source else () for d in docs],
-        }
-        self.names: dict[str, list[str]] = {}
+        columns, years = _facet_columns(docs), _years(docs)
+        self.names = _names(columns, years)
         self.sets: dict[str, list[list[int]]] = {}
         self.docs: dict[str, list[int]] = {}
         for facet, values in columns.items():
-            names = sorted({name for value in values for name in value})
-            number = {name: i for i, name in enumerate(names)}
+            number = {name: i for i, name in enumerate(self.names[facet])}
             codes = {value: tuple(sorted({number[name] for name in value})) for value in set(values)}
             coded = [codes[value] for value in values]
             sets = sorted(set(coded) | {()})
             index = {s: i for i, s in enumerate(sets)}
-            self.names[facet], self.sets[facet] = names, [list(s) for s in sets]
+            self.sets[facet] = [list(s) for s in sets]
             self.docs[facet] = [index[s] for s in coded]
-        years: dict[str, list[int]] = {}
-        for doc_id, doc in enumerate(docs):
-            if doc.date:
-                years.setdefault(doc.date[:4], [doc_id, doc_id])[1] = doc_id + 1
-        self.names["year"] = list(years)
         self.ranges = list(years.values())
         self.columns = {facet: np.array(self.docs[facet], np.int64) for facet in FACETS}
         self.members = {  # (set number, name number) for each name of each set
@@ -797,6 +789,36 @@ class FacetTable:
         years = np.flatnonzero(spans)
         out += count_bytes(list(zip(years.tolist(), spans[years].tolist(), strict=True)))
         return bytes(out)
+
+
+def facet_names(docs: list[DocFacets]) -> dict[str, list[str]]:
+    """Each facet's names as FacetTable numbers them, without the rest of it: an update whose docs' names are
+    not the last build's must count every key anew."""
+    return _names(_facet_columns(docs), _years(docs))
+
+
+def _facet_columns(docs: list[DocFacets]) -> dict[str, list[tuple[str, ...]]]:
+    """Each doc's names in each facet but the year."""
+    return {
+        "topic": [d.categories for d in docs],
+        "region": [d.regions for d in docs],
+        "source": [(d.source,) if d.source else () for d in docs],
+    }
+
+
+def _years(docs: list[DocFacets]) -> dict[str, list[int]]:
+    """Each year's doc id range [start, end), newest first: doc ids are in date order."""
+    years: dict[str, list[int]] = {}
+    for doc_id, doc in enumerate(docs):
+        if doc.date:
+            years.setdefault(doc.date[:4], [doc_id, doc_id])[1] = doc_id + 1
+    return years
+
+
+def _names(columns: dict[str, list[tuple[str, ...]]], years: dict[str, list[int]]) -> dict[str, list[str]]:
+    names = {facet: sorted({name for value in values for name in value}) for facet, values in columns.items()}
+    names["year"] = list(years)
+    return names
 
 
 def count_bytes(counts: list[tuple[int, int]]) -> bytes:
@@ -873,7 +895,7 @@ def build(docs: Docs, stamps: Sequence[str] | None = None, store: KeyStore | Non
             for data in batch.sources:
                 sources.append(content_key(data))
                 assert store is not None
-                store.add(sources[-1], data)
+                store.add([(sources[-1], data)])
             shas = [content_key(data) for data in batch.fragments]
             start = len(fragments)
             fragments += shas
@@ -916,7 +938,7 @@ def listed(file: IndexFile, listing: list[tuple[str, str]], store: KeyStore | No
     """A file of the index, listed, and its bytes kept in the store for builds that update the index or find output/ empty."""
     listing.append((file.path, file.sha))
     if store is not None and file.data is not None:
-        store.add(file.sha, file.data)
+        store.add([(file.sha, file.data)])
     return file
 
 

@@ -183,8 +183,8 @@ class Keys(View):
         return self.store.checked_blob("search_files", sha, row[0])
 
     @guarded
-    def add(self, sha: str, data: bytes) -> None:
-        self.store.db.execute("INSERT OR IGNORE INTO search_files VALUES (?, ?)", (sha, data))
+    def add(self, files: Iterable[tuple[str, bytes]]) -> None:
+        self.store.db.executemany("INSERT OR IGNORE INTO search_files VALUES (?, ?)", files)
         self.store.wrote()
 
     @guarded

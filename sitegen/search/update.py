@@ -28,7 +28,7 @@ import re
 from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import Any, NamedTuple
 
@@ -53,6 +53,7 @@ from sitegen.search.index import (
     counts_span,
     decode,
     doc_keys,
+    facet_names,
     facets_files,
     fixed_files,
     fold,
@@ -74,6 +75,7 @@ from sitegen.search.index import (
     tail,
     uncounted,
     varint,
+    varint_at,
     varint_end,
 )
 
@@ -112,8 +114,24 @@ class Change:
     old: dict[int, Postings]
     new: dict[int, Postings]
     table: FacetTable  # every doc's facets, the changed ones new
-    recounted: list[int]  # the changed docs whose facets changed
+    recounted: list[int]  # the changed docs whose facet values changed
     moved: dict[int, Moved]  # ... of those, the ones whose facet counts change
+    shifted: dict[tuple[int, ...], list[Counter[int]]] = field(default_factory=dict)
+
+    def shifts(self, docs: tuple[int, ...]) -> list[Counter[int]]:
+        """What moving those docs of self.moved does to a key's counts that holds them: for each facet up to the
+        last that changes, docs per name number to add (or take away, when negative); [] when none changes."""
+        if docs not in self.shifted:
+            shifts: list[Counter[int]] = [Counter() for _ in range(len(FACETS) + 1)]
+            for i in docs:
+                for shift, was, now in zip(shifts, self.moved[i].was, self.moved[i].now, strict=True):
+                    shift.subtract(was)
+                    shift.update(now)
+            changing = [shift if any(shift.values()) else Counter() for shift in shifts]
+            while changing and not changing[-1]:
+                changing.pop()
+            self.shifted[docs] = changing
+        return self.shifted[docs]
 
 
 class Moved(NamedTuple):
@@ -161,7 +179,7 @@ def update(docs: Docs, stamps: Sequence[str], store: KeyStore) -> Changes | None
         return None
     table = FacetTable(cards)
     recounted = [i for i in changed if cards[i] != state.cards[i]]
-    if recounted and table.names != FacetTable(state.cards).names:
+    if recounted and table.names != facet_names(state.cards):
         return None  # facet values numbered anew: every counted key's counts change
     old = {i: _old_postings(store, state.sources[i]) for i in changed}
     moves = {i: Moved(_numbers(table, state.cards[i]), _numbers(table, cards[i])) for i in recounted}
@@ -199,7 +217,7 @@ def _updated(change: Change, state: State, store: KeyStore, base: str) -> Change
     for i, doc in change.made.items():
         data = source(doc)
         sources[i] = content_key(data)
-        store.add(sources[i], data)
+        store.add([(sources[i], data)])
     per = index.BATCH_DOCS
     for batch in sorted({i // per for i in change.changed}):
         was = _batch_files(state.fragments, batch * per, {})
@@ -216,9 +234,7 @@ def _updated(change: Change, state: State, store: KeyStore, base: str) -> Change
     now_fixed = {file.path for file in fixed}
     gone += [(file.path, file.sha) for file in state.files if file.path not in now_fixed]
     replaced = [file.sha for file in state.files if file.path in now_fixed]  # the manifest's, say
-    for file in added:
-        if file.data is not None:
-            store.add(file.sha, file.data)
+    store.add((file.sha, file.data) for file in added if file.data is not None)
     kept = {file.sha for file in added} | {*fragments, *sources, *shards} | {file.sha for file in fixed}
     unlisted = [file._replace(data=None) for file in fixed]
     new_state = State(
@@ -400,34 +416,32 @@ def _regained(change: Change) -> set[str]:
 def _counts(change: Change, key: str, kept: bytes | None) -> bytes | None:
     """A key's facet counts after the update, for a key whose docs are the ones it had (kept: its counts as they
     were, None if it keeps none): the docs that moved between facet values taken from their old values and
-    counted under their new ones, instead of counting every doc of the key again. Only the facets some
-    doc moved in are read; the others keep their bytes."""
-    moved = [move for i, move in change.moved.items() if change.new[i].holds(key)]
-    if kept is None or not moved:
+    counted under their new ones, instead of counting every doc of the key again. The facets after the last one
+    some doc moved in keep their bytes unread."""
+    shifts = change.shifts(tuple(i for i in change.moved if change.new[i].holds(key)))
+    if kept is None or not shifts:
         return kept
-    body = b""
+    body = bytearray()
     at = varint_end(kept, 0)
-    for facet in range(len(FACETS) + 1):
+    for shift in shifts:
         end = _facet_end(kept, at)
-        shift: Counter[int] = Counter()
-        for move in moved:
-            shift.subtract(move.was[facet])
-            shift.update(move.now[facet])
-        if any(shift.values()):
-            counted = Counter(_facet_counts(decode(kept[at:end])))
-            counted.update(shift)
+        if shift:
+            counted = _facet_counts(decode(kept[at:end]))
+            for name, n in shift.items():
+                counted[name] = counted.get(name, 0) + n
             body += count_bytes(sorted((name, n) for name, n in counted.items() if n))
         else:
             body += kept[at:end]
         at = end
+    body += kept[at:]
     return varint(len(body)) + body
 
 
 def _facet_end(counts: bytes, at: int) -> int:
     """Where one facet's counts that start at counts[at] end (see index.count_bytes()): v(2m) and m varints,
     or v(2n + 1) and 2n."""
-    n_end = varint_end(counts, at)
-    n, sparse = divmod(decode(counts[at:n_end])[0], 2)
+    value, n_end = varint_at(counts, at)
+    n, sparse = divmod(value, 2)
     found = _varints(n * (1 + sparse)).match(counts, n_end)
     assert found is not None
     return found.end()
