@@ -346,6 +346,39 @@ def test_serve_answers_range_requests_as_static_hosts_do(site: Path, server: Ser
     assert ranged(server.url, "/search/missing.bin", "bytes=0-9")[0] == 404
 
 
+def test_serve_keeps_one_connection_for_many_requests(server: Server) -> None:
+    """HTTP/1.1 with keep-alive, as static hosts speak it (a search fetches a score of files): a page, a file, a
+    range of it, a redirect and a missing page answered in turn on one connection, each with its length; the
+    reload events close theirs, their stream having none."""
+    where = urlsplit(server.url)
+    connection = http.client.HTTPConnection(where.hostname or "", where.port, timeout=5)
+    try:
+        answers = []
+        for path, headers in [
+            ("/posts/fan-zha/", {}),
+            ("/search/manifest.json", {}),
+            ("/search/manifest.json", {"Range": "bytes=0-9"}),
+            ("/posts", {}),
+            ("/no-such-page/", {}),
+            ("/search/manifest.json", {}),
+        ]:
+            connection.request("GET", path, headers=headers)
+            response = connection.getresponse()
+            body = response.read()
+            assert response.version == 11 and not response.will_close, path
+            assert response.getheader("Content-Length") == str(len(body)), path
+            assert connection.sock is not None
+            answers.append((response.status, connection.sock.getsockname()))
+        assert [status for status, _ in answers] == [200, 200, 206, 301, 404, 200]
+        assert len({local for _, local in answers}) == 1  # one TCP connection throughout
+        connection.request("GET", serve.EVENTS)
+        events = connection.getresponse()
+        assert events.status == 200 and events.will_close and events.getheader("Content-Length") is None
+        assert events.fp is not None and events.fp.readline().startswith(b"data: ")
+    finally:
+        connection.close()
+
+
 def test_byte_range_reads_one_range_of_a_header() -> None:
     assert serve.byte_range("bytes=0-0", 10) == (0, 1)
     assert serve.byte_range(" bytes=2-4 ", 10) == (2, 5)

@@ -169,9 +169,17 @@ def byte_range(header: str, size: int) -> tuple[int, int] | None:
 
 
 class Handler(http.server.SimpleHTTPRequestHandler):
-    """Static files from the preview folder; HTML gets the reload script and, after a failed build, the error."""
+    """Static files from the preview folder; HTML gets the reload script and, after a failed build, the error.
+
+    HTTP/1.1 with keep-alive, as static hosts speak: a search fetches a score of small files, and a connection
+    (and a thread) for each would cost more than the files. Every answer says its length, but the reload
+    events, whose stream ends when the connection closes.
+    """
 
     preview: Preview
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go in two writes: the body must not wait for an ACK
+    timeout = 60  # seconds an idle kept-alive connection holds its thread
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, directory=str(self.preview.site_dir), **kwargs)
@@ -214,6 +222,7 @@ class Handler(http.server.SimpleHTTPRequestHandler):
             if not path.endswith("/"):
                 self.send_response(301)
                 self.send_header("Location", path + "/")
+                self.send_header("Content-Length", "0")
                 self.end_headers()
                 return None
             target = target / "index.html"
@@ -273,6 +282,7 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Cache-Control", "no-store")
+        self.send_header("Connection", "close")
         self.end_headers()
         last = -1
 
