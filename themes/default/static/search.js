@@ -307,26 +307,30 @@
       const count = list.counts[e];
       const out = buffer.length >= count ? buffer : new Uint32Array(2 * count);
       let at = starts[list.segment[e]] + width * list.slot[e];
-      for (let i = 0; i < count; i++, at += width) out[i] = width === 2 ? view.getUint16(at, true) : view.getUint32(at, true);
+      if (width === 2) for (let i = 0; i < count; i++, at += 2) out[i] = view.getUint16(at, true);
+      else for (let i = 0; i < count; i++, at += 4) out[i] = view.getUint32(at, true);
       return out;
     };
   }
 
-  /** Of the first count anchors p, how many every other [list, length, offset] holds at p + offset, and
-      how many of those are among the first titleCount (in the title); starts gets each such p. */
-  function chained(anchors, count, titleCount, others, starts) {
-    const at = new Int32Array(others.length);
+  /** Of the first count anchors p, how many every other list of a term's step holds at p + its offset (its
+      positions read into other.buffer, other.length of them), and how many of those are among the first
+      titleCount (in the title), into step.found; starts gets each such p. Called once per candidate doc and
+      term, so it allocates nothing. */
+  function chained(anchors, count, titleCount, step, starts) {
+    const { rest, at } = step;
+    at.fill(0);
     let good = 0;
     let titled = 0;
     for (let a = 0; a < count; a++) {
       const p = anchors[a];
       let ok = true;
-      for (let k = 0; k < others.length; k++) {
-        const [list, length, offset] = others[k];
+      for (let k = 0; k < rest.length; k++) {
+        const { buffer, length, offset } = rest[k];
         let j = at[k];
-        while (j < length && list[j] < p + offset) j++;
+        while (j < length && buffer[j] < p + offset) j++;
         at[k] = j;
-        if (j >= length || list[j] !== p + offset) ok = false;
+        if (j >= length || buffer[j] !== p + offset) ok = false;
       }
       if (ok) {
         good += 1;
@@ -334,7 +338,8 @@
         if (starts) starts.push(p);
       }
     }
-    return [good, titled];
+    step.found[0] = good;
+    step.found[1] = titled;
   }
 
   /** [key, offset] pairs that prove a term: its character, or bigrams at 0, 2, 4 ... and len-2. */
@@ -433,48 +438,53 @@
       ),
     );
     const entry = new Map(keys.map((key) => [key, entriesOf(lists.get(key), candidates)]));
-    const buffers = new Map(keys.map((key) => [key, new Uint32Array(64)]));
-    const positions = (key, e) => {
-      buffers.set(key, readers.get(key)(e, buffers.get(key)));
-      return buffers.get(key);
-    };
-
-    // Per term, looked up once: its first key's entries, and the other keys' with their offsets.
-    const steps = plans.map(([[key], ...rest]) => ({
-      key,
+    // Per term, looked up once: its first key's entries and reader, and the other keys' with their offsets;
+    // every list of positions is read into a buffer of its own (a key may serve a term twice: "....").
+    const reading = (key) => ({
       list: lists.get(key),
       entries: entry.get(key),
-      rest: rest.map(([k, offset]) => ({ key: k, list: lists.get(k), entries: entry.get(k), offset })),
+      read: readers.get(key),
+      buffer: new Uint32Array(64),
+    });
+    const steps = plans.map(([[key], ...rest]) => ({
+      ...reading(key),
+      rest: rest.map(([k, offset]) => ({ ...reading(k), offset, length: 0 })),
+      at: new Int32Array(rest.length),
+      found: new Int32Array(2),
     }));
     const hits = [];
     for (let i = 0; i < candidates.length; i++) {
-      const hit = { doc: candidates[i], titleTerms: 0, count: 0, span: 0 };
       const starts = positional > 1 ? [] : null; // hit starts per positional term, for the span
+      let titleTerms = 0;
+      let total = 0;
       let all = true;
       for (let t = 0; t < terms.length && all; t++) {
-        const { key, list, entries, rest } = steps[t];
-        const e = entries[i];
-        let count = list.counts[e];
-        let titleCount = list.titleCounts[e];
+        const step = steps[t];
+        const e = step.entries[i];
+        let count = step.list.counts[e];
+        let titleCount = step.list.titleCounts[e];
         const mine = starts && lengths[t] > 1 ? [] : null;
         if (lengths[t] > 2) {
-          const others = rest.map((other) => {
+          for (const other of step.rest) {
             const o = other.entries[i];
-            const length = other.list.counts[o];
-            return [positions(other.key, o).slice(0, length), length, other.offset];
-          });
-          [count, titleCount] = chained(positions(key, e), count, titleCount, others, mine);
+            other.buffer = other.read(o, other.buffer);
+            other.length = other.list.counts[o];
+          }
+          step.buffer = step.read(e, step.buffer);
+          chained(step.buffer, count, titleCount, step, mine);
+          count = step.found[0];
+          titleCount = step.found[1];
         } else if (mine) {
-          mine.push(...positions(key, e).subarray(0, count));
+          step.buffer = step.read(e, step.buffer);
+          mine.push(...step.buffer.subarray(0, count));
         }
         if (mine) starts.push(mine);
         all = count > 0;
-        hit.count += count;
-        if (titleCount > 0) hit.titleTerms += 1;
+        total += count;
+        if (titleCount > 0) titleTerms += 1;
       }
       if (!all) continue;
-      hit.span = starts && starts.length > 1 ? span(starts) : 0;
-      hits.push(hit);
+      hits.push({ doc: candidates[i], titleTerms, count: total, span: starts && starts.length > 1 ? span(starts) : 0 });
     }
     return { hits, counted };
   }
