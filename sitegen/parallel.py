@@ -30,6 +30,7 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 CHUNK = 32  # items taken at once, by a worker or by the calling process
+AHEAD = 16  # chunks taken and not yet handed to the caller's loop, per process
 _LOST = "a worker process of the build ended early (out of memory?); build again"
 _work: tuple[Callable[[Any], Any], Sequence[Any], int] | None = None  # what the forked workers inherit
 
@@ -46,19 +47,34 @@ class WorkerLost(SitegenError):
 
 
 class _Claims:
-    """The next chunk's first item, shared by the calling process and its workers."""
+    """The next chunk's first item, shared by the calling process and its workers, and the credits that keep
+    them at most `ahead` chunks past the one the caller's loop has: results nobody reads yet pile up in the
+    calling process (a build's rendered pages, when writing them is slower than making them).
 
-    def __init__(self, context: ForkContext, end: int, step: int) -> None:
+    A credit is free whenever the chunk the caller waits for is not taken yet (chunks are taken in order, so
+    every credit then belongs to a chunk already handed over): the caller can always take it itself.
+    """
+
+    def __init__(self, context: ForkContext, end: int, step: int, ahead: int) -> None:
         self.next_start = context.Value("q", 0)
         self.end, self.step = end, step
+        self.credits = context.Semaphore(ahead)
 
-    def take(self) -> int | None:
+    def take(self, wait: bool = True) -> int | None:
+        """The next chunk's first item; None when every chunk is taken (or, wait=False, no credit is free)."""
+        if not self.credits.acquire(wait):
+            return None
         with self.next_start.get_lock():
             start = int(self.next_start.value)
-            if start >= self.end:
-                return None
-            self.next_start.value = start + self.step
-        return start
+            if start < self.end:
+                self.next_start.value = start + self.step
+                return start
+        self.credits.release()
+        return None
+
+    def handed(self) -> None:
+        """A chunk went to the caller's loop: another may be taken."""
+        self.credits.release()
 
 
 def ordered_map(
@@ -67,7 +83,8 @@ def ordered_map(
     """task(item) for every item, in the order of items, on every core.
 
     chunk: items taken at once; 1 for items that are each a big piece of work. jobs: at most this many
-    processes, the calling one included (`sitegen import --jobs`); None for every core.
+    processes, the calling one included (`sitegen import --jobs`); None for every core. The processes take
+    at most AHEAD chunks each before the caller's loop reaches them (see _Claims).
     """
     jobs = min(cores(), jobs) if jobs else cores()
     if jobs < 2 or len(items) < 4 * chunk:
@@ -76,7 +93,7 @@ def ordered_map(
     global _work
     _work = (task, items, chunk)
     context = multiprocessing.get_context("fork")
-    claims = _Claims(context, len(items), chunk)
+    claims = _Claims(context, len(items), chunk, AHEAD * jobs)
     gc.freeze()  # the garbage collector would otherwise touch, and so copy, every inherited object
     workers: list[multiprocessing.process.BaseProcess] = []
     try:
@@ -96,12 +113,13 @@ def ordered_map(
             while start not in done:
                 if not arrived.empty():
                     ended += _arrival(arrived.get(), done)
-                elif (mine := claims.take()) is not None:
+                elif (mine := claims.take(wait=False)) is not None:
                     done[mine] = _chunk(mine)
                 elif ended == len(workers):
                     raise WorkerLost(_LOST)
                 else:
                     ended += _arrival(arrived.get(), done)
+            claims.handed()
             yield from done.pop(start)
     finally:
         for worker in workers:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import time
 
@@ -53,6 +54,29 @@ def dies_in_worker(n: int) -> int:
 def test_a_worker_that_dies_is_an_error_not_a_hang() -> None:
     with pytest.raises(SitegenError, match="ended early"):
         list(parallel.ordered_map(dies_in_worker, range(60), chunk=2))
+
+
+CALLS = multiprocessing.get_context("fork").Value("i", 0)  # made before the fork: every process counts in it
+
+
+def counted(n: int) -> int:
+    with CALLS.get_lock():
+        CALLS.value += 1
+    return n
+
+
+def test_a_slow_loop_holds_its_workers_back() -> None:
+    """Results the caller's loop has not reached would pile up in the calling process (rendered pages, when
+    writing them is slower than making them): the processes take only a few chunks ahead of it."""
+    CALLS.value = 0
+    ahead = []
+    for read, n in enumerate(parallel.ordered_map(counted, range(400), chunk=2), 1):
+        assert n == read - 1
+        time.sleep(0.002)
+        ahead.append(CALLS.value - read)
+    chunks = parallel.AHEAD * 2  # two processes
+    assert max(ahead) <= 2 * chunks + 2  # items of the chunks taken ahead, and the rest of the one being read
+    assert max(ahead) >= 2 * chunks - 2  # while the loop sleeps, the worker fills its credits
 
 
 def test_one_core_or_few_items_run_in_the_calling_process(monkeypatch: pytest.MonkeyPatch) -> None:
