@@ -892,10 +892,11 @@ def build(docs: Docs, stamps: Sequence[str] | None = None, store: KeyStore | Non
                 cards.append(shown)
             lengths += batch.lengths
             spill.write(pieces)
-            for data in batch.sources:
-                sources.append(content_key(data))
+            source_shas = [content_key(data) for data in batch.sources]
+            sources += source_shas
+            if source_shas:
                 assert store is not None
-                store.add([(sources[-1], data)])
+                store.add(zip(source_shas, batch.sources, strict=True))
             shas = [content_key(data) for data in batch.fragments]
             start = len(fragments)
             fragments += shas

@@ -214,10 +214,10 @@ def _updated(change: Change, state: State, store: KeyStore, base: str) -> Change
     for i, data in shown.items():
         fragments[i] = content_key(data)
     sources = list(state.sources)
-    for i, doc in change.made.items():
-        data = source(doc)
+    made_sources = {i: source(doc) for i, doc in change.made.items()}
+    for i, data in made_sources.items():
         sources[i] = content_key(data)
-        store.add([(sources[i], data)])
+    store.add((sources[i], data) for i, data in made_sources.items())
     per = index.BATCH_DOCS
     for batch in sorted({i // per for i in change.changed}):
         was = _batch_files(state.fragments, batch * per, {})
