@@ -58,13 +58,18 @@ def files(docs: list[SearchDoc]) -> dict[str, bytes]:
     return built(docs)
 
 
-def built_counted(docs: list[SearchDoc]) -> dict[str, bytes]:
-    """docs built with facet counts kept by every key in 8 docs or more, facet columns of 8 docs."""
+def built_counted(docs: list[SearchDoc], blocked: bool = False) -> dict[str, bytes]:
+    """docs built with facet counts and best docs kept by every key in 8 docs or more, facet columns of 8 docs;
+    blocked: and every key's postings in external blocks of a doc or so."""
     from sitegen.search import index as search_index
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(search_index, "COUNTED_DF", 8)
         patch.setattr(search_index, "FACET_DOCS", 8)
+        if blocked:
+            patch.setattr(search_index, "BATCH_DOCS", 1)
+            patch.setattr(search_index, "BLOCK_BYTES", 8)
+            patch.setattr(search_index, "INLINE_BYTES", 16)
         return built(docs)
 
 
@@ -72,6 +77,12 @@ def built_counted(docs: list[SearchDoc]) -> dict[str, bytes]:
 def counted(docs: list[SearchDoc]) -> dict[str, bytes]:
     """The synthetic archive built_counted()."""
     return built_counted(docs)
+
+
+@pytest.fixture(scope="session")
+def counted_blocked(docs: list[SearchDoc]) -> dict[str, bytes]:
+    """The synthetic archive built_counted(), its postings in external blocks."""
+    return built_counted(docs, blocked=True)
 
 
 @pytest.fixture(scope="session")

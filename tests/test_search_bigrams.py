@@ -17,11 +17,14 @@ from hypothesis import strategies as st
 from sitegen.search import bigrams
 from sitegen.search.bigrams import Postings, batch_postings, stable_order, varint_array, varint_values
 from sitegen.search.index import (
+    BEST_DOCS,
     SPACE_CHARS,
     Segment,
+    best_docs,
     decode,
     doc_keys,
     docs_of,
+    entries_of,
     line_bases,
     position_bytes,
     stored,
@@ -29,6 +32,7 @@ from sitegen.search.index import (
     varint,
     varints,
 )
+from sitegen.search.query import Hit
 
 Doc = tuple[str, str, list[int]]
 
@@ -132,6 +136,16 @@ def test_docs_of_reads_the_doc_gaps_of_every_segment(batches: list[list[int]]) -
         expected += docs
         prev = docs[-1]
     assert docs_of(segments) == expected
+    assert entries_of(segments)[1].tolist() == [2 * (100 + doc) + doc % 2 for doc in expected]
+
+
+@given(st.lists(st.tuples(st.integers(1, 300), st.booleans()), min_size=1, max_size=40))
+def test_best_docs_are_the_first_page_of_a_query_of_the_key(entries: list[tuple[int, bool]]) -> None:
+    """As query.py ranks a one-term query's hits: in the title, occurrences in doubling buckets, occurrences, newer."""
+    docs = np.arange(len(entries), dtype=np.int64) * 3
+    codes = np.array([count * 2 + title for count, title in entries], np.int64)
+    ranked = sorted(docs.tolist(), key=lambda doc: Hit(entries[doc // 3][1], entries[doc // 3][0]).rank(doc))
+    assert best_docs(docs, codes) == ranked[:BEST_DOCS]
 
 
 @given(st.lists(st.integers(0, 2**40), max_size=200))

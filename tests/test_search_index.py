@@ -436,6 +436,33 @@ def test_a_query_matching_its_rarest_keys_docs_reads_no_facet_columns(counted: d
     assert len([n for n in r.fetched if n.startswith("facets-")]) > 2
 
 
+@pytest.mark.parametrize("query", ["公", "安", "法", "安,", "校,"])
+def test_one_short_term_shows_its_keys_best_docs_without_its_d_parts(
+    counted_blocked: dict[str, bytes], docs: list[SearchDoc], query: str
+) -> None:
+    """The first page of a query of one term of one or two characters is the best docs its key keeps: the same
+    page, total and counts as ranking every match, which is done (its D parts fetched) only when asked for."""
+    r = reader(counted_blocked)
+    result = r.search(query)
+    record = r.record(query)
+    assert result is not None and record is not None and record.best
+    assert not any(n.startswith("d-") for n in r.fetched)
+    everything = reader(counted_blocked).search(query, page=1)  # a later page ranks every match
+    assert everything is not None
+    assert [f["url"] for f in result.page] == [docs[doc].url for doc in everything.ranked[:10]]
+    assert result.total == everything.total == len(brute_force(docs, query))
+    assert result.facets == everything.facets
+    assert result.ranked == everything.ranked
+    assert any(n.startswith("d-") for n in r.fetched)
+
+
+def test_longer_terms_and_filters_rank_every_match(counted_blocked: dict[str, bytes]) -> None:
+    for query, filters in (("治,法", {}), ("公 安", {}), ("公", {"topic": "反诈"})):
+        r = reader(counted_blocked)
+        r.search(query, filters)
+        assert any(n.startswith("d-") for n in r.fetched), query
+
+
 def test_two_character_terms_fetch_no_positions(blocked: dict[str, bytes]) -> None:
     r = reader(blocked)
     assert search(blocked, "网格").ranked == [5, 3]  # 5 has it in its title

@@ -134,7 +134,7 @@ def blocked(docs: list[SearchDoc]) -> dict[str, bytes]:
         return built(search_index.newest_first([*docs, long_doc]))
 
 
-@pytest.mark.parametrize("index", ["files", "blocked", "counted", "sparse"])
+@pytest.mark.parametrize("index", ["files", "blocked", "counted", "sparse", "counted_blocked"])
 def test_browser_agrees_with_the_python_reader(
     browser: Browser, request: pytest.FixtureRequest, docs: list[SearchDoc], tmp_path: Path, index: str
 ) -> None:
@@ -172,14 +172,14 @@ def test_browser_agrees_with_the_python_reader(
         assert all(u.startswith(site) for u in watch.requests)
 
 
-@pytest.mark.parametrize("index", ["blocked", "counted"])
+@pytest.mark.parametrize("index", ["blocked", "counted", "counted_blocked"])
 def test_a_query_fetches_only_what_it_needs(
     browser: Browser, request: pytest.FixtureRequest, tmp_path: Path, index: str
 ) -> None:
     """The browser fetches exactly the files the Python reader fetches: shards, parts, facets, fragments."""
     blocked: dict[str, bytes] = request.getfixturevalue(index)
     with serve(write_site(tmp_path, blocked), "/") as site:
-        for query in (NEEDLE, "网格", f"{NEEDLE} 安", "平安建设", "公", "網格", "村警 網格化"):
+        for query in (NEEDLE, "网格", f"{NEEDLE} 安", "平安建设", "公", "安,", "網格", "村警 網格化"):
             page = browser.new_page()
             watch = Watch(page)
             page.goto(f"{site}search/?" + urlencode({"q": query}))
@@ -294,7 +294,13 @@ def test_a_search_asks_for_its_files_before_the_history_entry(
             assert calls.index("pushState") > 0 and "/search/s-" in calls[0], (query, calls)
 
 
-def test_more_results_load_the_next_page(browser: Browser, files: dict[str, bytes], tmp_path: Path) -> None:
+@pytest.mark.parametrize("index", ["files", "counted_blocked"])
+def test_more_results_load_the_next_page(
+    browser: Browser, request: pytest.FixtureRequest, tmp_path: Path, index: str
+) -> None:
+    """The next page follows the first, also when the first was a key's best docs (counted_blocked: the
+    ranking of every match is made, its D parts fetched, when more are asked for)."""
+    files: dict[str, bytes] = request.getfixturevalue(index)
     with serve(write_site(tmp_path, files), "/") as site:
         page = browser.new_page()
         page.goto(f"{site}search/?q=%E5%85%AC")  # 公

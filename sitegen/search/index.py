@@ -26,12 +26,16 @@ Shards and D part files are written gzipped when that is smaller (see packed());
 look for the gzip magic bytes, so a file is read the same either way.
 
 - s-<hash>/<n>.bin  shard n: the records of the keys with fnv1a32(utf8(key)) % count == n:
-                    v(len utf8) utf8(key)  v(df: docs holding the key)  [counts]  v(blocks)  block*
+                    v(len utf8) utf8(key)  v(df: docs holding the key)  [counts best]  v(blocks)  block*
                     counts = v(length) then per facet (topic, region, source, year) v(2m) and m x
                              v(docs), the docs of name numbers 0 .. m-1 (dense), or v(2n + 1) and
                              n x (v(name number - previous), v(docs)) (sparse), whichever is shorter;
-                             only when df >= COUNTED_DF (the manifest's "counted"): a query whose
-                             matches are the key's docs needs no facet columns
+                    best   = v(n) n x v(doc): the key's first BEST_DOCS docs as the key alone, a
+                             query of one term, ranks them (see best_docs())
+                             both only when df >= COUNTED_DF (the manifest's "counted"): a query whose
+                             matches are the key's docs needs no facet columns, and a query of one
+                             term of one or two characters shows its first page without the key's
+                             D parts: its fragments are fetched in the round after the shards
                     block = v(base - previous base, the first relative to -1)  D  [P if bigram]
                     D, P  = 0x00 v(length) bytes (inline: small keys live in the shard)
                           | 0x01 six hash bytes (the file d-<hex>.bin or p-<hex>.bin)
@@ -102,9 +106,9 @@ import opencc
 
 from sitegen import leftovers, parallel
 from sitegen.keys import content_key, fnv1a, short_key
-from sitegen.search.bigrams import batch_postings, varint_values
+from sitegen.search.bigrams import Ints, batch_postings, varint_values
 
-FORMAT_VERSION = 8
+FORMAT_VERSION = 9
 BATCH_DOCS = 256  # doc ids per D/P segment: the finest doc range a block can start at
 BLOCK_BYTES = 128 * 1024  # a frequent key is cut into blocks of about this size ...
 INLINE_BYTES = 1024  # ... and a key whose postings are smaller lives inside its shard
@@ -117,7 +121,8 @@ SPILL_GROUPS = 64  # the build holds one group of keys in memory at a time
 SLOT_SIZE = 1 << 6  # positions in a slot: a position is slot * SLOT_SIZE + offset (see line_bases())
 SLOTS = 1 << 10  # slots in a story: its positions fit 16 bits unless it falls back to plain offsets
 EXCERPT_CHARS = 160  # characters of a story's opening kept as its excerpt when it has no summary
-COUNTED_DF = 64  # a key in this many docs or more carries its facet counts
+COUNTED_DF = 64  # a key in this many docs or more carries its facet counts and best docs
+BEST_DOCS = 10  # a key's best docs kept in its record: the first page of results (the readers' PAGE_SIZE)
 COUNTS_WEIGHT = 160  # what a key's facet counts weigh in the shard count, whatever their length (see shard_weight())
 FACET_DOCS = 4096  # docs per file of facet columns: a query that reads them mostly reads them all
 
@@ -549,7 +554,9 @@ def records_of(shard: bytes) -> dict[str, bytes]:
         df, at = varint_at(data, at + length)
         if df >= COUNTED_DF:
             length, at = varint_at(data, at)
-            at += length
+            best, at = varint_at(data, at + length)
+            for _ in range(best):
+                at = varint_end(data, at)
         blocks, at = varint_at(data, at)
         for _ in range(blocks):
             at = varint_end(data, at)  # the block's base
@@ -580,16 +587,38 @@ def varint_end(data: bytes, at: int) -> int:
     return at + 1
 
 
-def docs_of(segments: list[Stored]) -> list[int]:
-    """A key's docs, ascending, from its segments (each D segment: v(n), n doc gaps, ...): the varints of every
-    segment decoded at once, and the gaps picked from after each segment's first."""
+def entries_of(segments: list[Stored]) -> tuple[Ints, Ints]:
+    """A key's docs, ascending, and their codes (count * 2 + in the title), from its segments (each D segment:
+    v(n), n doc gaps, n codes, ...): the varints of every segment decoded at once, and the gaps and codes picked
+    from after each segment's first."""
     values, ends = varint_values(b"".join(s[2] for s in segments))
     sizes = np.array([len(s[2]) for s in segments], np.int64)
     entries = np.array([s[1] for s in segments], np.int64)
     firsts = np.searchsorted(ends, np.cumsum(sizes) - sizes)  # the number of each segment's first varint
     gaps = np.repeat(firsts + 1 - (np.cumsum(entries) - entries), entries) + np.arange(int(entries.sum()))
-    docs: list[int] = (np.cumsum(values[gaps]) - 1).tolist()
+    return np.cumsum(values[gaps]) - 1, values[gaps + np.repeat(entries, entries)]
+
+
+def docs_of(segments: list[Stored]) -> list[int]:
+    """A key's docs, ascending, from its segments."""
+    docs: list[int] = entries_of(segments)[0].tolist()
     return docs
+
+
+def best_docs(docs: Ints, codes: Ints) -> list[int]:
+    """The first BEST_DOCS of a key's docs as a query of the key alone ranks them (query.py's Hit.rank()): in the
+    title first, then more occurrences in doubling buckets (1, 2-3, 4-7 ...), more occurrences, newer (a smaller
+    doc id). The score orders all but the last; the docs come in ascending order, so a stable sort keeps it."""
+    counts = codes >> 1
+    score = (codes & 1) << 40 | np.frexp(counts.astype(np.float64))[1].astype(np.int64) << 34 | counts
+    if len(score) > BEST_DOCS:
+        cut = np.partition(score, len(score) - BEST_DOCS)[len(score) - BEST_DOCS]  # the BEST_DOCS-th highest
+        kept = np.flatnonzero(score >= cut)
+    else:
+        kept = np.arange(len(score))
+    order = kept[np.argsort(-score[kept], kind="stable")[:BEST_DOCS]]
+    best: list[int] = docs[order].tolist()
+    return best
 
 
 def _part(data: bytes, inline: bool, squeeze: bool) -> tuple[bytes, bytes | None]:
@@ -607,15 +636,18 @@ def blocks(
 
     A block's base is the key's last doc before the block (-1 before the first): the doc its
     first D segment's first gap counts from. A key in COUNTED_DF docs or more has its facet
-    counts (FacetTable.counted()) after its df: v(length) counts; kept: those counts as they
-    are, when the caller knows them (see search/update.py). The counts change no part file
-    and no block's bounds.
+    counts (FacetTable.counted()) after its df: v(length) counts, then its best docs; kept:
+    those counts as they are, when the caller knows them (see search/update.py). The counts
+    change no part file and no block's bounds.
     """
     df = sum(s[1] for s in segments)
     counts = b""
     if df >= COUNTED_DF:
-        counted = table.counted(docs_of(segments)) if kept is None else b""
+        docs, codes = entries_of(segments)
+        counted = table.counted(docs) if kept is None else b""
         counts = varint(len(counted)) + counted if kept is None else kept
+        best = best_docs(docs, codes)
+        counts += varint(len(best)) + varints(best)
     sizes = [len(d) + len(p) for _, _, d, p in segments]
     inline = sum(sizes) <= INLINE_BYTES
     starts = [0]  # the segment each block starts at
@@ -774,18 +806,17 @@ class FacetTable:
         }
         self.bounds = np.array(self.ranges, np.int64).reshape(-1, 2)
 
-    def counted(self, docs: list[int]) -> bytes:
+    def counted(self, docs: Ints) -> bytes:
         """A key's facet counts over its docs (ascending): for each facet, the values the docs have, as
         count_bytes() writes them; years in the order of their names."""
-        ids = np.array(docs, np.int64)
         out = bytearray()
         for facet in FACETS:
-            per_set = np.bincount(self.columns[facet][ids], minlength=len(self.sets[facet]))
+            per_set = np.bincount(self.columns[facet][docs], minlength=len(self.sets[facet]))
             sets, names = self.members[facet]
             counts = np.bincount(names, per_set[sets], len(self.names[facet])).astype(np.int64)
             found = np.flatnonzero(counts)
             out += count_bytes(list(zip(found.tolist(), counts[found].tolist(), strict=True)))
-        spans = np.searchsorted(ids, self.bounds[:, 1]) - np.searchsorted(ids, self.bounds[:, 0])
+        spans = np.searchsorted(docs, self.bounds[:, 1]) - np.searchsorted(docs, self.bounds[:, 0])
         years = np.flatnonzero(spans)
         out += count_bytes(list(zip(years.tolist(), spans[years].tolist(), strict=True)))
         return bytes(out)

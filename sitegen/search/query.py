@@ -15,6 +15,7 @@ sees what each choice of that facet would give.
 from __future__ import annotations
 
 import bisect
+import functools
 import gzip
 import json
 import re
@@ -23,7 +24,7 @@ import unicodedata
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from sitegen.keys import fnv1a
 from sitegen.search.index import FORMAT_VERSION, SLOT_SIZE, SPACE_CHARS, decode, varint_at
@@ -87,6 +88,7 @@ class Record:
     blocks: list[Block]
     bases: list[int]
     counts: bytes  # the facet counts a key in the manifest's "counted" docs or more keeps (see facet_counts())
+    best: list[int]  # ... and its first docs as a query of the key alone ranks them
 
     def block_of(self, doc: int) -> int:
         return bisect.bisect_left(self.bases, doc) - 1
@@ -112,14 +114,31 @@ class Snippet:
     elsewhere: list[str] = field(default_factory=list)
 
 
+class Ranking(NamedTuple):
+    ranked: list[int]  # every doc that matches and passes the filters, best first
+    hits: dict[int, Hit]
+
+
 @dataclass
 class Result:
     total: int
-    ranked: list[int]  # every doc that matches and passes the filters, best first
-    hits: dict[int, Hit]
     facets: dict[str, dict[str, int]]  # facet -> value -> docs, over the other facets' filters
-    page: list[dict[str, Any]] = field(default_factory=list)  # fragments of the docs shown
-    snippets: list[Snippet] = field(default_factory=list)  # ... and their snippets
+    shown: list[int]  # the docs of the page
+    page: list[dict[str, Any]]  # ... their fragments
+    snippets: list[Snippet]  # ... and their snippets
+    rank: Callable[[], Ranking] = field(repr=False)  # every match ranked, made when first asked for (see search())
+
+    @functools.cached_property
+    def ranking(self) -> Ranking:
+        return self.rank()
+
+    @property
+    def ranked(self) -> list[int]:
+        return self.ranking.ranked
+
+    @property
+    def hits(self) -> dict[int, Hit]:
+        return self.ranking.hits
 
 
 class Reader:
@@ -189,20 +208,47 @@ class Reader:
         """Hits, ranked, with facet counts and the fragments of one page; None with nothing to look for.
 
         The shards of the query folded without the t2s table come first (search.js fetches them at once,
-        guessing that the query is simplified text): the table's buckets are fetched only if a key is missing."""
+        guessing that the query is simplified text): the table's buckets are fetched only if a key is missing.
+        The first page of one term of one or two characters is its key's best docs, when the key keeps them:
+        the key's D parts are fetched only when every match is asked for (Result.ranked), as the page does
+        when more results are."""
         guessed = [self.record(key) for key in keys_of(SPLIT.split(unicodedata.normalize("NFKC", query).lower()))]
         terms = list(dict.fromkeys(t for t in SPLIT.split(self.fold(query, all(r is not None for r in guessed))) if t))
         chosen = {k: v for k, v in (filters or {}).items() if v}
         if not terms and not chosen:
             return None
         head = self.facets()
+        if not chosen and page == 0 and len(terms) == 1 and len(terms[0]) <= 2:
+            record = self.record(terms[0])
+            if record is not None and record.best:  # the first page is the key's best docs: no D part needed
+                counts = _named(head, facet_counts(record.counts))
+                return self._result(
+                    record.df, counts, record.best[:PAGE_SIZE], terms, lambda: self._ranking(terms, {})[0]
+                )
+        (ranked, hits), counts = self._ranking(terms, chosen)
+        shown = ranked[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+        return self._result(len(ranked), counts, shown, terms, lambda: Ranking(ranked, hits))
+
+    def _result(
+        self,
+        total: int,
+        counts: dict[str, dict[str, int]],
+        shown: list[int],
+        terms: list[str],
+        rank: Callable[[], Ranking],
+    ) -> Result:
+        fragments = [json.loads(self.fetch(fragment_path(self.manifest, doc))) for doc in shown]
+        return Result(total, counts, shown, fragments, [snippet(f, terms) for f in fragments], rank)
+
+    def _ranking(self, terms: list[str], chosen: dict[str, str]) -> tuple[Ranking, dict[str, dict[str, int]]]:
+        """Every match that passes the filters, ranked, and the facet counts."""
+        head = self.facets()
         self.counted = None
         hits = self.match(terms) if terms else {doc: Hit() for doc in range(self.manifest["docs"])}
         counts: dict[str, dict[str, int]] = {name: {} for name in FACET_NAMES}
         if not chosen and self.counted is not None and len(hits) == self.counted[0]:
             ranked = list(hits)  # the rarest key's docs: its counts are the matches'
-            for name, values in zip(FACET_NAMES, self.counted[1], strict=True):
-                counts[name] = {head["names"][name][number]: n for number, n in values}
+            counts = _named(head, self.counted[1])
         else:
             facets = self.columns(head, sorted(hits))
             passes = {name: _filter(facets, name, chosen.get(name)) for name in FACET_NAMES}
@@ -216,10 +262,7 @@ class Reader:
                     for value in _values(facets, name, doc):
                         counts[name][value] = counts[name].get(value, 0) + 1
         ranked.sort(key=lambda doc: hits[doc].rank(doc))
-        shown = ranked[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
-        fragments = [json.loads(self.fetch(fragment_path(self.manifest, doc))) for doc in shown]
-        snippets = [snippet(f, terms) for f in fragments]
-        return Result(len(ranked), ranked, hits, counts, fragments, snippets)
+        return Ranking(ranked, hits), counts
 
     def match(self, terms: list[str]) -> dict[int, Hit]:
         """doc -> Hit for the docs holding every term, fetching the rarest key's postings first.
@@ -306,6 +349,14 @@ class Reader:
         return hits
 
 
+def _named(head: dict[str, Any], counts: list[list[tuple[int, int]]]) -> dict[str, dict[str, int]]:
+    """Facet counts by name number (facet_counts()) as value -> docs."""
+    return {
+        name: {head["names"][name][number]: n for number, n in values}
+        for name, values in zip(FACET_NAMES, counts, strict=True)
+    }
+
+
 def fragment_path(manifest: dict[str, Any], doc: int) -> str:
     """Fragments are kept in a folder per BATCH_DOCS doc ids, named by its contents."""
     per, folders = manifest["fragments"]
@@ -338,17 +389,19 @@ def parse_shard(data: bytes, counted: int) -> dict[str, Record]:
         at += length
         df = number()
         counts = b""
+        best = []
         if df >= counted:
             length = number()
             at += length
             counts = data[at - length : at]
+            best = [number() for _ in range(number())]
         blocks = []
         base = -1
         for _ in range(number()):
             base += number()
             d = part("d")
             blocks.append(Block(base, d, part("p") if len(key) == 2 else None))
-        records[key] = Record(df, blocks, [b.base for b in blocks], counts)
+        records[key] = Record(df, blocks, [b.base for b in blocks], counts, best)
     return records
 
 

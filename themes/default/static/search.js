@@ -23,7 +23,7 @@
 (() => {
   "use strict";
 
-  const FORMAT_VERSION = 8;
+  const FORMAT_VERSION = 9;
   const SNIPPET_CHARS = 110; // characters of a line shown as a result's snippet ...
   const SNIPPET_BEFORE = 30; // ... from this many before its hit
   const SLOT_SIZE = 1 << 6; // two lines' positions are further apart (see line_bases() in sitegen/search/index.py)
@@ -142,8 +142,9 @@
 
   const hex = (bytes) => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 
-  /** Shard bytes -> Map key -> {df, counts, blocks: [{base, d, p}], bases}; a part is bytes or a file name;
-      counts: the facet counts' bytes of a key in counted docs or more (the manifest's), else null. */
+  /** Shard bytes -> Map key -> {df, counts, best, blocks: [{base, d, p}], bases}; a part is bytes or a file
+      name; counts: the facet counts' bytes of a key in counted docs or more (the manifest's), else null; best:
+      such a key's first docs as a query of the key alone ranks them, else empty. */
   function parseShard(bytes, counted) {
     const records = new Map();
     let at = 0;
@@ -171,10 +172,12 @@
       at += length;
       const df = number();
       let counts = null;
+      const best = [];
       if (df >= counted) {
         const length = number();
         at += length;
         counts = bytes.subarray(at - length, at);
+        for (let n = number(); n > 0; n--) best.push(number());
       }
       const blocks = [];
       let base = -1;
@@ -183,7 +186,7 @@
         const d = part("d");
         blocks.push({ base, d, p: Array.from(key).length === 2 ? part("p") : null });
       }
-      records.set(key, { df, counts, blocks, bases: blocks.map((b) => b.base) });
+      records.set(key, { df, counts, best, blocks, bases: blocks.map((b) => b.base) });
     }
     return records;
   }
@@ -543,7 +546,8 @@
     return columns;
   }
 
-  /** {q, topic, region, source, year} -> {total, ranked, counts}, or null with nothing to look for.
+  /** {q, topic, region, source, year} -> {total, ranked, counts, rest}, or null with nothing to look for; ranked
+      may be the first page alone, and rest() then ranks every match (its D parts fetched when it is called).
       A facet's counts cover the matches that pass the other facets' filters. */
   async function search(state) {
     // The manifest at once when the page has it, so that the first requests go out before go() makes a
@@ -560,18 +564,27 @@
     const indexed = Promise.all(guessed).then((found) => found.every(Boolean));
     const terms = [...new Set((await fold(manifest, state.q, indexed)).split(SPACE).filter(Boolean))];
     if (terms.length === 0 && FACETS.every(([name]) => state[name] === null)) return null;
+    const chosen = FACETS.some(([name]) => state[name] !== null);
+    if (!chosen && terms.length === 1 && Array.from(terms[0]).length <= 2 && state.n <= PAGE_SIZE) {
+      const record = (await shard(manifest, terms[0])).get(terms[0]);
+      if (record && record.best.length) {
+        // The first page is the key's best docs: its D parts wait until more results are asked for.
+        const first = record.best.slice(0, PAGE_SIZE).map((doc) => ({ doc }));
+        for (const hit of first) json(fragmentPath(manifest, hit.doc));
+        const rest = async () => ranked((await match(manifest, terms)).hits);
+        const counts = named(await facetHead, facetCounts(record.counts));
+        return { manifest, terms, total: record.df, ranked: first, rest, counts };
+      }
+    }
     const [head, found] = await Promise.all([facetHead, terms.length ? match(manifest, terms) : null]);
     const hits =
       found?.hits ??
       Array.from({ length: manifest.docs }, (_, doc) => ({ doc, titleTerms: 0, count: 0, span: 0 }));
-    const chosen = FACETS.some(([name]) => state[name] !== null);
     const counted = found?.counted;
     if (!chosen && counted && hits.length === counted.df) {
       // The matches are the rarest key's docs: its facet counts are theirs.
-      const counts = {};
-      FACETS.forEach(([name], f) => (counts[name] = new Map(counted.counts[f].map(([n, docs]) => [head.names[name][n], docs]))));
       for (const hit of best(hits, state.n)) json(fragmentPath(manifest, hit.doc)); // fetched while the rest are sorted
-      return { manifest, terms, total: hits.length, ranked: ranked(hits), counts };
+      return { manifest, terms, total: hits.length, ranked: ranked(hits), counts: named(head, counted.counts) };
     }
     // Without a filter every match is listed: the fragments shown first are fetched while the columns are.
     if (!chosen) for (const hit of best(hits, state.n)) json(fragmentPath(manifest, hit.doc));
@@ -610,6 +623,13 @@
       });
     }
     return { manifest, terms, total: passing.length, ranked: order ?? ranked(passing), counts };
+  }
+
+  /** A key's facet counts by name number (facetCounts()) as facet -> Map value -> docs. */
+  function named(head, counts) {
+    const byName = {};
+    FACETS.forEach(([name], f) => (byName[name] = new Map(counts[f].map(([n, docs]) => [head.names[name][n], docs]))));
+    return byName;
   }
 
   /** Hits best first: terms in the title, occurrences in doubling buckets, closeness, occurrences, newer. */
@@ -847,6 +867,11 @@
   /** The next size results' items (the caller puts them in the list), or none when a newer search began. */
   async function showPage(ticket, size = PAGE_SIZE, view = shown) {
     const { result } = view;
+    if (result.rest && view.count + size > result.ranked.length) {
+      result.ranked = await result.rest();
+      result.rest = null;
+      if (ticket !== latest) return [];
+    }
     const hits = result.ranked.slice(view.count, view.count + size);
     const shownNow = await Promise.all(
       hits.map(async (hit) => {
