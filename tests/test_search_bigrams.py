@@ -23,7 +23,6 @@ from sitegen.search.index import (
     best_docs,
     decode,
     doc_keys,
-    docs_of,
     entries_of,
     line_bases,
     position_bytes,
@@ -125,8 +124,8 @@ def test_varint_values_read_varint_array(values: list[int]) -> None:
 
 
 @given(st.lists(st.lists(st.integers(0, 300), min_size=1, max_size=40), min_size=1, max_size=20))
-def test_docs_of_reads_the_doc_gaps_of_every_segment(batches: list[list[int]]) -> None:
-    """A key's docs read back from its segments, each with its counts and title counts after its gaps."""
+def test_entries_of_reads_the_docs_and_codes_of_every_segment(batches: list[list[int]]) -> None:
+    """A key's docs and codes read back from its segments, each with its counts and title counts after its gaps."""
     segments, prev, expected = [], -1, []
     for gaps in batches:
         docs = sorted(set(accumulate(gaps, initial=prev + 1)))
@@ -135,8 +134,9 @@ def test_docs_of_reads_the_doc_gaps_of_every_segment(batches: list[list[int]]) -
         segments.append(stored(Segment("k", docs[0], docs[-1], len(docs), tail(docs, codes, titles), b""), prev))
         expected += docs
         prev = docs[-1]
-    assert docs_of(segments) == expected
-    assert entries_of(segments)[1].tolist() == [2 * (100 + doc) + doc % 2 for doc in expected]
+    docs, codes = entries_of(segments)
+    assert docs.tolist() == expected
+    assert codes.tolist() == [2 * (100 + doc) + doc % 2 for doc in expected]
 
 
 @given(st.lists(st.tuples(st.integers(1, 300), st.booleans()), min_size=1, max_size=40))

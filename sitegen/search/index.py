@@ -599,12 +599,6 @@ def entries_of(segments: list[Stored]) -> tuple[Ints, Ints]:
     return np.cumsum(values[gaps]) - 1, values[gaps + np.repeat(entries, entries)]
 
 
-def docs_of(segments: list[Stored]) -> list[int]:
-    """A key's docs, ascending, from its segments."""
-    docs: list[int] = entries_of(segments)[0].tolist()
-    return docs
-
-
 def best_docs(docs: Ints, codes: Ints) -> list[int]:
     """The first BEST_DOCS of a key's docs as a query of the key alone ranks them (query.py's Hit.rank()): in the
     title first, then more occurrences in doubling buckets (1, 2-3, 4-7 ...), more occurrences, newer (a smaller
