@@ -12,7 +12,7 @@ from playwright.sync_api import Browser, sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from support import CHROMIUM_ARGS, built
+from support import CHROMIUM_ARGS, built, small_blocks
 
 from sitegen.search.index import SearchDoc
 
@@ -67,9 +67,7 @@ def built_counted(docs: list[SearchDoc], blocked: bool = False) -> dict[str, byt
         patch.setattr(search_index, "COUNTED_DF", 8)
         patch.setattr(search_index, "FACET_DOCS", 8)
         if blocked:
-            patch.setattr(search_index, "BATCH_DOCS", 1)
-            patch.setattr(search_index, "BLOCK_BYTES", 8)
-            patch.setattr(search_index, "INLINE_BYTES", 16)
+            small_blocks(patch)
         return built(docs)
 
 

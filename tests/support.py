@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
 
+import pytest
 from bs4 import BeautifulSoup
 from playwright.sync_api import Page
 
@@ -135,6 +136,13 @@ class Watch:
 def built(docs: list[SearchDoc]) -> dict[str, bytes]:
     """search_index.build() output: site path -> bytes."""
     return {file.path: file.data for file in search_index.build(docs) if file.data is not None}
+
+
+def small_blocks(patch: pytest.MonkeyPatch) -> None:
+    """Builds made under patch cut every key's postings into external blocks of a doc or so: frequent keys have many."""
+    patch.setattr(search_index, "BATCH_DOCS", 1)
+    patch.setattr(search_index, "BLOCK_BYTES", 8)
+    patch.setattr(search_index, "INLINE_BYTES", 16)
 
 
 def settled(page: Any) -> str:

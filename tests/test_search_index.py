@@ -17,7 +17,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
-from support import built
+from support import built, small_blocks
 
 from sitegen.search import index as search_index
 from sitegen.search.index import SPACE_CHARS, SearchDoc, build, fold, t2s_chars
@@ -408,9 +408,7 @@ def test_a_hit_in_the_title_alone_shows_the_summary_else_the_opening() -> None:
 def blocked(docs: list[SearchDoc]) -> dict[str, bytes]:
     """The synthetic archive with small blocks, so that frequent keys have many."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(search_index, "BATCH_DOCS", 1)
-        patch.setattr(search_index, "BLOCK_BYTES", 8)
-        patch.setattr(search_index, "INLINE_BYTES", 16)
+        small_blocks(patch)
         return built(docs)
 
 
