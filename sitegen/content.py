@@ -29,6 +29,10 @@ class Story:
     doc: frontmatter.Document  # the raw front matter with its line numbers, for precise messages
 
     @property
+    def file(self) -> str:
+        return str(self.path)
+
+    @property
     def url(self) -> str:
         """Site-relative URL, fixed by the slug alone so a corrected date never moves a page."""
         return f"posts/{self.slug}/"

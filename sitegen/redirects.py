@@ -63,6 +63,9 @@ class Aliased(Protocol):
     @property
     def path(self) -> Path: ...
 
+    @property
+    def file(self) -> str: ...  # str(path), which a build's post keeps without making a Path
+
 
 class Moved(View):
     """Each published story's address at the last build (file -> URL), and the old addresses of stories
@@ -98,7 +101,7 @@ def add(cfg: Config, posts: Iterable[Aliased], out: Output, moved: Moved | None 
     problems: list[SitegenError] = []
     claimed: dict[str, Aliased] = {}  # file -> the post whose alias it redirects
     folders: set[str] | None = None  # the folders of the site's files, made when the first alias needs them
-    ordered = sorted(posts, key=lambda p: str(p.path))
+    ordered = sorted(posts, key=lambda p: p.file)
     for post in ordered:
         for alias in post.meta.aliases:
             rel, problem = target_file(alias)
@@ -131,7 +134,7 @@ def _held(
         if post is not None and post.url != url:
             held[url] = file
     problems: list[SitegenError] = []
-    folders = _folders(out.files)
+    folders = _folders(out.files) if held else set()
     kept: dict[str, str] = {}
     for url, file in sorted(held.items()):
         post = now.get(file)
@@ -164,7 +167,7 @@ def _held(
 def _file_key(cfg: Config, post: Aliased) -> str:
     """A story's file as the record names it: relative to the site's folder when inside it (a CI runner's
     checkout may move), as walked otherwise."""
-    name, root = str(post.path), str(cfg.root) + "/"
+    name, root = post.file, str(cfg.root) + "/"
     return name[len(root) :] if name.startswith(root) else name
 
 
